@@ -1,0 +1,241 @@
+//! Model artifacts: `{customer}.tar.gz` holding `model.json` at the root and
+//! optionally `code/`, the layout the seed's SageMaker training job writes.
+//! Reading is defensive: an artifact may come from anyone.
+
+use std::io::{Read, Write};
+use std::path::{Component, Path};
+
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+/// Bounds on what reading an artifact may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArtifactLimits {
+    /// Most entries (files and directories) in the archive.
+    pub max_entries: usize,
+    /// Largest model.json, in bytes after decompression.
+    pub max_model_json: u64,
+    /// Largest total of decompressed bytes read (headers included).
+    pub max_total: u64,
+}
+
+impl Default for ArtifactLimits {
+    fn default() -> Self {
+        Self { max_entries: 32, max_model_json: 64 << 20, max_total: 96 << 20 }
+    }
+}
+
+/// The contents of an artifact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// The model.json bytes.
+    pub model_json: Vec<u8>,
+    /// Files under `code/`, as `(path relative to code/, bytes)`.
+    pub code: Vec<(String, Vec<u8>)>,
+}
+
+/// Why an artifact was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ArtifactError {
+    /// Not gzip, or not tar inside.
+    #[error("not a tar.gz archive: {0}")]
+    Corrupt(String),
+    /// An entry whose path is absolute or climbs out of the root.
+    #[error("entry {0:?} points outside the archive root")]
+    OutsideRoot(String),
+    /// A symlink, hard link, device or other non-file entry.
+    #[error("entry {0:?} is a link or special file")]
+    NotAFile(String),
+    /// More entries than allowed.
+    #[error("more than {0} entries")]
+    TooManyEntries(usize),
+    /// model.json larger than allowed.
+    #[error("model.json exceeds {0} bytes")]
+    ModelTooLarge(u64),
+    /// More decompressed data than allowed.
+    #[error("archive decompresses to more than {0} bytes")]
+    TooLarge(u64),
+    /// Two model.json entries.
+    #[error("more than one model.json")]
+    DuplicateModel,
+    /// No model.json at the root.
+    #[error("no model.json at the archive root")]
+    MissingModel,
+}
+
+/// A reader that fails once more than `limit` bytes have passed.
+struct Bounded<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // Anything more is over the limit.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::other(ArtifactError::TooLarge(self.limit))),
+            };
+        }
+        let max = buf.len().min(self.left.min(usize::MAX as u64) as usize);
+        let n = self.inner.read(&mut buf[..max])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn io_error(e: std::io::Error) -> ArtifactError {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<ArtifactError>()) {
+        Some(inner) => inner.clone(),
+        None => ArtifactError::Corrupt(e.to_string()),
+    }
+}
+
+/// Where an entry lives, normalised: `None` for the root itself.
+fn entry_path(path: &Path) -> Result<Option<String>, ArtifactError> {
+    let shown = path.to_string_lossy().into_owned();
+    let mut parts = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(p) => parts.push(p.to_str().ok_or_else(|| ArtifactError::OutsideRoot(shown.clone()))?.to_string()),
+            Component::CurDir => {}
+            _ => return Err(ArtifactError::OutsideRoot(shown)),
+        }
+    }
+    Ok((!parts.is_empty()).then(|| parts.join("/")))
+}
+
+/// Reads an artifact from its bytes, enforcing `limits`.
+pub fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, ArtifactError> {
+    let gz = GzDecoder::new(bytes);
+    let bounded = Bounded { inner: gz, left: limits.max_total, limit: limits.max_total };
+    let mut archive = tar::Archive::new(bounded);
+    let mut model_json = None;
+    let mut code = Vec::new();
+    let mut count = 0;
+    for entry in archive.entries().map_err(io_error)? {
+        let mut entry = entry.map_err(io_error)?;
+        count += 1;
+        if count > limits.max_entries {
+            return Err(ArtifactError::TooManyEntries(limits.max_entries));
+        }
+        let raw_path = entry.path().map_err(io_error)?.into_owned();
+        let path = entry_path(&raw_path)?;
+        let kind = entry.header().entry_type();
+        if kind.is_dir() {
+            continue;
+        }
+        if !(kind.is_file() || kind == tar::EntryType::Continuous) {
+            return Err(ArtifactError::NotAFile(raw_path.to_string_lossy().into_owned()));
+        }
+        let Some(path) = path else { continue };
+        let cap = if path == "model.json" { limits.max_model_json } else { limits.max_total };
+        let mut data = Vec::new();
+        (&mut entry).take(cap + 1).read_to_end(&mut data).map_err(io_error)?;
+        if data.len() as u64 > cap {
+            return Err(if path == "model.json" { ArtifactError::ModelTooLarge(cap) } else { ArtifactError::TooLarge(cap) });
+        }
+        if path == "model.json" {
+            if model_json.replace(data).is_some() {
+                return Err(ArtifactError::DuplicateModel);
+            }
+        } else if let Some(rest) = path.strip_prefix("code/") {
+            code.push((rest.to_string(), data));
+        }
+    }
+    let model_json = model_json.ok_or(ArtifactError::MissingModel)?;
+    Ok(Artifact { model_json, code })
+}
+
+/// Writes an artifact: `model.json` plus `code/<name>` files, with fixed
+/// metadata so the same input gives the same bytes.
+pub fn write_artifact(artifact: &Artifact) -> Vec<u8> {
+    let gz = GzEncoder::new(Vec::new(), Compression::default());
+    let mut builder = tar::Builder::new(gz);
+    let mut add = |path: &str, data: &[u8]| {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder.append_data(&mut header, path, data).expect("writing to memory cannot fail");
+    };
+    add("model.json", &artifact.model_json);
+    for (name, data) in &artifact.code {
+        add(&format!("code/{name}"), data);
+    }
+    let gz = builder.into_inner().expect("writing to memory cannot fail");
+    let mut out = gz.finish().expect("writing to memory cannot fail");
+    out.flush().ok();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw_tar(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (path, kind, data) in entries {
+            let mut h = tar::Header::new_gnu();
+            // Write the name bytes directly so hostile paths survive.
+            h.as_gnu_mut().unwrap().name[..path.len()].copy_from_slice(path.as_bytes());
+            h.set_size(data.len() as u64);
+            h.set_entry_type(*kind);
+            if *kind == tar::EntryType::Symlink {
+                h.set_link_name("/etc/passwd").unwrap();
+            }
+            h.set_cksum();
+            b.append(&h, *data).unwrap();
+        }
+        let tar = b.into_inner().unwrap();
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(&tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn round_trips() {
+        let a = Artifact { model_json: b"{}".to_vec(), code: vec![("requirements.txt".into(), b"prophet\n".to_vec())] };
+        let bytes = write_artifact(&a);
+        assert_eq!(read_artifact(&bytes, &ArtifactLimits::default()).unwrap(), a);
+        assert_eq!(bytes, write_artifact(&a), "deterministic");
+    }
+
+    #[test]
+    fn rejects_hostile_archives() {
+        let lim = ArtifactLimits::default();
+        let f = tar::EntryType::Regular;
+        assert_eq!(
+            read_artifact(&raw_tar(&[("../model.json", f, b"{}")]), &lim),
+            Err(ArtifactError::OutsideRoot("../model.json".into()))
+        );
+        assert!(matches!(read_artifact(&raw_tar(&[("/model.json", f, b"{}")]), &lim), Err(ArtifactError::OutsideRoot(_))));
+        assert!(matches!(
+            read_artifact(&raw_tar(&[("model.json", tar::EntryType::Symlink, b"")]), &lim),
+            Err(ArtifactError::NotAFile(_))
+        ));
+        let many: Vec<(String, tar::EntryType, &[u8])> = (0..40).map(|i| (format!("code/f{i}"), f, &b"x"[..])).collect();
+        let many: Vec<(&str, tar::EntryType, &[u8])> = many.iter().map(|(p, k, d)| (p.as_str(), *k, *d)).collect();
+        assert_eq!(read_artifact(&raw_tar(&many), &lim), Err(ArtifactError::TooManyEntries(32)));
+        assert_eq!(read_artifact(&raw_tar(&[("code/x", f, b"1")]), &lim), Err(ArtifactError::MissingModel));
+        assert!(matches!(read_artifact(b"not gzip at all", &lim), Err(ArtifactError::Corrupt(_))));
+    }
+
+    #[test]
+    fn gzip_bomb_stops_at_the_limit() {
+        // 64 MiB of zeros compresses to ~64 KiB; the limit is 1 MiB.
+        let big = vec![0u8; 64 << 20];
+        let bytes = raw_tar(&[("model.json", tar::EntryType::Regular, &big)]);
+        assert!(bytes.len() < 1 << 20);
+        let lim = ArtifactLimits { max_model_json: 1 << 20, max_total: 4 << 20, ..Default::default() };
+        assert_eq!(read_artifact(&bytes, &lim), Err(ArtifactError::ModelTooLarge(1 << 20)));
+        let lim = ArtifactLimits { max_model_json: 1 << 30, max_total: 2 << 20, ..Default::default() };
+        assert_eq!(read_artifact(&bytes, &lim), Err(ArtifactError::TooLarge(2 << 20)));
+    }
+}

@@ -1,0 +1,45 @@
+//! Prophet in pure Rust, compatible with Python Prophet's `model.json`.
+//!
+//! gridcast-model fits Prophet models with its own optimizer (L-BFGS and
+//! Newton on Prophet's Stan objective, analytic gradients), forecasts every
+//! column of Python's `predict`, reads and writes `model_to_json` documents
+//! and the seed's `{customer}.tar.gz` artifacts. It does no file or network
+//! I/O, spawns no threads and builds for `wasm32-unknown-unknown`: bytes in,
+//! bytes out.
+//!
+//! ```
+//! use gridcast_model::{fit, future_dates, predict, ForecastOptions, ProphetConfig, Series};
+//!
+//! let ds: Vec<i64> = (0..120).map(|d| 1_640_995_200 + d * 86_400).collect();
+//! let y: Vec<f64> = (0..120).map(|d| 800.0 + d as f64 + 30.0 * (d as f64 / 7.0 * 6.283).sin()).collect();
+//! let model = fit(&Series::new(ds, y), &ProphetConfig::default()).unwrap();
+//! let dates = future_dates(&model.model, 7, false).unwrap();
+//! let fc = predict(&model.model, &dates, &ForecastOptions { seed: Some(1), ..Default::default() }).unwrap();
+//! assert_eq!(fc.column("yhat").unwrap().len(), 7);
+//! ```
+#![deny(missing_docs)]
+
+mod artifact;
+mod config;
+mod features;
+mod fit;
+mod forecast;
+mod model;
+mod model_json;
+mod optimizer;
+mod response;
+mod series;
+mod time;
+mod trend;
+
+pub use artifact::{read_artifact, write_artifact, Artifact, ArtifactError, ArtifactLimits};
+pub use config::{ConfigError, Growth, Mode, ProphetConfig, Scaling, SeasonalitySetting, SeasonalitySpec};
+pub use features::{ComponentColumns, ComponentModes, Matrix, Seasonality};
+pub use fit::{fit, FitError, Fitted};
+pub use forecast::{future_dates, infer_frequency, predict, Forecast, ForecastError, ForecastOptions};
+pub use model::{History, Params, ProphetModel, Settings};
+pub use model_json::{read_model_json, write_model_json, ModelJsonError, PROPHET_FORMAT_VERSION};
+pub use optimizer::{log_density, Algorithm, FitReport, RustOptimizer};
+pub use response::to_pandas_json;
+pub use series::{Series, SeriesError};
+pub use time::{format_csv, format_iso_millis, parse_timestamp, Timestamp};

@@ -1,0 +1,310 @@
+//! Prophet's Stan model as a function: the log density (Stan's `lp__`,
+//! constants dropped, no Jacobian) and its analytic gradient over the
+//! unconstrained parameters `[k, m, delta.., ln sigma_obs, beta..]`.
+
+use augurs_prophet::optimizer::Data;
+use augurs_prophet::TrendIndicator;
+
+/// The data of one fit, laid out for fast evaluation.
+pub(crate) struct Objective<'a> {
+    data: &'a Data,
+    n: usize,
+    s: usize,
+    k: usize,
+    /// X with the additive / multiplicative indicator applied, row-major.
+    xa: Vec<f64>,
+    xm: Vec<f64>,
+    any_mult: bool,
+    any_add: bool,
+    /// Per row, the number of changepoints at or before it.
+    segment: Vec<usize>,
+    /// Per changepoint, the first row at or after it.
+    first_row: Vec<usize>,
+    inv_sigma2: Vec<f64>,
+    inv_tau: f64,
+}
+
+/// Scratch buffers reused between evaluations.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    trend: Vec<f64>,
+    xba: Vec<f64>,
+    xbm: Vec<f64>,
+    r: Vec<f64>,
+    w: Vec<f64>,
+    gammas: Vec<f64>,
+    ks: Vec<f64>,
+    mpr: Vec<f64>,
+    g_seg_rate: Vec<f64>,
+    g_seg_off: Vec<f64>,
+}
+
+impl<'a> Objective<'a> {
+    pub(crate) fn new(data: &'a Data) -> Self {
+        let n = data.T as usize;
+        let s = data.S as usize;
+        let k = data.K as usize;
+        let mut xa = vec![0.0; n * k];
+        let mut xm = vec![0.0; n * k];
+        for i in 0..n {
+            for j in 0..k {
+                let x = data.X[i * k + j];
+                xa[i * k + j] = x * data.s_a[j] as f64;
+                xm[i * k + j] = x * data.s_m[j] as f64;
+            }
+        }
+        let segment = data.t.iter().map(|&t| data.t_change.iter().filter(|&&c| t >= c).count()).collect();
+        let first_row = data.t_change.iter().map(|&c| data.t.iter().position(|&t| t >= c).unwrap_or(n)).collect();
+        Self {
+            data,
+            n,
+            s,
+            k,
+            any_mult: data.s_m.iter().any(|&v| v != 0),
+            any_add: data.s_a.iter().any(|&v| v != 0),
+            xa,
+            xm,
+            segment,
+            first_row,
+            inv_sigma2: data.sigmas.iter().map(|s| 1.0 / (**s * **s)).collect(),
+            inv_tau: 1.0 / *data.tau,
+        }
+    }
+
+    /// Number of unconstrained parameters.
+    pub(crate) fn dim(&self) -> usize {
+        3 + self.s + self.k
+    }
+
+    pub(crate) fn n_changepoints(&self) -> usize {
+        self.s
+    }
+
+    /// Index of `ln sigma_obs` in the parameter vector.
+    pub(crate) fn sigma_index(&self) -> usize {
+        2 + self.s
+    }
+
+    /// The trend (scaled) at the history rows.
+    pub(crate) fn trend(&self, theta: &[f64], scratch: &mut Scratch) -> Vec<f64> {
+        self.compute_trend(theta, scratch);
+        scratch.trend.clone()
+    }
+
+    fn compute_trend(&self, theta: &[f64], sc: &mut Scratch) {
+        let (n, s) = (self.n, self.s);
+        let (k, m) = (theta[0], theta[1]);
+        let delta = &theta[2..2 + s];
+        let t = &self.data.t;
+        let tc = &self.data.t_change;
+        sc.trend.resize(n, 0.0);
+        match self.data.trend_indicator {
+            TrendIndicator::Linear => {
+                // rate and offset per segment
+                sc.ks.clear();
+                sc.mpr.clear();
+                let (mut rate, mut off) = (k, m);
+                sc.ks.push(rate);
+                sc.mpr.push(off);
+                for j in 0..s {
+                    rate += delta[j];
+                    off -= delta[j] * tc[j];
+                    sc.ks.push(rate);
+                    sc.mpr.push(off);
+                }
+                for i in 0..n {
+                    let g = self.segment[i];
+                    sc.trend[i] = sc.ks[g] * t[i] + sc.mpr[g];
+                }
+            }
+            TrendIndicator::Logistic => {
+                sc.ks.clear();
+                sc.mpr.clear();
+                sc.gammas.clear();
+                sc.ks.push(k);
+                for j in 0..s {
+                    sc.ks.push(sc.ks[j] + delta[j]);
+                }
+                let mut off = m;
+                sc.mpr.push(off);
+                for j in 0..s {
+                    let g = (tc[j] - off) * (1.0 - sc.ks[j] / sc.ks[j + 1]);
+                    sc.gammas.push(g);
+                    off += g;
+                    sc.mpr.push(off);
+                }
+                for i in 0..n {
+                    let g = self.segment[i];
+                    let z = sc.ks[g] * (t[i] - sc.mpr[g]);
+                    sc.trend[i] = self.data.cap[i] / (1.0 + (-z).exp());
+                }
+            }
+            TrendIndicator::Flat => sc.trend.iter_mut().for_each(|v| *v = m),
+        }
+    }
+
+    /// Log density at `theta`; fills `grad` with its gradient.
+    pub(crate) fn value_grad(&self, theta: &[f64], grad: &mut [f64], sc: &mut Scratch) -> f64 {
+        self.evaluate(theta, grad, sc, true)
+    }
+
+    /// The log density without the Laplace prior on `delta` (the smooth part);
+    /// fills `grad` with its gradient.
+    pub(crate) fn value_grad_smooth(&self, theta: &[f64], grad: &mut [f64], sc: &mut Scratch) -> f64 {
+        self.evaluate(theta, grad, sc, false)
+    }
+
+    /// The Laplace prior's weight `1 / tau` on each |delta|.
+    pub(crate) fn laplace_weight(&self) -> f64 {
+        self.inv_tau
+    }
+
+    fn evaluate(&self, theta: &[f64], grad: &mut [f64], sc: &mut Scratch, laplace: bool) -> f64 {
+        let (n, s, kk) = (self.n, self.s, self.k);
+        let (k, m) = (theta[0], theta[1]);
+        let delta = &theta[2..2 + s];
+        let u = theta[2 + s];
+        let sigma = u.exp();
+        let beta = &theta[3 + s..];
+        self.compute_trend(theta, sc);
+
+        sc.xba.resize(n, 0.0);
+        sc.xbm.resize(n, 0.0);
+        for i in 0..n {
+            let row_a = &self.xa[i * kk..(i + 1) * kk];
+            let row_m = &self.xm[i * kk..(i + 1) * kk];
+            sc.xba[i] = if self.any_add { dot(row_a, beta) } else { 0.0 };
+            sc.xbm[i] = if self.any_mult { dot(row_m, beta) } else { 0.0 };
+        }
+        let y = &self.data.y;
+        let inv_s2 = 1.0 / (sigma * sigma);
+        let mut sse = 0.0;
+        sc.w.resize(n, 0.0);
+        sc.r.resize(n, 0.0);
+        for i in 0..n {
+            let mu = sc.trend[i] * (1.0 + sc.xbm[i]) + sc.xba[i];
+            let resid = y[i] - mu;
+            sse += resid * resid;
+            sc.w[i] = resid * inv_s2; // d ll / d mu
+            sc.r[i] = sc.w[i] * (1.0 + sc.xbm[i]); // d ll / d trend
+        }
+        let mut lp = -(n as f64) * u - 0.5 * sse * inv_s2;
+        grad.iter_mut().for_each(|g| *g = 0.0);
+
+        // beta: likelihood part
+        {
+            let gb = &mut grad[3 + s..];
+            for i in 0..n {
+                let (wa, wm) = (sc.w[i], sc.w[i] * sc.trend[i]);
+                if self.any_add {
+                    let row = &self.xa[i * kk..(i + 1) * kk];
+                    for j in 0..kk {
+                        gb[j] += wa * row[j];
+                    }
+                }
+                if self.any_mult {
+                    let row = &self.xm[i * kk..(i + 1) * kk];
+                    for j in 0..kk {
+                        gb[j] += wm * row[j];
+                    }
+                }
+            }
+        }
+        // sigma (on the log scale, no Jacobian): d/du = sigma * d/dsigma
+        grad[2 + s] = -(n as f64) + sse * inv_s2;
+
+        self.trend_gradient(theta, grad, sc);
+
+        // priors
+        lp -= (k * k + m * m) / 50.0;
+        grad[0] -= k / 25.0;
+        grad[1] -= m / 25.0;
+        if laplace {
+            for j in 0..s {
+                lp -= delta[j].abs() * self.inv_tau;
+                grad[2 + j] -= delta[j].signum() * self.inv_tau * (delta[j] != 0.0) as u8 as f64;
+            }
+        }
+        lp -= sigma * sigma * 2.0;
+        grad[2 + s] -= 4.0 * sigma * sigma;
+        for j in 0..kk {
+            lp -= 0.5 * beta[j] * beta[j] * self.inv_sigma2[j];
+            grad[3 + s + j] -= beta[j] * self.inv_sigma2[j];
+        }
+        lp
+    }
+
+    /// Adds d lp / d (k, m, delta) through the trend, given `sc.r` = d lp / d trend.
+    fn trend_gradient(&self, theta: &[f64], grad: &mut [f64], sc: &mut Scratch) {
+        let (n, s) = (self.n, self.s);
+        let t = &self.data.t;
+        let tc = &self.data.t_change;
+        match self.data.trend_indicator {
+            TrendIndicator::Flat => {
+                grad[1] += sc.r.iter().sum::<f64>();
+            }
+            TrendIndicator::Linear => {
+                let (mut s0, mut s1) = (0.0, 0.0);
+                for i in 0..n {
+                    s0 += sc.r[i];
+                    s1 += sc.r[i] * t[i];
+                }
+                grad[0] += s1;
+                grad[1] += s0;
+                // suffix sums from the first row of each changepoint
+                let mut suffix0 = vec![0.0; n + 1];
+                let mut suffix1 = vec![0.0; n + 1];
+                for i in (0..n).rev() {
+                    suffix0[i] = suffix0[i + 1] + sc.r[i];
+                    suffix1[i] = suffix1[i + 1] + sc.r[i] * t[i];
+                }
+                for j in 0..s {
+                    let f = self.first_row[j];
+                    grad[2 + j] += suffix1[f] - tc[j] * suffix0[f];
+                }
+            }
+            TrendIndicator::Logistic => {
+                // Backpropagate through z_i = ks[g] (t_i - mpr[g]), trend_i = cap_i sigmoid(z_i).
+                sc.g_seg_rate.clear();
+                sc.g_seg_rate.resize(s + 1, 0.0);
+                sc.g_seg_off.clear();
+                sc.g_seg_off.resize(s + 1, 0.0);
+                for i in 0..n {
+                    let g = self.segment[i];
+                    let cap = self.data.cap[i];
+                    let p = sc.trend[i] / cap;
+                    let gz = sc.r[i] * cap * p * (1.0 - p);
+                    sc.g_seg_rate[g] += gz * (t[i] - sc.mpr[g]);
+                    sc.g_seg_off[g] -= gz * sc.ks[g];
+                }
+                // mpr[j+1] = mpr[j] + gamma_j; gamma_j = (tc_j - mpr[j]) (1 - ks[j]/ks[j+1])
+                let mut g_ks = sc.g_seg_rate.clone();
+                let mut g_mpr = sc.g_seg_off.clone();
+                for j in (0..s).rev() {
+                    let g_gamma = g_mpr[j + 1];
+                    g_mpr[j] += g_mpr[j + 1];
+                    let c = 1.0 - sc.ks[j] / sc.ks[j + 1];
+                    let a = tc[j] - sc.mpr[j];
+                    g_mpr[j] -= g_gamma * c;
+                    g_ks[j] -= g_gamma * a / sc.ks[j + 1];
+                    g_ks[j + 1] += g_gamma * a * sc.ks[j] / (sc.ks[j + 1] * sc.ks[j + 1]);
+                }
+                grad[1] += g_mpr[0];
+                // ks[q] = k + sum_{l<q} delta_l
+                let mut suffix = 0.0;
+                for q in (0..=s).rev() {
+                    if q < s {
+                        grad[2 + q] += suffix;
+                    }
+                    suffix += g_ks[q];
+                }
+                grad[0] += suffix;
+                let _ = theta;
+            }
+        }
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}

@@ -1,0 +1,64 @@
+//! The seed endpoint's answer: pandas `DataFrame.to_json()` of the last
+//! `period` rows of `predict(make_future_dataframe(periods=period))`.
+
+use std::fmt::Write;
+
+use crate::forecast::Forecast;
+
+/// Renders rows of a forecast as pandas' `to_json()` (orient=columns): one
+/// object per column keyed by the row index (starting at `first_index`), `ds`
+/// in epoch milliseconds, floats with pandas' 10 decimal places, NaN as null.
+pub fn to_pandas_json(forecast: &Forecast, first_index: usize) -> String {
+    let mut out = String::with_capacity(64 + forecast.len() * forecast.columns.len() * 28);
+    let keys: Vec<String> = (0..forecast.len()).map(|i| (first_index + i).to_string()).collect();
+    out.push_str("{\"ds\":{");
+    for (i, ds) in forecast.ds.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "\"{}\":{}", keys[i], ds * 1000);
+    }
+    out.push('}');
+    for (name, values) in &forecast.columns {
+        let _ = write!(out, ",{}:{{", serde_json::Value::String(name.clone()));
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "\"{}\":", keys[i]);
+            push_pandas_float(&mut out, *v);
+        }
+        out.push('}');
+    }
+    out.push('}');
+    out
+}
+
+/// pandas' default `double_precision=10`: at most ten decimals, no trailing zeros.
+fn push_pandas_float(out: &mut String, v: f64) {
+    if !v.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    let text = format!("{v:.10}");
+    let text = text.trim_end_matches('0');
+    let text = text.strip_suffix('.').map(|t| format!("{t}.0")).unwrap_or_else(|| text.to_string());
+    out.push_str(if text == "-0.0" { "0.0" } else { &text });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_pandas_to_json() {
+        let f = Forecast {
+            ds: vec![1_672_531_200, 1_672_617_600],
+            columns: vec![("trend".into(), vec![948.3533874411405, 1.5]), ("yhat".into(), vec![f64::NAN, 2.0])],
+        };
+        assert_eq!(
+            to_pandas_json(&f, 358),
+            r#"{"ds":{"358":1672531200000,"359":1672617600000},"trend":{"358":948.3533874411,"359":1.5},"yhat":{"358":null,"359":2.0}}"#
+        );
+    }
+}
