@@ -4,6 +4,7 @@
 //! Like Python Prophet: L-BFGS with CmdStan's default settings, Newton when
 //! there are fewer than 100 rows, Newton as the fallback when L-BFGS fails.
 
+mod gauss_newton;
 mod lbfgs;
 mod newton;
 mod objective;
@@ -96,7 +97,7 @@ impl RustOptimizer {
         validate(init, data)?;
         let obj = Objective::new(data);
         let s = obj.n_changepoints();
-        let mut x0 = Vec::with_capacity(obj.dim());
+        let mut x0: Vec<f64> = Vec::with_capacity(obj.dim());
         x0.push(init.k);
         x0.push(init.m);
         x0.extend(&init.delta);
@@ -119,6 +120,11 @@ impl RustOptimizer {
             None if data.T < 100 => Algorithm::Newton,
             None => Algorithm::Lbfgs,
         };
+        // Reach the optimum fast, then let the named algorithm confirm it
+        // with CmdStan's convergence tests.
+        if let Some((x, _)) = gauss_newton::solve(&obj, &x0, 100) {
+            x0 = x;
+        }
         let newton = |x0: Vec<f64>| newton::maximize(&obj, x0, settings.iter);
         let (x, lp, iterations, termination, used, fell_back) = match algorithm {
             Algorithm::Lbfgs => match lbfgs::minimize(&obj, x0.clone(), &settings) {

@@ -36,7 +36,6 @@ pub(crate) fn maximize(obj: &Objective, mut x: Vec<f64>, max_iter: usize) -> (Ve
             return (x, lp, iter, Termination::RelativeObjective);
         };
         let improvement = lc - lp;
-        if std::env::var_os("GRIDCAST_TRACE").is_some() { eprintln!("newton iter {iter} lp {lc} step {step} min_eig {:?}", eig.eigenvalues.iter().fold(f64::INFINITY, |a, v| a.min(v.abs()))); }
         x = cand;
         lp = lc;
         g = gc;

@@ -80,6 +80,77 @@ impl<'a> Objective<'a> {
         self.s
     }
 
+    /// Number of rows.
+    pub(crate) fn rows(&self) -> usize {
+        self.n
+    }
+
+    /// Prior precision of each non-sigma parameter `[k, m, delta.., beta..]`
+    /// (the Laplace prior on delta is handled separately).
+    pub(crate) fn prior_precision(&self) -> Vec<f64> {
+        let mut p = vec![1.0 / 25.0, 1.0 / 25.0];
+        p.extend(std::iter::repeat(0.0).take(self.s));
+        p.extend(&self.inv_sigma2);
+        p
+    }
+
+    /// Residuals `y - mu` and the Jacobian of `mu` with respect to
+    /// `[k, m, delta.., beta..]` (row-major, `rows × (2 + S + K)`).
+    pub(crate) fn residual_jacobian(&self, theta: &[f64], sc: &mut Scratch) -> (Vec<f64>, Vec<f64>) {
+        let (n, s, kk) = (self.n, self.s, self.k);
+        let q = 2 + s + kk;
+        let beta = &theta[3 + s..];
+        self.compute_trend(theta, sc);
+        let trend = sc.trend.clone();
+        let mut resid = vec![0.0; n];
+        let mut mult = vec![1.0; n];
+        let mut jac = vec![0.0; n * q];
+        for i in 0..n {
+            let xbm = if self.any_mult { dot(&self.xm[i * kk..(i + 1) * kk], beta) } else { 0.0 };
+            let xba = if self.any_add { dot(&self.xa[i * kk..(i + 1) * kk], beta) } else { 0.0 };
+            mult[i] = 1.0 + xbm;
+            resid[i] = self.data.y[i] - (trend[i] * mult[i] + xba);
+            let row = &mut jac[i * q..(i + 1) * q];
+            for j in 0..kk {
+                row[2 + s + j] = self.xa[i * kk + j] + trend[i] * self.xm[i * kk + j];
+            }
+        }
+        let t = &self.data.t;
+        match self.data.trend_indicator {
+            TrendIndicator::Flat => (0..n).for_each(|i| jac[i * q + 1] = mult[i]),
+            TrendIndicator::Linear => {
+                for i in 0..n {
+                    let row = &mut jac[i * q..(i + 1) * q];
+                    row[0] = t[i] * mult[i];
+                    row[1] = mult[i];
+                    for j in 0..s {
+                        let c = self.data.t_change[j];
+                        if t[i] >= c {
+                            row[2 + j] = (t[i] - c) * mult[i];
+                        }
+                    }
+                }
+            }
+            TrendIndicator::Logistic => {
+                // Central differences of the (cheap) trend for k, m, delta.
+                let mut th = theta.to_vec();
+                for p in 0..2 + s {
+                    let h = 1e-6 * theta[p].abs().max(1.0);
+                    th[p] = theta[p] + h;
+                    self.compute_trend(&th, sc);
+                    let up = sc.trend.clone();
+                    th[p] = theta[p] - h;
+                    self.compute_trend(&th, sc);
+                    th[p] = theta[p];
+                    for i in 0..n {
+                        jac[i * q + p] = (up[i] - sc.trend[i]) / (2.0 * h) * mult[i];
+                    }
+                }
+            }
+        }
+        (resid, jac)
+    }
+
     /// Index of `ln sigma_obs` in the parameter vector.
     pub(crate) fn sigma_index(&self) -> usize {
         2 + self.s
