@@ -40,6 +40,6 @@ pub use forecast::{future_dates, infer_frequency, predict, Forecast, ForecastErr
 pub use model::{History, Params, ProphetModel, Settings};
 pub use model_json::{read_model_json, write_model_json, ModelJsonError, PROPHET_FORMAT_VERSION};
 pub use optimizer::{log_density, Algorithm, FitReport, RustOptimizer};
-pub use response::to_pandas_json;
+pub use response::{seed_response, to_pandas_json};
 pub use series::{Series, SeriesError};
 pub use time::{format_csv, format_iso_millis, parse_timestamp, Timestamp};

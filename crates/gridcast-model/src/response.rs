@@ -62,3 +62,18 @@ mod tests {
         );
     }
 }
+
+/// The seed endpoint's whole answer for a model: the last `period` rows of
+/// `predict(make_future_dataframe(periods=period))` as pandas JSON, row keys
+/// continuing from the history length.
+pub fn seed_response(
+    model: &crate::ProphetModel,
+    period: usize,
+    opts: &crate::ForecastOptions,
+) -> Result<String, crate::ForecastError> {
+    let dates = crate::future_dates(model, period, false)?;
+    // Uncertainty of future rows does not depend on the history rows being
+    // predicted too, so predicting only the future gives the same answer.
+    let forecast = crate::predict(model, &dates, opts)?;
+    Ok(to_pandas_json(&forecast, model.history_dates.len()))
+}
