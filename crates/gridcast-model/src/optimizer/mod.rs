@@ -230,6 +230,24 @@ mod tests {
         }
     }
 
+    /// The optimizer plugs into augurs's own Prophet through its trait.
+    #[test]
+    fn works_as_an_augurs_optimizer() {
+        use augurs_prophet::{IncludeHistory, Prophet, ProphetOptions, TrainingData};
+        let ds: Vec<i64> = (0..200).map(|d| 1_640_995_200 + d * 86_400).collect();
+        let y: Vec<f64> = (0..200).map(|d| 100.0 + 0.5 * d as f64 + 5.0 * ((d % 7) as f64)).collect();
+        let mut prophet = Prophet::new(ProphetOptions::default(), RustOptimizer);
+        prophet.fit(TrainingData::new(ds, y).unwrap(), Default::default()).unwrap();
+        let future = prophet.make_future_dataframe(3.try_into().unwrap(), IncludeHistory::No).unwrap();
+        let yhat = prophet.predict(future).unwrap().yhat.point;
+        assert_eq!(yhat.len(), 3);
+        // The series is exactly trend + weekly pattern: the forecast continues it.
+        let truth: Vec<f64> = (200..203).map(|d| 100.0 + 0.5 * d as f64 + 5.0 * ((d % 7) as f64)).collect();
+        for (a, b) in yhat.iter().zip(&truth) {
+            assert!((a - b).abs() < 0.5, "{yhat:?} vs {truth:?}");
+        }
+    }
+
     #[test]
     fn lbfgs_and_newton_agree_on_the_optimum() {
         let data = problem(TrendIndicator::Linear, false);
