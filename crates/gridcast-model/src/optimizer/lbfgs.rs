@@ -11,6 +11,7 @@
 use std::collections::VecDeque;
 
 use super::objective::{Objective, Scratch};
+use crate::features::dot;
 use super::Termination;
 
 /// CmdStan's optimizer settings (its defaults unless overridden).
@@ -114,12 +115,11 @@ pub(crate) fn minimize(
                 d[j] = 0.0;
             }
         }
-        let mut slope = dot(&pg, &d);
+        let slope = dot(&pg, &d);
         let mut alpha = if history.is_empty() { cfg.init_alpha.max(1e-3 / norm(&pg).max(1.0)) } else { 1.0 };
         if slope >= 0.0 {
             history.clear();
             d = pg.iter().map(|v| -v).collect();
-            slope = dot(&pg, &d);
             alpha = cfg.init_alpha;
         }
         // The orthant each coordinate may live in during this step.
@@ -143,7 +143,6 @@ pub(crate) fn minimize(
             }
             alpha *= 0.5;
         }
-        let _ = slope;
         let Some((x_new, f_new)) = accepted else {
             if history.is_empty() || restarted {
                 return Err(LineSearchFailed);
@@ -188,10 +187,6 @@ pub(crate) fn minimize(
         }
     }
     Ok((x, -f, cfg.iter, Termination::MaxIterations))
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 fn norm(a: &[f64]) -> f64 {

@@ -5,6 +5,8 @@
 use augurs_prophet::optimizer::Data;
 use augurs_prophet::TrendIndicator;
 
+use crate::features::dot;
+
 /// The data of one fit, laid out for fast evaluation.
 pub(crate) struct Objective<'a> {
     data: &'a Data,
@@ -284,7 +286,7 @@ impl<'a> Objective<'a> {
         // sigma (on the log scale, no Jacobian): d/du = sigma * d/dsigma
         grad[2 + s] = -(n as f64) + sse * inv_s2;
 
-        self.trend_gradient(theta, grad, sc);
+        self.trend_gradient(grad, sc);
 
         // priors
         lp -= (k * k + m * m) / 50.0;
@@ -306,7 +308,7 @@ impl<'a> Objective<'a> {
     }
 
     /// Adds d lp / d (k, m, delta) through the trend, given `sc.r` = d lp / d trend.
-    fn trend_gradient(&self, theta: &[f64], grad: &mut [f64], sc: &mut Scratch) {
+    fn trend_gradient(&self, grad: &mut [f64], sc: &mut Scratch) {
         let (n, s) = (self.n, self.s);
         let t = &self.data.t;
         let tc = &self.data.t_change;
@@ -315,23 +317,24 @@ impl<'a> Objective<'a> {
                 grad[1] += sc.r.iter().sum::<f64>();
             }
             TrendIndicator::Linear => {
-                let (mut s0, mut s1) = (0.0, 0.0);
+                let (mut a0, mut a1) = (0.0, 0.0);
                 for i in 0..n {
-                    s0 += sc.r[i];
-                    s1 += sc.r[i] * t[i];
+                    a0 += sc.r[i];
+                    a1 += sc.r[i] * t[i];
                 }
-                grad[0] += s1;
-                grad[1] += s0;
+                grad[0] += a1;
+                grad[1] += a0;
                 // suffix sums from the first row of each changepoint
-                let mut suffix0 = vec![0.0; n + 1];
-                let mut suffix1 = vec![0.0; n + 1];
-                for i in (0..n).rev() {
-                    suffix0[i] = suffix0[i + 1] + sc.r[i];
-                    suffix1[i] = suffix1[i + 1] + sc.r[i] * t[i];
-                }
-                for j in 0..s {
-                    let f = self.first_row[j];
-                    grad[2 + j] += suffix1[f] - tc[j] * suffix0[f];
+                // Changepoints are sorted: walk them from the last, extending
+                // the suffix sums of r and r·t down to each one's first row.
+                let (mut s0, mut s1, mut row) = (0.0, 0.0, n);
+                for j in (0..s).rev() {
+                    while row > self.first_row[j] {
+                        row -= 1;
+                        s0 += sc.r[row];
+                        s1 += sc.r[row] * t[row];
+                    }
+                    grad[2 + j] += s1 - tc[j] * s0;
                 }
             }
             TrendIndicator::Logistic => {
@@ -370,12 +373,8 @@ impl<'a> Objective<'a> {
                     suffix += g_ks[q];
                 }
                 grad[0] += suffix;
-                let _ = theta;
             }
         }
     }
 }
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
