@@ -264,11 +264,11 @@ fn sample_uncertainty(model: &ProphetModel, t: &[f64], cap_scaled: Option<&[f64]
         }
         Growth::Logistic => {
             let cap = &cap_scaled.unwrap_or(&[])[first..];
+            let history = LogisticHistory::new(model, single_diff);
             let mut draws = vec![0.0; samples * len];
             for s in 0..samples {
                 let mat = shift_row(rng, len, likelihood, mean_delta);
-                let row = logistic_path(model, &mat, future_t, cap, single_diff);
-                draws[s * len..(s + 1) * len].copy_from_slice(&row);
+                history.path(&mat, future_t, cap, p.k, p.m, &mut draws[s * len..(s + 1) * len]);
             }
             for j in 0..len {
                 let mean = (0..samples).map(|s| draws[s * len + j]).sum::<f64>() / samples as f64;
@@ -293,55 +293,56 @@ fn shift_row(rng: &mut Pcg64, len: usize, likelihood: f64, mean_delta: f64) -> V
     (0..len).map(|j| (if j == 0 { 0.0 } else { raw[j - 1] } + raw[j]) / 2.0).collect()
 }
 
-/// One sample path of `_logistic_uncertainty` (before centring).
-fn logistic_path(model: &ProphetModel, mat: &[f64], t_time: &[f64], cap: &[f64], single_diff: f64) -> Vec<f64> {
-    let p = &model.params;
-    // _make_historical_mat_time
-    let steps = ((1.0 + single_diff) / single_diff).ceil() as usize;
-    let prev_time: Vec<f64> = (0..steps).map(|i| i as f64 * single_diff).collect();
-    let mut prev_deltas = vec![0.0; steps];
-    for (cp, d) in model.changepoints_t.iter().zip(&p.delta) {
-        if let Some(idx) = prev_time.iter().position(|&pt| pt > *cp) {
-            prev_deltas[idx] = *d;
+/// Prophet's `_logistic_uncertainty` walks, for every sample, a grid over the
+/// history (`_make_historical_mat_time`) and then the sample's future shifts.
+/// The history part is the same for every sample, so its running state is
+/// computed once here.
+struct LogisticHistory {
+    /// Cumulative rate change (`cumsum(mat)`) after the history grid.
+    acc: f64,
+    /// Forward-filled `k_cum` at the end of the history grid.
+    k_cum: f64,
+    /// Sum of the continuity offsets `gamma` over the history grid.
+    gamma_sum: f64,
+}
+
+impl LogisticHistory {
+    fn new(model: &ProphetModel, single_diff: f64) -> Self {
+        let p = &model.params;
+        let steps = ((1.0 + single_diff) / single_diff).ceil() as usize;
+        let prev_time: Vec<f64> = (0..steps).map(|i| i as f64 * single_diff).collect();
+        let mut prev_deltas = vec![0.0; steps];
+        for (cp, d) in model.changepoints_t.iter().zip(&p.delta) {
+            if let Some(idx) = prev_time.iter().position(|&pt| pt > *cp) {
+                prev_deltas[idx] = *d;
+            }
+        }
+        let mut state = LogisticHistory { acc: 0.0, k_cum: p.k, gamma_sum: 0.0 };
+        for (v, t) in prev_deltas.iter().zip(&prev_time) {
+            state.step(*v, *t, p.k, p.m);
+        }
+        state
+    }
+
+    /// Advances by one grid entry with rate shift `v` at scaled time `t`.
+    fn step(&mut self, v: f64, t: f64, k: f64, m: f64) {
+        self.acc += v;
+        // np.where(mat, cumsum(mat) + k, 0), forward-filled.
+        let next = if v != 0.0 { self.acc + k } else { self.k_cum };
+        self.gamma_sum += (t - m - self.gamma_sum) * (1.0 - self.k_cum / next);
+        self.k_cum = next;
+    }
+
+    /// One sample path (before centring) into `out`.
+    fn path(&self, mat: &[f64], t_time: &[f64], cap: &[f64], k: f64, m: f64, out: &mut [f64]) {
+        let mut state = LogisticHistory { ..*self };
+        for (j, (&v, &t)) in mat.iter().zip(t_time).enumerate() {
+            state.step(v, t, k, m);
+            let k_t = state.acc + k;
+            let m_t = state.gamma_sum + m;
+            out[j] = cap[j] / (1.0 + (-k_t * (t - m_t)).exp());
         }
     }
-    let full: Vec<f64> = prev_deltas.iter().chain(mat).copied().collect();
-    let full_t: Vec<f64> = prev_time.iter().chain(t_time).copied().collect();
-    let l = full.len();
-    let mut k_cum = Vec::with_capacity(l + 1);
-    k_cum.push(p.k);
-    let mut acc = 0.0;
-    for v in &full {
-        acc += v;
-        k_cum.push(if *v != 0.0 { acc + p.k } else { 0.0 });
-    }
-    // ffill zeros from the previous non-zero entry (index 0 always counts).
-    for i in 1..k_cum.len() {
-        if k_cum[i] == 0.0 {
-            k_cum[i] = k_cum[i - 1];
-        }
-    }
-    let mut gamma_sum = 0.0;
-    let mut gammas = Vec::with_capacity(l);
-    for i in 0..l {
-        let x = full_t[i] - p.m - gamma_sum;
-        let g = x * (1.0 - k_cum[i] / k_cum[i + 1]);
-        gammas.push(g);
-        gamma_sum += g;
-    }
-    let (mut k_acc, mut m_acc) = (0.0, 0.0);
-    let mut k_t = Vec::with_capacity(l);
-    let mut m_t = Vec::with_capacity(l);
-    for i in 0..l {
-        k_acc += full[i];
-        m_acc += gammas[i];
-        k_t.push(k_acc + p.k);
-        m_t.push(m_acc + p.m);
-    }
-    let tail = l - t_time.len();
-    (0..t_time.len())
-        .map(|j| cap[j] / (1.0 + (-k_t[tail + j] * (t_time[j] - m_t[tail + j])).exp()))
-        .collect()
 }
 
 #[cfg(test)]
