@@ -12,7 +12,7 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version =
 PY_VENV ?= $(HOME)/.cache/gridcast/prophet-venv
 DEMO := target/demo
 
-.PHONY: run test deps deps-wasm deps-python test-native test-wasm check-portal test-python fmt-check
+.PHONY: run test deps deps-wasm deps-python test-native test-wasm check-portal test-python
 
 run: $(FIXTURES)
 	$(CARGO) build --release -p gridcast

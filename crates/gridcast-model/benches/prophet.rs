@@ -2,7 +2,6 @@
 //! Python Prophet reference case (median of repeated runs), beside Python's
 //! own fit time recorded in the fixture.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use gridcast_model::{fit, future_dates, predict, read_artifact, read_model_json, ArtifactLimits, ForecastOptions};
@@ -26,7 +25,6 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
 }
 
 fn main() {
-    let _ = PathBuf::new();
     println!("{:<16} {:>6} {:>12} {:>12} {:>9} {:>18}", "case", "rows", "fit (ms)", "python (ms)", "speed-up", "forecast 7x1000 (ms)");
     for id in common::CASES {
         let case = common::Case::load(id);

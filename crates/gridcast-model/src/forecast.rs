@@ -297,6 +297,7 @@ fn shift_row(rng: &mut Pcg64, len: usize, likelihood: f64, mean_delta: f64) -> V
 /// history (`_make_historical_mat_time`) and then the sample's future shifts.
 /// The history part is the same for every sample, so its running state is
 /// computed once here.
+#[derive(Clone, Copy)]
 struct LogisticHistory {
     /// Cumulative rate change (`cumsum(mat)`) after the history grid.
     acc: f64,
@@ -335,7 +336,7 @@ impl LogisticHistory {
 
     /// One sample path (before centring) into `out`.
     fn path(&self, mat: &[f64], t_time: &[f64], cap: &[f64], k: f64, m: f64, out: &mut [f64]) {
-        let mut state = LogisticHistory { ..*self };
+        let mut state = *self;
         for (j, (&v, &t)) in mat.iter().zip(t_time).enumerate() {
             state.step(v, t, k, m);
             let k_t = state.acc + k;

@@ -11,8 +11,8 @@
 use std::collections::VecDeque;
 
 use super::objective::{Objective, Scratch};
-use crate::features::dot;
 use super::Termination;
+use crate::features::dot;
 
 /// CmdStan's optimizer settings (its defaults unless overridden).
 #[derive(Debug, Clone, Copy)]

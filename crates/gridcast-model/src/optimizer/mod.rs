@@ -3,6 +3,8 @@
 //!
 //! Like Python Prophet: L-BFGS with CmdStan's default settings, Newton when
 //! there are fewer than 100 rows, Newton as the fallback when L-BFGS fails.
+//! Both start from the point a proximal Gauss-Newton stage reaches
+//! (`gauss_newton.rs`) and apply CmdStan's convergence tests from there.
 
 mod gauss_newton;
 mod lbfgs;
@@ -122,7 +124,7 @@ impl RustOptimizer {
         };
         // Reach the optimum fast, then let the named algorithm confirm it
         // with CmdStan's convergence tests.
-        if let Some((x, _)) = gauss_newton::solve(&obj, &x0, 100) {
+        if let Some(x) = gauss_newton::solve(&obj, &x0, 100) {
             x0 = x;
         }
         let newton = |x0: Vec<f64>| newton::maximize(&obj, x0, settings.iter);

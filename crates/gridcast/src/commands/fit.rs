@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use gridcast_model::{
     fit, future_dates, predict, write_artifact, write_model_json, Artifact, ForecastOptions, ProphetConfig, Series,
+    PROPHET_FORMAT_VERSION,
 };
 
 /// Fit one model from a customer CSV and write `{customer}.tar.gz`.
@@ -44,7 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model_json = write_model_json(&fitted.model);
     let artifact = Artifact {
         model_json: model_json.into_bytes(),
-        code: vec![("requirements.txt".into(), b"prophet==1.5.0\n".to_vec())],
+        code: vec![("requirements.txt".into(), format!("prophet=={PROPHET_FORMAT_VERSION}\n").into_bytes())],
     };
     super::write_atomic(&args.out, &write_artifact(&artifact))?;
     let mut summary = format!(
