@@ -9,6 +9,9 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
+use crate::model::ProphetModel;
+use crate::model_json::{write_model_json, PROPHET_FORMAT_VERSION};
+
 /// Bounds on what reading an artifact may cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArtifactLimits {
@@ -33,6 +36,18 @@ pub struct Artifact {
     pub model_json: Vec<u8>,
     /// Files under `code/`, as `(path relative to code/, bytes)`.
     pub code: Vec<(String, Vec<u8>)>,
+}
+
+impl Artifact {
+    /// The seed's artifact for a fitted model: `model.json` in Python
+    /// Prophet's `model_to_json` format and `code/requirements.txt` pinning
+    /// the Prophet version that format matches.
+    pub fn for_model(model: &ProphetModel) -> Self {
+        Self {
+            model_json: write_model_json(model).into_bytes(),
+            code: vec![("requirements.txt".into(), format!("prophet=={PROPHET_FORMAT_VERSION}\n").into_bytes())],
+        }
+    }
 }
 
 /// Why an artifact was rejected.

@@ -1,7 +1,7 @@
 //! A customer's readings: the `(ds, y)` series a model is fitted on, and the
 //! CSV layouts it arrives in.
 
-use crate::time::{format_csv, parse_timestamp, Timestamp};
+use crate::time::{format_csv_as, needs_time_of_day, parse_timestamp, Timestamp};
 
 /// An observed time series: timestamps and values, optionally with a
 /// logistic-growth capacity per row.
@@ -97,11 +97,13 @@ impl Series {
         Ok(Series::new(ds, y))
     }
 
-    /// Writes the seed layout: no header, `timestamp,consumption` per line.
+    /// Writes the seed layout: no header, `timestamp,consumption` per line,
+    /// dates alone when every row is at midnight, else date and time on every row.
     pub fn to_csv(&self) -> String {
         let mut out = String::with_capacity(self.len() * 24);
+        let with_time = needs_time_of_day(&self.ds);
         for (ds, y) in self.ds.iter().zip(&self.y) {
-            out.push_str(&format_csv(*ds));
+            out.push_str(&format_csv_as(*ds, with_time));
             out.push(',');
             out.push_str(&y.to_string());
             out.push('\n');

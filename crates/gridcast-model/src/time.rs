@@ -40,11 +40,25 @@ pub fn format_iso_millis(ts: Timestamp) -> String {
 /// Formats a timestamp as `2022-01-01` when it is midnight, else
 /// `2022-01-01 13:00:00`: the seed's CSV layout.
 pub fn format_csv(ts: Timestamp) -> String {
+    format_csv_as(ts, ts.rem_euclid(86_400) != 0)
+}
+
+/// Formats a timestamp as `2022-01-01 13:00:00` (`with_time`) or `2022-01-01`.
+///
+/// A file should use one layout for every row, as pandas' `to_csv` does:
+/// pandas infers the format from the first row and rejects a file that mixes
+/// `2022-01-01` with `2022-01-01 01:00:00`.
+pub fn format_csv_as(ts: Timestamp, with_time: bool) -> String {
     match DateTime::from_timestamp(ts, 0) {
-        Some(dt) if ts % 86_400 == 0 => dt.naive_utc().format("%Y-%m-%d").to_string(),
-        Some(dt) => dt.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string(),
+        Some(dt) if with_time => dt.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string(),
+        Some(dt) => dt.naive_utc().format("%Y-%m-%d").to_string(),
         None => ts.to_string(),
     }
+}
+
+/// Whether a CSV of these timestamps needs the time of day (any is not midnight).
+pub fn needs_time_of_day(ds: &[Timestamp]) -> bool {
+    ds.iter().any(|t| t.rem_euclid(86_400) != 0)
 }
 
 #[cfg(test)]

@@ -2,11 +2,12 @@
 
 mod fit;
 mod forecast;
+mod generate;
+mod process;
+mod train;
 
-use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 /// gridcast: per-customer Prophet forecasting, compatible with Python Prophet.
@@ -19,35 +20,25 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Forecast from a model artifact; prints the seed endpoint's JSON.
-    Forecast(forecast::Args),
+    /// Write a synthetic consumption dataset shaped like the seed's.
+    Generate(generate::Args),
+    /// Split a consumption CSV into one file per customer.
+    Process(process::Args),
+    /// Train one model per customer file, in parallel (or as a SageMaker training job).
+    Train(train::Args),
     /// Fit one model from a customer CSV and write its artifact.
     Fit(fit::Args),
+    /// Forecast from a model artifact; prints the seed endpoint's JSON.
+    Forecast(forecast::Args),
 }
 
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Forecast(args) => forecast::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Process(args) => process::run(args),
+        Command::Train(args) => train::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Forecast(args) => forecast::run(args),
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, so a reader never sees a half-written file.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".gridcast-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
-    tmp.as_file().sync_all().ok();
-    tmp.persist(path).with_context(|| format!("renaming into {}", path.display()))?;
-    Ok(())
 }

@@ -1,0 +1,97 @@
+//! Files that appear whole or not at all.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file written under a temporary name beside its destination and renamed
+/// into place by [`AtomicFile::commit`]. Dropped uncommitted, the temporary
+/// is removed; if the process is killed, the temporary — named
+/// `.{file name}.{random}.tmp` — is left for [`is_temporary_for`] to find.
+pub struct AtomicFile {
+    target: PathBuf,
+    writer: BufWriter<tempfile::NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// Starts writing `target`; its directory must exist.
+    pub fn create(target: &Path) -> io::Result<Self> {
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = target
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "destination has no file name"))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", name.to_string_lossy()))
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        Ok(Self { target: target.to_owned(), writer: BufWriter::with_capacity(256 * 1024, tmp) })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(self) -> io::Result<()> {
+        let tmp = self.writer.into_inner().map_err(|e| e.into_error())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.target).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// Writes `bytes` to `target` atomically.
+    pub fn write(target: &Path, bytes: &[u8]) -> io::Result<()> {
+        let mut file = Self::create(target)?;
+        file.write_all(bytes)?;
+        file.commit()
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// Whether `file_name` is a temporary left by an [`AtomicFile`] for the
+/// destination named `target_name`.
+pub fn is_temporary_for(file_name: &str, target_name: &str) -> bool {
+    file_name
+        .strip_prefix('.')
+        .and_then(|rest| rest.strip_prefix(target_name))
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|rest| rest.ends_with(".tmp") && !rest[..rest.len() - 4].contains('.'))
+}
+
+/// The destination name of an [`AtomicFile`] temporary, if `file_name` is one.
+pub fn temporary_target(file_name: &str) -> Option<&str> {
+    let inner = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, random) = inner.rsplit_once('.')?;
+    (!target.is_empty() && !random.is_empty()).then_some(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_renames_and_drop_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("42.tar.gz");
+        let mut f = AtomicFile::create(&target).unwrap();
+        f.write_all(b"half").unwrap();
+        let names: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        assert_eq!(names.len(), 1);
+        assert!(is_temporary_for(&names[0], "42.tar.gz"), "{names:?}");
+        assert_eq!(temporary_target(&names[0]), Some("42.tar.gz"));
+        assert!(!is_temporary_for(&names[0], "4.tar.gz"));
+        drop(f);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        AtomicFile::write(&target, b"whole").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"whole");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,26 @@
+//! gridcast's batch pipeline: the seed's SageMaker Processing and training
+//! jobs as a library the `gridcast` CLI drives.
+//!
+//! - [`dataset`]: synthetic consumption data shaped like the seed's.
+//! - [`process`]: one big CSV → `<id>.csv` per customer, streaming.
+//! - [`train`]: `<id>.csv` → `<id>.tar.gz`, in parallel, resumable, sharded.
+//! - [`sagemaker`]: the training job's environment (`/opt/ml`), so the same
+//!   binary runs as a SageMaker training container.
+//!
+//! Every output file is written under a temporary name and renamed
+//! ([`AtomicFile`]): a reader or a killed run never sees half a file.
+#![deny(missing_docs)]
+
+mod atomic_file;
+mod customer;
+pub mod dataset;
+pub mod process;
+mod report;
+pub mod sagemaker;
+mod shard;
+pub mod train;
+
+pub use atomic_file::{is_temporary_for, temporary_target, AtomicFile};
+pub use customer::{CustomerId, CustomerIdError, MAX_CUSTOMER_ID_LEN};
+pub use report::{CustomerReport, Status, TrainSummary, TRAINING_REPORT};
+pub use shard::{Shard, ShardError};

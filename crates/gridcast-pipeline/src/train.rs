@@ -1,0 +1,332 @@
+//! Training one Prophet model per customer file, in parallel.
+
+use std::fs;
+use std::io;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use gridcast_model::{fit, score_holdout, write_artifact, Artifact, ProphetConfig, Series};
+use rayon::prelude::*;
+
+use crate::atomic_file::{temporary_target, AtomicFile};
+use crate::customer::CustomerId;
+use crate::report::{median, CustomerReport, PreviousReport, ReportWriter, Status, TrainSummary, TRAINING_REPORT};
+use crate::shard::Shard;
+
+/// Largest per-customer CSV read (a day of readings a minute for 100 years
+/// is ~130 MB; anything bigger is not one customer's data).
+pub const MAX_CUSTOMER_CSV: u64 = 256 << 20;
+
+/// How to train.
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    /// Fit on all rows but the last `holdout`, and score the forecast on them.
+    pub holdout: usize,
+    /// Prophet's arguments.
+    pub config: ProphetConfig,
+    /// Retrain customers whose artifact exists.
+    pub force: bool,
+    /// Train only this shard of the customers.
+    pub shard: Option<Shard>,
+    /// File name of the report in the output directory.
+    pub report_name: String,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        Self { holdout: 0, config: ProphetConfig::default(), force: false, shard: None, report_name: TRAINING_REPORT.into() }
+    }
+}
+
+/// One customer to train.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// The customer.
+    pub customer: CustomerId,
+    /// `<input>/<id>.csv`.
+    pub input: PathBuf,
+}
+
+/// The customers of a run, sorted by id and sharded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Jobs of this shard, sorted by customer id.
+    pub jobs: Vec<Job>,
+    /// Customers in the input, all shards.
+    pub total: usize,
+    /// `.csv` files whose name is not a valid customer id.
+    pub ignored: Vec<String>,
+}
+
+/// Why a run could not start or finish (a customer's failure is not one).
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// A directory or the report could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// No `<id>.csv` in the input.
+    #[error("{}: no customer files (<id>.csv)", input.display())]
+    NoCustomers {
+        /// The input directory.
+        input: PathBuf,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> TrainError + '_ {
+    move |source| TrainError::Io { path: path.to_owned(), source }
+}
+
+/// Lists `<id>.csv` in `input`, sorted by customer id, and keeps `shard`'s share.
+pub fn plan(input: &Path, shard: Option<Shard>) -> Result<Plan, TrainError> {
+    let mut jobs = Vec::new();
+    let mut ignored = Vec::new();
+    for entry in fs::read_dir(input).map_err(io_err(input))? {
+        let entry = entry.map_err(io_err(input))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.ends_with(".csv") || name.starts_with('.') {
+            continue;
+        }
+        match CustomerId::from_file_name(name, "csv") {
+            Some(customer) => jobs.push(Job { customer, input: entry.path() }),
+            None => ignored.push(name.to_owned()),
+        }
+    }
+    if jobs.is_empty() {
+        return Err(TrainError::NoCustomers { input: input.to_owned() });
+    }
+    jobs.sort_by(|a, b| a.customer.cmp(&b.customer));
+    ignored.sort();
+    let total = jobs.len();
+    let jobs = match shard {
+        Some(shard) => shard.select(jobs),
+        None => jobs,
+    };
+    Ok(Plan { jobs, total, ignored })
+}
+
+/// Customers trained between two report flushes: enough to keep every core
+/// busy, few enough that memory stays flat however many customers there are.
+const BATCH: usize = 1024;
+
+/// Trains every job of `plan` into `<output>/<id>.tar.gz` on the current rayon
+/// pool, calling `progress` as each customer finishes, and writes the report.
+///
+/// Temporary files a killed run left for this run's customers are removed
+/// first; artifacts that exist are skipped unless `opts.force`.
+pub fn train(
+    plan: &Plan,
+    output: &Path,
+    opts: &TrainOptions,
+    progress: &(dyn Fn(&CustomerReport) + Sync),
+) -> Result<TrainSummary, TrainError> {
+    let started = Instant::now();
+    fs::create_dir_all(output).map_err(io_err(output))?;
+    remove_stale_temporaries(plan, output, &opts.report_name)?;
+    let report_path = output.join(&opts.report_name);
+    let mut previous = PreviousReport::open(&report_path);
+    let mut writer = ReportWriter::create(&report_path).map_err(io_err(&report_path))?;
+    let mut summary = TrainSummary {
+        customers: plan.jobs.len(),
+        shard: opts.shard.map(|s| s.to_string()),
+        ..Default::default()
+    };
+    let mut mapes = Vec::new();
+    for batch in plan.jobs.chunks(BATCH) {
+        let rows: Vec<CustomerReport> = batch
+            .par_iter()
+            .map(|job| {
+                let row = train_guarded(job, output, opts);
+                progress(&row);
+                row
+            })
+            .collect();
+        for mut row in rows {
+            let old = previous.take(&row.customer);
+            if row.status == Status::Skipped {
+                if let Some(old) = old.filter(|o| o.status != Status::Failed) {
+                    row = CustomerReport { status: Status::Skipped, ..old };
+                }
+            }
+            match row.status {
+                Status::Trained => summary.trained += 1,
+                Status::Skipped => summary.skipped += 1,
+                Status::Failed => summary.failed += 1,
+            }
+            mapes.extend(row.mape);
+            writer.push(&row).map_err(io_err(&report_path))?;
+        }
+    }
+    summary.models = summary.trained + summary.skipped;
+    summary.median_mape = median(&mut mapes);
+    summary.wall_seconds = started.elapsed().as_secs_f64();
+    writer.finish(&summary).map_err(io_err(&report_path))?;
+    Ok(summary)
+}
+
+/// Removes `.{name}.{random}.tmp` files a killed run left for this run's
+/// artifacts or report (other shards' temporaries are left alone: they may
+/// belong to a run in progress).
+fn remove_stale_temporaries(plan: &Plan, output: &Path, report_name: &str) -> Result<(), TrainError> {
+    for entry in fs::read_dir(output).map_err(io_err(output))? {
+        let entry = entry.map_err(io_err(output))?;
+        let name = entry.file_name();
+        let Some(target) = name.to_str().and_then(temporary_target) else { continue };
+        let ours = target == report_name
+            || CustomerId::from_file_name(target, "tar.gz")
+                .is_some_and(|id| plan.jobs.binary_search_by(|j| j.customer.cmp(&id)).is_ok());
+        if ours {
+            tracing::info!(file = %entry.path().display(), "removing a temporary file left by an interrupted run");
+            fs::remove_file(entry.path()).map_err(io_err(&entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Trains one customer; a panic becomes that customer's failure.
+fn train_guarded(job: &Job, output: &Path, opts: &TrainOptions) -> CustomerReport {
+    let started = Instant::now();
+    let mut row = catch_unwind(AssertUnwindSafe(|| train_one(job, output, opts))).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let mut row = CustomerReport::new(job.customer.as_str(), Status::Failed);
+        row.error = Some(format!("internal error (a bug): {why}"));
+        row
+    });
+    if row.status != Status::Skipped {
+        row.fit_ms = started.elapsed().as_secs_f64() * 1e3;
+    }
+    if let Some(error) = &row.error {
+        tracing::warn!(customer = %job.customer, %error, "customer failed");
+    }
+    row
+}
+
+fn train_one(job: &Job, output: &Path, opts: &TrainOptions) -> CustomerReport {
+    let target = output.join(job.customer.artifact_name());
+    if !opts.force && target.exists() {
+        return CustomerReport::new(job.customer.as_str(), Status::Skipped);
+    }
+    let mut row = CustomerReport::new(job.customer.as_str(), Status::Failed);
+    match fit_customer(job, &target, opts, &mut row) {
+        Ok(()) => row.status = Status::Trained,
+        Err(error) => row.error = Some(error),
+    }
+    row
+}
+
+fn fit_customer(job: &Job, target: &Path, opts: &TrainOptions, row: &mut CustomerReport) -> Result<(), String> {
+    let input = job.input.display();
+    let size = fs::metadata(&job.input).map_err(|e| format!("{input}: {e}"))?.len();
+    if size > MAX_CUSTOMER_CSV {
+        return Err(format!("{input}: {size} bytes, over the limit of {MAX_CUSTOMER_CSV}"));
+    }
+    let bytes = fs::read(&job.input).map_err(|e| format!("{input}: {e}"))?;
+    let series = Series::from_csv(&bytes).map_err(|e| format!("{input}: {e}"))?;
+    let (train, holdout) = series.split_holdout(opts.holdout);
+    row.rows = train.len();
+    row.holdout_rows = holdout.len();
+    if train.len() < 2 {
+        return Err(format!(
+            "too few rows: {} in the file, {} left after holding out {}; Prophet needs at least 2",
+            series.len(),
+            train.len(),
+            opts.holdout
+        ));
+    }
+    let fitted = fit(&train, &opts.config).map_err(|e| format!("fit failed: {e}"))?;
+    row.algorithm = Some(format!("{:?}", fitted.report.algorithm));
+    row.iterations = Some(fitted.report.iterations);
+    let bytes = write_artifact(&Artifact::for_model(&fitted.model));
+    AtomicFile::write(target, &bytes).map_err(|e| format!("{}: {e}", target.display()))?;
+    if !holdout.is_empty() {
+        let score = score_holdout(&fitted.model, &holdout).map_err(|e| format!("scoring the holdout: {e}"))?;
+        row.mape = score.mape;
+        row.rmse = Some(score.rmse);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_customer(dir: &Path, id: &str, days: usize) {
+        let mut text = String::new();
+        for d in 0..days {
+            let day = gridcast_model::format_csv(1_640_995_200 + d as i64 * 86_400);
+            text.push_str(&format!("{day},{}\n", 500.0 + d as f64 + 40.0 * (d as f64 / 3.0).sin()));
+        }
+        fs::write(dir.join(format!("{id}.csv")), text).unwrap();
+    }
+
+    #[test]
+    fn plan_sorts_shards_and_ignores_non_customers() {
+        let dir = tempfile::tempdir().unwrap();
+        for id in ["10", "2", "1", "b"] {
+            fs::write(dir.path().join(format!("{id}.csv")), "").unwrap();
+        }
+        fs::write(dir.path().join("bad name.csv"), "").unwrap();
+        fs::write(dir.path().join("process-report.json"), "").unwrap();
+        let all = plan(dir.path(), None).unwrap();
+        let ids: Vec<&str> = all.jobs.iter().map(|j| j.customer.as_str()).collect();
+        assert_eq!(ids, ["1", "10", "2", "b"]);
+        assert_eq!(all.ignored, ["bad name.csv"]);
+        let second = plan(dir.path(), Some(Shard::new(2, 2).unwrap())).unwrap();
+        let ids: Vec<&str> = second.jobs.iter().map(|j| j.customer.as_str()).collect();
+        assert_eq!((ids, second.total), (vec!["10", "b"], 4));
+        let empty = tempfile::tempdir().unwrap();
+        assert!(matches!(plan(empty.path(), None), Err(TrainError::NoCustomers { .. })));
+    }
+
+    #[test]
+    fn trains_reports_failures_and_resumes() {
+        let input = tempfile::tempdir().unwrap();
+        let output = tempfile::tempdir().unwrap();
+        write_customer(input.path(), "1", 60);
+        write_customer(input.path(), "2", 60);
+        write_customer(input.path(), "short", 5);
+        fs::write(input.path().join("broken.csv"), "2022-01-01,1\nnot a row\n").unwrap();
+        // A temporary a killed run left behind for customer 1.
+        fs::write(output.path().join(".1.tar.gz.abc123.tmp"), "half").unwrap();
+        let opts = TrainOptions { holdout: 7, config: ProphetConfig::seed(), ..Default::default() };
+        let plan = plan(input.path(), None).unwrap();
+        let seen = std::sync::atomic::AtomicUsize::new(0);
+        let summary = train(&plan, output.path(), &opts, &|_| {
+            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
+        .unwrap();
+        assert_eq!(seen.into_inner(), 4);
+        assert_eq!((summary.trained, summary.failed, summary.skipped, summary.models), (2, 2, 0, 2));
+        assert!(summary.median_mape.unwrap() < 0.2, "{summary:?}");
+        let mut names: Vec<String> =
+            fs::read_dir(output.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        assert_eq!(names, ["1.tar.gz", "2.tar.gz", TRAINING_REPORT]);
+
+        let report: serde_json::Value =
+            serde_json::from_slice(&fs::read(output.path().join(TRAINING_REPORT)).unwrap()).unwrap();
+        let rows = report["customers"].as_array().unwrap();
+        let by_id = |id: &str| rows.iter().find(|r| r["customer"] == id).unwrap().clone();
+        assert_eq!(by_id("1")["status"], "trained");
+        assert_eq!((by_id("1")["rows"].as_u64(), by_id("1")["holdout_rows"].as_u64()), (Some(53), Some(7)));
+        assert!(by_id("broken")["error"].as_str().unwrap().contains("broken.csv: line 2:"), "{rows:?}");
+        assert!(by_id("short")["error"].as_str().unwrap().starts_with("too few rows: 5 in the file"), "{rows:?}");
+
+        // A rerun skips what exists and keeps the earlier scores.
+        let again = train(&plan, output.path(), &opts, &|_| {}).unwrap();
+        assert_eq!((again.trained, again.skipped, again.failed), (0, 2, 2));
+        assert_eq!(again.median_mape, summary.median_mape);
+        let forced = train(&plan, output.path(), &TrainOptions { force: true, ..opts }, &|_| {}).unwrap();
+        assert_eq!((forced.trained, forced.skipped), (2, 0));
+    }
+}

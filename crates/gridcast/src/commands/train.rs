@@ -1,0 +1,215 @@
+//! `gridcast train`: locally, or as a SageMaker training job.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use gridcast_model::ProphetConfig;
+use gridcast_pipeline::sagemaker::{TrainingJob, DEFAULT_ROOT};
+use gridcast_pipeline::train::{plan, train, TrainOptions};
+use gridcast_pipeline::{CustomerReport, Shard, Status, TrainSummary, TRAINING_REPORT};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Exit status when the run finished but some customers failed.
+pub const SOME_FAILED: u8 = 2;
+
+/// Train one Prophet model per `<id>.csv`, writing `<id>.tar.gz`.
+///
+/// Without `--input`, runs as a SageMaker training job: reads the training
+/// channel, hosts and hyperparameters under `--sagemaker-root` and writes to
+/// its `checkpoints/`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Directory of `<id>.csv` files.
+    #[arg(long, requires = "output")]
+    input: Option<PathBuf>,
+    /// Directory for `<id>.tar.gz` and the training report.
+    #[arg(long, requires = "input")]
+    output: Option<PathBuf>,
+    /// Fit on all rows but the last N and score the forecast on them.
+    #[arg(long)]
+    holdout: Option<usize>,
+    /// Prophet arguments as JSON (Python's names); default: Prophet's defaults.
+    #[arg(long, conflicts_with = "preset")]
+    config: Option<PathBuf>,
+    /// `seed`: the seed's configuration (trend only, multiplicative, holdout 7).
+    #[arg(long, value_parser = ["seed"])]
+    preset: Option<String>,
+    /// Worker threads (default: every core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Train only the I-th of N round-robin shares of the sorted customers.
+    #[arg(long)]
+    shard: Option<Shard>,
+    /// Retrain customers whose artifact already exists.
+    #[arg(long)]
+    force: bool,
+    /// Run as a SageMaker training job (the default when --input is absent).
+    #[arg(long, conflicts_with_all = ["input", "shard"])]
+    sagemaker: bool,
+    /// The SageMaker root (for tests and local runs of the container layout).
+    #[arg(long, env = "GRIDCAST_SAGEMAKER_ROOT", default_value = DEFAULT_ROOT)]
+    sagemaker_root: PathBuf,
+}
+
+/// What to run, whichever way it was asked for.
+struct Run {
+    input: PathBuf,
+    output: PathBuf,
+    opts: TrainOptions,
+    jobs: Option<usize>,
+    sagemaker: Option<TrainingJob>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let sagemaker = if args.input.is_none() {
+        Some(TrainingJob::from_environment(&args.sagemaker_root, |k| std::env::var(k).ok())?)
+    } else {
+        None
+    };
+    let run = match resolve(args, sagemaker.clone()) {
+        Ok(run) => run,
+        Err(err) => return fail(sagemaker.as_ref(), err),
+    };
+    match execute(&run) {
+        Ok(code) => Ok(code),
+        Err(err) => fail(run.sagemaker.as_ref(), err),
+    }
+}
+
+/// Reports a fatal error to SageMaker too (`output/failure`) before exiting.
+fn fail(job: Option<&TrainingJob>, err: anyhow::Error) -> anyhow::Result<ExitCode> {
+    if let Some(job) = job {
+        let _ = job.write_failure(&format!("{err:#}"));
+    }
+    Err(err)
+}
+
+fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
+    let hp = sagemaker.as_ref().map(|j| j.hyperparameters.clone()).unwrap_or_default();
+    let preset = hp.preset.or(args.preset);
+    let config = match (hp.config, &args.config) {
+        (Some(config), _) => config,
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            ProphetConfig::from_json(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        (None, None) if preset.is_some() => ProphetConfig::seed(),
+        (None, None) => ProphetConfig::default(),
+    };
+    let holdout = hp.holdout.or(args.holdout).unwrap_or(if preset.is_some() { 7 } else { 0 });
+    let force = hp.force.unwrap_or(args.force);
+    let jobs = hp.jobs.or(args.jobs.map(usize::from));
+    let (input, output, shard, report_name) = match &sagemaker {
+        Some(job) => (job.input.clone(), job.output.clone(), job.shard(), job.report_name()),
+        None => {
+            let report = match args.shard {
+                Some(s) if s.count() > 1 => format!("training-report-shard-{}-of-{}.json", s.index(), s.count()),
+                _ => TRAINING_REPORT.to_owned(),
+            };
+            (args.input.expect("local mode"), args.output.expect("clap requires it"), args.shard, report)
+        }
+    };
+    let opts = TrainOptions { holdout, config, force, shard, report_name };
+    Ok(Run { input, output, opts, jobs, sagemaker })
+}
+
+fn execute(run: &Run) -> anyhow::Result<ExitCode> {
+    if let Some(job) = &run.sagemaker {
+        tracing::info!(
+            host = %job.current_host,
+            hosts = job.hosts.len(),
+            distribution = ?job.distribution,
+            shard = ?run.opts.shard.map(|s| s.to_string()),
+            input = %run.input.display(),
+            output = %run.output.display(),
+            "running as a SageMaker training job"
+        );
+    }
+    let plan = plan(&run.input, run.opts.shard)?;
+    for name in &plan.ignored {
+        tracing::warn!(file = name, "ignored: the file name is not a valid customer id");
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(run.jobs.unwrap_or(0)).build()?;
+    tracing::info!(customers = plan.jobs.len(), of = plan.total, threads = pool.current_num_threads(), "training");
+    let progress = Progress::new(plan.jobs.len() as u64);
+    let summary = pool.install(|| train(&plan, &run.output, &run.opts, &|row| progress.record(row)))?;
+    progress.finish();
+    println!("{}", summary_line(&summary, &run.output.join(&run.opts.report_name)));
+    if summary.failed == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(job) = &run.sagemaker {
+        let message = format!("{} of {} customers failed; see {}", summary.failed, summary.customers, run.opts.report_name);
+        job.write_failure(&message).context("writing the SageMaker failure file")?;
+    }
+    Ok(ExitCode::from(SOME_FAILED))
+}
+
+fn summary_line(s: &TrainSummary, report: &std::path::Path) -> String {
+    let mape = s.median_mape.map_or("n/a".to_owned(), |m| format!("{:.2}%", m * 100.0));
+    format!(
+        "{} models ({} trained, {} already there), {} failed, median holdout MAPE {mape}, {:.2} s wall; report {}",
+        s.models,
+        s.trained,
+        s.skipped,
+        s.failed,
+        s.wall_seconds,
+        report.display()
+    )
+}
+
+/// A bar on a terminal, a log line every few seconds otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    done: AtomicUsize,
+    failed: AtomicUsize,
+    last_log: Mutex<Instant>,
+}
+
+const LOG_EVERY: Duration = Duration::from_secs(5);
+
+impl Progress {
+    fn new(total: u64) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} models  {per_sec}  eta {eta}  {msg}")
+                    .expect("valid template"),
+            );
+            bar
+        });
+        Self { bar, total, done: AtomicUsize::new(0), failed: AtomicUsize::new(0), last_log: Mutex::new(Instant::now()) }
+    }
+
+    fn record(&self, row: &CustomerReport) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let failed = self.failed.load(Ordering::Relaxed) + usize::from(row.status == Status::Failed);
+        if row.status == Status::Failed {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            if row.status == Status::Failed {
+                bar.set_message(format!("{failed} failed"));
+            }
+            return;
+        }
+        let mut last = self.last_log.lock().expect("not poisoned");
+        if last.elapsed() >= LOG_EVERY {
+            *last = Instant::now();
+            tracing::info!(done, total = self.total, failed, "progress");
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
