@@ -1,6 +1,8 @@
 //! The root component.
 
-use gridcast_model::{read_artifact, read_model_json, seed_response, ArtifactLimits, ForecastOptions};
+use gridcast_model::{
+    read_artifact, read_model_json, seed_response, ArtifactLimits, ForecastOptions,
+};
 use yew::prelude::*;
 
 /// Forecasts `period` rows from artifact bytes, entirely on the device.
@@ -18,10 +20,16 @@ pub fn app() -> Html {
         let output = output.clone();
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
             let output = output.clone();
             let reader = gloo_file::callbacks::read_as_bytes(&file.into(), move |bytes| {
-                output.set(Some(bytes.map_err(|e| e.to_string()).and_then(|b| forecast_on_device(&b, 7))));
+                output.set(Some(
+                    bytes
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| forecast_on_device(&b, 7)),
+                ));
             });
             // Keep the reader alive until it calls back.
             std::mem::forget(reader);

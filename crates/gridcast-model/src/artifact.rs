@@ -25,7 +25,11 @@ pub struct ArtifactLimits {
 
 impl Default for ArtifactLimits {
     fn default() -> Self {
-        Self { max_entries: 32, max_model_json: 64 << 20, max_total: 96 << 20 }
+        Self {
+            max_entries: 32,
+            max_model_json: 64 << 20,
+            max_total: 96 << 20,
+        }
     }
 }
 
@@ -45,7 +49,10 @@ impl Artifact {
     pub fn for_model(model: &ProphetModel) -> Self {
         Self {
             model_json: write_model_json(model).into_bytes(),
-            code: vec![("requirements.txt".into(), format!("prophet=={PROPHET_FORMAT_VERSION}\n").into_bytes())],
+            code: vec![(
+                "requirements.txt".into(),
+                format!("prophet=={PROPHET_FORMAT_VERSION}\n").into_bytes(),
+            )],
         }
     }
 }
@@ -105,7 +112,10 @@ impl<R: Read> Read for Bounded<R> {
 }
 
 fn io_error(e: std::io::Error) -> ArtifactError {
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<ArtifactError>()) {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<ArtifactError>())
+    {
         Some(inner) => inner.clone(),
         None => ArtifactError::Corrupt(e.to_string()),
     }
@@ -117,7 +127,11 @@ fn entry_path(path: &Path) -> Result<Option<String>, ArtifactError> {
     let mut parts = Vec::new();
     for c in path.components() {
         match c {
-            Component::Normal(p) => parts.push(p.to_str().ok_or_else(|| ArtifactError::OutsideRoot(shown.clone()))?.to_string()),
+            Component::Normal(p) => parts.push(
+                p.to_str()
+                    .ok_or_else(|| ArtifactError::OutsideRoot(shown.clone()))?
+                    .to_string(),
+            ),
             Component::CurDir => {}
             _ => return Err(ArtifactError::OutsideRoot(shown)),
         }
@@ -128,7 +142,11 @@ fn entry_path(path: &Path) -> Result<Option<String>, ArtifactError> {
 /// Reads an artifact from its bytes, enforcing `limits`.
 pub fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, ArtifactError> {
     let gz = GzDecoder::new(bytes);
-    let bounded = Bounded { inner: gz, left: limits.max_total, limit: limits.max_total };
+    let bounded = Bounded {
+        inner: gz,
+        left: limits.max_total,
+        limit: limits.max_total,
+    };
     let mut archive = tar::Archive::new(bounded);
     let mut model_json = None;
     let mut code = Vec::new();
@@ -146,14 +164,27 @@ pub fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, 
             continue;
         }
         if !(kind.is_file() || kind == tar::EntryType::Continuous) {
-            return Err(ArtifactError::NotAFile(raw_path.to_string_lossy().into_owned()));
+            return Err(ArtifactError::NotAFile(
+                raw_path.to_string_lossy().into_owned(),
+            ));
         }
         let Some(path) = path else { continue };
-        let cap = if path == "model.json" { limits.max_model_json } else { limits.max_total };
+        let cap = if path == "model.json" {
+            limits.max_model_json
+        } else {
+            limits.max_total
+        };
         let mut data = Vec::new();
-        (&mut entry).take(cap + 1).read_to_end(&mut data).map_err(io_error)?;
+        (&mut entry)
+            .take(cap + 1)
+            .read_to_end(&mut data)
+            .map_err(io_error)?;
         if data.len() as u64 > cap {
-            return Err(if path == "model.json" { ArtifactError::ModelTooLarge(cap) } else { ArtifactError::TooLarge(cap) });
+            return Err(if path == "model.json" {
+                ArtifactError::ModelTooLarge(cap)
+            } else {
+                ArtifactError::TooLarge(cap)
+            });
         }
         if path == "model.json" {
             if model_json.replace(data).is_some() {
@@ -168,9 +199,11 @@ pub fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, 
 }
 
 /// Writes an artifact: `model.json` plus `code/<name>` files, with fixed
-/// metadata so the same input gives the same bytes.
+/// metadata so the same input gives the same bytes. Compressed at gzip's
+/// fastest level: a third of the default level's time for ~10 % more bytes,
+/// which matters when a thousand models are written a second.
 pub fn write_artifact(artifact: &Artifact) -> Vec<u8> {
-    let gz = GzEncoder::new(Vec::new(), Compression::default());
+    let gz = GzEncoder::new(Vec::new(), Compression::fast());
     let mut builder = tar::Builder::new(gz);
     let mut add = |path: &str, data: &[u8]| {
         let mut header = tar::Header::new_gnu();
@@ -178,7 +211,9 @@ pub fn write_artifact(artifact: &Artifact) -> Vec<u8> {
         header.set_mode(0o644);
         header.set_mtime(0);
         header.set_entry_type(tar::EntryType::Regular);
-        builder.append_data(&mut header, path, data).expect("writing to memory cannot fail");
+        builder
+            .append_data(&mut header, path, data)
+            .expect("writing to memory cannot fail");
     };
     add("model.json", &artifact.model_json);
     for (name, data) in &artifact.code {
@@ -216,9 +251,15 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let a = Artifact { model_json: b"{}".to_vec(), code: vec![("requirements.txt".into(), b"prophet\n".to_vec())] };
+        let a = Artifact {
+            model_json: b"{}".to_vec(),
+            code: vec![("requirements.txt".into(), b"prophet\n".to_vec())],
+        };
         let bytes = write_artifact(&a);
-        assert_eq!(read_artifact(&bytes, &ArtifactLimits::default()).unwrap(), a);
+        assert_eq!(
+            read_artifact(&bytes, &ArtifactLimits::default()).unwrap(),
+            a
+        );
         assert_eq!(bytes, write_artifact(&a), "deterministic");
     }
 
@@ -230,16 +271,34 @@ mod tests {
             read_artifact(&raw_tar(&[("../model.json", f, b"{}")]), &lim),
             Err(ArtifactError::OutsideRoot("../model.json".into()))
         );
-        assert!(matches!(read_artifact(&raw_tar(&[("/model.json", f, b"{}")]), &lim), Err(ArtifactError::OutsideRoot(_))));
         assert!(matches!(
-            read_artifact(&raw_tar(&[("model.json", tar::EntryType::Symlink, b"")]), &lim),
+            read_artifact(&raw_tar(&[("/model.json", f, b"{}")]), &lim),
+            Err(ArtifactError::OutsideRoot(_))
+        ));
+        assert!(matches!(
+            read_artifact(
+                &raw_tar(&[("model.json", tar::EntryType::Symlink, b"")]),
+                &lim
+            ),
             Err(ArtifactError::NotAFile(_))
         ));
-        let many: Vec<(String, tar::EntryType, &[u8])> = (0..40).map(|i| (format!("code/f{i}"), f, &b"x"[..])).collect();
-        let many: Vec<(&str, tar::EntryType, &[u8])> = many.iter().map(|(p, k, d)| (p.as_str(), *k, *d)).collect();
-        assert_eq!(read_artifact(&raw_tar(&many), &lim), Err(ArtifactError::TooManyEntries(32)));
-        assert_eq!(read_artifact(&raw_tar(&[("code/x", f, b"1")]), &lim), Err(ArtifactError::MissingModel));
-        assert!(matches!(read_artifact(b"not gzip at all", &lim), Err(ArtifactError::Corrupt(_))));
+        let many: Vec<(String, tar::EntryType, &[u8])> = (0..40)
+            .map(|i| (format!("code/f{i}"), f, &b"x"[..]))
+            .collect();
+        let many: Vec<(&str, tar::EntryType, &[u8])> =
+            many.iter().map(|(p, k, d)| (p.as_str(), *k, *d)).collect();
+        assert_eq!(
+            read_artifact(&raw_tar(&many), &lim),
+            Err(ArtifactError::TooManyEntries(32))
+        );
+        assert_eq!(
+            read_artifact(&raw_tar(&[("code/x", f, b"1")]), &lim),
+            Err(ArtifactError::MissingModel)
+        );
+        assert!(matches!(
+            read_artifact(b"not gzip at all", &lim),
+            Err(ArtifactError::Corrupt(_))
+        ));
     }
 
     #[test]
@@ -248,9 +307,23 @@ mod tests {
         let big = vec![0u8; 64 << 20];
         let bytes = raw_tar(&[("model.json", tar::EntryType::Regular, &big)]);
         assert!(bytes.len() < 1 << 20);
-        let lim = ArtifactLimits { max_model_json: 1 << 20, max_total: 4 << 20, ..Default::default() };
-        assert_eq!(read_artifact(&bytes, &lim), Err(ArtifactError::ModelTooLarge(1 << 20)));
-        let lim = ArtifactLimits { max_model_json: 1 << 30, max_total: 2 << 20, ..Default::default() };
-        assert_eq!(read_artifact(&bytes, &lim), Err(ArtifactError::TooLarge(2 << 20)));
+        let lim = ArtifactLimits {
+            max_model_json: 1 << 20,
+            max_total: 4 << 20,
+            ..Default::default()
+        };
+        assert_eq!(
+            read_artifact(&bytes, &lim),
+            Err(ArtifactError::ModelTooLarge(1 << 20))
+        );
+        let lim = ArtifactLimits {
+            max_model_json: 1 << 30,
+            max_total: 2 << 20,
+            ..Default::default()
+        };
+        assert_eq!(
+            read_artifact(&bytes, &lim),
+            Err(ArtifactError::TooLarge(2 << 20))
+        );
     }
 }

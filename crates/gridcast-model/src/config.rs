@@ -188,14 +188,31 @@ pub struct ConfigError {
 }
 
 fn bad(field: impl Into<String>, problem: impl Into<String>) -> ConfigError {
-    ConfigError { field: field.into(), problem: problem.into() }
+    ConfigError {
+        field: field.into(),
+        problem: problem.into(),
+    }
 }
 
 /// Names Prophet reserves for its own columns.
 const RESERVED: &[&str] = &[
-    "trend", "additive_terms", "daily", "weekly", "yearly", "holidays", "zeros",
-    "extra_regressors_additive", "yhat", "extra_regressors_multiplicative",
-    "multiplicative_terms", "ds", "y", "cap", "floor", "y_scaled", "cap_scaled",
+    "trend",
+    "additive_terms",
+    "daily",
+    "weekly",
+    "yearly",
+    "holidays",
+    "zeros",
+    "extra_regressors_additive",
+    "yhat",
+    "extra_regressors_multiplicative",
+    "multiplicative_terms",
+    "ds",
+    "y",
+    "cap",
+    "floor",
+    "y_scaled",
+    "cap_scaled",
 ];
 
 impl ProphetConfig {
@@ -229,10 +246,16 @@ impl ProphetConfig {
         positive("seasonality_prior_scale", self.seasonality_prior_scale)?;
         positive("changepoint_prior_scale", self.changepoint_prior_scale)?;
         if !(0.0..=1.0).contains(&self.changepoint_range) {
-            return Err(bad("changepoint_range", format!("must be in [0, 1], got {}", self.changepoint_range)));
+            return Err(bad(
+                "changepoint_range",
+                format!("must be in [0, 1], got {}", self.changepoint_range),
+            ));
         }
         if !(self.interval_width > 0.0 && self.interval_width < 1.0) {
-            return Err(bad("interval_width", format!("must be in (0, 1), got {}", self.interval_width)));
+            return Err(bad(
+                "interval_width",
+                format!("must be in (0, 1), got {}", self.interval_width),
+            ));
         }
         match (self.growth, self.cap) {
             (Growth::Logistic, None) => return Err(bad("cap", "is required for logistic growth")),
@@ -245,9 +268,14 @@ impl ProphetConfig {
         for (i, s) in self.seasonalities.iter().enumerate() {
             let field = format!("seasonalities[{i}]");
             if s.name.is_empty() || s.name.contains("_delim_") {
-                return Err(bad(field, format!("name {:?} is empty or contains \"_delim_\"", s.name)));
+                return Err(bad(
+                    field,
+                    format!("name {:?} is empty or contains \"_delim_\"", s.name),
+                ));
             }
-            if RESERVED.contains(&s.name.as_str()) && !matches!(s.name.as_str(), "daily" | "weekly" | "yearly") {
+            if RESERVED.contains(&s.name.as_str())
+                && !matches!(s.name.as_str(), "daily" | "weekly" | "yearly")
+            {
                 return Err(bad(field, format!("name {:?} is reserved", s.name)));
             }
             if !seen.insert(s.name.clone()) {
@@ -270,7 +298,10 @@ impl ProphetConfig {
             .as_ref()
             .map(|list| {
                 list.iter()
-                    .map(|s| parse_timestamp(s).ok_or_else(|| bad("changepoints", format!("{s:?} is not a date"))))
+                    .map(|s| {
+                        parse_timestamp(s)
+                            .ok_or_else(|| bad("changepoints", format!("{s:?} is not a date")))
+                    })
                     .collect()
             })
             .transpose()
@@ -312,7 +343,8 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.field, "seasonalities[0]");
-        let err = ProphetConfig::from_json(r#"{"changepoints": ["2022-01-01", "soon"]}"#).unwrap_err();
+        let err =
+            ProphetConfig::from_json(r#"{"changepoints": ["2022-01-01", "soon"]}"#).unwrap_err();
         assert_eq!(err.field, "changepoints");
     }
 }

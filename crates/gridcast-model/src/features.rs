@@ -53,9 +53,19 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// `zeros` column when there are no seasonalities. Also returns the prior
 /// scale of every column.
 pub fn seasonal_features(seasonalities: &[Seasonality], ds: &[Timestamp]) -> (Matrix, Vec<f64>) {
-    let cols: usize = seasonalities.iter().map(|s| 2 * s.fourier_order as usize).sum();
+    let cols: usize = seasonalities
+        .iter()
+        .map(|s| 2 * s.fourier_order as usize)
+        .sum();
     if cols == 0 {
-        return (Matrix { rows: ds.len(), cols: 1, data: vec![0.0; ds.len()] }, vec![1.0]);
+        return (
+            Matrix {
+                rows: ds.len(),
+                cols: 1,
+                data: vec![0.0; ds.len()],
+            },
+            vec![1.0],
+        );
     }
     let mut data = vec![0.0; ds.len() * cols];
     let mut priors = Vec::with_capacity(cols);
@@ -76,7 +86,14 @@ pub fn seasonal_features(seasonalities: &[Seasonality], ds: &[Timestamp]) -> (Ma
         priors.extend(std::iter::repeat(s.prior_scale).take(2 * s.fourier_order as usize));
         offset += 2 * s.fourier_order as usize;
     }
-    (Matrix { rows: ds.len(), cols, data }, priors)
+    (
+        Matrix {
+            rows: ds.len(),
+            cols,
+            data,
+        },
+        priors,
+    )
 }
 
 /// Which feature columns make up each named component (`train_component_cols`):
@@ -90,7 +107,10 @@ pub struct ComponentColumns {
 impl ComponentColumns {
     /// The indicator vector of a component, if present.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.components.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+        self.components
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
     }
 
     /// The indicator of `additive_terms` or `multiplicative_terms` as floats.
@@ -123,8 +143,15 @@ impl ComponentModes {
 /// component per seasonality, the `additive_terms`/`multiplicative_terms`
 /// groups, columns sorted by name (pandas' crosstab), missing group columns
 /// appended, the `zeros` placeholder dropped.
-pub fn component_columns(seasonalities: &[Seasonality], holidays_mode: Mode) -> (ComponentColumns, ComponentModes) {
-    let cols: usize = seasonalities.iter().map(|s| 2 * s.fourier_order as usize).sum::<usize>().max(1);
+pub fn component_columns(
+    seasonalities: &[Seasonality],
+    holidays_mode: Mode,
+) -> (ComponentColumns, ComponentModes) {
+    let cols: usize = seasonalities
+        .iter()
+        .map(|s| 2 * s.fourier_order as usize)
+        .sum::<usize>()
+        .max(1);
     let mut pairs: Vec<(usize, String)> = Vec::new();
     let mut offset = 0;
     for s in seasonalities {
@@ -143,13 +170,25 @@ pub fn component_columns(seasonalities: &[Seasonality], holidays_mode: Mode) -> 
             Mode::Multiplicative => modes.multiplicative.push(s.name.clone()),
         }
     }
-    for (mode, list) in [(Mode::Additive, modes.additive.clone()), (Mode::Multiplicative, modes.multiplicative.clone())] {
+    for (mode, list) in [
+        (Mode::Additive, modes.additive.clone()),
+        (Mode::Multiplicative, modes.multiplicative.clone()),
+    ] {
         let group = format!("{}_terms", mode.as_str());
-        let members: Vec<usize> = pairs.iter().filter(|(_, n)| list.contains(n)).map(|(c, _)| *c).collect();
+        let members: Vec<usize> = pairs
+            .iter()
+            .filter(|(_, n)| list.contains(n))
+            .map(|(c, _)| *c)
+            .collect();
         pairs.extend(members.into_iter().map(|c| (c, group.clone())));
     }
-    modes.additive.extend(["additive_terms".into(), "extra_regressors_additive".into()]);
-    modes.multiplicative.extend(["multiplicative_terms".into(), "extra_regressors_multiplicative".into()]);
+    modes
+        .additive
+        .extend(["additive_terms".into(), "extra_regressors_additive".into()]);
+    modes.multiplicative.extend([
+        "multiplicative_terms".into(),
+        "extra_regressors_multiplicative".into(),
+    ]);
     match holidays_mode {
         Mode::Additive => modes.additive.push("holidays".into()),
         Mode::Multiplicative => modes.multiplicative.push("holidays".into()),
@@ -183,18 +222,41 @@ mod tests {
     use super::*;
 
     fn seasonality(name: &str, order: u32, mode: Mode) -> Seasonality {
-        Seasonality { name: name.into(), period: 7.0, fourier_order: order, prior_scale: 10.0, mode, condition_name: None }
+        Seasonality {
+            name: name.into(),
+            period: 7.0,
+            fourier_order: order,
+            prior_scale: 10.0,
+            mode,
+            condition_name: None,
+        }
     }
 
     #[test]
     fn component_columns_follow_pandas_crosstab_order() {
         // hourly_mult in the fixtures: weekly then daily, both multiplicative.
-        let s = [seasonality("weekly", 3, Mode::Multiplicative), seasonality("daily", 4, Mode::Multiplicative)];
+        let s = [
+            seasonality("weekly", 3, Mode::Multiplicative),
+            seasonality("daily", 4, Mode::Multiplicative),
+        ];
         let (cols, modes) = component_columns(&s, Mode::Multiplicative);
         let names: Vec<_> = cols.components.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["daily", "multiplicative_terms", "weekly", "additive_terms"]);
-        assert_eq!(cols.get("daily").unwrap(), &[0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
-        assert_eq!(cols.get("multiplicative_terms").unwrap().iter().map(|&b| b as usize).sum::<usize>(), 14);
+        assert_eq!(
+            names,
+            ["daily", "multiplicative_terms", "weekly", "additive_terms"]
+        );
+        assert_eq!(
+            cols.get("daily").unwrap(),
+            &[0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]
+        );
+        assert_eq!(
+            cols.get("multiplicative_terms")
+                .unwrap()
+                .iter()
+                .map(|&b| b as usize)
+                .sum::<usize>(),
+            14
+        );
         assert!(modes.multiplicative.contains(&"holidays".to_string()));
     }
 
@@ -203,7 +265,13 @@ mod tests {
         let (x, priors) = seasonal_features(&[], &[0, 86_400]);
         assert_eq!((x.rows, x.cols, priors), (2, 1, vec![1.0]));
         let (cols, _) = component_columns(&[], Mode::Additive);
-        assert_eq!(cols.components, vec![("additive_terms".into(), vec![0]), ("multiplicative_terms".into(), vec![0])]);
+        assert_eq!(
+            cols.components,
+            vec![
+                ("additive_terms".into(), vec![0]),
+                ("multiplicative_terms".into(), vec![0])
+            ]
+        );
     }
 
     #[test]

@@ -71,7 +71,10 @@ pub fn fit(series: &Series, config: &ProphetConfig) -> Result<Fitted, FitError> 
     }
     if let Some(cap) = &series.cap {
         if cap.len() != rows {
-            return Err(FitError::CapLength { cap: cap.len(), rows });
+            return Err(FitError::CapLength {
+                cap: cap.len(),
+                rows,
+            });
         }
     }
     if let Some((row, &value)) = series.y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
@@ -116,7 +119,11 @@ pub fn fit(series: &Series, config: &ProphetConfig) -> Result<Fitted, FitError> 
             if c.iter().any(|&v| v <= floor_value) {
                 return Err(FitError::CapBelowFloor);
             }
-            Some(c.iter().map(|v| (v - floor_value) / y_scale).collect::<Vec<f64>>())
+            Some(
+                c.iter()
+                    .map(|v| (v - floor_value) / y_scale)
+                    .collect::<Vec<f64>>(),
+            )
         }
         None => None,
     };
@@ -155,7 +162,10 @@ pub fn fit(series: &Series, config: &ProphetConfig) -> Result<Fitted, FitError> 
             }
         }
     };
-    let mut changepoints_t: Vec<f64> = changepoints.iter().map(|&c| (c - start) as f64 / t_scale).collect();
+    let mut changepoints_t: Vec<f64> = changepoints
+        .iter()
+        .map(|&c| (c - start) as f64 / t_scale)
+        .collect();
     changepoints_t.sort_by(f64::total_cmp);
     if changepoints_t.is_empty() {
         changepoints_t.push(0.0);
@@ -179,8 +189,16 @@ pub fn fit(series: &Series, config: &ProphetConfig) -> Result<Fitted, FitError> 
     let (x, prior_scales) = seasonal_features(&seasonalities, &ds);
     let holidays_mode = config.seasonality_mode;
     let (component_columns, component_modes) = component_columns(&seasonalities, holidays_mode);
-    let s_a: Vec<i32> = component_columns.indicator("additive_terms", x.cols).iter().map(|&v| v as i32).collect();
-    let s_m: Vec<i32> = component_columns.indicator("multiplicative_terms", x.cols).iter().map(|&v| v as i32).collect();
+    let s_a: Vec<i32> = component_columns
+        .indicator("additive_terms", x.cols)
+        .iter()
+        .map(|&v| v as i32)
+        .collect();
+    let s_m: Vec<i32> = component_columns
+        .indicator("multiplicative_terms", x.cols)
+        .iter()
+        .map(|&v| v as i32)
+        .collect();
 
     // Initial parameters.
     let (k0, m0) = match config.growth {
@@ -199,7 +217,10 @@ pub fn fit(series: &Series, config: &ProphetConfig) -> Result<Fitted, FitError> 
         beta: vec![0.0; x.cols],
         sigma_obs: PositiveFloat::try_from(1.0).expect("1 is positive"),
     };
-    let positive = |v: f64| PositiveFloat::try_from(v).map_err(|_| OptimizeError::InvalidData(format!("prior scale {v} is not positive")));
+    let positive = |v: f64| {
+        PositiveFloat::try_from(v)
+            .map_err(|_| OptimizeError::InvalidData(format!("prior scale {v} is not positive")))
+    };
     let data = Data {
         T: rows as i32,
         y: y_scaled.clone(),
@@ -216,7 +237,10 @@ pub fn fit(series: &Series, config: &ProphetConfig) -> Result<Fitted, FitError> 
         s_a,
         s_m,
         X: x.data,
-        sigmas: prior_scales.iter().map(|&p| positive(p)).collect::<Result<_, _>>()?,
+        sigmas: prior_scales
+            .iter()
+            .map(|&p| positive(p))
+            .collect::<Result<_, _>>()?,
         tau: positive(config.changepoint_prior_scale)?,
     };
 
@@ -224,12 +248,41 @@ pub fn fit(series: &Series, config: &ProphetConfig) -> Result<Fitted, FitError> 
     let (mut params, report) = if constant {
         // Prophet skips Stan: initial values with a tiny noise.
         let lp = crate::optimizer::log_density(&data, k0, m0, &init.delta, 1e-9, &init.beta);
-        let trend = if config.growth == Growth::Flat { vec![m0; rows] } else { t.iter().map(|ti| k0 * ti + m0).collect() };
-        let p = Params { k: k0, m: m0, delta: init.delta.clone(), sigma_obs: 1e-9, beta: init.beta.clone(), lp: Some(lp), trend };
-        (p, FitReport { algorithm: Algorithm::Constant, fell_back: false, iterations: 0, termination: Termination::Constant, lp })
+        let trend = if config.growth == Growth::Flat {
+            vec![m0; rows]
+        } else {
+            t.iter().map(|ti| k0 * ti + m0).collect()
+        };
+        let p = Params {
+            k: k0,
+            m: m0,
+            delta: init.delta.clone(),
+            sigma_obs: 1e-9,
+            beta: init.beta.clone(),
+            lp: Some(lp),
+            trend,
+        };
+        (
+            p,
+            FitReport {
+                algorithm: Algorithm::Constant,
+                fell_back: false,
+                iterations: 0,
+                termination: Termination::Constant,
+                lp,
+            },
+        )
     } else {
         let (o, report) = RustOptimizer.run(&init, &data, &OptimizeOpts::default())?;
-        let p = Params { k: o.k, m: o.m, delta: o.delta, sigma_obs: *o.sigma_obs, beta: o.beta, lp: Some(report.lp), trend: o.trend };
+        let p = Params {
+            k: o.k,
+            m: o.m,
+            delta: o.delta,
+            sigma_obs: *o.sigma_obs,
+            beta: o.beta,
+            lp: Some(report.lp),
+            trend: o.trend,
+        };
         (p, report)
     };
     if changepoints.is_empty() {
@@ -266,7 +319,15 @@ pub fn fit(series: &Series, config: &ProphetConfig) -> Result<Fitted, FitError> 
         seasonalities,
         component_columns,
         component_modes,
-        history: History { ds: ds.clone(), y, cap, floor, cap_scaled, t, y_scaled },
+        history: History {
+            ds: ds.clone(),
+            y,
+            cap,
+            floor,
+            cap_scaled,
+            t,
+            y_scaled,
+        },
         history_dates: ds,
         params,
         fit_kwargs: serde_json::json!({}),
@@ -305,14 +366,41 @@ fn logistic_init(t: &[f64], y: &[f64], cap: &[f64]) -> (f64, f64) {
 
 /// Python's `set_auto_seasonalities` (yearly, weekly, daily, in that order),
 /// skipping names a custom seasonality already took.
-fn add_auto_seasonalities(seasonalities: &mut Vec<Seasonality>, ds: &[Timestamp], config: &ProphetConfig) {
+fn add_auto_seasonalities(
+    seasonalities: &mut Vec<Seasonality>,
+    ds: &[Timestamp],
+    config: &ProphetConfig,
+) {
     const DAY: i64 = 86_400;
     let span = ds[ds.len() - 1] - ds[0];
-    let min_dt = ds.windows(2).map(|w| w[1] - w[0]).filter(|d| *d != 0).min().unwrap_or(i64::MAX);
+    let min_dt = ds
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d != 0)
+        .min()
+        .unwrap_or(i64::MAX);
     let specs = [
-        ("yearly", config.yearly_seasonality, span < 730 * DAY, 10, 365.25),
-        ("weekly", config.weekly_seasonality, span < 14 * DAY || min_dt >= 7 * DAY, 3, 7.0),
-        ("daily", config.daily_seasonality, span < 2 * DAY || min_dt >= DAY, 4, 1.0),
+        (
+            "yearly",
+            config.yearly_seasonality,
+            span < 730 * DAY,
+            10,
+            365.25,
+        ),
+        (
+            "weekly",
+            config.weekly_seasonality,
+            span < 14 * DAY || min_dt >= 7 * DAY,
+            3,
+            7.0,
+        ),
+        (
+            "daily",
+            config.daily_seasonality,
+            span < 2 * DAY || min_dt >= DAY,
+            4,
+            1.0,
+        ),
     ];
     for (name, setting, auto_disable, default_order, period) in specs {
         let taken = seasonalities.iter().any(|s| s.name == name);
@@ -367,8 +455,14 @@ mod tests {
     #[test]
     fn rejects_degenerate_input() {
         let cfg = ProphetConfig::default();
-        assert!(matches!(fit(&Series::new(vec![0], vec![1.0]), &cfg), Err(FitError::TooFewRows(1))));
-        assert!(matches!(fit(&Series::new(vec![0, 0], vec![1.0, 2.0]), &cfg), Err(FitError::NoTimeSpan(2))));
+        assert!(matches!(
+            fit(&Series::new(vec![0], vec![1.0]), &cfg),
+            Err(FitError::TooFewRows(1))
+        ));
+        assert!(matches!(
+            fit(&Series::new(vec![0, 0], vec![1.0, 2.0]), &cfg),
+            Err(FitError::NoTimeSpan(2))
+        ));
         assert!(matches!(
             fit(&Series::new(vec![0, 86_400], vec![1.0, f64::NAN]), &cfg),
             Err(FitError::NonFinite { row: 1, .. })

@@ -58,7 +58,10 @@ pub struct Forecast {
 impl Forecast {
     /// The values of a column.
     pub fn column(&self, name: &str) -> Option<&[f64]> {
-        self.columns.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+        self.columns
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
     }
 
     /// Number of rows.
@@ -76,7 +79,11 @@ impl Forecast {
         let from = self.len().saturating_sub(n);
         Forecast {
             ds: self.ds[from..].to_vec(),
-            columns: self.columns.iter().map(|(k, v)| (k.clone(), v[from..].to_vec())).collect(),
+            columns: self
+                .columns
+                .iter()
+                .map(|(k, v)| (k.clone(), v[from..].to_vec()))
+                .collect(),
         }
     }
 }
@@ -94,7 +101,11 @@ pub fn infer_frequency(history_dates: &[Timestamp]) -> Result<i64, ForecastError
         }
     }
     let max = counts.iter().map(|(_, c)| *c).max().unwrap_or(0);
-    let modes: Vec<i64> = counts.iter().filter(|(_, c)| *c == max).map(|(k, _)| *k).collect();
+    let modes: Vec<i64> = counts
+        .iter()
+        .filter(|(_, c)| *c == max)
+        .map(|(k, _)| *k)
+        .collect();
     match modes.as_slice() {
         [step] if *step > 0 => Ok(*step),
         _ => Err(ForecastError::UnknownFrequency(tail)),
@@ -103,16 +114,28 @@ pub fn infer_frequency(history_dates: &[Timestamp]) -> Result<i64, ForecastError
 
 /// `make_future_dataframe(periods)`: the `periods` dates after the history at
 /// its inferred frequency, optionally preceded by the history dates.
-pub fn future_dates(model: &ProphetModel, periods: usize, include_history: bool) -> Result<Vec<Timestamp>, ForecastError> {
+pub fn future_dates(
+    model: &ProphetModel,
+    periods: usize,
+    include_history: bool,
+) -> Result<Vec<Timestamp>, ForecastError> {
     let step = infer_frequency(&model.history_dates)?;
     let last = model.last_date().ok_or(ForecastError::NoRows)?;
-    let mut out = if include_history { model.history_dates.clone() } else { Vec::new() };
+    let mut out = if include_history {
+        model.history_dates.clone()
+    } else {
+        Vec::new()
+    };
     out.extend((1..=periods as i64).map(|i| last + i * step));
     Ok(out)
 }
 
 /// `predict` on the given timestamps (sorted first, as Prophet does).
-pub fn predict(model: &ProphetModel, ds: &[Timestamp], opts: &ForecastOptions) -> Result<Forecast, ForecastError> {
+pub fn predict(
+    model: &ProphetModel,
+    ds: &[Timestamp],
+    opts: &ForecastOptions,
+) -> Result<Forecast, ForecastError> {
     if ds.is_empty() {
         return Err(ForecastError::NoRows);
     }
@@ -138,30 +161,58 @@ pub fn predict(model: &ProphetModel, ds: &[Timestamp], opts: &ForecastOptions) -
                 .or_else(|| model.history.cap.as_ref().and_then(|c| c.last().copied()))
                 .ok_or(ForecastError::MissingCap)?;
             if cap <= floor_value {
-                return Err(ForecastError::CapBelowFloor { cap, floor: floor_value });
+                return Err(ForecastError::CapBelowFloor {
+                    cap,
+                    floor: floor_value,
+                });
             }
             Some(vec![cap; n])
         }
         _ => None,
     };
-    let cap_scaled: Option<Vec<f64>> = cap.as_ref().map(|c| c.iter().zip(&floor).map(|(c, f)| (c - f) / y_scale).collect());
+    let cap_scaled: Option<Vec<f64>> = cap.as_ref().map(|c| {
+        c.iter()
+            .zip(&floor)
+            .map(|(c, f)| (c - f) / y_scale)
+            .collect()
+    });
 
     let expected = model.trend_scaled(&t, cap_scaled.as_deref());
-    let trend: Vec<f64> = expected.iter().zip(&floor).map(|(e, f)| e * y_scale + f).collect();
+    let trend: Vec<f64> = expected
+        .iter()
+        .zip(&floor)
+        .map(|(e, f)| e * y_scale + f)
+        .collect();
 
     let (x, _) = seasonal_features(&model.seasonalities, &ds);
     let beta = &model.params.beta;
     let mut components = Vec::with_capacity(model.component_columns.components.len());
     for (name, indicator) in &model.component_columns.components {
-        let b: Vec<f64> = beta.iter().zip(indicator).map(|(b, i)| b * *i as f64).collect();
-        let scale = if model.component_modes.is_additive(name) { y_scale } else { 1.0 };
+        let b: Vec<f64> = beta
+            .iter()
+            .zip(indicator)
+            .map(|(b, i)| b * *i as f64)
+            .collect();
+        let scale = if model.component_modes.is_additive(name) {
+            y_scale
+        } else {
+            1.0
+        };
         let values: Vec<f64> = (0..n).map(|i| dot(x.row(i), &b) * scale).collect();
         components.push((name.clone(), values));
     }
-    let find = |name: &str| components.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_else(|| vec![0.0; n]);
+    let find = |name: &str| {
+        components
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| vec![0.0; n])
+    };
     let additive = find("additive_terms");
     let multiplicative = find("multiplicative_terms");
-    let yhat: Vec<f64> = (0..n).map(|i| trend[i] * (1.0 + multiplicative[i]) + additive[i]).collect();
+    let yhat: Vec<f64> = (0..n)
+        .map(|i| trend[i] * (1.0 + multiplicative[i]) + additive[i])
+        .collect();
 
     let mut columns: Vec<(String, Vec<f64>)> = vec![("trend".into(), trend.clone())];
     if let Some(cap) = cap {
@@ -170,7 +221,9 @@ pub fn predict(model: &ProphetModel, ds: &[Timestamp], opts: &ForecastOptions) -
     if model.logistic_floor {
         columns.push(("floor".into(), floor.clone()));
     }
-    let samples = opts.uncertainty_samples.unwrap_or(model.settings.uncertainty_samples) as usize;
+    let samples = opts
+        .uncertainty_samples
+        .unwrap_or(model.settings.uncertainty_samples) as usize;
     if samples > 0 {
         let mut rng = match opts.seed {
             Some(seed) => Pcg64::seed_from_u64(seed),
@@ -236,18 +289,37 @@ fn laplace(rng: &mut Pcg64, scale: f64) -> f64 {
 
 /// Prophet's `_sample_uncertainty`: draws of future trend changes,
 /// `samples × t.len()` row-major, zero for rows inside the history.
-fn sample_uncertainty(model: &ProphetModel, t: &[f64], cap_scaled: Option<&[f64]>, samples: usize, rng: &mut Pcg64) -> Vec<f64> {
+fn sample_uncertainty(
+    model: &ProphetModel,
+    t: &[f64],
+    cap_scaled: Option<&[f64]>,
+    samples: usize,
+    rng: &mut Pcg64,
+) -> Vec<f64> {
     let n = t.len();
     let mut out = vec![0.0; samples * n];
     let first_future = t.iter().position(|&ti| ti > 1.0);
-    let Some(first) = first_future else { return out };
+    let Some(first) = first_future else {
+        return out;
+    };
     let future_t = &t[first..];
     let len = future_t.len();
-    let mean_diff = |v: &[f64]| if v.len() < 2 { 0.0 } else { (v[v.len() - 1] - v[0]) / (v.len() - 1) as f64 };
-    let single_diff = if len > 1 { mean_diff(future_t) } else { mean_diff(&model.history.t) };
+    let mean_diff = |v: &[f64]| {
+        if v.len() < 2 {
+            0.0
+        } else {
+            (v[v.len() - 1] - v[0]) / (v.len() - 1) as f64
+        }
+    };
+    let single_diff = if len > 1 {
+        mean_diff(future_t)
+    } else {
+        mean_diff(&model.history.t)
+    };
     let likelihood = model.changepoints_t.len() as f64 * single_diff;
     let p = &model.params;
-    let mean_delta = p.delta.iter().map(|d| d.abs()).sum::<f64>() / p.delta.len().max(1) as f64 + 1e-8;
+    let mean_delta =
+        p.delta.iter().map(|d| d.abs()).sum::<f64>() / p.delta.len().max(1) as f64 + 1e-8;
 
     match model.growth() {
         Growth::Flat => {}
@@ -268,7 +340,14 @@ fn sample_uncertainty(model: &ProphetModel, t: &[f64], cap_scaled: Option<&[f64]
             let mut draws = vec![0.0; samples * len];
             for s in 0..samples {
                 let mat = shift_row(rng, len, likelihood, mean_delta);
-                history.path(&mat, future_t, cap, p.k, p.m, &mut draws[s * len..(s + 1) * len]);
+                history.path(
+                    &mat,
+                    future_t,
+                    cap,
+                    p.k,
+                    p.m,
+                    &mut draws[s * len..(s + 1) * len],
+                );
             }
             for j in 0..len {
                 let mean = (0..samples).map(|s| draws[s * len + j]).sum::<f64>() / samples as f64;
@@ -287,10 +366,16 @@ fn shift_row(rng: &mut Pcg64, len: usize, likelihood: f64, mean_delta: f64) -> V
         .map(|_| {
             let change = rng.gen::<f64>() < likelihood;
             let shift = laplace(rng, mean_delta);
-            if change { shift } else { 0.0 }
+            if change {
+                shift
+            } else {
+                0.0
+            }
         })
         .collect();
-    (0..len).map(|j| (if j == 0 { 0.0 } else { raw[j - 1] } + raw[j]) / 2.0).collect()
+    (0..len)
+        .map(|j| (if j == 0 { 0.0 } else { raw[j - 1] } + raw[j]) / 2.0)
+        .collect()
 }
 
 /// Prophet's `_logistic_uncertainty` walks, for every sample, a grid over the
@@ -318,7 +403,11 @@ impl LogisticHistory {
                 prev_deltas[idx] = *d;
             }
         }
-        let mut state = LogisticHistory { acc: 0.0, k_cum: p.k, gamma_sum: 0.0 };
+        let mut state = LogisticHistory {
+            acc: 0.0,
+            k_cum: p.k,
+            gamma_sum: 0.0,
+        };
         for (v, t) in prev_deltas.iter().zip(&prev_time) {
             state.step(*v, *t, p.k, p.m);
         }
@@ -354,7 +443,10 @@ mod tests {
     fn frequency_needs_a_unique_mode() {
         assert_eq!(infer_frequency(&[0, 10, 20, 30, 40]), Ok(10));
         assert_eq!(infer_frequency(&[0, 5, 20, 30, 40, 50]), Ok(10));
-        assert!(matches!(infer_frequency(&[0, 10, 30, 60, 100]), Err(ForecastError::UnknownFrequency(_))));
+        assert!(matches!(
+            infer_frequency(&[0, 10, 30, 60, 100]),
+            Err(ForecastError::UnknownFrequency(_))
+        ));
         assert!(infer_frequency(&[5]).is_err());
     }
 

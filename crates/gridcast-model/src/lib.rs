@@ -34,14 +34,20 @@ mod time;
 mod trend;
 
 pub use artifact::{read_artifact, write_artifact, Artifact, ArtifactError, ArtifactLimits};
-pub use config::{ConfigError, Growth, Mode, ProphetConfig, Scaling, SeasonalitySetting, SeasonalitySpec};
+pub use config::{
+    ConfigError, Growth, Mode, ProphetConfig, Scaling, SeasonalitySetting, SeasonalitySpec,
+};
 pub use features::{ComponentColumns, ComponentModes, Matrix, Seasonality};
 pub use fit::{fit, FitError, Fitted};
-pub use forecast::{future_dates, infer_frequency, predict, Forecast, ForecastError, ForecastOptions};
+pub use forecast::{
+    future_dates, infer_frequency, predict, Forecast, ForecastError, ForecastOptions,
+};
 pub use model::{History, Params, ProphetModel, Settings};
 pub use model_json::{read_model_json, write_model_json, ModelJsonError, PROPHET_FORMAT_VERSION};
 pub use optimizer::{log_density, Algorithm, FitReport, RustOptimizer};
 pub use response::{seed_response, to_pandas_json};
 pub use score::{score, score_holdout, HoldoutScore};
 pub use series::{Series, SeriesError};
-pub use time::{format_csv, format_csv_as, format_iso_millis, needs_time_of_day, parse_timestamp, Timestamp};
+pub use time::{
+    format_csv, format_csv_as, format_iso_millis, needs_time_of_day, parse_timestamp, Timestamp,
+};

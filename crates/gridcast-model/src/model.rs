@@ -136,7 +136,9 @@ impl ProphetModel {
     pub fn trend_scaled(&self, t: &[f64], cap_scaled: Option<&[f64]>) -> Vec<f64> {
         let p = &self.params;
         match self.settings.growth {
-            Growth::Linear => crate::trend::piecewise_linear(t, &p.delta, p.k, p.m, &self.changepoints_t),
+            Growth::Linear => {
+                crate::trend::piecewise_linear(t, &p.delta, p.k, p.m, &self.changepoints_t)
+            }
             Growth::Logistic => crate::trend::piecewise_logistic(
                 t,
                 cap_scaled.unwrap_or(&[]),

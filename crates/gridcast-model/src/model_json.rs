@@ -38,7 +38,10 @@ pub enum ModelJsonError {
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> ModelJsonError {
-    ModelJsonError::Invalid { field: field.into(), reason: reason.into() }
+    ModelJsonError::Invalid {
+        field: field.into(),
+        reason: reason.into(),
+    }
 }
 
 /// Accepts Python's `uncertainty_samples`, which old versions wrote as a bool.
@@ -46,8 +49,13 @@ fn samples_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error>
     match Value::deserialize(d)? {
         Value::Bool(false) | Value::Null => Ok(0),
         Value::Bool(true) => Ok(1000),
-        Value::Number(n) => n.as_u64().map(|v| v as u32).ok_or_else(|| serde::de::Error::custom("expected a count")),
-        other => Err(serde::de::Error::custom(format!("expected a count, got {other}"))),
+        Value::Number(n) => n
+            .as_u64()
+            .map(|v| v as u32)
+            .ok_or_else(|| serde::de::Error::custom("expected a count")),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a count, got {other}"
+        ))),
     }
 }
 
@@ -130,46 +138,66 @@ fn empty_object() -> Value {
 /// Reads a model.json (also one JSON-encoded twice, as old Prophet docs
 /// produced) into a model ready to forecast.
 pub fn read_model_json(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
     let value = match value {
-        Value::String(inner) => serde_json::from_str(&inner).map_err(|e| ModelJsonError::Syntax(format!("inner document: {e}")))?,
+        Value::String(inner) => serde_json::from_str(&inner)
+            .map_err(|e| ModelJsonError::Syntax(format!("inner document: {e}")))?,
         other => other,
     };
-    let doc: ModelJson = serde_json::from_value(value).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
+    let doc: ModelJson =
+        serde_json::from_value(value).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
     from_document(doc)
 }
 
 fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
     if doc.mcmc_samples > 0 {
-        return Err(ModelJsonError::Unsupported("MCMC sampling (mcmc_samples > 0)".into()));
+        return Err(ModelJsonError::Unsupported(
+            "MCMC sampling (mcmc_samples > 0)".into(),
+        ));
     }
-    if !doc.holidays.is_null() || !doc.country_holidays.is_null() || !doc.train_holiday_names.is_null() {
+    if !doc.holidays.is_null()
+        || !doc.country_holidays.is_null()
+        || !doc.train_holiday_names.is_null()
+    {
         return Err(ModelJsonError::Unsupported("holidays".into()));
     }
     if !doc.extra_regressors.0.is_empty() {
         return Err(ModelJsonError::Unsupported("extra regressors".into()));
     }
     if !(doc.y_scale.is_finite() && doc.y_scale != 0.0) {
-        return Err(invalid("y_scale", format!("must be finite and non-zero, got {}", doc.y_scale)));
+        return Err(invalid(
+            "y_scale",
+            format!("must be finite and non-zero, got {}", doc.y_scale),
+        ));
     }
     if !(doc.t_scale.is_finite() && doc.t_scale > 0.0) {
-        return Err(invalid("t_scale", format!("must be positive, got {}", doc.t_scale)));
+        return Err(invalid(
+            "t_scale",
+            format!("must be positive, got {}", doc.t_scale),
+        ));
     }
 
     let mut seasonalities = Vec::new();
     for name in &doc.seasonalities.0 {
-        let props = doc
-            .seasonalities
-            .1
-            .get(name)
-            .ok_or_else(|| invalid("seasonalities", format!("{name:?} is listed but has no properties")))?;
-        let s: SeasonalityJson =
-            serde_json::from_value(props.clone()).map_err(|e| invalid("seasonalities", format!("{name}: {e}")))?;
+        let props = doc.seasonalities.1.get(name).ok_or_else(|| {
+            invalid(
+                "seasonalities",
+                format!("{name:?} is listed but has no properties"),
+            )
+        })?;
+        let s: SeasonalityJson = serde_json::from_value(props.clone())
+            .map_err(|e| invalid("seasonalities", format!("{name}: {e}")))?;
         if s.condition_name.is_some() {
-            return Err(ModelJsonError::Unsupported(format!("conditional seasonality {name:?}")));
+            return Err(ModelJsonError::Unsupported(format!(
+                "conditional seasonality {name:?}"
+            )));
         }
         if !(s.period > 0.0) || s.fourier_order == 0 {
-            return Err(invalid("seasonalities", format!("{name}: period and fourier_order must be positive")));
+            return Err(invalid(
+                "seasonalities",
+                format!("{name}: period and fourier_order must be positive"),
+            ));
         }
         seasonalities.push(Seasonality {
             name: name.clone(),
@@ -180,7 +208,11 @@ fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
             condition_name: None,
         });
     }
-    let n_features: usize = seasonalities.iter().map(|s| 2 * s.fourier_order as usize).sum::<usize>().max(1);
+    let n_features: usize = seasonalities
+        .iter()
+        .map(|s| 2 * s.fourier_order as usize)
+        .sum::<usize>()
+        .max(1);
 
     let history_dates = read_split_dates(&doc.history_dates, "history_dates")?;
     let changepoints = match &doc.changepoints {
@@ -221,7 +253,10 @@ fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
         changepoints_t: doc.changepoints_t,
         seasonalities,
         component_columns,
-        component_modes: ComponentModes { additive: doc.component_modes.additive, multiplicative: doc.component_modes.multiplicative },
+        component_modes: ComponentModes {
+            additive: doc.component_modes.additive,
+            multiplicative: doc.component_modes.multiplicative,
+        },
         history,
         history_dates,
         params,
@@ -236,9 +271,14 @@ fn parse_inner(text: &str, field: &str) -> Result<Value, ModelJsonError> {
 
 fn date_of(v: &Value, field: &str) -> Result<Timestamp, ModelJsonError> {
     match v {
-        Value::String(s) => parse_timestamp(s).ok_or_else(|| invalid(field, format!("{s:?} is not a date"))),
+        Value::String(s) => {
+            parse_timestamp(s).ok_or_else(|| invalid(field, format!("{s:?} is not a date")))
+        }
         // pandas' default epoch format: milliseconds.
-        Value::Number(n) => n.as_i64().map(|ms| ms.div_euclid(1000)).ok_or_else(|| invalid(field, format!("{n} is not a date"))),
+        Value::Number(n) => n
+            .as_i64()
+            .map(|ms| ms.div_euclid(1000))
+            .ok_or_else(|| invalid(field, format!("{n} is not a date"))),
         other => Err(invalid(field, format!("{other} is not a date"))),
     }
 }
@@ -246,23 +286,34 @@ fn date_of(v: &Value, field: &str) -> Result<Timestamp, ModelJsonError> {
 /// A pandas `orient='split'` series of dates.
 fn read_split_dates(text: &str, field: &str) -> Result<Vec<Timestamp>, ModelJsonError> {
     let v = parse_inner(text, field)?;
-    let data = v.get("data").and_then(Value::as_array).ok_or_else(|| invalid(field, "no `data` array"))?;
+    let data = v
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid(field, "no `data` array"))?;
     data.iter().map(|d| date_of(d, field)).collect()
 }
 
 /// Rows of a pandas `orient='table'` frame.
 fn table_rows<'a>(v: &'a Value, field: &str) -> Result<&'a Vec<Value>, ModelJsonError> {
-    v.get("data").and_then(Value::as_array).ok_or_else(|| invalid(field, "no `data` array"))
+    v.get("data")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid(field, "no `data` array"))
 }
 
-fn number_column(rows: &[Value], name: &str, field: &str) -> Result<Option<Vec<f64>>, ModelJsonError> {
+fn number_column(
+    rows: &[Value],
+    name: &str,
+    field: &str,
+) -> Result<Option<Vec<f64>>, ModelJsonError> {
     if rows.first().and_then(|r| r.get(name)).is_none() {
         return Ok(None);
     }
     rows.iter()
         .enumerate()
         .map(|(i, r)| match r.get(name) {
-            Some(Value::Number(n)) => n.as_f64().ok_or_else(|| invalid(field, format!("row {i}: `{name}` is not a number"))),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .ok_or_else(|| invalid(field, format!("row {i}: `{name}` is not a number"))),
             Some(Value::Null) => Ok(f64::NAN),
             _ => Err(invalid(field, format!("row {i}: `{name}` is not a number"))),
         })
@@ -278,7 +329,10 @@ fn read_history(text: &str) -> Result<History, ModelJsonError> {
         .iter()
         .map(|r| date_of(r.get("ds").unwrap_or(&Value::Null), field))
         .collect::<Result<Vec<_>, _>>()?;
-    let need = |name: &str| number_column(rows, name, field)?.ok_or_else(|| invalid(field, format!("no `{name}` column")));
+    let need = |name: &str| {
+        number_column(rows, name, field)?
+            .ok_or_else(|| invalid(field, format!("no `{name}` column")))
+    };
     Ok(History {
         ds,
         y: need("y")?,
@@ -290,7 +344,10 @@ fn read_history(text: &str) -> Result<History, ModelJsonError> {
     })
 }
 
-fn read_component_columns(text: &str, n_features: usize) -> Result<ComponentColumns, ModelJsonError> {
+fn read_component_columns(
+    text: &str,
+    n_features: usize,
+) -> Result<ComponentColumns, ModelJsonError> {
     let field = "train_component_cols";
     let v = parse_inner(text, field)?;
     let names: Vec<String> = v
@@ -304,7 +361,10 @@ fn read_component_columns(text: &str, n_features: usize) -> Result<ComponentColu
         .collect();
     let rows = table_rows(&v, field)?;
     if rows.len() != n_features {
-        return Err(invalid(field, format!("{} rows for {} feature columns", rows.len(), n_features)));
+        return Err(invalid(
+            field,
+            format!("{} rows for {} feature columns", rows.len(), n_features),
+        ));
     }
     let mut components = Vec::new();
     for name in names {
@@ -321,13 +381,24 @@ fn read_component_columns(text: &str, n_features: usize) -> Result<ComponentColu
     Ok(ComponentColumns { components })
 }
 
-fn read_params(params: &Map<String, Value>, n_changepoints: usize, n_features: usize) -> Result<Params, ModelJsonError> {
+fn read_params(
+    params: &Map<String, Value>,
+    n_changepoints: usize,
+    n_features: usize,
+) -> Result<Params, ModelJsonError> {
     let rows = |name: &str| -> Result<Option<Vec<f64>>, ModelJsonError> {
         let field = format!("params.{name}");
-        let Some(v) = params.get(name) else { return Ok(None) };
-        let outer = v.as_array().ok_or_else(|| invalid(&field, "not a 2-D list"))?;
+        let Some(v) = params.get(name) else {
+            return Ok(None);
+        };
+        let outer = v
+            .as_array()
+            .ok_or_else(|| invalid(&field, "not a 2-D list"))?;
         if outer.len() != 1 {
-            return Err(ModelJsonError::Unsupported(format!("{} posterior draws in `{field}` (MCMC)", outer.len())));
+            return Err(ModelJsonError::Unsupported(format!(
+                "{} posterior draws in `{field}` (MCMC)",
+                outer.len()
+            )));
         }
         let inner = match &outer[0] {
             Value::Array(a) => a.clone(),
@@ -343,17 +414,26 @@ fn read_params(params: &Map<String, Value>, n_changepoints: usize, n_features: u
     let scalar = |name: &str| -> Result<f64, ModelJsonError> {
         match rows(name)? {
             Some(v) if v.len() == 1 => Ok(v[0]),
-            Some(v) => Err(invalid(&format!("params.{name}"), format!("expected one value, got {}", v.len()))),
+            Some(v) => Err(invalid(
+                &format!("params.{name}"),
+                format!("expected one value, got {}", v.len()),
+            )),
             None => Err(invalid("params", format!("missing `{name}`"))),
         }
     };
     let delta = rows("delta")?.ok_or_else(|| invalid("params", "missing `delta`"))?;
     let beta = rows("beta")?.ok_or_else(|| invalid("params", "missing `beta`"))?;
     if delta.len() != n_changepoints {
-        return Err(invalid("params.delta", format!("{} values for {} changepoints", delta.len(), n_changepoints)));
+        return Err(invalid(
+            "params.delta",
+            format!("{} values for {} changepoints", delta.len(), n_changepoints),
+        ));
     }
     if beta.len() != n_features {
-        return Err(invalid("params.beta", format!("{} values for {} feature columns", beta.len(), n_features)));
+        return Err(invalid(
+            "params.beta",
+            format!("{} values for {} feature columns", beta.len(), n_features),
+        ));
     }
     Ok(Params {
         k: scalar("k")?,
@@ -424,7 +504,10 @@ pub fn write_model_json(model: &ProphetModel) -> String {
         },
         holidays_mode: Some(s.holidays_mode),
         changepoints,
-        history_dates: split_dates(&model.history_dates, &(0..model.history_dates.len()).collect::<Vec<_>>()),
+        history_dates: split_dates(
+            &model.history_dates,
+            &(0..model.history_dates.len()).collect::<Vec<_>>(),
+        ),
         train_holiday_names: Value::Null,
         start: model.start,
         t_scale: model.t_scale,
@@ -432,11 +515,18 @@ pub fn write_model_json(model: &ProphetModel) -> String {
         history: history_table(&model.history),
         train_component_cols: component_table(&model.component_columns),
         changepoints_t: model.changepoints_t.clone(),
-        seasonalities: (model.seasonalities.iter().map(|x| x.name.clone()).collect(), seasonality_props),
+        seasonalities: (
+            model.seasonalities.iter().map(|x| x.name.clone()).collect(),
+            seasonality_props,
+        ),
         extra_regressors: empty_ordered(),
         fit_kwargs: model.fit_kwargs.clone(),
         params,
-        prophet_version: Some(if model.prophet_version.is_empty() { PROPHET_FORMAT_VERSION.into() } else { model.prophet_version.clone() }),
+        prophet_version: Some(if model.prophet_version.is_empty() {
+            PROPHET_FORMAT_VERSION.into()
+        } else {
+            model.prophet_version.clone()
+        }),
     };
     serde_json::to_string(&doc).expect("a model always serializes")
 }
@@ -447,11 +537,58 @@ fn split_dates(dates: &[Timestamp], index: &[usize]) -> String {
 }
 
 fn table(fields: Vec<(String, &str)>, rows: Vec<Value>) -> String {
-    let fields: Vec<Value> = fields.into_iter().map(|(n, t)| json!({"name": n, "type": t})).collect();
+    let fields: Vec<Value> = fields
+        .into_iter()
+        .map(|(n, t)| json!({"name": n, "type": t}))
+        .collect();
     json!({"schema": {"fields": fields, "pandas_version": "1.4.0"}, "data": rows}).to_string()
 }
 
 fn history_table(h: &History) -> String {
+    // Written as text rather than through `serde_json::Value`: the history is
+    // most of a model.json and building a map per row dominated saving.
+    let mut columns: Vec<(&str, &[f64])> = vec![("y", &h.y)];
+    if let Some(cap) = &h.cap {
+        columns.push(("cap", cap));
+    }
+    columns.push(("floor", &h.floor));
+    if let Some(cs) = &h.cap_scaled {
+        columns.push(("cap_scaled", cs));
+    }
+    columns.push(("t", &h.t));
+    columns.push(("y_scaled", &h.y_scaled));
+    let mut out = String::with_capacity(64 + h.ds.len() * (40 + 24 * columns.len()));
+    out.push_str(r#"{"schema":{"fields":[{"name":"ds","type":"datetime"}"#);
+    for (name, _) in &columns {
+        out.push_str(&format!(r#",{{"name":"{name}","type":"number"}}"#));
+    }
+    out.push_str(r#"],"pandas_version":"1.4.0"},"data":["#);
+    for i in 0..h.ds.len() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"ds":""#);
+        out.push_str(&format_iso_millis(h.ds[i]));
+        out.push('"');
+        for (name, values) in &columns {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str("\":");
+            push_number(&mut out, values[i]);
+        }
+        out.push('}');
+    }
+    out.push_str("]}");
+    out
+}
+
+/// Appends `x` as serde_json writes it (`null` for NaN and infinities).
+fn push_number(out: &mut String, x: f64) {
+    out.push_str(&serde_json::to_string(&x).expect("f64 serializes"));
+}
+
+#[cfg(test)]
+fn history_table_via_values(h: &History) -> String {
     let mut fields = vec![("ds".to_string(), "datetime"), ("y".into(), "number")];
     if h.cap.is_some() {
         fields.push(("cap".into(), "number"));
@@ -483,13 +620,52 @@ fn history_table(h: &History) -> String {
 }
 
 fn component_table(c: &ComponentColumns) -> String {
-    let fields = c.components.iter().map(|(n, _)| (n.clone(), "integer")).collect();
+    let fields = c
+        .components
+        .iter()
+        .map(|(n, _)| (n.clone(), "integer"))
+        .collect();
     let n = c.components.first().map_or(0, |(_, v)| v.len());
     let rows = (0..n)
         .map(|i| {
-            let row: Map<String, Value> = c.components.iter().map(|(name, v)| (name.clone(), json!(v[i]))).collect();
+            let row: Map<String, Value> = c
+                .components
+                .iter()
+                .map(|(name, v)| (name.clone(), json!(v[i])))
+                .collect();
             Value::Object(row)
         })
         .collect();
     table(fields, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::History;
+
+    #[test]
+    fn history_table_text_equals_the_serde_json_rendering() {
+        let h = History {
+            ds: vec![1_640_995_200, 1_641_081_600, 1_641_168_000],
+            y: vec![1.5, 2.0, f64::NAN],
+            cap: Some(vec![10.0, 10.0, 10.0]),
+            floor: vec![0.0; 3],
+            cap_scaled: Some(vec![0.1, 1e-300, 123456789.125]),
+            t: vec![0.0, 0.5, 1.0],
+            y_scaled: vec![0.15, 0.2, -0.0],
+        };
+        assert_eq!(
+            super::history_table(&h),
+            super::history_table_via_values(&h)
+        );
+        let plain = History {
+            cap: None,
+            cap_scaled: None,
+            ..h
+        };
+        assert_eq!(
+            super::history_table(&plain),
+            super::history_table_via_values(&plain)
+        );
+    }
 }

@@ -10,7 +10,9 @@ use crate::forecast::Forecast;
 /// in epoch milliseconds, floats with pandas' 10 decimal places, NaN as null.
 pub fn to_pandas_json(forecast: &Forecast, first_index: usize) -> String {
     let mut out = String::with_capacity(64 + forecast.len() * forecast.columns.len() * 28);
-    let keys: Vec<String> = (0..forecast.len()).map(|i| (first_index + i).to_string()).collect();
+    let keys: Vec<String> = (0..forecast.len())
+        .map(|i| (first_index + i).to_string())
+        .collect();
     out.push_str("{\"ds\":{");
     for (i, ds) in forecast.ds.iter().enumerate() {
         if i > 0 {
@@ -42,7 +44,10 @@ fn push_pandas_float(out: &mut String, v: f64) {
     }
     let text = format!("{v:.10}");
     let text = text.trim_end_matches('0');
-    let text = text.strip_suffix('.').map(|t| format!("{t}.0")).unwrap_or_else(|| text.to_string());
+    let text = text
+        .strip_suffix('.')
+        .map(|t| format!("{t}.0"))
+        .unwrap_or_else(|| text.to_string());
     out.push_str(if text == "-0.0" { "0.0" } else { &text });
 }
 
@@ -54,7 +59,10 @@ mod tests {
     fn renders_like_pandas_to_json() {
         let f = Forecast {
             ds: vec![1_672_531_200, 1_672_617_600],
-            columns: vec![("trend".into(), vec![948.3533874411405, 1.5]), ("yhat".into(), vec![f64::NAN, 2.0])],
+            columns: vec![
+                ("trend".into(), vec![948.3533874411405, 1.5]),
+                ("yhat".into(), vec![f64::NAN, 2.0]),
+            ],
         };
         assert_eq!(
             to_pandas_json(&f, 358),

@@ -16,8 +16,14 @@ pub struct HoldoutScore {
 
 /// Forecasts `yhat` at the holdout's timestamps (no uncertainty simulation)
 /// and compares it with the readings.
-pub fn score_holdout(model: &ProphetModel, holdout: &Series) -> Result<HoldoutScore, ForecastError> {
-    let opts = ForecastOptions { uncertainty_samples: Some(0), ..Default::default() };
+pub fn score_holdout(
+    model: &ProphetModel,
+    holdout: &Series,
+) -> Result<HoldoutScore, ForecastError> {
+    let opts = ForecastOptions {
+        uncertainty_samples: Some(0),
+        ..Default::default()
+    };
     let forecast = predict(model, &holdout.ds, &opts)?;
     let yhat = forecast.column("yhat").expect("predict always has yhat");
     // predict sorts its input; pair each reading with the forecast at its time.

@@ -165,8 +165,14 @@ mod tests {
         let err = Series::from_csv(b"2022-01-01\n").unwrap_err();
         assert!(matches!(err, SeriesError::BadRow { line: 1, .. }), "{err}");
         let err = Series::from_csv(b"2022-01-01,1\nnope,1\n").unwrap_err();
-        assert!(err.to_string().contains("line 2: timestamp \"nope\""), "{err}");
-        assert!(matches!(Series::from_csv(b"2022-01-01,inf\n"), Err(SeriesError::BadRow { .. })));
+        assert!(
+            err.to_string().contains("line 2: timestamp \"nope\""),
+            "{err}"
+        );
+        assert!(matches!(
+            Series::from_csv(b"2022-01-01,inf\n"),
+            Err(SeriesError::BadRow { .. })
+        ));
         assert_eq!(Series::from_csv(b"ds,y\n"), Err(SeriesError::Empty));
     }
 

@@ -20,7 +20,12 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         return Some(dt.timestamp());
     }
     let naive = text.strip_suffix('Z').unwrap_or(text);
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(naive, fmt) {
             return Some(dt.and_utc().timestamp());
         }
@@ -31,7 +36,19 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
 /// Formats a timestamp the way pandas' `to_json(date_format='iso')` does:
 /// `2022-01-01T00:00:00.000`.
 pub fn format_iso_millis(ts: Timestamp) -> String {
+    use chrono::{Datelike, Timelike};
     match DateTime::from_timestamp(ts, 0) {
+        // Written field by field: chrono's `format` re-parses its pattern on
+        // every call, and model.json holds thousands of these.
+        Some(dt) if (0..=9999).contains(&dt.year()) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000",
+            dt.year(),
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        ),
         Some(dt) => dt.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
         None => ts.to_string(),
     }
@@ -87,6 +104,20 @@ mod tests {
     #[test]
     fn formats_like_pandas() {
         assert_eq!(format_iso_millis(1_640_995_200), "2022-01-01T00:00:00.000");
+        for ts in [
+            -86_400 * 365 * 80 - 7,
+            -1,
+            0,
+            59,
+            1_640_995_200 + 13 * 3_600 + 7 * 60 + 5,
+            253_402_300_799,
+        ] {
+            let chrono = DateTime::from_timestamp(ts, 0)
+                .unwrap()
+                .naive_utc()
+                .format("%Y-%m-%dT%H:%M:%S%.3f");
+            assert_eq!(format_iso_millis(ts), chrono.to_string());
+        }
         assert_eq!(format_csv(1_640_995_200), "2022-01-01");
         assert_eq!(format_csv(1_677_632_400), "2023-03-01 01:00:00");
     }

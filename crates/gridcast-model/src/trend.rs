@@ -2,7 +2,13 @@
 
 /// `piecewise_linear`: rate `k` plus every `delta` whose changepoint is at or
 /// before `t`, offset adjusted for continuity.
-pub fn piecewise_linear(t: &[f64], deltas: &[f64], k: f64, m: f64, changepoints: &[f64]) -> Vec<f64> {
+pub fn piecewise_linear(
+    t: &[f64],
+    deltas: &[f64],
+    k: f64,
+    m: f64,
+    changepoints: &[f64],
+) -> Vec<f64> {
     t.iter()
         .map(|&ti| {
             let (mut rate, mut offset) = (k, m);
@@ -32,7 +38,14 @@ pub fn logistic_gammas(k: f64, m: f64, deltas: &[f64], changepoints: &[f64]) -> 
 }
 
 /// `piecewise_logistic`: `cap / (1 + exp(-k_t (t - m_t)))`.
-pub fn piecewise_logistic(t: &[f64], cap: &[f64], deltas: &[f64], k: f64, m: f64, changepoints: &[f64]) -> Vec<f64> {
+pub fn piecewise_logistic(
+    t: &[f64],
+    cap: &[f64],
+    deltas: &[f64],
+    k: f64,
+    m: f64,
+    changepoints: &[f64],
+) -> Vec<f64> {
     let gammas = logistic_gammas(k, m, deltas, changepoints);
     t.iter()
         .zip(cap)

@@ -5,18 +5,35 @@ mod common;
 
 use common::{Case, CASES};
 use gridcast_model::{
-    predict, read_artifact, read_model_json, write_model_json, ArtifactLimits, ForecastOptions, ModelJsonError,
+    predict, read_artifact, read_model_json, write_model_json, ArtifactLimits, ForecastOptions,
+    ModelJsonError,
 };
 use serde_json::Value;
 
 fn python_json(id: &str) -> String {
     let case = Case::load(id);
-    String::from_utf8(read_artifact(&case.artifact, &ArtifactLimits::default()).unwrap().model_json).unwrap()
+    String::from_utf8(
+        read_artifact(&case.artifact, &ArtifactLimits::default())
+            .unwrap()
+            .model_json,
+    )
+    .unwrap()
 }
 
 fn forecast(model: &gridcast_model::ProphetModel) -> Vec<f64> {
     let dates = gridcast_model::future_dates(model, 5, false).unwrap();
-    predict(model, &dates, &ForecastOptions { seed: Some(1), ..Default::default() }).unwrap().column("yhat").unwrap().to_vec()
+    predict(
+        model,
+        &dates,
+        &ForecastOptions {
+            seed: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .column("yhat")
+    .unwrap()
+    .to_vec()
 }
 
 /// A document JSON-encoded twice, with `Z` dates and without `scaling`
@@ -69,7 +86,16 @@ fn rejects_what_it_cannot_forecast() {
     let mut doc: Value = serde_json::from_str(&text).unwrap();
     doc["params"]["beta"] = serde_json::json!([[0.1, 0.2]]);
     let err = read_model_json(doc.to_string().as_bytes()).unwrap_err();
-    assert_eq!(err.to_string(), "model.json field `params.beta`: 2 values for 6 feature columns");
-    assert!(matches!(read_model_json(b"{\"growth\": 3}"), Err(ModelJsonError::Syntax(_))));
-    assert!(matches!(read_model_json(b"not json"), Err(ModelJsonError::Syntax(_))));
+    assert_eq!(
+        err.to_string(),
+        "model.json field `params.beta`: 2 values for 6 feature columns"
+    );
+    assert!(matches!(
+        read_model_json(b"{\"growth\": 3}"),
+        Err(ModelJsonError::Syntax(_))
+    ));
+    assert!(matches!(
+        read_model_json(b"not json"),
+        Err(ModelJsonError::Syntax(_))
+    ));
 }

@@ -4,12 +4,16 @@ mod common;
 
 use common::{Case, CASES};
 use gridcast_model::{
-    fit, future_dates, predict, read_artifact, read_model_json, ArtifactLimits, ForecastOptions, Growth,
+    fit, future_dates, predict, read_artifact, read_model_json, ArtifactLimits, ForecastOptions,
+    Growth,
 };
 
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
 
 fn mean_width(lo: &[f64], hi: &[f64]) -> f64 {
@@ -25,15 +29,29 @@ fn forecasts_from_python_models_match_python() {
         let model = read_model_json(&artifact.model_json).unwrap();
         let ds = future_dates(&model, case.period(), false).unwrap();
         assert_eq!(ds, case.ds(), "{id}: future dates");
-        let fc = predict(&model, &ds, &ForecastOptions { seed: Some(7), ..Default::default() }).unwrap();
+        let fc = predict(
+            &model,
+            &ds,
+            &ForecastOptions {
+                seed: Some(7),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let tol = 1e-6 * case.y_scale();
         let dt = max_abs_diff(fc.column("trend").unwrap(), &case.column("trend"));
         let dy = max_abs_diff(fc.column("yhat").unwrap(), &case.column("yhat"));
         assert!(dt < tol, "{id}: trend differs by {dt} (tolerance {tol})");
         assert!(dy < tol, "{id}: yhat differs by {dy} (tolerance {tol})");
-        let ours = mean_width(fc.column("yhat_lower").unwrap(), fc.column("yhat_upper").unwrap());
+        let ours = mean_width(
+            fc.column("yhat_lower").unwrap(),
+            fc.column("yhat_upper").unwrap(),
+        );
         let theirs = mean_width(&case.column("yhat_lower"), &case.column("yhat_upper"));
-        assert!((ours / theirs - 1.0).abs() < 0.10, "{id}: interval width {ours} vs Python {theirs}");
+        assert!(
+            (ours / theirs - 1.0).abs() < 0.10,
+            "{id}: interval width {ours} vs Python {theirs}"
+        );
     }
 }
 
@@ -45,20 +63,43 @@ fn fits_match_python() {
         let fitted = fit(&case.training(), &case.config).unwrap_or_else(|e| panic!("{id}: {e}"));
         let lp = fitted.report.lp;
         let want = case.lp();
-        assert!(lp >= want - 1e-3 * want.abs(), "{id}: lp {lp} < Python's {want} ({:?})", fitted.report);
+        assert!(
+            lp >= want - 1e-3 * want.abs(),
+            "{id}: lp {lp} < Python's {want} ({:?})",
+            fitted.report
+        );
         let ds = future_dates(&fitted.model, case.period(), false).unwrap();
-        let fc = predict(&fitted.model, &ds, &ForecastOptions { seed: Some(7), ..Default::default() }).unwrap();
+        let fc = predict(
+            &fitted.model,
+            &ds,
+            &ForecastOptions {
+                seed: Some(7),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let dy = max_abs_diff(fc.column("yhat").unwrap(), &case.column("yhat"));
         let tol = 0.005 * case.y_scale();
-        assert!(dy < tol, "{id}: yhat differs from Python's by {dy} (tolerance {tol}; {:?})", fitted.report);
-        eprintln!("{id}: lp {lp:.4} (python {want}), max |Δyhat| {dy:.4}, {:?}", fitted.report);
+        assert!(
+            dy < tol,
+            "{id}: yhat differs from Python's by {dy} (tolerance {tol}; {:?})",
+            fitted.report
+        );
+        eprintln!(
+            "{id}: lp {lp:.4} (python {want}), max |Δyhat| {dy:.4}, {:?}",
+            fitted.report
+        );
     }
 }
 
 /// Python chooses Newton below 100 rows, L-BFGS otherwise.
 #[test]
 fn algorithm_choice_follows_python() {
-    let short = fit(&Case::load("short_newton").training(), &Case::load("short_newton").config).unwrap();
+    let short = fit(
+        &Case::load("short_newton").training(),
+        &Case::load("short_newton").config,
+    )
+    .unwrap();
     assert_eq!(short.report.algorithm, gridcast_model::Algorithm::Newton);
     let long = Case::load("seed_trend_only");
     let long = fit(&long.training(), &long.config).unwrap();
@@ -71,22 +112,50 @@ fn algorithm_choice_follows_python() {
 fn preprocessing_matches_python_model_json() {
     for id in CASES {
         let case = Case::load(id);
-        let python = read_model_json(&read_artifact(&case.artifact, &ArtifactLimits::default()).unwrap().model_json).unwrap();
+        let python = read_model_json(
+            &read_artifact(&case.artifact, &ArtifactLimits::default())
+                .unwrap()
+                .model_json,
+        )
+        .unwrap();
         let ours = fit(&case.training(), &case.config).unwrap().model;
         assert_eq!(ours.changepoints, python.changepoints, "{id}: changepoints");
-        assert_eq!(ours.history_dates, python.history_dates, "{id}: history dates");
-        assert!((ours.y_scale - python.y_scale).abs() < 1e-9 * python.y_scale, "{id}: y_scale");
+        assert_eq!(
+            ours.history_dates, python.history_dates,
+            "{id}: history dates"
+        );
+        assert!(
+            (ours.y_scale - python.y_scale).abs() < 1e-9 * python.y_scale,
+            "{id}: y_scale"
+        );
         assert_eq!(ours.y_min, python.y_min, "{id}: y_min");
         assert_eq!(ours.start, python.start, "{id}: start");
         assert_eq!(ours.t_scale, python.t_scale, "{id}: t_scale");
-        assert_eq!(ours.seasonalities, python.seasonalities, "{id}: seasonalities");
-        assert_eq!(ours.component_columns, python.component_columns, "{id}: component columns");
-        assert_eq!(ours.component_modes, python.component_modes, "{id}: component modes");
+        assert_eq!(
+            ours.seasonalities, python.seasonalities,
+            "{id}: seasonalities"
+        );
+        assert_eq!(
+            ours.component_columns, python.component_columns,
+            "{id}: component columns"
+        );
+        assert_eq!(
+            ours.component_modes, python.component_modes,
+            "{id}: component modes"
+        );
         assert_eq!(ours.settings, python.settings, "{id}: settings");
         if let (Some(a), Some(b)) = (&ours.history.cap, &python.history.cap) {
             assert!(max_abs_diff(a, b) < 1e-9, "{id}: cap");
         }
-        assert_eq!(max_abs_diff(&ours.changepoints_t, &python.changepoints_t) < 1e-12, true, "{id}: changepoints_t");
-        assert_eq!(ours.growth() == Growth::Logistic, ours.history.cap.is_some(), "{id}: cap column");
+        assert_eq!(
+            max_abs_diff(&ours.changepoints_t, &python.changepoints_t) < 1e-12,
+            true,
+            "{id}: changepoints_t"
+        );
+        assert_eq!(
+            ours.growth() == Growth::Logistic,
+            ours.history.cap.is_some(),
+            "{id}: cap column"
+        );
     }
 }

@@ -3,19 +3,26 @@
 #![cfg(target_arch = "wasm32")]
 
 use gridcast_model::{
-    fit, future_dates, predict, read_artifact, read_model_json, seed_response, write_artifact, write_model_json,
-    Artifact, ArtifactLimits, ForecastOptions, ProphetConfig, Series,
+    fit, future_dates, predict, read_artifact, read_model_json, seed_response, write_artifact,
+    write_model_json, Artifact, ArtifactLimits, ForecastOptions, ProphetConfig, Series,
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
 // The fixtures are read at compile time: there is no file system in wasm.
-const MODEL: &[u8] = include_bytes!("../../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz");
+const MODEL: &[u8] =
+    include_bytes!("../../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz");
 const DATA: &[u8] = include_bytes!("../../../../shared/fixtures/prophet/data/seed_trend_only.csv");
-const EXPECTED: &str = include_str!("../../../../shared/fixtures/prophet/expected/seed_trend_only.json");
+const EXPECTED: &str =
+    include_str!("../../../../shared/fixtures/prophet/expected/seed_trend_only.json");
 
 fn expected(name: &str) -> Vec<f64> {
     let v: serde_json::Value = serde_json::from_str(EXPECTED).unwrap();
-    v[name].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v[name]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -23,7 +30,15 @@ fn forecast_from_python_artifact_matches_python() {
     let artifact = read_artifact(MODEL, &ArtifactLimits::default()).unwrap();
     let model = read_model_json(&artifact.model_json).unwrap();
     let dates = future_dates(&model, 7, false).unwrap();
-    let fc = predict(&model, &dates, &ForecastOptions { seed: Some(7), ..Default::default() }).unwrap();
+    let fc = predict(
+        &model,
+        &dates,
+        &ForecastOptions {
+            seed: Some(7),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     for (a, b) in fc.column("yhat").unwrap().iter().zip(expected("yhat")) {
         assert!((a - b).abs() < 1e-6 * model.y_scale, "{a} vs {b}");
     }
@@ -34,15 +49,41 @@ fn fit_and_forecast_match_python() {
     let series = Series::from_csv(DATA).unwrap();
     let (train, _) = series.split_holdout(7);
     let fitted = fit(&train, &ProphetConfig::seed()).unwrap();
-    assert!(fitted.report.lp >= 956.76644 - 1e-3 * 956.76644, "lp {}", fitted.report.lp);
+    assert!(
+        fitted.report.lp >= 956.76644 - 1e-3 * 956.76644,
+        "lp {}",
+        fitted.report.lp
+    );
     let dates = future_dates(&fitted.model, 7, false).unwrap();
-    let fc = predict(&fitted.model, &dates, &ForecastOptions { seed: Some(7), ..Default::default() }).unwrap();
+    let fc = predict(
+        &fitted.model,
+        &dates,
+        &ForecastOptions {
+            seed: Some(7),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     for (a, b) in fc.column("yhat").unwrap().iter().zip(expected("yhat")) {
         assert!((a - b).abs() < 0.005 * fitted.model.y_scale, "{a} vs {b}");
     }
     // And the artifact round-trips in wasm too.
-    let bytes = write_artifact(&Artifact { model_json: write_model_json(&fitted.model).into_bytes(), code: vec![] });
-    let back = read_model_json(&read_artifact(&bytes, &ArtifactLimits::default()).unwrap().model_json).unwrap();
-    let opts = ForecastOptions { seed: Some(3), ..Default::default() };
-    assert_eq!(seed_response(&back, 7, &opts).unwrap(), seed_response(&fitted.model, 7, &opts).unwrap());
+    let bytes = write_artifact(&Artifact {
+        model_json: write_model_json(&fitted.model).into_bytes(),
+        code: vec![],
+    });
+    let back = read_model_json(
+        &read_artifact(&bytes, &ArtifactLimits::default())
+            .unwrap()
+            .model_json,
+    )
+    .unwrap();
+    let opts = ForecastOptions {
+        seed: Some(3),
+        ..Default::default()
+    };
+    assert_eq!(
+        seed_response(&back, 7, &opts).unwrap(),
+        seed_response(&fitted.model, 7, &opts).unwrap()
+    );
 }

@@ -36,7 +36,9 @@ impl CustomerId {
         }
         let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
         if text.starts_with('.') || !text.chars().all(ok) {
-            return Err(CustomerIdError::BadCharacter(text.chars().take(64).collect()));
+            return Err(CustomerIdError::BadCharacter(
+                text.chars().take(64).collect(),
+            ));
         }
         Ok(Self(text.to_owned()))
     }
@@ -78,16 +80,35 @@ mod tests {
             assert_eq!(CustomerId::parse(ok).unwrap().as_str(), ok);
         }
         assert_eq!(CustomerId::parse(""), Err(CustomerIdError::Empty));
-        assert_eq!(CustomerId::parse(&"x".repeat(129)), Err(CustomerIdError::TooLong(129)));
+        assert_eq!(
+            CustomerId::parse(&"x".repeat(129)),
+            Err(CustomerIdError::TooLong(129))
+        );
         for bad in ["..", "../42", "a/b", "a\\b", ".hidden", "4 2", "é", "a\0"] {
-            assert!(matches!(CustomerId::parse(bad), Err(CustomerIdError::BadCharacter(_))), "{bad:?}");
+            assert!(
+                matches!(
+                    CustomerId::parse(bad),
+                    Err(CustomerIdError::BadCharacter(_))
+                ),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn file_names_map_back_to_ids() {
-        assert_eq!(CustomerId::from_file_name("42.csv", "csv").unwrap().as_str(), "42");
-        assert_eq!(CustomerId::from_file_name("42.tar.gz", "tar.gz").unwrap().artifact_name(), "42.tar.gz");
+        assert_eq!(
+            CustomerId::from_file_name("42.csv", "csv")
+                .unwrap()
+                .as_str(),
+            "42"
+        );
+        assert_eq!(
+            CustomerId::from_file_name("42.tar.gz", "tar.gz")
+                .unwrap()
+                .artifact_name(),
+            "42.tar.gz"
+        );
         assert_eq!(CustomerId::from_file_name("42.csv", "tar.gz"), None);
         assert_eq!(CustomerId::from_file_name(".42.csv", "csv"), None);
         assert_eq!(CustomerId::from_file_name("csv", "csv"), None);

@@ -83,27 +83,47 @@ impl DatasetSpec {
     }
 
     /// Validates a specification given as dates (`YYYY-MM-DD`).
-    pub fn new(customers: u32, start: &str, end: &str, frequency: Frequency, seed: u64) -> Result<Self, DatasetError> {
+    pub fn new(
+        customers: u32,
+        start: &str,
+        end: &str,
+        frequency: Frequency,
+        seed: u64,
+    ) -> Result<Self, DatasetError> {
         let date = |field, text: &str| {
             parse_timestamp(text)
                 .filter(|t| t % DAY == 0 && text.trim().len() == 10)
-                .ok_or_else(|| DatasetError::BadDate { field, text: text.to_owned() })
+                .ok_or_else(|| DatasetError::BadDate {
+                    field,
+                    text: text.to_owned(),
+                })
         };
         let (s, e) = (date("start", start)?, date("end", end)?);
         if e < s {
-            return Err(DatasetError::EndBeforeStart { start: start.to_owned(), end: end.to_owned() });
+            return Err(DatasetError::EndBeforeStart {
+                start: start.to_owned(),
+                end: end.to_owned(),
+            });
         }
         if customers == 0 {
             return Err(DatasetError::NoCustomers);
         }
-        Ok(Self { customers, start: s, end: e, frequency, seed })
+        Ok(Self {
+            customers,
+            start: s,
+            end: e,
+            frequency,
+            seed,
+        })
     }
 
     /// Timestamps of every customer's readings.
     pub fn timestamps(&self) -> impl Iterator<Item = Timestamp> + Clone {
         let step = self.frequency.step();
         let (start, last) = (self.start, self.end + DAY - step);
-        (0..).map(move |i| start + i * step).take_while(move |t| *t <= last)
+        (0..)
+            .map(move |i| start + i * step)
+            .take_while(move |t| *t <= last)
     }
 
     /// Rows per customer.
@@ -140,7 +160,11 @@ impl Profile {
         let days = t.div_euclid(DAY) as f64 + (t.rem_euclid(DAY) as f64) / DAY as f64;
         let yearly = self.yearly_amplitude * (TAU * days / 365.25 + self.yearly_phase).sin();
         let weekly = self.weekly_amplitude * (TAU * days.floor() / 7.0 + self.weekly_phase).sin();
-        let daily = if hourly { self.daily_amplitude * (TAU * days.fract() + self.daily_phase).sin() } else { 0.0 };
+        let daily = if hourly {
+            self.daily_amplitude * (TAU * days.fract() + self.daily_phase).sin()
+        } else {
+            0.0
+        };
         self.baseline + yearly + weekly + daily
     }
 }
@@ -204,7 +228,10 @@ mod tests {
         let spec = DatasetSpec::seed_preset(42);
         assert_eq!(spec.rows_per_customer(), 365);
         assert_eq!(spec.timestamps().count(), 365);
-        let small = DatasetSpec { customers: 3, ..spec };
+        let small = DatasetSpec {
+            customers: 3,
+            ..spec
+        };
         let text = generate(&small);
         let mut lines = text.lines();
         assert_eq!(lines.next(), Some("customer_id,timestamp,consumption"));
@@ -221,7 +248,11 @@ mod tests {
     #[test]
     fn same_seed_same_output_whatever_the_threads() {
         let spec = DatasetSpec::new(300, "2022-01-01", "2022-01-31", Frequency::Daily, 7).unwrap();
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| generate(&spec));
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| generate(&spec));
         assert_eq!(one, generate(&spec));
         assert_ne!(one, generate(&DatasetSpec { seed: 8, ..spec }));
     }
@@ -231,25 +262,43 @@ mod tests {
         let spec = DatasetSpec::new(1, "2022-03-01", "2022-03-28", Frequency::Hourly, 1).unwrap();
         assert_eq!(spec.rows_per_customer(), 28 * 24);
         let text = generate(&spec);
-        let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+        let rows: Vec<Vec<&str>> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect())
+            .collect();
         assert_eq!(rows[0][1], "2022-03-01 00:00:00");
         assert_eq!(rows.last().unwrap()[1], "2022-03-28 23:00:00");
         // Mean by hour of day varies far more than noise over 28 days would.
         let by_hour: Vec<f64> = (0..24)
-            .map(|h| rows.iter().skip(h).step_by(24).map(|r| r[2].parse::<f64>().unwrap()).sum::<f64>() / 28.0)
+            .map(|h| {
+                rows.iter()
+                    .skip(h)
+                    .step_by(24)
+                    .map(|r| r[2].parse::<f64>().unwrap())
+                    .sum::<f64>()
+                    / 28.0
+            })
             .collect();
-        let spread = by_hour.iter().cloned().fold(f64::MIN, f64::max) - by_hour.iter().cloned().fold(f64::MAX, f64::min);
+        let spread = by_hour.iter().cloned().fold(f64::MIN, f64::max)
+            - by_hour.iter().cloned().fold(f64::MAX, f64::min);
         assert!(spread > 60.0, "{by_hour:?}");
     }
 
     #[test]
     fn rejects_bad_specs() {
         let err = DatasetSpec::new(1, "2022-13-01", "2022-12-31", Frequency::Daily, 1).unwrap_err();
-        assert_eq!(err.to_string(), "start: \"2022-13-01\" is not a date (expected YYYY-MM-DD)");
+        assert_eq!(
+            err.to_string(),
+            "start: \"2022-13-01\" is not a date (expected YYYY-MM-DD)"
+        );
         assert!(matches!(
             DatasetSpec::new(1, "2022-02-01", "2022-01-01", Frequency::Daily, 1),
             Err(DatasetError::EndBeforeStart { .. })
         ));
-        assert_eq!(DatasetSpec::new(0, "2022-01-01", "2022-01-01", Frequency::Daily, 1), Err(DatasetError::NoCustomers));
+        assert_eq!(
+            DatasetSpec::new(0, "2022-01-01", "2022-01-01", Frequency::Daily, 1),
+            Err(DatasetError::NoCustomers)
+        );
     }
 }

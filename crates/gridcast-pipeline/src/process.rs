@@ -37,7 +37,10 @@ pub struct ProcessOptions {
 
 impl Default for ProcessOptions {
     fn default() -> Self {
-        Self { skip_bad_rows: false, max_open_files: 128 }
+        Self {
+            skip_bad_rows: false,
+            max_open_files: 128,
+        }
     }
 }
 
@@ -135,7 +138,10 @@ pub enum ProcessError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ProcessError + '_ {
-    move |source| ProcessError::Io { path: path.to_owned(), source }
+    move |source| ProcessError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// What a run did.
@@ -178,17 +184,27 @@ struct Columns {
 }
 
 impl Columns {
-    const POSITIONAL: Columns = Columns { customer: 0, timestamp: 1, consumption: 2 };
+    const POSITIONAL: Columns = Columns {
+        customer: 0,
+        timestamp: 1,
+        consumption: 2,
+    };
 
     /// Maps a header by name (pandas' unnamed index column and other extra
     /// columns are ignored).
     fn from_header(fields: &[String]) -> Result<Columns, &'static str> {
         let find = |names: &[&str], what| {
-            fields.iter().position(|f| names.contains(&f.as_str())).ok_or(what)
+            fields
+                .iter()
+                .position(|f| names.contains(&f.as_str()))
+                .ok_or(what)
         };
         Ok(Columns {
             customer: find(&["customer_id", "customer", "id"], "customer_id")?,
-            timestamp: find(&["timestamp", "date", "datetime", "ds", "time"], "timestamp")?,
+            timestamp: find(
+                &["timestamp", "date", "datetime", "ds", "time"],
+                "timestamp",
+            )?,
             consumption: find(&["consumption", "y", "value", "kwh"], "consumption")?,
         })
     }
@@ -201,11 +217,24 @@ struct Reading<'a> {
     value: f64,
 }
 
-fn field<'a>(record: &'a csv::ByteRecord, index: usize, name: &str, line: u64) -> Result<&'a str, BadRow> {
-    let missing = || BadRow { line, kind: BadRowKind::MissingField, detail: format!("missing {name} field") };
+fn field<'a>(
+    record: &'a csv::ByteRecord,
+    index: usize,
+    name: &str,
+    line: u64,
+) -> Result<&'a str, BadRow> {
+    let missing = || BadRow {
+        line,
+        kind: BadRowKind::MissingField,
+        detail: format!("missing {name} field"),
+    };
     let raw = record.get(index).ok_or_else(missing)?;
     let text = std::str::from_utf8(raw)
-        .map_err(|_| BadRow { line, kind: BadRowKind::MissingField, detail: format!("{name} is not UTF-8 text") })?
+        .map_err(|_| BadRow {
+            line,
+            kind: BadRowKind::MissingField,
+            detail: format!("{name} is not UTF-8 text"),
+        })?
         .trim();
     if text.is_empty() {
         return Err(missing());
@@ -213,7 +242,11 @@ fn field<'a>(record: &'a csv::ByteRecord, index: usize, name: &str, line: u64) -
     Ok(text)
 }
 
-fn parse_reading<'a>(record: &'a csv::ByteRecord, cols: Columns, line: u64) -> Result<Reading<'a>, BadRow> {
+fn parse_reading<'a>(
+    record: &'a csv::ByteRecord,
+    cols: Columns,
+    line: u64,
+) -> Result<Reading<'a>, BadRow> {
     let customer = field(record, cols.customer, "customer_id", line)?;
     let when = field(record, cols.timestamp, "timestamp", line)?;
     let number = field(record, cols.consumption, "consumption", line)?;
@@ -241,7 +274,11 @@ fn parse_reading<'a>(record: &'a csv::ByteRecord, cols: Columns, line: u64) -> R
             detail: format!("consumption {number} is negative"),
         });
     }
-    Ok(Reading { customer, ts, value })
+    Ok(Reading {
+        customer,
+        ts,
+        value,
+    })
 }
 
 /// One staged row: line, timestamp, value (24 bytes, little endian).
@@ -257,19 +294,36 @@ struct Staging {
 }
 
 impl Staging {
-    fn append(&mut self, customer: &str, line: u64, ts: Timestamp, value: f64) -> Result<(), ProcessError> {
+    fn append(
+        &mut self,
+        customer: &str,
+        line: u64,
+        ts: Timestamp,
+        value: f64,
+    ) -> Result<(), ProcessError> {
         self.clock += 1;
         if !self.open.contains_key(customer) {
             if self.open.len() >= self.max_open {
-                let oldest = self.open.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k.clone());
+                let oldest = self
+                    .open
+                    .iter()
+                    .min_by_key(|(_, (_, used))| *used)
+                    .map(|(k, _)| k.clone());
                 if let Some(key) = oldest {
                     let (mut w, _) = self.open.remove(&key).expect("present");
                     w.flush().map_err(io_err(&self.dir))?;
                 }
             }
             let path = self.dir.join(format!("{customer}.{STAGED}"));
-            let file = OpenOptions::new().create(true).append(true).open(&path).map_err(io_err(&path))?;
-            self.open.insert(customer.to_owned(), (BufWriter::with_capacity(32 * 1024, file), 0));
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(io_err(&path))?;
+            self.open.insert(
+                customer.to_owned(),
+                (BufWriter::with_capacity(32 * 1024, file), 0),
+            );
         }
         let (writer, used) = self.open.get_mut(customer).expect("just inserted");
         *used = self.clock;
@@ -289,7 +343,11 @@ impl Staging {
 }
 
 /// Splits `input` into `<id>.csv` files in `output` (created if needed).
-pub fn process(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<ProcessReport, ProcessError> {
+pub fn process(
+    input: &Path,
+    output: &Path,
+    opts: &ProcessOptions,
+) -> Result<ProcessReport, ProcessError> {
     let file = File::open(input).map_err(io_err(input))?;
     let created_output = !output.exists();
     fs::create_dir_all(output).map_err(io_err(output))?;
@@ -300,7 +358,12 @@ pub fn process(input: &Path, output: &Path, opts: &ProcessOptions) -> Result<Pro
     result
 }
 
-fn process_into(input: &Path, reader: impl Read, output: &Path, opts: &ProcessOptions) -> Result<ProcessReport, ProcessError> {
+fn process_into(
+    input: &Path,
+    reader: impl Read,
+    output: &Path,
+    opts: &ProcessOptions,
+) -> Result<ProcessReport, ProcessError> {
     let staging_dir = tempfile::Builder::new()
         .prefix(".gridcast-process-")
         .tempdir_in(output)
@@ -321,16 +384,22 @@ fn process_into(input: &Path, reader: impl Read, output: &Path, opts: &ProcessOp
     let mut columns = None;
     let mut last_customer = String::new();
     loop {
-        let more = csv.read_byte_record(&mut record).map_err(|source| ProcessError::Csv {
-            file: input.to_owned(),
-            line: source.position().map_or(0, |p| p.line()),
-            source,
-        })?;
+        let more = csv
+            .read_byte_record(&mut record)
+            .map_err(|source| ProcessError::Csv {
+                file: input.to_owned(),
+                line: source.position().map_or(0, |p| p.line()),
+                source,
+            })?;
         if !more {
             break;
         }
         let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        if record.len() == 1
+            && record
+                .get(0)
+                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
             continue; // blank line
         }
         let cols = match columns {
@@ -377,7 +446,12 @@ fn process_into(input: &Path, reader: impl Read, output: &Path, opts: &ProcessOp
                 }
             }
             Err(row) if opts.skip_bad_rows => report.skip(row),
-            Err(row) => return Err(ProcessError::BadRow { file: input.to_owned(), row }),
+            Err(row) => {
+                return Err(ProcessError::BadRow {
+                    file: input.to_owned(),
+                    row,
+                })
+            }
         }
     }
     staging.close_all()?;
@@ -388,8 +462,10 @@ fn process_into(input: &Path, reader: impl Read, output: &Path, opts: &ProcessOp
         .map(|e| e.map(|e| e.path()).map_err(io_err(staging_dir.path())))
         .collect::<Result<_, _>>()?;
     staged.sort();
-    let finished: Vec<Result<(u64, Vec<BadRow>), ProcessError>> =
-        staged.par_iter().map(|path| finish_customer(path, opts.skip_bad_rows)).collect();
+    let finished: Vec<Result<(u64, Vec<BadRow>), ProcessError>> = staged
+        .par_iter()
+        .map(|path| finish_customer(path, opts.skip_bad_rows))
+        .collect();
     let mut first_duplicate: Option<BadRow> = None;
     for result in finished {
         let (written, duplicates) = result?;
@@ -404,11 +480,16 @@ fn process_into(input: &Path, reader: impl Read, output: &Path, opts: &ProcessOp
         }
     }
     if let Some(row) = first_duplicate {
-        return Err(ProcessError::BadRow { file: input.to_owned(), row });
+        return Err(ProcessError::BadRow {
+            file: input.to_owned(),
+            row,
+        });
     }
     report.examples.sort_by_key(|r| r.line);
     if report.customers == 0 {
-        return Err(ProcessError::NoRows { file: input.to_owned() });
+        return Err(ProcessError::NoRows {
+            file: input.to_owned(),
+        });
     }
 
     // Everything is finished: move the customer files into place.
@@ -431,7 +512,11 @@ fn finish_customer(path: &Path, keep_going: bool) -> Result<(u64, Vec<BadRow>), 
         .chunks_exact(RECORD)
         .map(|r| {
             let word = |i: usize| <[u8; 8]>::try_from(&r[i..i + 8]).expect("8 bytes");
-            (u64::from_le_bytes(word(0)), i64::from_le_bytes(word(8)), f64::from_le_bytes(word(16)))
+            (
+                u64::from_le_bytes(word(0)),
+                i64::from_le_bytes(word(8)),
+                f64::from_le_bytes(word(16)),
+            )
         })
         .collect();
     rows.sort_by_key(|&(line, ts, _)| (ts, line));
@@ -475,7 +560,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("in.csv");
         fs::write(&path, input).unwrap();
-        let opts = ProcessOptions { skip_bad_rows: skip, max_open_files: 2 };
+        let opts = ProcessOptions {
+            skip_bad_rows: skip,
+            max_open_files: 2,
+        };
         let result = process(&path, &dir.path().join("out"), &opts);
         (dir, result)
     }
@@ -483,7 +571,9 @@ mod tests {
     fn out_files(dir: &Path) -> Vec<String> {
         let out = dir.join("out");
         let mut names: Vec<String> = match fs::read_dir(&out) {
-            Ok(rd) => rd.map(|e| e.unwrap().file_name().into_string().unwrap()).collect(),
+            Ok(rd) => rd
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect(),
             Err(_) => return vec![],
         };
         names.sort();
@@ -496,8 +586,14 @@ mod tests {
                      2,2022-01-02,20\n1,2022-01-02,2.5\n3,2022-01-01,7\n2,2022-01-01,10\n1,2022-01-01,1\n4,2022-01-01,0\n";
         let (dir, report) = run(input, false);
         let report = report.unwrap();
-        assert_eq!((report.rows_read, report.rows_written, report.customers), (6, 6, 4));
-        assert_eq!(out_files(dir.path()), ["1.csv", "2.csv", "3.csv", "4.csv", PROCESS_REPORT]);
+        assert_eq!(
+            (report.rows_read, report.rows_written, report.customers),
+            (6, 6, 4)
+        );
+        assert_eq!(
+            out_files(dir.path()),
+            ["1.csv", "2.csv", "3.csv", "4.csv", PROCESS_REPORT]
+        );
         let one = fs::read_to_string(dir.path().join("out/1.csv")).unwrap();
         assert_eq!(one, "2022-01-01,1\n2022-01-02,2.5\n");
     }
@@ -515,22 +611,57 @@ mod tests {
     fn headerless_input_is_positional() {
         let (dir, report) = run("7,2022-01-01,3\n7,2022-01-02,4\n", false);
         assert_eq!(report.unwrap().rows_written, 2);
-        assert_eq!(fs::read_to_string(dir.path().join("out/7.csv")).unwrap(), "2022-01-01,3\n2022-01-02,4\n");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("out/7.csv")).unwrap(),
+            "2022-01-01,3\n2022-01-02,4\n"
+        );
     }
 
     #[test]
     fn each_bad_row_stops_the_run_with_its_line_and_writes_nothing() {
         let header = "customer_id,timestamp,consumption\n1,2022-01-01,1\n";
         let cases = [
-            ("1,2022-01-32,5\n", BadRowKind::BadTimestamp, "timestamp \"2022-01-32\""),
-            ("1,2022-01-02,abc\n", BadRowKind::BadNumber, "consumption \"abc\" is not a number"),
-            ("1,2022-01-02,-3\n", BadRowKind::NegativeConsumption, "negative"),
-            ("1,2022-01-02,NaN\n", BadRowKind::NonFiniteConsumption, "not finite"),
-            ("1,2022-01-02,inf\n", BadRowKind::NonFiniteConsumption, "not finite"),
-            ("1,2022-01-02\n", BadRowKind::MissingField, "missing consumption"),
+            (
+                "1,2022-01-32,5\n",
+                BadRowKind::BadTimestamp,
+                "timestamp \"2022-01-32\"",
+            ),
+            (
+                "1,2022-01-02,abc\n",
+                BadRowKind::BadNumber,
+                "consumption \"abc\" is not a number",
+            ),
+            (
+                "1,2022-01-02,-3\n",
+                BadRowKind::NegativeConsumption,
+                "negative",
+            ),
+            (
+                "1,2022-01-02,NaN\n",
+                BadRowKind::NonFiniteConsumption,
+                "not finite",
+            ),
+            (
+                "1,2022-01-02,inf\n",
+                BadRowKind::NonFiniteConsumption,
+                "not finite",
+            ),
+            (
+                "1,2022-01-02\n",
+                BadRowKind::MissingField,
+                "missing consumption",
+            ),
             ("1,,4\n", BadRowKind::MissingField, "missing timestamp"),
-            ("../x,2022-01-02,4\n", BadRowKind::InvalidCustomerId, "may only use"),
-            ("1,2022-01-01,4\n", BadRowKind::DuplicateTimestamp, "first seen on line 2"),
+            (
+                "../x,2022-01-02,4\n",
+                BadRowKind::InvalidCustomerId,
+                "may only use",
+            ),
+            (
+                "1,2022-01-01,4\n",
+                BadRowKind::DuplicateTimestamp,
+                "first seen on line 2",
+            ),
         ];
         for (row, kind, text) in cases {
             let (dir, result) = run(&format!("{header}{row}"), false);
@@ -541,7 +672,10 @@ mod tests {
                 }
                 other => panic!("{row}: {other:?}"),
             }
-            assert!(out_files(dir.path()).is_empty(), "{row}: output left behind");
+            assert!(
+                out_files(dir.path()).is_empty(),
+                "{row}: output left behind"
+            );
         }
     }
 
@@ -552,10 +686,21 @@ mod tests {
         fs::create_dir(&out).unwrap();
         fs::write(out.join("1.csv"), "old").unwrap();
         let input = dir.path().join("in.csv");
-        fs::write(&input, "customer_id,timestamp,consumption\n1,2022-01-01,1\n2,2022-01-01,x\n").unwrap();
+        fs::write(
+            &input,
+            "customer_id,timestamp,consumption\n1,2022-01-01,1\n2,2022-01-01,x\n",
+        )
+        .unwrap();
         let err = process(&input, &out, &ProcessOptions::default()).unwrap_err();
-        assert!(err.to_string().ends_with("in.csv:3: consumption \"x\" is not a number"), "{err}");
-        let names: Vec<_> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(
+            err.to_string()
+                .ends_with("in.csv:3: consumption \"x\" is not a number"),
+            "{err}"
+        );
+        let names: Vec<_> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["1.csv"]);
         assert_eq!(fs::read_to_string(out.join("1.csv")).unwrap(), "old");
     }
@@ -566,7 +711,10 @@ mod tests {
                      1,2022-01-01,1\n1,2022-01-01,9\n1,bad,1\n1,2022-01-02,-1\n1,2022-01-03\n2,2022-01-01,x\n2,2022-01-02,2\n";
         let (dir, report) = run(input, true);
         let report = report.unwrap();
-        assert_eq!((report.rows_read, report.rows_written, report.customers), (7, 2, 2));
+        assert_eq!(
+            (report.rows_read, report.rows_written, report.customers),
+            (7, 2, 2)
+        );
         let counts: Vec<(BadRowKind, u64)> = report.skipped.into_iter().collect();
         assert_eq!(
             counts,
@@ -581,9 +729,13 @@ mod tests {
         let lines: Vec<u64> = report.examples.iter().map(|r| r.line).collect();
         assert_eq!(lines, [3, 4, 5, 6, 7]);
         // The first of a duplicated timestamp wins.
-        assert_eq!(fs::read_to_string(dir.path().join("out/1.csv")).unwrap(), "2022-01-01,1\n");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("out/1.csv")).unwrap(),
+            "2022-01-01,1\n"
+        );
         let saved: serde_json::Value =
-            serde_json::from_slice(&fs::read(dir.path().join("out").join(PROCESS_REPORT)).unwrap()).unwrap();
+            serde_json::from_slice(&fs::read(dir.path().join("out").join(PROCESS_REPORT)).unwrap())
+                .unwrap();
         assert_eq!(saved["skipped"]["duplicate_timestamp"], 1);
     }
 

@@ -114,7 +114,11 @@ pub(crate) fn median(values: &mut [f64]) -> Option<f64> {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 })
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
 }
 
 /// Writes the report a row at a time; renamed into place by `finish`.
@@ -131,7 +135,8 @@ impl ReportWriter {
     }
 
     pub(crate) fn push(&mut self, row: &CustomerReport) -> io::Result<()> {
-        self.file.write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
+        self.file
+            .write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
         serde_json::to_writer(&mut self.file, row)?;
         self.rows += 1;
         Ok(())
@@ -155,7 +160,10 @@ impl PreviousReport {
     /// Opens `path` if it exists; a missing or unreadable report is empty.
     pub(crate) fn open(path: &Path) -> Self {
         let lines = File::open(path).ok().map(|f| BufReader::new(f).lines());
-        Self { lines, pending: None }
+        Self {
+            lines,
+            pending: None,
+        }
     }
 
     /// The previous row for `customer`; calls must come in ascending order.
@@ -201,8 +209,14 @@ mod tests {
             row.mape = Some(mape);
             writer.push(&row).unwrap();
         }
-        writer.finish(&TrainSummary { customers: 3, ..Default::default() }).unwrap();
-        let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        writer
+            .finish(&TrainSummary {
+                customers: 3,
+                ..Default::default()
+            })
+            .unwrap();
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         assert_eq!(doc["customers"].as_array().unwrap().len(), 3);
         assert_eq!(doc["summary"]["customers"], 3);
 
@@ -212,7 +226,10 @@ mod tests {
         assert_eq!(previous.take("11"), None);
         assert_eq!(previous.take("2").unwrap().mape, Some(0.3));
         assert_eq!(previous.take("3"), None);
-        assert_eq!(PreviousReport::open(&dir.path().join("missing")).take("1"), None);
+        assert_eq!(
+            PreviousReport::open(&dir.path().join("missing")).take("1"),
+            None
+        );
     }
 
     #[test]

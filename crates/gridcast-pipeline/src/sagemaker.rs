@@ -102,7 +102,10 @@ pub enum SageMakerError {
 }
 
 fn invalid(what: impl Into<String>, problem: impl Into<String>) -> SageMakerError {
-    SageMakerError::Invalid { what: what.into(), problem: problem.into() }
+    SageMakerError::Invalid {
+        what: what.into(),
+        problem: problem.into(),
+    }
 }
 
 fn read_json(path: &Path) -> Result<Option<Value>, SageMakerError> {
@@ -111,16 +114,24 @@ fn read_json(path: &Path) -> Result<Option<Value>, SageMakerError> {
             .map(Some)
             .map_err(|e| invalid(path.display().to_string(), format!("not JSON: {e}"))),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(SageMakerError::Read { path: path.to_owned(), source }),
+        Err(source) => Err(SageMakerError::Read {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
 impl TrainingJob {
     /// Reads the job's environment under `root`, with environment variables
     /// from `env` (`std::env::var` in production).
-    pub fn from_environment(root: &Path, env: impl Fn(&str) -> Option<String>) -> Result<Self, SageMakerError> {
+    pub fn from_environment(
+        root: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, SageMakerError> {
         if !root.join("input").is_dir() {
-            return Err(SageMakerError::NotSageMaker { root: root.to_owned() });
+            return Err(SageMakerError::NotSageMaker {
+                root: root.to_owned(),
+            });
         }
         let config = root.join("input/config");
         let input = env("SM_CHANNEL_TRAINING")
@@ -129,8 +140,12 @@ impl TrainingJob {
 
         let resource = read_json(&config.join("resourceconfig.json"))?;
         let hosts: Vec<String> = match env("SM_HOSTS") {
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| invalid("SM_HOSTS", format!("expected a JSON list of host names: {e}")))?,
+            Some(text) => serde_json::from_str(&text).map_err(|e| {
+                invalid(
+                    "SM_HOSTS",
+                    format!("expected a JSON list of host names: {e}"),
+                )
+            })?,
             None => match resource.as_ref().and_then(|r| r.get("hosts")) {
                 Some(list) => serde_json::from_value(list.clone())
                     .map_err(|e| invalid("resourceconfig.json hosts", e.to_string()))?,
@@ -148,12 +163,16 @@ impl TrainingJob {
         let mut hosts = hosts;
         hosts.sort();
         if !hosts.contains(&current_host) {
-            return Err(invalid("SM_CURRENT_HOST", format!("{current_host:?} is not one of the hosts {hosts:?}")));
+            return Err(invalid(
+                "SM_CURRENT_HOST",
+                format!("{current_host:?} is not one of the hosts {hosts:?}"),
+            ));
         }
 
         let data_config = match env("SM_INPUT_DATA_CONFIG") {
             Some(text) => Some(
-                serde_json::from_str(&text).map_err(|e| invalid("SM_INPUT_DATA_CONFIG", format!("not JSON: {e}")))?,
+                serde_json::from_str(&text)
+                    .map_err(|e| invalid("SM_INPUT_DATA_CONFIG", format!("not JSON: {e}")))?,
             ),
             None => read_json(&config.join("inputdataconfig.json"))?,
         };
@@ -166,7 +185,10 @@ impl TrainingJob {
             Some("ShardedByS3Key") => Distribution::ShardedByS3Key,
             Some("FullyReplicated") | None => Distribution::FullyReplicated,
             Some(other) => {
-                return Err(invalid("inputdataconfig.json training.S3DistributionType", format!("unknown value {other:?}")))
+                return Err(invalid(
+                    "inputdataconfig.json training.S3DistributionType",
+                    format!("unknown value {other:?}"),
+                ))
             }
         };
 
@@ -192,7 +214,11 @@ impl TrainingJob {
         if self.distribution == Distribution::ShardedByS3Key || self.hosts.len() < 2 {
             return None;
         }
-        let index = self.hosts.iter().position(|h| *h == self.current_host).expect("checked in from_environment");
+        let index = self
+            .hosts
+            .iter()
+            .position(|h| *h == self.current_host)
+            .expect("checked in from_environment");
         Some(Shard::new(index + 1, self.hosts.len()).expect("index within hosts"))
     }
 
@@ -225,10 +251,24 @@ impl Hyperparameters {
                 Value::String(s) => s.trim().to_owned(),
                 other => other.to_string(),
             };
-            let bad = |expected: &str| invalid(format!("hyperparameter {key}"), format!("{text:?} is not {expected}"));
+            let bad = |expected: &str| {
+                invalid(
+                    format!("hyperparameter {key}"),
+                    format!("{text:?} is not {expected}"),
+                )
+            };
             match key.as_str() {
-                "holdout" => hp.holdout = Some(text.parse().map_err(|_| bad("a whole number of rows"))?),
-                "jobs" => hp.jobs = Some(text.parse().ok().filter(|j| *j > 0).ok_or_else(|| bad("a positive number"))?),
+                "holdout" => {
+                    hp.holdout = Some(text.parse().map_err(|_| bad("a whole number of rows"))?)
+                }
+                "jobs" => {
+                    hp.jobs = Some(
+                        text.parse()
+                            .ok()
+                            .filter(|j| *j > 0)
+                            .ok_or_else(|| bad("a positive number"))?,
+                    )
+                }
                 "force" => {
                     hp.force = Some(match text.to_ascii_lowercase().as_str() {
                         "true" | "1" | "yes" => true,
@@ -277,8 +317,14 @@ mod tests {
     #[test]
     fn reads_resource_config_and_shards_replicated_channels() {
         let root = layout(&[
-            ("resourceconfig.json", r#"{"current_host": "algo-2", "hosts": ["algo-2", "algo-1", "algo-3"]}"#),
-            ("hyperparameters.json", r#"{"holdout": "7", "preset": "seed", "force": "True", "sagemaker_region": "\"x\""}"#),
+            (
+                "resourceconfig.json",
+                r#"{"current_host": "algo-2", "hosts": ["algo-2", "algo-1", "algo-3"]}"#,
+            ),
+            (
+                "hyperparameters.json",
+                r#"{"holdout": "7", "preset": "seed", "force": "True", "sagemaker_region": "\"x\""}"#,
+            ),
         ]);
         let job = TrainingJob::from_environment(root.path(), |_| None).unwrap();
         assert_eq!(job.input, root.path().join("input/data/training"));
@@ -288,13 +334,21 @@ mod tests {
         assert_eq!(job.report_name(), "training-report-algo-2.json");
         assert_eq!(
             job.hyperparameters,
-            Hyperparameters { holdout: Some(7), preset: Some("seed".into()), force: Some(true), ..Default::default() }
+            Hyperparameters {
+                holdout: Some(7),
+                preset: Some("seed".into()),
+                force: Some(true),
+                ..Default::default()
+            }
         );
     }
 
     #[test]
     fn environment_variables_win_and_sharded_channels_are_not_resharded() {
-        let root = layout(&[("inputdataconfig.json", r#"{"training": {"S3DistributionType": "ShardedByS3Key"}}"#)]);
+        let root = layout(&[(
+            "inputdataconfig.json",
+            r#"{"training": {"S3DistributionType": "ShardedByS3Key"}}"#,
+        )]);
         let env = |k: &str| match k {
             "SM_HOSTS" => Some(r#"["algo-1","algo-2"]"#.to_owned()),
             "SM_CURRENT_HOST" => Some("algo-1".to_owned()),
@@ -306,7 +360,10 @@ mod tests {
         assert_eq!(job.distribution, Distribution::ShardedByS3Key);
         assert_eq!(job.shard(), None);
         let single = TrainingJob::from_environment(layout(&[]).path(), |_| None).unwrap();
-        assert_eq!((single.current_host.as_str(), single.shard()), ("algo-1", None));
+        assert_eq!(
+            (single.current_host.as_str(), single.shard()),
+            ("algo-1", None)
+        );
     }
 
     #[test]
@@ -315,16 +372,30 @@ mod tests {
         let err = TrainingJob::from_environment(root.path(), |_| None).unwrap_err();
         assert!(matches!(err, SageMakerError::NotSageMaker { .. }));
         let root = layout(&[("hyperparameters.json", r#"{"holdot": "7"}"#)]);
-        let err = TrainingJob::from_environment(root.path(), |_| None).unwrap_err().to_string();
+        let err = TrainingJob::from_environment(root.path(), |_| None)
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "hyperparameter holdot: unknown; gridcast reads holdout, preset, prophet_config, force, jobs");
         let root = layout(&[("hyperparameters.json", r#"{"holdout": "seven"}"#)]);
-        let err = TrainingJob::from_environment(root.path(), |_| None).unwrap_err().to_string();
-        assert_eq!(err, "hyperparameter holdout: \"seven\" is not a whole number of rows");
-        let root = layout(&[("hyperparameters.json", r#"{"prophet_config": "{\"growth\": \"cubic\"}"}"#)]);
-        let err = TrainingJob::from_environment(root.path(), |_| None).unwrap_err().to_string();
+        let err = TrainingJob::from_environment(root.path(), |_| None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "hyperparameter holdout: \"seven\" is not a whole number of rows"
+        );
+        let root = layout(&[(
+            "hyperparameters.json",
+            r#"{"prophet_config": "{\"growth\": \"cubic\"}"}"#,
+        )]);
+        let err = TrainingJob::from_environment(root.path(), |_| None)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("hyperparameter prophet_config: "), "{err}");
         let env = |k: &str| (k == "SM_CURRENT_HOST").then(|| "algo-9".to_owned());
-        let err = TrainingJob::from_environment(layout(&[]).path(), env).unwrap_err().to_string();
+        let err = TrainingJob::from_environment(layout(&[]).path(), env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("\"algo-9\" is not one of the hosts"), "{err}");
     }
 }

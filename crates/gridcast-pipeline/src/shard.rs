@@ -24,7 +24,10 @@ pub struct ShardError {
 impl Shard {
     /// Shard `index` of `count`, 1-based.
     pub fn new(index: usize, count: usize) -> Result<Self, ShardError> {
-        let err = |problem| ShardError { text: format!("{index}/{count}"), problem };
+        let err = |problem| ShardError {
+            text: format!("{index}/{count}"),
+            problem,
+        };
         if count == 0 {
             return Err(err("N must be at least 1"));
         }
@@ -51,7 +54,12 @@ impl Shard {
 
     /// This shard's items of a sorted list.
     pub fn select<T>(&self, sorted: Vec<T>) -> Vec<T> {
-        sorted.into_iter().enumerate().filter(|(k, _)| self.contains(*k)).map(|(_, t)| t).collect()
+        sorted
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| self.contains(*k))
+            .map(|(_, t)| t)
+            .collect()
     }
 }
 
@@ -59,11 +67,23 @@ impl FromStr for Shard {
     type Err = ShardError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let err = |problem| ShardError { text: text.to_owned(), problem };
+        let err = |problem| ShardError {
+            text: text.to_owned(),
+            problem,
+        };
         let (i, n) = text.split_once('/').ok_or_else(|| err("missing '/'"))?;
-        let i: usize = i.trim().parse().map_err(|_| err("I is not a whole number"))?;
-        let n: usize = n.trim().parse().map_err(|_| err("N is not a whole number"))?;
-        Shard::new(i, n).map_err(|e| ShardError { text: text.to_owned(), ..e })
+        let i: usize = i
+            .trim()
+            .parse()
+            .map_err(|_| err("I is not a whole number"))?;
+        let n: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| err("N is not a whole number"))?;
+        Shard::new(i, n).map_err(|e| ShardError {
+            text: text.to_owned(),
+            ..e
+        })
     }
 }
 

@@ -6,12 +6,17 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use gridcast_model::{fit, score_holdout, write_artifact, Artifact, ProphetConfig, Series};
+use gridcast_model::{
+    fit, read_artifact, score_holdout, write_artifact, Artifact, ArtifactLimits, ProphetConfig,
+    Series,
+};
 use rayon::prelude::*;
 
 use crate::atomic_file::{temporary_target, AtomicFile};
 use crate::customer::CustomerId;
-use crate::report::{median, CustomerReport, PreviousReport, ReportWriter, Status, TrainSummary, TRAINING_REPORT};
+use crate::report::{
+    median, CustomerReport, PreviousReport, ReportWriter, Status, TrainSummary, TRAINING_REPORT,
+};
 use crate::shard::Shard;
 
 /// Largest per-customer CSV read (a day of readings a minute for 100 years
@@ -35,7 +40,13 @@ pub struct TrainOptions {
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        Self { holdout: 0, config: ProphetConfig::default(), force: false, shard: None, report_name: TRAINING_REPORT.into() }
+        Self {
+            holdout: 0,
+            config: ProphetConfig::default(),
+            force: false,
+            shard: None,
+            report_name: TRAINING_REPORT.into(),
+        }
     }
 }
 
@@ -79,7 +90,10 @@ pub enum TrainError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> TrainError + '_ {
-    move |source| TrainError::Io { path: path.to_owned(), source }
+    move |source| TrainError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// Lists `<id>.csv` in `input`, sorted by customer id, and keeps `shard`'s share.
@@ -94,12 +108,17 @@ pub fn plan(input: &Path, shard: Option<Shard>) -> Result<Plan, TrainError> {
             continue;
         }
         match CustomerId::from_file_name(name, "csv") {
-            Some(customer) => jobs.push(Job { customer, input: entry.path() }),
+            Some(customer) => jobs.push(Job {
+                customer,
+                input: entry.path(),
+            }),
             None => ignored.push(name.to_owned()),
         }
     }
     if jobs.is_empty() {
-        return Err(TrainError::NoCustomers { input: input.to_owned() });
+        return Err(TrainError::NoCustomers {
+            input: input.to_owned(),
+        });
     }
     jobs.sort_by(|a, b| a.customer.cmp(&b.customer));
     ignored.sort();
@@ -108,7 +127,11 @@ pub fn plan(input: &Path, shard: Option<Shard>) -> Result<Plan, TrainError> {
         Some(shard) => shard.select(jobs),
         None => jobs,
     };
-    Ok(Plan { jobs, total, ignored })
+    Ok(Plan {
+        jobs,
+        total,
+        ignored,
+    })
 }
 
 /// Customers trained between two report flushes: enough to keep every core
@@ -151,7 +174,10 @@ pub fn train(
             let old = previous.take(&row.customer);
             if row.status == Status::Skipped {
                 if let Some(old) = old.filter(|o| o.status != Status::Failed) {
-                    row = CustomerReport { status: Status::Skipped, ..old };
+                    row = CustomerReport {
+                        status: Status::Skipped,
+                        ..old
+                    };
                 }
             }
             match row.status {
@@ -173,11 +199,17 @@ pub fn train(
 /// Removes `.{name}.{random}.tmp` files a killed run left for this run's
 /// artifacts or report (other shards' temporaries are left alone: they may
 /// belong to a run in progress).
-fn remove_stale_temporaries(plan: &Plan, output: &Path, report_name: &str) -> Result<(), TrainError> {
+fn remove_stale_temporaries(
+    plan: &Plan,
+    output: &Path,
+    report_name: &str,
+) -> Result<(), TrainError> {
     for entry in fs::read_dir(output).map_err(io_err(output))? {
         let entry = entry.map_err(io_err(output))?;
         let name = entry.file_name();
-        let Some(target) = name.to_str().and_then(temporary_target) else { continue };
+        let Some(target) = name.to_str().and_then(temporary_target) else {
+            continue;
+        };
         let ours = target == report_name
             || CustomerId::from_file_name(target, "tar.gz")
                 .is_some_and(|id| plan.jobs.binary_search_by(|j| j.customer.cmp(&id)).is_ok());
@@ -192,16 +224,17 @@ fn remove_stale_temporaries(plan: &Plan, output: &Path, report_name: &str) -> Re
 /// Trains one customer; a panic becomes that customer's failure.
 fn train_guarded(job: &Job, output: &Path, opts: &TrainOptions) -> CustomerReport {
     let started = Instant::now();
-    let mut row = catch_unwind(AssertUnwindSafe(|| train_one(job, output, opts))).unwrap_or_else(|panic| {
-        let why = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let mut row = CustomerReport::new(job.customer.as_str(), Status::Failed);
-        row.error = Some(format!("internal error (a bug): {why}"));
-        row
-    });
+    let mut row =
+        catch_unwind(AssertUnwindSafe(|| train_one(job, output, opts))).unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let mut row = CustomerReport::new(job.customer.as_str(), Status::Failed);
+            row.error = Some(format!("internal error (a bug): {why}"));
+            row
+        });
     if row.status != Status::Skipped {
         row.fit_ms = started.elapsed().as_secs_f64() * 1e3;
     }
@@ -214,7 +247,10 @@ fn train_guarded(job: &Job, output: &Path, opts: &TrainOptions) -> CustomerRepor
 fn train_one(job: &Job, output: &Path, opts: &TrainOptions) -> CustomerReport {
     let target = output.join(job.customer.artifact_name());
     if !opts.force && target.exists() {
-        return CustomerReport::new(job.customer.as_str(), Status::Skipped);
+        if artifact_is_whole(&target) {
+            return CustomerReport::new(job.customer.as_str(), Status::Skipped);
+        }
+        tracing::warn!(artifact = %target.display(), "training again: the existing artifact does not unpack");
     }
     let mut row = CustomerReport::new(job.customer.as_str(), Status::Failed);
     match fit_customer(job, &target, opts, &mut row) {
@@ -224,11 +260,26 @@ fn train_one(job: &Job, output: &Path, opts: &TrainOptions) -> CustomerReport {
     row
 }
 
-fn fit_customer(job: &Job, target: &Path, opts: &TrainOptions, row: &mut CustomerReport) -> Result<(), String> {
+/// Whether an existing artifact unpacks (a crash after the rename but before
+/// the data reached the disk can leave an empty or truncated file).
+fn artifact_is_whole(path: &Path) -> bool {
+    fs::read(path).is_ok_and(|bytes| read_artifact(&bytes, &ArtifactLimits::default()).is_ok())
+}
+
+fn fit_customer(
+    job: &Job,
+    target: &Path,
+    opts: &TrainOptions,
+    row: &mut CustomerReport,
+) -> Result<(), String> {
     let input = job.input.display();
-    let size = fs::metadata(&job.input).map_err(|e| format!("{input}: {e}"))?.len();
+    let size = fs::metadata(&job.input)
+        .map_err(|e| format!("{input}: {e}"))?
+        .len();
     if size > MAX_CUSTOMER_CSV {
-        return Err(format!("{input}: {size} bytes, over the limit of {MAX_CUSTOMER_CSV}"));
+        return Err(format!(
+            "{input}: {size} bytes, over the limit of {MAX_CUSTOMER_CSV}"
+        ));
     }
     let bytes = fs::read(&job.input).map_err(|e| format!("{input}: {e}"))?;
     let series = Series::from_csv(&bytes).map_err(|e| format!("{input}: {e}"))?;
@@ -249,7 +300,8 @@ fn fit_customer(job: &Job, target: &Path, opts: &TrainOptions, row: &mut Custome
     let bytes = write_artifact(&Artifact::for_model(&fitted.model));
     AtomicFile::write(target, &bytes).map_err(|e| format!("{}: {e}", target.display()))?;
     if !holdout.is_empty() {
-        let score = score_holdout(&fitted.model, &holdout).map_err(|e| format!("scoring the holdout: {e}"))?;
+        let score = score_holdout(&fitted.model, &holdout)
+            .map_err(|e| format!("scoring the holdout: {e}"))?;
         row.mape = score.mape;
         row.rmse = Some(score.rmse);
     }
@@ -264,7 +316,10 @@ mod tests {
         let mut text = String::new();
         for d in 0..days {
             let day = gridcast_model::format_csv(1_640_995_200 + d as i64 * 86_400);
-            text.push_str(&format!("{day},{}\n", 500.0 + d as f64 + 40.0 * (d as f64 / 3.0).sin()));
+            text.push_str(&format!(
+                "{day},{}\n",
+                500.0 + d as f64 + 40.0 * (d as f64 / 3.0).sin()
+            ));
         }
         fs::write(dir.join(format!("{id}.csv")), text).unwrap();
     }
@@ -285,7 +340,10 @@ mod tests {
         let ids: Vec<&str> = second.jobs.iter().map(|j| j.customer.as_str()).collect();
         assert_eq!((ids, second.total), (vec!["10", "b"], 4));
         let empty = tempfile::tempdir().unwrap();
-        assert!(matches!(plan(empty.path(), None), Err(TrainError::NoCustomers { .. })));
+        assert!(matches!(
+            plan(empty.path(), None),
+            Err(TrainError::NoCustomers { .. })
+        ));
     }
 
     #[test]
@@ -298,7 +356,11 @@ mod tests {
         fs::write(input.path().join("broken.csv"), "2022-01-01,1\nnot a row\n").unwrap();
         // A temporary a killed run left behind for customer 1.
         fs::write(output.path().join(".1.tar.gz.abc123.tmp"), "half").unwrap();
-        let opts = TrainOptions { holdout: 7, config: ProphetConfig::seed(), ..Default::default() };
+        let opts = TrainOptions {
+            holdout: 7,
+            config: ProphetConfig::seed(),
+            ..Default::default()
+        };
         let plan = plan(input.path(), None).unwrap();
         let seen = std::sync::atomic::AtomicUsize::new(0);
         let summary = train(&plan, output.path(), &opts, &|_| {
@@ -306,27 +368,72 @@ mod tests {
         })
         .unwrap();
         assert_eq!(seen.into_inner(), 4);
-        assert_eq!((summary.trained, summary.failed, summary.skipped, summary.models), (2, 2, 0, 2));
+        assert_eq!(
+            (
+                summary.trained,
+                summary.failed,
+                summary.skipped,
+                summary.models
+            ),
+            (2, 2, 0, 2)
+        );
         assert!(summary.median_mape.unwrap() < 0.2, "{summary:?}");
-        let mut names: Vec<String> =
-            fs::read_dir(output.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut names: Vec<String> = fs::read_dir(output.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         names.sort();
         assert_eq!(names, ["1.tar.gz", "2.tar.gz", TRAINING_REPORT]);
 
         let report: serde_json::Value =
-            serde_json::from_slice(&fs::read(output.path().join(TRAINING_REPORT)).unwrap()).unwrap();
+            serde_json::from_slice(&fs::read(output.path().join(TRAINING_REPORT)).unwrap())
+                .unwrap();
         let rows = report["customers"].as_array().unwrap();
         let by_id = |id: &str| rows.iter().find(|r| r["customer"] == id).unwrap().clone();
         assert_eq!(by_id("1")["status"], "trained");
-        assert_eq!((by_id("1")["rows"].as_u64(), by_id("1")["holdout_rows"].as_u64()), (Some(53), Some(7)));
-        assert!(by_id("broken")["error"].as_str().unwrap().contains("broken.csv: line 2:"), "{rows:?}");
-        assert!(by_id("short")["error"].as_str().unwrap().starts_with("too few rows: 5 in the file"), "{rows:?}");
+        assert_eq!(
+            (
+                by_id("1")["rows"].as_u64(),
+                by_id("1")["holdout_rows"].as_u64()
+            ),
+            (Some(53), Some(7))
+        );
+        assert!(
+            by_id("broken")["error"]
+                .as_str()
+                .unwrap()
+                .contains("broken.csv: line 2:"),
+            "{rows:?}"
+        );
+        assert!(
+            by_id("short")["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("too few rows: 5 in the file"),
+            "{rows:?}"
+        );
 
-        // A rerun skips what exists and keeps the earlier scores.
+        // A rerun skips what exists and keeps the earlier scores, but trains
+        // an artifact that does not unpack again.
+        let broken_at = fs::metadata(output.path().join("2.tar.gz")).unwrap().len();
+        fs::write(output.path().join("2.tar.gz"), b"").unwrap();
         let again = train(&plan, output.path(), &opts, &|_| {}).unwrap();
-        assert_eq!((again.trained, again.skipped, again.failed), (0, 2, 2));
+        assert_eq!((again.trained, again.skipped, again.failed), (1, 1, 2));
+        assert_eq!(
+            fs::metadata(output.path().join("2.tar.gz")).unwrap().len(),
+            broken_at
+        );
         assert_eq!(again.median_mape, summary.median_mape);
-        let forced = train(&plan, output.path(), &TrainOptions { force: true, ..opts }, &|_| {}).unwrap();
+        let forced = train(
+            &plan,
+            output.path(),
+            &TrainOptions {
+                force: true,
+                ..opts
+            },
+            &|_| {},
+        )
+        .unwrap();
         assert_eq!((forced.trained, forced.skipped), (2, 0));
     }
 }

@@ -96,10 +96,18 @@ pub(crate) fn solve(obj: &Objective, x0: &[f64], max_iter: usize) -> Option<Vec<
 /// set with its signs, walk back to the first sign change if that lowers the
 /// objective, activate the zero coordinate that violates optimality most.
 /// Returns the step `d`.
-fn prox_newton_step(h: &[f64], g: &[f64], x: &[f64], l1: std::ops::Range<usize>, c: f64) -> Vec<f64> {
+fn prox_newton_step(
+    h: &[f64],
+    g: &[f64],
+    x: &[f64],
+    l1: std::ops::Range<usize>,
+    c: f64,
+) -> Vec<f64> {
     let q = g.len();
     // In z = x + d: minimise ½ zᵀHz - bᵀz + c Σ|z_j|, with b = Hx + g.
-    let b: Vec<f64> = (0..q).map(|i| (0..q).map(|j| h[i * q + j] * x[j]).sum::<f64>() + g[i]).collect();
+    let b: Vec<f64> = (0..q)
+        .map(|i| (0..q).map(|j| h[i * q + j] * x[j]).sum::<f64>() + g[i])
+        .collect();
     let phi = |z: &[f64]| -> f64 {
         let mut v = 0.0;
         for i in 0..q {
@@ -108,9 +116,18 @@ fn prox_newton_step(h: &[f64], g: &[f64], x: &[f64], l1: std::ops::Range<usize>,
         }
         v + c * z[l1.clone()].iter().map(|v| v.abs()).sum::<f64>()
     };
-    let grad = |z: &[f64], i: usize| -> f64 { (0..q).map(|j| h[i * q + j] * z[j]).sum::<f64>() - b[i] };
+    let grad =
+        |z: &[f64], i: usize| -> f64 { (0..q).map(|j| h[i * q + j] * z[j]).sum::<f64>() - b[i] };
     let mut z = x.to_vec();
-    let mut sign: Vec<f64> = (0..q).map(|j| if l1.contains(&j) { z[j].signum() * (z[j] != 0.0) as u8 as f64 } else { 0.0 }).collect();
+    let mut sign: Vec<f64> = (0..q)
+        .map(|j| {
+            if l1.contains(&j) {
+                z[j].signum() * (z[j] != 0.0) as u8 as f64
+            } else {
+                0.0
+            }
+        })
+        .collect();
     let is_active = |j: usize, sign: &[f64]| !l1.contains(&j) || sign[j] != 0.0;
     for _outer in 0..4 * q + 10 {
         // Activate the zero coordinate with the largest optimality violation.
@@ -129,14 +146,20 @@ fn prox_newton_step(h: &[f64], g: &[f64], x: &[f64], l1: std::ops::Range<usize>,
         let mut inner_done = false;
         for _inner in 0..4 * q + 10 {
             let active: Vec<usize> = (0..q).filter(|&j| is_active(j, &sign)).collect();
-            let Some(target) = solve_active(h, &b, &sign, c, &active, q) else { return vec![0.0; q] };
+            let Some(target) = solve_active(h, &b, &sign, c, &active, q) else {
+                return vec![0.0; q];
+            };
             // Candidate points: the target and every sign change on the way.
             let mut best_z = target.clone();
             let mut best = phi(&target);
             for &j in &active {
                 if l1.contains(&j) && target[j] * z[j] < 0.0 {
                     let t = z[j] / (z[j] - target[j]);
-                    let mut cand: Vec<f64> = z.iter().zip(&target).map(|(a, b)| a + t * (b - a)).collect();
+                    let mut cand: Vec<f64> = z
+                        .iter()
+                        .zip(&target)
+                        .map(|(a, b)| a + t * (b - a))
+                        .collect();
                     cand[j] = 0.0;
                     let v = phi(&cand);
                     if v < best {
@@ -155,7 +178,9 @@ fn prox_newton_step(h: &[f64], g: &[f64], x: &[f64], l1: std::ops::Range<usize>,
                 break;
             }
         }
-        let optimal_zeros = l1.clone().all(|j| sign[j] != 0.0 || grad(&z, j).abs() <= c * (1.0 + 1e-9));
+        let optimal_zeros = l1
+            .clone()
+            .all(|j| sign[j] != 0.0 || grad(&z, j).abs() <= c * (1.0 + 1e-9));
         if inner_done && optimal_zeros {
             break;
         }
@@ -164,7 +189,14 @@ fn prox_newton_step(h: &[f64], g: &[f64], x: &[f64], l1: std::ops::Range<usize>,
 }
 
 /// Solves `H_AA z_A = b_A - c·sign_A` (zero elsewhere).
-fn solve_active(h: &[f64], b: &[f64], sign: &[f64], c: f64, active: &[usize], q: usize) -> Option<Vec<f64>> {
+fn solve_active(
+    h: &[f64],
+    b: &[f64],
+    sign: &[f64],
+    c: f64,
+    active: &[usize],
+    q: usize,
+) -> Option<Vec<f64>> {
     let m = active.len();
     let ha = nalgebra::DMatrix::from_fn(m, m, |i, j| h[active[i] * q + active[j]]);
     let rhs = nalgebra::DVector::from_iterator(m, active.iter().map(|&i| b[i] - c * sign[i]));

@@ -95,7 +95,11 @@ pub(crate) fn minimize(
     cfg: &Settings,
 ) -> Result<(Vec<f64>, f64, usize, Termination), LineSearchFailed> {
     const EPS: f64 = f64::EPSILON;
-    let problem = Problem { obj, l1: 2..2 + obj.n_changepoints(), c: obj.laplace_weight() };
+    let problem = Problem {
+        obj,
+        l1: 2..2 + obj.n_changepoints(),
+        c: obj.laplace_weight(),
+    };
     let dim = x0.len();
     let mut sc = Scratch::default();
     let mut x = x0;
@@ -116,7 +120,11 @@ pub(crate) fn minimize(
             }
         }
         let slope = dot(&pg, &d);
-        let mut alpha = if history.is_empty() { cfg.init_alpha.max(1e-3 / norm(&pg).max(1.0)) } else { 1.0 };
+        let mut alpha = if history.is_empty() {
+            cfg.init_alpha.max(1e-3 / norm(&pg).max(1.0))
+        } else {
+            1.0
+        };
         if slope >= 0.0 {
             history.clear();
             d = pg.iter().map(|v| -v).collect();
@@ -124,7 +132,13 @@ pub(crate) fn minimize(
         }
         // The orthant each coordinate may live in during this step.
         let orthant: Vec<f64> = (0..dim)
-            .map(|j| if x[j] != 0.0 { x[j].signum() } else { -pg[j].signum() })
+            .map(|j| {
+                if x[j] != 0.0 {
+                    x[j].signum()
+                } else {
+                    -pg[j].signum()
+                }
+            })
             .collect();
         let mut accepted = None;
         let mut g_new = vec![0.0; dim];
@@ -136,7 +150,11 @@ pub(crate) fn minimize(
                 }
             }
             let fn_ = problem.eval(&xn, &mut g_new, &mut sc);
-            let decrease: f64 = pg.iter().zip(xn.iter().zip(&x)).map(|(p, (a, b))| p * (a - b)).sum();
+            let decrease: f64 = pg
+                .iter()
+                .zip(xn.iter().zip(&x))
+                .map(|(p, (a, b))| p * (a - b))
+                .sum();
             if fn_.is_finite() && fn_ <= f + 1e-4 * decrease.min(0.0) && fn_ <= f {
                 accepted = Some((xn, fn_));
                 break;

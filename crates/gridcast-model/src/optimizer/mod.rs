@@ -81,21 +81,57 @@ pub enum OptimizeError {
 fn validate(init: &InitialParams, data: &Data) -> Result<(), OptimizeError> {
     let n = data.T as usize;
     let (s, k) = (data.S as usize, data.K as usize);
-    let check = |ok: bool, what: &str| if ok { Ok(()) } else { Err(OptimizeError::InvalidData(what.to_string())) };
-    check(data.T > 0 && data.K > 0 && data.S >= 0, "T, K must be positive")?;
-    check(data.y.len() == n && data.t.len() == n && data.cap.len() == n, "y, t, cap must have T values")?;
+    let check = |ok: bool, what: &str| {
+        if ok {
+            Ok(())
+        } else {
+            Err(OptimizeError::InvalidData(what.to_string()))
+        }
+    };
+    check(
+        data.T > 0 && data.K > 0 && data.S >= 0,
+        "T, K must be positive",
+    )?;
+    check(
+        data.y.len() == n && data.t.len() == n && data.cap.len() == n,
+        "y, t, cap must have T values",
+    )?;
     check(data.X.len() == n * k, "X must be T x K")?;
-    check(data.t_change.len() == s && init.delta.len() == s, "t_change and delta must have S values")?;
-    check(data.s_a.len() == k && data.s_m.len() == k && data.sigmas.len() == k && init.beta.len() == k, "K-sized vectors")?;
+    check(
+        data.t_change.len() == s && init.delta.len() == s,
+        "t_change and delta must have S values",
+    )?;
+    check(
+        data.s_a.len() == k
+            && data.s_m.len() == k
+            && data.sigmas.len() == k
+            && init.beta.len() == k,
+        "K-sized vectors",
+    )?;
     check(data.t.windows(2).all(|w| w[0] <= w[1]), "t must be sorted")?;
-    check(data.t_change.windows(2).all(|w| w[0] <= w[1]), "t_change must be sorted")?;
-    check(data.y.iter().chain(&data.t).chain(&data.X).all(|v| v.is_finite()), "non-finite data")?;
+    check(
+        data.t_change.windows(2).all(|w| w[0] <= w[1]),
+        "t_change must be sorted",
+    )?;
+    check(
+        data.y
+            .iter()
+            .chain(&data.t)
+            .chain(&data.X)
+            .all(|v| v.is_finite()),
+        "non-finite data",
+    )?;
     Ok(())
 }
 
 impl RustOptimizer {
     /// Runs the optimization and reports how it went.
-    pub fn run(&self, init: &InitialParams, data: &Data, opts: &OptimizeOpts) -> Result<(OptimizedParams, FitReport), OptimizeError> {
+    pub fn run(
+        &self,
+        init: &InitialParams,
+        data: &Data,
+        opts: &OptimizeOpts,
+    ) -> Result<(OptimizedParams, FitReport), OptimizeError> {
         validate(init, data)?;
         let obj = Objective::new(data);
         let s = obj.n_changepoints();
@@ -130,7 +166,9 @@ impl RustOptimizer {
         let newton = |x0: Vec<f64>| newton::maximize(&obj, x0, settings.iter);
         let (x, lp, iterations, termination, used, fell_back) = match algorithm {
             Algorithm::Lbfgs => match lbfgs::minimize(&obj, x0.clone(), &settings) {
-                Ok((x, lp, it, term)) if lp.is_finite() => (x, lp, it, term, Algorithm::Lbfgs, false),
+                Ok((x, lp, it, term)) if lp.is_finite() => {
+                    (x, lp, it, term, Algorithm::Lbfgs, false)
+                }
                 _ => {
                     let (x, lp, it, term) = newton(x0);
                     (x, lp, it, term, Algorithm::Newton, true)
@@ -155,19 +193,42 @@ impl RustOptimizer {
             beta: x[3 + s..].to_vec(),
             trend,
         };
-        Ok((params, FitReport { algorithm: used, fell_back, iterations, termination, lp }))
+        Ok((
+            params,
+            FitReport {
+                algorithm: used,
+                fell_back,
+                iterations,
+                termination,
+                lp,
+            },
+        ))
     }
 }
 
 impl aopt::Optimizer for RustOptimizer {
-    fn optimize(&self, init: &InitialParams, data: &Data, opts: &OptimizeOpts) -> Result<OptimizedParams, aopt::Error> {
-        self.run(init, data, opts).map(|(p, _)| p).map_err(aopt::Error::custom)
+    fn optimize(
+        &self,
+        init: &InitialParams,
+        data: &Data,
+        opts: &OptimizeOpts,
+    ) -> Result<OptimizedParams, aopt::Error> {
+        self.run(init, data, opts)
+            .map(|(p, _)| p)
+            .map_err(aopt::Error::custom)
     }
 }
 
 /// Stan's `lp__` (constants dropped, no Jacobian) of parameters `(k, m,
 /// delta, sigma_obs, beta)` on the given data.
-pub fn log_density(data: &Data, k: f64, m: f64, delta: &[f64], sigma_obs: f64, beta: &[f64]) -> f64 {
+pub fn log_density(
+    data: &Data,
+    k: f64,
+    m: f64,
+    delta: &[f64],
+    sigma_obs: f64,
+    beta: &[f64],
+) -> f64 {
     let obj = Objective::new(data);
     let mut x = vec![k, m];
     x.extend(delta);
@@ -186,8 +247,19 @@ mod tests {
         let n = 60;
         let t: Vec<f64> = (0..n).map(|i| i as f64 / (n - 1) as f64).collect();
         // Deterministic pseudo-noise keeps the optimum finite (a perfect fit sends sigma to 0).
-        let y: Vec<f64> = t.iter().enumerate().map(|(i, t)| 0.5 + 0.2 * t + 0.03 * (40.0 * t).sin() + 0.01 * ((i * 7919 % 101) as f64 / 50.0 - 1.0)).collect();
-        let x: Vec<f64> = t.iter().flat_map(|t| [(40.0 * t).sin(), (40.0 * t).cos()]).collect();
+        let y: Vec<f64> = t
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                0.5 + 0.2 * t
+                    + 0.03 * (40.0 * t).sin()
+                    + 0.01 * ((i * 7919 % 101) as f64 / 50.0 - 1.0)
+            })
+            .collect();
+        let x: Vec<f64> = t
+            .iter()
+            .flat_map(|t| [(40.0 * t).sin(), (40.0 * t).cos()])
+            .collect();
         let sa = if mult { vec![0, 0] } else { vec![1, 1] };
         let sm = if mult { vec![1, 1] } else { vec![0, 0] };
         Data {
@@ -210,7 +282,11 @@ mod tests {
     /// The analytic gradient agrees with central differences for every trend and mode.
     #[test]
     fn gradient_matches_finite_differences() {
-        for trend in [TrendIndicator::Linear, TrendIndicator::Logistic, TrendIndicator::Flat] {
+        for trend in [
+            TrendIndicator::Linear,
+            TrendIndicator::Logistic,
+            TrendIndicator::Flat,
+        ] {
             for mult in [false, true] {
                 let data = problem(trend, mult);
                 let obj = Objective::new(&data);
@@ -224,9 +300,15 @@ mod tests {
                     xp[j] += h;
                     xm[j] -= h;
                     let mut tmp = vec![0.0; x.len()];
-                    let fd = (obj.value_grad(&xp, &mut tmp, &mut sc) - obj.value_grad(&xm, &mut tmp, &mut sc)) / (2.0 * h);
+                    let fd = (obj.value_grad(&xp, &mut tmp, &mut sc)
+                        - obj.value_grad(&xm, &mut tmp, &mut sc))
+                        / (2.0 * h);
                     let tol = 1e-5 * fd.abs().max(1.0);
-                    assert!((fd - g[j]).abs() < tol, "{trend:?} mult={mult} param {j}: analytic {} vs fd {fd}", g[j]);
+                    assert!(
+                        (fd - g[j]).abs() < tol,
+                        "{trend:?} mult={mult} param {j}: analytic {} vs fd {fd}",
+                        g[j]
+                    );
                 }
             }
         }
@@ -237,14 +319,22 @@ mod tests {
     fn works_as_an_augurs_optimizer() {
         use augurs_prophet::{IncludeHistory, Prophet, ProphetOptions, TrainingData};
         let ds: Vec<i64> = (0..200).map(|d| 1_640_995_200 + d * 86_400).collect();
-        let y: Vec<f64> = (0..200).map(|d| 100.0 + 0.5 * d as f64 + 5.0 * ((d % 7) as f64)).collect();
+        let y: Vec<f64> = (0..200)
+            .map(|d| 100.0 + 0.5 * d as f64 + 5.0 * ((d % 7) as f64))
+            .collect();
         let mut prophet = Prophet::new(ProphetOptions::default(), RustOptimizer);
-        prophet.fit(TrainingData::new(ds, y).unwrap(), Default::default()).unwrap();
-        let future = prophet.make_future_dataframe(3.try_into().unwrap(), IncludeHistory::No).unwrap();
+        prophet
+            .fit(TrainingData::new(ds, y).unwrap(), Default::default())
+            .unwrap();
+        let future = prophet
+            .make_future_dataframe(3.try_into().unwrap(), IncludeHistory::No)
+            .unwrap();
         let yhat = prophet.predict(future).unwrap().yhat.point;
         assert_eq!(yhat.len(), 3);
         // The series is exactly trend + weekly pattern: the forecast continues it.
-        let truth: Vec<f64> = (200..203).map(|d| 100.0 + 0.5 * d as f64 + 5.0 * ((d % 7) as f64)).collect();
+        let truth: Vec<f64> = (200..203)
+            .map(|d| 100.0 + 0.5 * d as f64 + 5.0 * ((d % 7) as f64))
+            .collect();
         for (a, b) in yhat.iter().zip(&truth) {
             assert!((a - b).abs() < 0.5, "{yhat:?} vs {truth:?}");
         }
@@ -260,12 +350,23 @@ mod tests {
             beta: vec![0.0; 2],
             sigma_obs: PositiveFloat::try_from(1.0).unwrap(),
         };
-        let lb = OptimizeOpts { algorithm: Some(aopt::Algorithm::Lbfgs), ..Default::default() };
-        let nt = OptimizeOpts { algorithm: Some(aopt::Algorithm::Newton), ..Default::default() };
+        let lb = OptimizeOpts {
+            algorithm: Some(aopt::Algorithm::Lbfgs),
+            ..Default::default()
+        };
+        let nt = OptimizeOpts {
+            algorithm: Some(aopt::Algorithm::Newton),
+            ..Default::default()
+        };
         let (_, a) = RustOptimizer.run(&init, &data, &lb).unwrap();
         let (_, b) = RustOptimizer.run(&init, &data, &nt).unwrap();
         assert_eq!(a.algorithm, Algorithm::Lbfgs);
         assert_eq!(b.algorithm, Algorithm::Newton);
-        assert!((a.lp - b.lp).abs() < 1e-3 * a.lp.abs(), "lbfgs {} newton {}", a.lp, b.lp);
+        assert!(
+            (a.lp - b.lp).abs() < 1e-3 * a.lp.abs(),
+            "lbfgs {} newton {}",
+            a.lp,
+            b.lp
+        );
     }
 }

@@ -7,7 +7,11 @@ use super::objective::{Objective, Scratch};
 use super::Termination;
 
 /// Maximises lp from `x`; returns the point, its lp and the iteration count.
-pub(crate) fn maximize(obj: &Objective, mut x: Vec<f64>, max_iter: usize) -> (Vec<f64>, f64, usize, Termination) {
+pub(crate) fn maximize(
+    obj: &Objective,
+    mut x: Vec<f64>,
+    max_iter: usize,
+) -> (Vec<f64>, f64, usize, Termination) {
     let dim = x.len();
     let mut sc = Scratch::default();
     let mut g = vec![0.0; dim];
@@ -18,13 +22,22 @@ pub(crate) fn maximize(obj: &Objective, mut x: Vec<f64>, max_iter: usize) -> (Ve
         let max_abs = eig.eigenvalues.iter().fold(0.0f64, |a, v| a.max(v.abs()));
         let floor = (max_abs * 1e-12).max(1e-300);
         let proj = eig.eigenvectors.transpose() * DVector::from_column_slice(&g);
-        let scaled = DVector::from_iterator(dim, proj.iter().zip(eig.eigenvalues.iter()).map(|(p, l)| p / l.abs().max(floor)));
+        let scaled = DVector::from_iterator(
+            dim,
+            proj.iter()
+                .zip(eig.eigenvalues.iter())
+                .map(|(p, l)| p / l.abs().max(floor)),
+        );
         let dir = &eig.eigenvectors * scaled;
         let mut step = 2.0;
         let mut accepted = None;
         while step > 1e-50 {
             step *= 0.5;
-            let cand: Vec<f64> = x.iter().zip(dir.iter()).map(|(a, d)| a + step * d).collect();
+            let cand: Vec<f64> = x
+                .iter()
+                .zip(dir.iter())
+                .map(|(a, d)| a + step * d)
+                .collect();
             let mut gc = vec![0.0; dim];
             let lc = obj.value_grad(&cand, &mut gc, &mut sc);
             if lc.is_finite() && lc >= lp {

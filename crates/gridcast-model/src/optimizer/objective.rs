@@ -55,8 +55,16 @@ impl<'a> Objective<'a> {
                 xm[i * k + j] = x * data.s_m[j] as f64;
             }
         }
-        let segment = data.t.iter().map(|&t| data.t_change.iter().filter(|&&c| t >= c).count()).collect();
-        let first_row = data.t_change.iter().map(|&c| data.t.iter().position(|&t| t >= c).unwrap_or(n)).collect();
+        let segment = data
+            .t
+            .iter()
+            .map(|&t| data.t_change.iter().filter(|&&c| t >= c).count())
+            .collect();
+        let first_row = data
+            .t_change
+            .iter()
+            .map(|&c| data.t.iter().position(|&t| t >= c).unwrap_or(n))
+            .collect();
         Self {
             data,
             n,
@@ -98,7 +106,11 @@ impl<'a> Objective<'a> {
 
     /// Residuals `y - mu` and the Jacobian of `mu` with respect to
     /// `[k, m, delta.., beta..]` (row-major, `rows × (2 + S + K)`).
-    pub(crate) fn residual_jacobian(&self, theta: &[f64], sc: &mut Scratch) -> (Vec<f64>, Vec<f64>) {
+    pub(crate) fn residual_jacobian(
+        &self,
+        theta: &[f64],
+        sc: &mut Scratch,
+    ) -> (Vec<f64>, Vec<f64>) {
         let (n, s, kk) = (self.n, self.s, self.k);
         let q = 2 + s + kk;
         let beta = &theta[3 + s..];
@@ -108,8 +120,16 @@ impl<'a> Objective<'a> {
         let mut mult = vec![1.0; n];
         let mut jac = vec![0.0; n * q];
         for i in 0..n {
-            let xbm = if self.any_mult { dot(&self.xm[i * kk..(i + 1) * kk], beta) } else { 0.0 };
-            let xba = if self.any_add { dot(&self.xa[i * kk..(i + 1) * kk], beta) } else { 0.0 };
+            let xbm = if self.any_mult {
+                dot(&self.xm[i * kk..(i + 1) * kk], beta)
+            } else {
+                0.0
+            };
+            let xba = if self.any_add {
+                dot(&self.xa[i * kk..(i + 1) * kk], beta)
+            } else {
+                0.0
+            };
             mult[i] = 1.0 + xbm;
             resid[i] = self.data.y[i] - (trend[i] * mult[i] + xba);
             let row = &mut jac[i * q..(i + 1) * q];
@@ -223,7 +243,12 @@ impl<'a> Objective<'a> {
 
     /// The log density without the Laplace prior on `delta` (the smooth part);
     /// fills `grad` with its gradient.
-    pub(crate) fn value_grad_smooth(&self, theta: &[f64], grad: &mut [f64], sc: &mut Scratch) -> f64 {
+    pub(crate) fn value_grad_smooth(
+        &self,
+        theta: &[f64],
+        grad: &mut [f64],
+        sc: &mut Scratch,
+    ) -> f64 {
         self.evaluate(theta, grad, sc, false)
     }
 
@@ -377,4 +402,3 @@ impl<'a> Objective<'a> {
         }
     }
 }
-

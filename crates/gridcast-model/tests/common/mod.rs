@@ -6,12 +6,23 @@ use std::path::PathBuf;
 use gridcast_model::{parse_timestamp, ProphetConfig, SeasonalitySpec, Series, Timestamp};
 use serde_json::Value;
 
-pub const CASES: &[&str] =
-    &["seed_trend_only", "daily_auto", "hourly_mult", "logistic_cap", "flat_monthly", "short_newton", "minmax_cps"];
+pub const CASES: &[&str] = &[
+    "seed_trend_only",
+    "daily_auto",
+    "hourly_mult",
+    "logistic_cap",
+    "flat_monthly",
+    "short_newton",
+    "minmax_cps",
+];
 
 pub fn fixtures() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/prophet");
-    assert!(dir.is_dir(), "Python Prophet fixtures missing: expected them at {} (shared/ beside the repo)", dir.display());
+    assert!(
+        dir.is_dir(),
+        "Python Prophet fixtures missing: expected them at {} (shared/ beside the repo)",
+        dir.display()
+    );
     dir
 }
 
@@ -26,7 +37,10 @@ pub struct Case {
 impl Case {
     pub fn load(id: &str) -> Case {
         let dir = fixtures();
-        let expected: Value = serde_json::from_slice(&std::fs::read(dir.join(format!("expected/{id}.json"))).unwrap()).unwrap();
+        let expected: Value = serde_json::from_slice(
+            &std::fs::read(dir.join(format!("expected/{id}.json"))).unwrap(),
+        )
+        .unwrap();
         let mut config: ProphetConfig = serde_json::from_value(expected["kwargs"].clone()).unwrap();
         match expected["extra"].as_str() {
             Some("monthly") => config.seasonalities.push(SeasonalitySpec {
@@ -39,9 +53,16 @@ impl Case {
             Some("cap") => config.cap = expected["cap"].as_f64(),
             _ => {}
         }
-        let series = Series::from_csv(&std::fs::read(dir.join(format!("data/{id}.csv"))).unwrap()).unwrap();
+        let series =
+            Series::from_csv(&std::fs::read(dir.join(format!("data/{id}.csv"))).unwrap()).unwrap();
         let artifact = std::fs::read(dir.join(format!("models/{id}.tar.gz"))).unwrap();
-        Case { id: id.into(), expected, config, series, artifact }
+        Case {
+            id: id.into(),
+            expected,
+            config,
+            series,
+            artifact,
+        }
     }
 
     pub fn period(&self) -> usize {
@@ -61,14 +82,27 @@ impl Case {
     }
 
     pub fn ds(&self) -> Vec<Timestamp> {
-        self.column_str("ds").iter().map(|s| parse_timestamp(s).unwrap()).collect()
+        self.column_str("ds")
+            .iter()
+            .map(|s| parse_timestamp(s).unwrap())
+            .collect()
     }
 
     pub fn column(&self, name: &str) -> Vec<f64> {
-        self.expected[name].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect()
+        self.expected[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
     }
 
     fn column_str(&self, name: &str) -> Vec<String> {
-        self.expected[name].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+        self.expected[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
     }
 }

@@ -30,18 +30,22 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = match (&args.config, args.seed_preset) {
         (Some(path), _) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
             ProphetConfig::from_json(&text).with_context(|| format!("in {}", path.display()))?
         }
         (None, true) => ProphetConfig::seed(),
         (None, false) => ProphetConfig::default(),
     };
-    let bytes = std::fs::read(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
+    let bytes =
+        std::fs::read(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
     let series = Series::from_csv(&bytes).with_context(|| format!("in {}", args.data.display()))?;
     let (train, holdout) = series.split_holdout(args.holdout);
-    let fitted = fit(&train, &config).with_context(|| format!("fitting {}", args.data.display()))?;
+    let fitted =
+        fit(&train, &config).with_context(|| format!("fitting {}", args.data.display()))?;
     let bytes = write_artifact(&Artifact::for_model(&fitted.model));
-    AtomicFile::write(&args.out, &bytes).with_context(|| format!("writing {}", args.out.display()))?;
+    AtomicFile::write(&args.out, &bytes)
+        .with_context(|| format!("writing {}", args.out.display()))?;
     let mut summary = format!(
         "fitted {} rows with {:?} in {} iterations (lp {:.4})",
         train.len(),
@@ -51,7 +55,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     if !holdout.is_empty() {
         let score = score_holdout(&fitted.model, &holdout).context("scoring the holdout")?;
-        let mape = score.mape.map_or("n/a".into(), |m| format!("{:.2}%", m * 100.0));
+        let mape = score
+            .mape
+            .map_or("n/a".into(), |m| format!("{:.2}%", m * 100.0));
         summary.push_str(&format!("; holdout MAPE {mape} RMSE {:.3}", score.rmse));
     }
     eprintln!("{summary}; wrote {}", args.out.display());

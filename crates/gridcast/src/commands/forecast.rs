@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use gridcast_model::{read_artifact, read_model_json, seed_response, ArtifactLimits, ForecastOptions};
+use gridcast_model::{
+    read_artifact, read_model_json, seed_response, ArtifactLimits, ForecastOptions,
+};
 
 /// Forecast from a model artifact (`.tar.gz`) or a bare `model.json`.
 #[derive(Debug, clap::Args)]
@@ -25,7 +27,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(&args.model).with_context(|| format!("reading {}", args.model.display()))?;
+    let bytes =
+        std::fs::read(&args.model).with_context(|| format!("reading {}", args.model.display()))?;
     let json = if args.model.extension().is_some_and(|e| e == "json") {
         bytes
     } else {
@@ -33,8 +36,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("unpacking {}", args.model.display()))?
             .model_json
     };
-    let model = read_model_json(&json).with_context(|| format!("loading the model in {}", args.model.display()))?;
-    let opts = ForecastOptions { seed: args.seed, cap: args.cap, uncertainty_samples: None };
+    let model = read_model_json(&json)
+        .with_context(|| format!("loading the model in {}", args.model.display()))?;
+    let opts = ForecastOptions {
+        seed: args.seed,
+        cap: args.cap,
+        uncertainty_samples: None,
+    };
     let body = seed_response(&model, args.period as usize, &opts).context("forecasting")?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{body}")?;

@@ -51,10 +51,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let stdout = std::io::stdout().lock();
         write_dataset(&spec, std::io::BufWriter::new(stdout))?
     } else {
-        let mut file = AtomicFile::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-        let rows = write_dataset(&spec, &mut file).with_context(|| format!("writing {}", args.out.display()))?;
+        let mut file = AtomicFile::create(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?;
+        let rows = write_dataset(&spec, &mut file)
+            .with_context(|| format!("writing {}", args.out.display()))?;
         file.flush()?;
-        file.commit().with_context(|| format!("writing {}", args.out.display()))?;
+        file.commit()
+            .with_context(|| format!("writing {}", args.out.display()))?;
         rows
     };
     eprintln!("generated {} customers, {rows} rows", spec.customers);

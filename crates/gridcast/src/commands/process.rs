@@ -21,7 +21,10 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let opts = ProcessOptions { skip_bad_rows: args.skip_bad_rows, ..Default::default() };
+    let opts = ProcessOptions {
+        skip_bad_rows: args.skip_bad_rows,
+        ..Default::default()
+    };
     let report = process(&args.input, &args.output, &opts)?;
     let mut line = format!(
         "wrote {} customer files ({} rows) to {}",
@@ -30,7 +33,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.output.display()
     );
     if report.skipped_rows() > 0 {
-        let reasons: Vec<String> = report.skipped.iter().map(|(k, n)| format!("{n} {}", k.as_str())).collect();
+        let reasons: Vec<String> = report
+            .skipped
+            .iter()
+            .map(|(k, n)| format!("{n} {}", k.as_str()))
+            .collect();
         line.push_str(&format!(
             "; skipped {} bad rows ({}; see {})",
             report.skipped_rows(),

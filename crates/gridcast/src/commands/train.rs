@@ -67,7 +67,9 @@ struct Run {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let sagemaker = if args.input.is_none() {
-        Some(TrainingJob::from_environment(&args.sagemaker_root, |k| std::env::var(k).ok())?)
+        Some(TrainingJob::from_environment(&args.sagemaker_root, |k| {
+            std::env::var(k).ok()
+        })?)
     } else {
         None
     };
@@ -90,32 +92,63 @@ fn fail(job: Option<&TrainingJob>, err: anyhow::Error) -> anyhow::Result<ExitCod
 }
 
 fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
-    let hp = sagemaker.as_ref().map(|j| j.hyperparameters.clone()).unwrap_or_default();
+    let hp = sagemaker
+        .as_ref()
+        .map(|j| j.hyperparameters.clone())
+        .unwrap_or_default();
     let preset = hp.preset.or(args.preset);
     let config = match (hp.config, &args.config) {
         (Some(config), _) => config,
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
             ProphetConfig::from_json(&text).with_context(|| format!("in {}", path.display()))?
         }
         (None, None) if preset.is_some() => ProphetConfig::seed(),
         (None, None) => ProphetConfig::default(),
     };
-    let holdout = hp.holdout.or(args.holdout).unwrap_or(if preset.is_some() { 7 } else { 0 });
+    let holdout = hp
+        .holdout
+        .or(args.holdout)
+        .unwrap_or(if preset.is_some() { 7 } else { 0 });
     let force = hp.force.unwrap_or(args.force);
     let jobs = hp.jobs.or(args.jobs.map(usize::from));
     let (input, output, shard, report_name) = match &sagemaker {
-        Some(job) => (job.input.clone(), job.output.clone(), job.shard(), job.report_name()),
+        Some(job) => (
+            job.input.clone(),
+            job.output.clone(),
+            job.shard(),
+            job.report_name(),
+        ),
         None => {
             let report = match args.shard {
-                Some(s) if s.count() > 1 => format!("training-report-shard-{}-of-{}.json", s.index(), s.count()),
+                Some(s) if s.count() > 1 => {
+                    format!("training-report-shard-{}-of-{}.json", s.index(), s.count())
+                }
                 _ => TRAINING_REPORT.to_owned(),
             };
-            (args.input.expect("local mode"), args.output.expect("clap requires it"), args.shard, report)
+            (
+                args.input.expect("local mode"),
+                args.output.expect("clap requires it"),
+                args.shard,
+                report,
+            )
         }
     };
-    let opts = TrainOptions { holdout, config, force, shard, report_name };
-    Ok(Run { input, output, opts, jobs, sagemaker })
+    let opts = TrainOptions {
+        holdout,
+        config,
+        force,
+        shard,
+        report_name,
+    };
+    Ok(Run {
+        input,
+        output,
+        opts,
+        jobs,
+        sagemaker,
+    })
 }
 
 fn execute(run: &Run) -> anyhow::Result<ExitCode> {
@@ -132,26 +165,46 @@ fn execute(run: &Run) -> anyhow::Result<ExitCode> {
     }
     let plan = plan(&run.input, run.opts.shard)?;
     for name in &plan.ignored {
-        tracing::warn!(file = name, "ignored: the file name is not a valid customer id");
+        tracing::warn!(
+            file = name,
+            "ignored: the file name is not a valid customer id"
+        );
     }
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(run.jobs.unwrap_or(0)).build()?;
-    tracing::info!(customers = plan.jobs.len(), of = plan.total, threads = pool.current_num_threads(), "training");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(run.jobs.unwrap_or(0))
+        .build()?;
+    tracing::info!(
+        customers = plan.jobs.len(),
+        of = plan.total,
+        threads = pool.current_num_threads(),
+        "training"
+    );
     let progress = Progress::new(plan.jobs.len() as u64);
-    let summary = pool.install(|| train(&plan, &run.output, &run.opts, &|row| progress.record(row)))?;
+    let summary =
+        pool.install(|| train(&plan, &run.output, &run.opts, &|row| progress.record(row)))?;
     progress.finish();
-    println!("{}", summary_line(&summary, &run.output.join(&run.opts.report_name)));
+    println!(
+        "{}",
+        summary_line(&summary, &run.output.join(&run.opts.report_name))
+    );
     if summary.failed == 0 {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(job) = &run.sagemaker {
-        let message = format!("{} of {} customers failed; see {}", summary.failed, summary.customers, run.opts.report_name);
-        job.write_failure(&message).context("writing the SageMaker failure file")?;
+        let message = format!(
+            "{} of {} customers failed; see {}",
+            summary.failed, summary.customers, run.opts.report_name
+        );
+        job.write_failure(&message)
+            .context("writing the SageMaker failure file")?;
     }
     Ok(ExitCode::from(SOME_FAILED))
 }
 
 fn summary_line(s: &TrainSummary, report: &std::path::Path) -> String {
-    let mape = s.median_mape.map_or("n/a".to_owned(), |m| format!("{:.2}%", m * 100.0));
+    let mape = s
+        .median_mape
+        .map_or("n/a".to_owned(), |m| format!("{:.2}%", m * 100.0));
     format!(
         "{} models ({} trained, {} already there), {} failed, median holdout MAPE {mape}, {:.2} s wall; report {}",
         s.models,
@@ -179,17 +232,26 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total);
             bar.set_style(
-                ProgressStyle::with_template("{bar:40} {pos}/{len} models  {per_sec}  eta {eta}  {msg}")
-                    .expect("valid template"),
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} models  {per_sec}  eta {eta}  {msg}",
+                )
+                .expect("valid template"),
             );
             bar
         });
-        Self { bar, total, done: AtomicUsize::new(0), failed: AtomicUsize::new(0), last_log: Mutex::new(Instant::now()) }
+        Self {
+            bar,
+            total,
+            done: AtomicUsize::new(0),
+            failed: AtomicUsize::new(0),
+            last_log: Mutex::new(Instant::now()),
+        }
     }
 
     fn record(&self, row: &CustomerReport) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        let failed = self.failed.load(Ordering::Relaxed) + usize::from(row.status == Status::Failed);
+        let failed =
+            self.failed.load(Ordering::Relaxed) + usize::from(row.status == Status::Failed);
         if row.status == Status::Failed {
             self.failed.fetch_add(1, Ordering::Relaxed);
         }
