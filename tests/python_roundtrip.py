@@ -4,6 +4,7 @@ load with prophet.serialize.model_from_json and forecast what gridcast forecasts
 Usage: python tests/python_roundtrip.py GRIDCAST_BIN FIXTURES_DIR
 Prints one line per case and a closing `N passed, M failed` line.
 """
+import importlib.util
 import json
 import subprocess
 import sys
@@ -58,6 +59,18 @@ with tempfile.TemporaryDirectory() as tmp:
             check(f"{cid} {col}", diff < tol, f"max diff {diff} > {tol}")
         check(f"{cid} columns", list(fc.columns) == list(ours.keys()), f"{list(fc.columns)} vs {list(ours.keys())}")
         check(f"{cid} index", [str(i) for i in fc.index] == list(ours["ds"].keys()))
+        # The artifact's own code/inference.py serves it as the seed's endpoint would.
+        served = Path(tmp) / f"{cid}.served"
+        tarfile.open(artifact).extractall(served)
+        spec = importlib.util.spec_from_file_location(f"inference_{cid}", served / "code" / "inference.py")
+        handler = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(handler)
+        model = handler.model_fn(str(served))
+        body = handler.output_fn(handler.predict_fn(handler.input_fn(json.dumps({"period": period}), "application/json"),
+                                                    model), "application/json")
+        answer = json.loads(json.loads(body))
+        diff = max(abs(answer["yhat"][k] - ours["yhat"][k]) for k in ours["yhat"])
+        check(f"{cid} code/inference.py", list(answer["ds"]) == list(ours["ds"]) and diff < tol, f"yhat diff {diff}")
         # Python writes it back and the result loads in gridcast again.
         again = Path(tmp) / f"{cid}.again.json"
         again.write_text(model_to_json(m))

@@ -40,7 +40,7 @@ impl Frequency {
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetSpec {
-    /// Number of customers; ids are `1..=customers`.
+    /// Number of customers; ids are `0..customers`, as the seed numbers them.
     pub customers: u32,
     /// First day (midnight).
     pub start: Timestamp,
@@ -188,10 +188,10 @@ fn customer_rows(spec: &DatasetSpec, id: u32, out: &mut Vec<u8>) {
 pub fn write_dataset(spec: &DatasetSpec, mut out: impl Write) -> io::Result<u64> {
     out.write_all(b"customer_id,timestamp,consumption\n")?;
     let batch = 256u32;
-    let mut first = 1u32;
-    while first <= spec.customers {
-        let last = first.saturating_add(batch - 1).min(spec.customers);
-        let chunks: Vec<Vec<u8>> = (first..=last)
+    let mut first = 0u32;
+    while first < spec.customers {
+        let end = first.saturating_add(batch).min(spec.customers);
+        let chunks: Vec<Vec<u8>> = (first..end)
             .into_par_iter()
             .map(|id| {
                 let mut buf = Vec::with_capacity(spec.rows_per_customer() as usize * 40);
@@ -202,10 +202,7 @@ pub fn write_dataset(spec: &DatasetSpec, mut out: impl Write) -> io::Result<u64>
         for chunk in chunks {
             out.write_all(&chunk)?;
         }
-        first = last + 1;
-        if last == u32::MAX {
-            break;
-        }
+        first = end;
     }
     out.flush()?;
     Ok(u64::from(spec.customers) * spec.rows_per_customer())
@@ -236,9 +233,10 @@ mod tests {
         let mut lines = text.lines();
         assert_eq!(lines.next(), Some("customer_id,timestamp,consumption"));
         let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
-        assert_eq!(rows[0][..2], ["1", "2022-01-01"]);
-        assert_eq!(rows[364][..2], ["1", "2022-12-31"]);
-        assert_eq!(rows[365][..2], ["2", "2022-01-01"]);
+        assert_eq!(rows[0][..2], ["0", "2022-01-01"]);
+        assert_eq!(rows[364][..2], ["0", "2022-12-31"]);
+        assert_eq!(rows[365][..2], ["1", "2022-01-01"]);
+        assert_eq!(rows.last().unwrap()[..2], ["2", "2022-12-31"]);
         let values: Vec<f64> = rows.iter().map(|r| r[2].parse().unwrap()).collect();
         assert!(values.iter().all(|v| *v >= 0.0));
         let mean = values.iter().sum::<f64>() / values.len() as f64;

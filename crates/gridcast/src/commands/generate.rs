@@ -11,7 +11,7 @@ use gridcast_pipeline::AtomicFile;
 /// Write a synthetic consumption dataset (`customer_id,timestamp,consumption`).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Number of customers (ids 1..=N).
+    /// Number of customers (ids 0..N-1, as in the seed).
     #[arg(long, default_value_t = 1000, conflicts_with = "preset")]
     customers: u32,
     /// First day, YYYY-MM-DD.

@@ -42,17 +42,25 @@ pub struct Artifact {
     pub code: Vec<(String, Vec<u8>)>,
 }
 
+/// `code/inference.py`: a SageMaker inference handler, so the seed's Python
+/// multi-model endpoint serves gridcast artifacts as it serves its own.
+pub const INFERENCE_PY: &str = include_str!("inference.py");
+
 impl Artifact {
     /// The seed's artifact for a fitted model: `model.json` in Python
-    /// Prophet's `model_to_json` format and `code/requirements.txt` pinning
-    /// the Prophet version that format matches.
+    /// Prophet's `model_to_json` format, `code/inference.py` (see
+    /// [`INFERENCE_PY`]) and `code/requirements.txt` pinning the Prophet
+    /// version that format matches.
     pub fn for_model(model: &ProphetModel) -> Self {
         Self {
             model_json: write_model_json(model).into_bytes(),
-            code: vec![(
-                "requirements.txt".into(),
-                format!("prophet=={PROPHET_FORMAT_VERSION}\n").into_bytes(),
-            )],
+            code: vec![
+                ("inference.py".into(), INFERENCE_PY.as_bytes().to_vec()),
+                (
+                    "requirements.txt".into(),
+                    format!("prophet=={PROPHET_FORMAT_VERSION}\n").into_bytes(),
+                ),
+            ],
         }
     }
 }
