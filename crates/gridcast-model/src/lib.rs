@@ -33,7 +33,9 @@ mod series;
 mod time;
 mod trend;
 
-pub use artifact::{read_artifact, write_artifact, Artifact, ArtifactError, ArtifactLimits, INFERENCE_PY};
+pub use artifact::{
+    read_artifact, write_artifact, Artifact, ArtifactError, ArtifactLimits, INFERENCE_PY,
+};
 pub use config::{
     ConfigError, Growth, Mode, ProphetConfig, Scaling, SeasonalitySetting, SeasonalitySpec,
 };

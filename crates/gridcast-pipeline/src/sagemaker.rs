@@ -234,10 +234,16 @@ impl TrainingJob {
 
     /// Writes `message` to `<root>/output/failure` for SageMaker to show.
     pub fn write_failure(&self, message: &str) -> io::Result<()> {
-        let dir = self.root.join("output");
-        fs::create_dir_all(&dir)?;
-        crate::AtomicFile::write(&dir.join("failure"), message.as_bytes())
+        write_failure(&self.root, message)
     }
+}
+
+/// Writes `message` to `<root>/output/failure`, where SageMaker reads a
+/// failed job's FailureReason (also when the environment itself was invalid).
+pub fn write_failure(root: &Path, message: &str) -> io::Result<()> {
+    let dir = root.join("output");
+    fs::create_dir_all(&dir)?;
+    crate::AtomicFile::write(&dir.join("failure"), message.as_bytes())
 }
 
 impl Hyperparameters {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use gridcast_model::ProphetConfig;
-use gridcast_pipeline::sagemaker::{TrainingJob, DEFAULT_ROOT};
+use gridcast_pipeline::sagemaker::{write_failure, SageMakerError, TrainingJob, DEFAULT_ROOT};
 use gridcast_pipeline::train::{plan, train, TrainOptions};
 use gridcast_pipeline::{CustomerReport, Shard, Status, TrainSummary, TRAINING_REPORT};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -67,9 +67,14 @@ struct Run {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let sagemaker = if args.input.is_none() {
-        Some(TrainingJob::from_environment(&args.sagemaker_root, |k| {
-            std::env::var(k).ok()
-        })?)
+        match TrainingJob::from_environment(&args.sagemaker_root, |k| std::env::var(k).ok()) {
+            Ok(job) => Some(job),
+            Err(err @ SageMakerError::NotSageMaker { .. }) => return Err(err.into()),
+            Err(err) => {
+                let _ = write_failure(&args.sagemaker_root, &err.to_string());
+                return Err(err.into());
+            }
+        }
     } else {
         None
     };

@@ -1,0 +1,473 @@
+//! The pipeline through the binary: generate → process → train, resumption
+//! after a kill, sharding, and the SageMaker training-job mode.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use gridcast_model::{
+    read_artifact, read_model_json, seed_response, ArtifactLimits, ForecastOptions,
+};
+use serde_json::Value;
+
+fn gridcast() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_gridcast"));
+    cmd.env_remove("GRIDCAST_SAGEMAKER_ROOT")
+        .env_remove("SM_HOSTS")
+        .env_remove("SM_CURRENT_HOST");
+    cmd.env_remove("SM_CHANNEL_TRAINING")
+        .env_remove("SM_INPUT_DATA_CONFIG");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    gridcast().args(args).output().expect("gridcast runs")
+}
+
+fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Generates `customers` and splits them into `<dir>/data`.
+fn processed(dir: &Path, customers: u32, end: &str) -> PathBuf {
+    let csv = dir.join("energy.csv");
+    let data = dir.join("data");
+    let n = customers.to_string();
+    ok(run(&[
+        "generate",
+        "--customers",
+        &n,
+        "--start",
+        "2022-01-01",
+        "--end",
+        end,
+        "--seed",
+        "7",
+        "--out",
+        path(&csv),
+    ]));
+    ok(run(&[
+        "process",
+        "--input",
+        path(&csv),
+        "--output",
+        path(&data),
+    ]));
+    data
+}
+
+fn names(dir: &Path, suffix: &str) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(suffix))
+        .collect()
+}
+
+fn hidden_files(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+/// Unpacks an artifact and forecasts 7 days from it; panics if it cannot.
+fn forecast(artifact: &Path) -> Value {
+    let bytes = fs::read(artifact).unwrap();
+    let unpacked = read_artifact(&bytes, &ArtifactLimits::default()).unwrap();
+    let model = read_model_json(&unpacked.model_json).unwrap();
+    let body = seed_response(
+        &model,
+        7,
+        &ForecastOptions {
+            seed: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+fn expected_ids(n: u32, suffix: &str) -> BTreeSet<String> {
+    (0..n).map(|i| format!("{i}{suffix}")).collect()
+}
+
+#[test]
+fn generate_process_train_and_every_artifact_forecasts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = processed(dir.path(), 50, "2022-12-31");
+    assert_eq!(names(&data, ".csv"), expected_ids(50, ".csv"));
+    let models = dir.path().join("models");
+    let stdout = ok(run(&[
+        "train",
+        "--input",
+        path(&data),
+        "--output",
+        path(&models),
+        "--preset",
+        "seed",
+    ]));
+    assert!(
+        stdout
+            .starts_with("50 models (50 trained, 0 already there), 0 failed, median holdout MAPE "),
+        "{stdout}"
+    );
+    assert_eq!(names(&models, ".tar.gz"), expected_ids(50, ".tar.gz"));
+    for name in names(&models, ".tar.gz") {
+        let body = forecast(&models.join(&name));
+        let yhat = body["yhat"].as_object().unwrap();
+        assert_eq!(yhat.len(), 7, "{name}");
+        // 358 training rows: the answer's row keys continue from the history.
+        assert_eq!(yhat.keys().next().unwrap(), "358");
+        assert!(yhat.values().all(|v| v.as_f64().unwrap().is_finite()));
+    }
+    let report: Value =
+        serde_json::from_slice(&fs::read(models.join("training-report.json")).unwrap()).unwrap();
+    let rows = report["customers"].as_array().unwrap();
+    assert_eq!(rows.len(), 50);
+    assert!(rows
+        .iter()
+        .all(|r| r["status"] == "trained" && r["rows"] == 358 && r["holdout_rows"] == 7));
+    // The seed's data is trend-only-unfriendly (a yearly sine), but a week
+    // ahead from a trend fit is still close.
+    assert!(
+        report["summary"]["median_mape"].as_f64().unwrap() < 0.25,
+        "{}",
+        report["summary"]
+    );
+}
+
+#[test]
+fn a_killed_run_leaves_whole_artifacts_and_a_rerun_finishes_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two years of daily data with Prophet's default seasonalities: slow
+    // enough per customer to be killed in the middle.
+    let n = 120;
+    let data = processed(dir.path(), n, "2023-12-31");
+    let models = dir.path().join("models");
+    let mut child = gridcast()
+        .args([
+            "train",
+            "--input",
+            path(&data),
+            "--output",
+            path(&models),
+            "--jobs",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !models.is_dir() || names(&models, ".tar.gz").len() < 10 {
+        assert!(Instant::now() < deadline, "training never started");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor runs
+    child.wait().unwrap();
+    let done = names(&models, ".tar.gz");
+    assert!(
+        done.len() < n as usize,
+        "the run finished before it was killed; make it longer"
+    );
+    for name in &done {
+        forecast(&models.join(name)); // every artifact present is whole
+    }
+    assert!(!models.join("training-report.json").exists());
+
+    let stdout = ok(run(&[
+        "train",
+        "--input",
+        path(&data),
+        "--output",
+        path(&models),
+        "--jobs",
+        "2",
+    ]));
+    assert_eq!(names(&models, ".tar.gz"), expected_ids(n, ".tar.gz"));
+    assert_eq!(
+        hidden_files(&models),
+        Vec::<String>::new(),
+        "temporary files left"
+    );
+    let trained_now = n as usize - done.len();
+    assert!(
+        stdout.starts_with(&format!(
+            "{n} models ({trained_now} trained, {} already there)",
+            done.len()
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn shards_cover_every_customer_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = processed(dir.path(), 25, "2022-03-31");
+    let models = dir.path().join("models");
+    let mut seen = BTreeSet::new();
+    for shard in ["1/3", "2/3", "3/3"] {
+        let out = dir.path().join(shard.replace('/', "-of-"));
+        ok(run(&[
+            "train",
+            "--input",
+            path(&data),
+            "--output",
+            path(&out),
+            "--shard",
+            shard,
+            "--preset",
+            "seed",
+        ]));
+        let got = names(&out, ".tar.gz");
+        assert!(got.len() == 8 || got.len() == 9, "{shard}: {got:?}");
+        assert!(seen.is_disjoint(&got), "{shard} overlaps");
+        seen.extend(got);
+        let (i, n) = shard.split_once('/').unwrap();
+        assert!(out
+            .join(format!("training-report-shard-{i}-of-{n}.json"))
+            .is_file());
+    }
+    assert_eq!(seen, expected_ids(25, ".tar.gz"));
+    let bad = run(&[
+        "train",
+        "--input",
+        path(&data),
+        "--output",
+        path(&models),
+        "--shard",
+        "4/3",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("I must be between 1 and N"));
+}
+
+/// Lays out `/opt/ml` for `host` of `hosts`, with the training channel holding `files`.
+fn sagemaker_root(
+    dir: &Path,
+    host: &str,
+    hosts: &[&str],
+    files: &[PathBuf],
+    distribution: &str,
+) -> PathBuf {
+    let root = dir.join(host);
+    let channel = root.join("input/data/training");
+    fs::create_dir_all(&channel).unwrap();
+    fs::create_dir_all(root.join("input/config")).unwrap();
+    for f in files {
+        fs::copy(f, channel.join(f.file_name().unwrap())).unwrap();
+    }
+    let resource = serde_json::json!({"current_host": host, "hosts": hosts});
+    fs::write(
+        root.join("input/config/resourceconfig.json"),
+        resource.to_string(),
+    )
+    .unwrap();
+    let data = serde_json::json!({"training": {"TrainingInputMode": "File", "S3DistributionType": distribution}});
+    fs::write(
+        root.join("input/config/inputdataconfig.json"),
+        data.to_string(),
+    )
+    .unwrap();
+    fs::write(
+        root.join("input/config/hyperparameters.json"),
+        r#"{"preset": "seed", "holdout": "7"}"#,
+    )
+    .unwrap();
+    root
+}
+
+fn train_as_sagemaker(root: &Path) -> Output {
+    gridcast()
+        .arg("train")
+        .env("GRIDCAST_SAGEMAKER_ROOT", root)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn sagemaker_hosts_split_a_replicated_channel_and_keep_a_sharded_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = processed(dir.path(), 20, "2022-03-31");
+    let files: Vec<PathBuf> = names(&data, ".csv").iter().map(|n| data.join(n)).collect();
+    let hosts = ["algo-1", "algo-2"];
+
+    // FullyReplicated: both hosts see every file and train half each.
+    let mut union = BTreeSet::new();
+    for host in hosts {
+        let root = sagemaker_root(
+            &dir.path().join("replicated"),
+            host,
+            &hosts,
+            &files,
+            "FullyReplicated",
+        );
+        ok(train_as_sagemaker(&root));
+        let got = names(&root.join("checkpoints"), ".tar.gz");
+        assert_eq!(got.len(), 10, "{host}");
+        assert!(union.is_disjoint(&got));
+        union.extend(got);
+        let report: Value = serde_json::from_slice(
+            &fs::read(root.join(format!("checkpoints/training-report-{host}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(report["summary"]["trained"], 10);
+        assert!(!root.join("output/failure").exists());
+    }
+    assert_eq!(union, expected_ids(20, ".tar.gz"));
+
+    // ShardedByS3Key: SageMaker already split the files; each host trains all it got.
+    let (first, second) = files.split_at(7);
+    let mut union = BTreeSet::new();
+    for (host, share) in hosts.iter().zip([first, second]) {
+        let root = sagemaker_root(
+            &dir.path().join("sharded"),
+            host,
+            &hosts,
+            share,
+            "ShardedByS3Key",
+        );
+        ok(train_as_sagemaker(&root));
+        let got = names(&root.join("checkpoints"), ".tar.gz");
+        assert_eq!(got.len(), share.len(), "{host}");
+        union.extend(got);
+    }
+    assert_eq!(union, expected_ids(20, ".tar.gz"));
+}
+
+#[test]
+fn failures_are_reported_in_the_exit_status_and_to_sagemaker() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = processed(dir.path(), 3, "2022-03-31");
+    fs::write(data.join("tiny.csv"), "2022-01-01,1\n2022-01-02,2\n").unwrap();
+    let files: Vec<PathBuf> = names(&data, ".csv").iter().map(|n| data.join(n)).collect();
+    let root = sagemaker_root(dir.path(), "algo-1", &["algo-1"], &files, "FullyReplicated");
+    let out = train_as_sagemaker(&root);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(names(&root.join("checkpoints"), ".tar.gz").len(), 3);
+    let failure = fs::read_to_string(root.join("output/failure")).unwrap();
+    assert_eq!(failure, "1 of 4 customers failed; see training-report.json");
+    let report: Value =
+        serde_json::from_slice(&fs::read(root.join("checkpoints/training-report.json")).unwrap())
+            .unwrap();
+    let tiny = report["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["customer"] == "tiny")
+        .unwrap()
+        .clone();
+    assert_eq!(tiny["status"], "failed");
+    assert!(
+        tiny["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("too few rows: 2 in the file, 0 left after holding out 7"),
+        "{tiny}"
+    );
+
+    // A bad hyperparameter fails the job before any training, and says why.
+    fs::write(
+        root.join("input/config/hyperparameters.json"),
+        r#"{"holdout": "a week"}"#,
+    )
+    .unwrap();
+    let out = train_as_sagemaker(&root);
+    assert_eq!(out.status.code(), Some(1));
+    let failure = fs::read_to_string(root.join("output/failure")).unwrap();
+    assert_eq!(
+        failure,
+        "hyperparameter holdout: \"a week\" is not a whole number of rows"
+    );
+    // Without --input and without a SageMaker layout, the message says what to do.
+    let out = gridcast()
+        .arg("train")
+        .env("GRIDCAST_SAGEMAKER_ROOT", dir.path().join("nowhere"))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("give --input and --output to train locally")
+    );
+}
+
+#[test]
+fn process_names_the_bad_row_or_skips_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("in.csv");
+    fs::write(
+        &csv,
+        "customer_id,timestamp,consumption\n1,2022-01-01,5\n1,2022-01-02,-5\n2,2022-01-01,3\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let out = run(&["process", "--input", path(&csv), "--output", path(&out_dir)]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("in.csv:3: consumption -5 is negative"),
+        "{stderr}"
+    );
+    assert!(!out_dir.exists(), "nothing may be left behind");
+    let stdout = ok(run(&[
+        "process",
+        "--input",
+        path(&csv),
+        "--output",
+        path(&out_dir),
+        "--skip-bad-rows",
+    ]));
+    assert!(
+        stdout.starts_with("wrote 2 customer files (2 rows)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("skipped 1 bad rows (1 negative_consumption;"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn generate_is_reproducible_and_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    for p in [&a, &b] {
+        ok(run(&[
+            "generate",
+            "--customers",
+            "3",
+            "--start",
+            "2022-01-01",
+            "--end",
+            "2022-01-03",
+            "--freq",
+            "H",
+            "--out",
+            path(p),
+        ]));
+    }
+    assert_eq!(fs::read(&a).unwrap(), fs::read(&b).unwrap());
+    assert_eq!(fs::read_to_string(&a).unwrap().lines().count(), 1 + 3 * 72);
+    let out = run(&["generate", "--start", "2022-02-30", "--out", path(&a)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("start: \"2022-02-30\" is not a date"));
+    let stdout = ok(run(&["generate", "--preset", "seed", "--out", "-"]));
+    assert_eq!(stdout.lines().count(), 1 + 1000 * 365);
+}
