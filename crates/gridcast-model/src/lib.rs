@@ -51,5 +51,6 @@ pub use response::{seed_response, to_pandas_json};
 pub use score::{score, score_holdout, HoldoutScore};
 pub use series::{Series, SeriesError};
 pub use time::{
-    format_csv, format_csv_as, format_iso_millis, needs_time_of_day, parse_timestamp, Timestamp,
+    format_csv, format_csv_as, format_iso_millis, needs_time_of_day, parse_timestamp,
+    push_iso_millis, Timestamp,
 };

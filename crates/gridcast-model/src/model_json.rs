@@ -12,7 +12,9 @@ use serde_json::{json, Map, Value};
 use crate::config::{Growth, Mode, Scaling, SeasonalitySetting};
 use crate::features::{ComponentColumns, ComponentModes, Seasonality};
 use crate::model::{History, Params, ProphetModel, Settings};
-use crate::time::{format_iso_millis, parse_timestamp, Timestamp};
+#[cfg(test)]
+use crate::time::format_iso_millis;
+use crate::time::{parse_timestamp, push_iso_millis, Timestamp};
 
 /// The Prophet version we claim when writing (the format we follow).
 pub const PROPHET_FORMAT_VERSION: &str = "1.5.0";
@@ -531,7 +533,31 @@ pub fn write_model_json(model: &ProphetModel) -> String {
     serde_json::to_string(&doc).expect("a model always serializes")
 }
 
+/// A pandas `orient='split'` series of dates, written as text (see `history_table`).
 fn split_dates(dates: &[Timestamp], index: &[usize]) -> String {
+    let mut out = String::with_capacity(40 + dates.len() * 32);
+    out.push_str(r#"{"name":"ds","index":["#);
+    for (k, i) in index.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(&i.to_string());
+    }
+    out.push_str(r#"],"data":["#);
+    for (k, d) in dates.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        push_iso_millis(&mut out, *d);
+        out.push('"');
+    }
+    out.push_str("]}");
+    out
+}
+
+#[cfg(test)]
+fn split_dates_via_values(dates: &[Timestamp], index: &[usize]) -> String {
     let data: Vec<String> = dates.iter().map(|d| format_iso_millis(*d)).collect();
     json!({"name": "ds", "index": index, "data": data}).to_string()
 }
@@ -568,7 +594,7 @@ fn history_table(h: &History) -> String {
             out.push(',');
         }
         out.push_str(r#"{"ds":""#);
-        out.push_str(&format_iso_millis(h.ds[i]));
+        push_iso_millis(&mut out, h.ds[i]);
         out.push('"');
         for (name, values) in &columns {
             out.push_str(",\"");

@@ -36,21 +36,35 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
 /// Formats a timestamp the way pandas' `to_json(date_format='iso')` does:
 /// `2022-01-01T00:00:00.000`.
 pub fn format_iso_millis(ts: Timestamp) -> String {
+    let mut out = String::with_capacity(23);
+    push_iso_millis(&mut out, ts);
+    out
+}
+
+/// Appends [`format_iso_millis`]'s text to `out` without allocating.
+pub fn push_iso_millis(out: &mut String, ts: Timestamp) {
     use chrono::{Datelike, Timelike};
     match DateTime::from_timestamp(ts, 0) {
-        // Written field by field: chrono's `format` re-parses its pattern on
-        // every call, and model.json holds thousands of these.
-        Some(dt) if (0..=9999).contains(&dt.year()) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000",
-            dt.year(),
-            dt.month(),
-            dt.day(),
-            dt.hour(),
-            dt.minute(),
-            dt.second()
-        ),
-        Some(dt) => dt.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
-        None => ts.to_string(),
+        // Digit by digit: chrono's `format` re-parses its pattern on every
+        // call, and a model.json holds thousands of these.
+        Some(dt) if (0..=9999).contains(&dt.year()) => {
+            let mut buf = *b"0000-00-00T00:00:00.000";
+            let mut put = |at: usize, width: usize, mut v: u32| {
+                for i in (at..at + width).rev() {
+                    buf[i] = b'0' + (v % 10) as u8;
+                    v /= 10;
+                }
+            };
+            put(0, 4, dt.year() as u32);
+            put(5, 2, dt.month());
+            put(8, 2, dt.day());
+            put(11, 2, dt.hour());
+            put(14, 2, dt.minute());
+            put(17, 2, dt.second());
+            out.push_str(std::str::from_utf8(&buf).expect("ASCII digits"));
+        }
+        Some(dt) => out.push_str(&dt.naive_utc().format("%Y-%m-%dT%H:%M:%S%.3f").to_string()),
+        None => out.push_str(&ts.to_string()),
     }
 }
 

@@ -43,20 +43,7 @@ pub(crate) fn solve(obj: &Objective, x0: &[f64], max_iter: usize) -> Option<Vec<
         let smooth_lp = obj.value_grad_smooth(&x, &mut grad, &mut sc);
         // Gradient of the smooth part and the Gauss-Newton (negative) Hessian.
         let g: Vec<f64> = others.iter().map(|&i| grad[i]).collect();
-        let mut h = vec![0.0; q * q];
-        let rows = obj.rows();
-        for i in 0..rows {
-            let row = &jac[i * q..(i + 1) * q];
-            for a in 0..q {
-                let ra = row[a];
-                if ra == 0.0 {
-                    continue;
-                }
-                for b in a..q {
-                    h[a * q + b] += ra * row[b];
-                }
-            }
-        }
+        let mut h = gram(&jac, obj.rows(), q);
         for a in 0..q {
             for b in a..q {
                 h[a * q + b] /= sigma2;
@@ -89,6 +76,60 @@ pub(crate) fn solve(obj: &Objective, x0: &[f64], max_iter: usize) -> Option<Vec<
         }
     }
     Some(x)
+}
+
+/// `JᵀJ` of a row-major `rows × q` Jacobian, as a full `q × q` matrix.
+///
+/// This is most of a Gauss-Newton iteration, so it uses the structure: a
+/// changepoint's column is zero before its changepoint, so each product
+/// starts at the later column's first non-zero row; only the upper triangle
+/// is computed; and the dot products run on contiguous columns with four
+/// accumulators so they vectorise.
+fn gram(jac: &[f64], rows: usize, q: usize) -> Vec<f64> {
+    let mut cols = vec![0.0; rows * q];
+    for i in 0..rows {
+        for a in 0..q {
+            cols[a * rows + i] = jac[i * q + a];
+        }
+    }
+    let start: Vec<usize> = (0..q)
+        .map(|a| {
+            cols[a * rows..(a + 1) * rows]
+                .iter()
+                .position(|v| *v != 0.0)
+                .unwrap_or(rows)
+        })
+        .collect();
+    let mut h = vec![0.0; q * q];
+    for a in 0..q {
+        for b in a..q {
+            let from = start[a].max(start[b]);
+            let v = dot(
+                &cols[a * rows + from..(a + 1) * rows],
+                &cols[b * rows + from..(b + 1) * rows],
+            );
+            h[a * q + b] = v;
+            h[b * q + a] = v;
+        }
+    }
+    h
+}
+
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (xc, yc) = (x.chunks_exact(4), y.chunks_exact(4));
+    let tail: f64 = xc
+        .remainder()
+        .iter()
+        .zip(yc.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
+    for (a, b) in xc.zip(yc) {
+        for k in 0..4 {
+            acc[k] += a[k] * b[k];
+        }
+    }
+    acc[0] + acc[1] + acc[2] + acc[3] + tail
 }
 
 /// Maximises `g·d - ½ dᵀHd - c Σ_{j∈l1} |x_j + d_j|` exactly, by
@@ -129,6 +170,7 @@ fn prox_newton_step(
         })
         .collect();
     let is_active = |j: usize, sign: &[f64]| !l1.contains(&j) || sign[j] != 0.0;
+    let mut converged = false;
     for _outer in 0..4 * q + 10 {
         // Activate the zero coordinate with the largest optimality violation.
         let mut worst: Option<(usize, f64)> = None;
@@ -182,10 +224,72 @@ fn prox_newton_step(
             .clone()
             .all(|j| sign[j] != 0.0 || grad(&z, j).abs() <= c * (1.0 + 1e-9));
         if inner_done && optimal_zeros {
+            converged = true;
             break;
         }
     }
+    // Feature-sign search can stop short, or end worse than where it started
+    // when a newly activated coordinate is pushed against its sign by
+    // correlated ones (the ramps of nearby changepoints). Coordinate descent
+    // from the better of the two points never increases phi.
+    let worse = !(phi(&z) <= phi(x));
+    if worse {
+        z = x.to_vec();
+    }
+    if worse || !converged {
+        coordinate_descent(h, &b, &mut z, l1.clone(), c, 200);
+    }
     z.iter().zip(x).map(|(a, b)| a - b).collect()
+}
+
+/// Minimises `½ zᵀHz - bᵀz + c Σ_{j∈l1} |z_j|` by cyclic coordinate descent
+/// (soft-thresholding on the L1 coordinates), at most `sweeps` passes.
+fn coordinate_descent(
+    h: &[f64],
+    b: &[f64],
+    z: &mut [f64],
+    l1: std::ops::Range<usize>,
+    c: f64,
+    sweeps: usize,
+) {
+    let q = b.len();
+    // hz = H z, kept up to date as coordinates change.
+    let mut hz: Vec<f64> = (0..q)
+        .map(|i| (0..q).map(|j| h[i * q + j] * z[j]).sum())
+        .collect();
+    for _ in 0..sweeps {
+        let mut biggest = 0.0f64;
+        for j in 0..q {
+            let hjj = h[j * q + j];
+            if hjj <= 0.0 {
+                continue;
+            }
+            // Minimiser along coordinate j with the others fixed.
+            let rho = b[j] - (hz[j] - hjj * z[j]);
+            let new = if l1.contains(&j) {
+                if rho > c {
+                    (rho - c) / hjj
+                } else if rho < -c {
+                    (rho + c) / hjj
+                } else {
+                    0.0
+                }
+            } else {
+                rho / hjj
+            };
+            let step = new - z[j];
+            if step != 0.0 {
+                for i in 0..q {
+                    hz[i] += h[i * q + j] * step;
+                }
+                z[j] = new;
+                biggest = biggest.max(step.abs() * hjj.sqrt());
+            }
+        }
+        if biggest < 1e-12 {
+            break;
+        }
+    }
 }
 
 /// Solves `H_AA z_A = b_A - c·sign_A` (zero elsewhere).
