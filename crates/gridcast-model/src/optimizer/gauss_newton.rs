@@ -236,7 +236,7 @@ fn prox_newton_step(
     if worse {
         z = x.to_vec();
     }
-    if worse || !converged {
+    if worse {
         coordinate_descent(h, &b, &mut z, l1.clone(), c, 200);
     }
     z.iter().zip(x).map(|(a, b)| a - b).collect()
