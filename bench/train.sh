@@ -18,10 +18,9 @@ rm -rf "$work" && mkdir -p "$work"
 $gc generate --preset seed --out "$work/energy.csv" 2>/dev/null
 $gc process --input "$work/energy.csv" --output "$work/data" >/dev/null
 
-rust_wall() { # best of 3 (fresh output each time)
-  for _ in 1 2 3; do
-    rm -rf "$work/models"
-    $gc train --input "$work/data" --output "$work/models" --preset seed --jobs "$cores" 2>/dev/null </dev/null \
+rust_wall() { # best of 3, each into a fresh directory
+  for i in 1 2 3; do
+    $gc train --input "$work/data" --output "$work/models-$i" --preset seed --jobs "$cores" 2>/dev/null </dev/null \
       | sed -n 's/.* \([0-9.]*\) s wall.*/\1/p'
   done | sort -n | head -1
 }
@@ -35,6 +34,7 @@ awk -v r="$rust" -v p="$python" -v c="$cores" 'BEGIN {
 
 [[ "${1:-}" == "--memory" ]] || exit 0
 peak_kb() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null </dev/null | tail -1; }
+rm -rf "$work"/models-* "$work/python-models"
 echo "peak RSS (MiB) by customers: rows | process | train"
 for n in 1000 10000 100000; do
   rm -rf "$work/mem" && mkdir -p "$work/mem"
