@@ -14,15 +14,17 @@ DEMO := target/demo
 
 .PHONY: run test deps deps-wasm deps-python test-native test-wasm check-portal test-python
 
-run: $(FIXTURES)
+run:
 	$(CARGO) build --release -p gridcast
 	mkdir -p $(DEMO)
-	@echo "== fitting customer 42 (seed preset: trend only, multiplicative, holdout 7)"
-	target/release/gridcast fit --data $(FIXTURES)/data/seed_trend_only.csv --holdout 7 --seed-preset --out $(DEMO)/42.tar.gz
-	@echo "== forecasting 7 days from it (the seed endpoint's JSON)"
-	target/release/gridcast forecast --model $(DEMO)/42.tar.gz --period 7 --seed 1
-	@echo "== forecasting 7 days from Python Prophet's own artifact"
-	target/release/gridcast forecast --model $(FIXTURES)/models/seed_trend_only.tar.gz --period 7 --seed 1
+	@echo "== generating the seed's dataset (1,000 customers, daily 2022)"
+	target/release/gridcast generate --preset seed --out $(DEMO)/energy_consumption.csv
+	@echo "== splitting it into one CSV per customer"
+	target/release/gridcast process --input $(DEMO)/energy_consumption.csv --output $(DEMO)/data
+	@echo "== training one model per customer (seed preset: trend only, multiplicative, holdout 7)"
+	target/release/gridcast train --input $(DEMO)/data --output $(DEMO)/models --preset seed
+	@echo "== forecasting 7 days for customer 42 (the seed endpoint's JSON)"
+	target/release/gridcast forecast --model $(DEMO)/models/42.tar.gz --period 7 --seed 1
 
 test: deps test-native test-wasm check-portal test-python
 

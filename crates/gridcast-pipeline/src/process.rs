@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use gridcast_model::{format_csv_as, needs_time_of_day, parse_timestamp, Timestamp};
 use rayon::prelude::*;
@@ -456,30 +457,37 @@ fn process_into(
     }
     staging.close_all()?;
 
-    // Finish every customer in the staging directory, in parallel.
-    let mut staged: Vec<PathBuf> = fs::read_dir(staging_dir.path())
-        .map_err(io_err(staging_dir.path()))?
-        .map(|e| e.map(|e| e.path()).map_err(io_err(staging_dir.path())))
-        .collect::<Result<_, _>>()?;
-    staged.sort();
-    let finished: Vec<Result<(u64, Vec<BadRow>), ProcessError>> = staged
-        .par_iter()
-        .map(|path| finish_customer(path, opts.skip_bad_rows))
-        .collect();
-    let mut first_duplicate: Option<BadRow> = None;
-    for result in finished {
-        let (written, duplicates) = result?;
-        report.rows_written += written;
-        report.customers += u64::from(written > 0);
-        for row in duplicates {
-            if opts.skip_bad_rows {
-                report.skip(row);
-            } else if first_duplicate.as_ref().is_none_or(|d| row.line < d.line) {
-                first_duplicate = Some(row);
+    // Finish every customer in the staging directory, in parallel, streaming
+    // the directory listing (nothing here grows with the number of customers).
+    let staging_path = staging_dir.path();
+    let first_duplicate: Mutex<Option<BadRow>> = Mutex::new(None);
+    let shared = Mutex::new(report);
+    fs::read_dir(staging_path)
+        .map_err(io_err(staging_path))?
+        .par_bridge()
+        .try_for_each(|entry| -> Result<(), ProcessError> {
+            let path = entry.map_err(io_err(staging_path))?.path();
+            if path.extension().is_none_or(|e| e != STAGED) {
+                return Ok(());
             }
-        }
-    }
-    if let Some(row) = first_duplicate {
+            let (written, duplicates) = finish_customer(&path, opts.skip_bad_rows)?;
+            let mut report = shared.lock().expect("not poisoned");
+            report.rows_written += written;
+            report.customers += u64::from(written > 0);
+            for row in duplicates {
+                if opts.skip_bad_rows {
+                    report.skip(row);
+                } else {
+                    let mut first = first_duplicate.lock().expect("not poisoned");
+                    if first.as_ref().is_none_or(|d| row.line < d.line) {
+                        *first = Some(row);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    let mut report = shared.into_inner().expect("not poisoned");
+    if let Some(row) = first_duplicate.into_inner().expect("not poisoned") {
         return Err(ProcessError::BadRow {
             file: input.to_owned(),
             row,
@@ -493,10 +501,12 @@ fn process_into(
     }
 
     // Everything is finished: move the customer files into place.
-    for path in &staged {
-        let csv = path.with_extension("csv");
-        let name = csv.file_name().expect("staged files have names");
-        fs::rename(&csv, output.join(name)).map_err(io_err(&csv))?;
+    for entry in fs::read_dir(staging_path).map_err(io_err(staging_path))? {
+        let csv = entry.map_err(io_err(staging_path))?.path();
+        if csv.extension().is_some_and(|e| e == "csv") {
+            let name = csv.file_name().expect("listed files have names");
+            fs::rename(&csv, output.join(name)).map_err(io_err(&csv))?;
+        }
     }
     let json = serde_json::to_vec_pretty(&report).expect("report serializes");
     let report_path = output.join(PROCESS_REPORT);

@@ -50,20 +50,16 @@ impl Default for TrainOptions {
     }
 }
 
-/// One customer to train.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Job {
-    /// The customer.
-    pub customer: CustomerId,
-    /// `<input>/<id>.csv`.
-    pub input: PathBuf,
-}
-
 /// The customers of a run, sorted by id and sharded.
+///
+/// Only the ids are kept (about 40 bytes a customer): the list must be whole
+/// to be sorted and sharded, but nothing else grows with its length.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
-    /// Jobs of this shard, sorted by customer id.
-    pub jobs: Vec<Job>,
+    /// The directory of `<id>.csv` files.
+    pub input: PathBuf,
+    /// This shard's customers, sorted.
+    pub customers: Vec<CustomerId>,
     /// Customers in the input, all shards.
     pub total: usize,
     /// `.csv` files whose name is not a valid customer id.
@@ -98,7 +94,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> TrainError + '_ {
 
 /// Lists `<id>.csv` in `input`, sorted by customer id, and keeps `shard`'s share.
 pub fn plan(input: &Path, shard: Option<Shard>) -> Result<Plan, TrainError> {
-    let mut jobs = Vec::new();
+    let mut customers = Vec::new();
     let mut ignored = Vec::new();
     for entry in fs::read_dir(input).map_err(io_err(input))? {
         let entry = entry.map_err(io_err(input))?;
@@ -108,27 +104,26 @@ pub fn plan(input: &Path, shard: Option<Shard>) -> Result<Plan, TrainError> {
             continue;
         }
         match CustomerId::from_file_name(name, "csv") {
-            Some(customer) => jobs.push(Job {
-                customer,
-                input: entry.path(),
-            }),
+            Some(customer) => customers.push(customer),
             None => ignored.push(name.to_owned()),
         }
     }
-    if jobs.is_empty() {
+    if customers.is_empty() {
         return Err(TrainError::NoCustomers {
             input: input.to_owned(),
         });
     }
-    jobs.sort_by(|a, b| a.customer.cmp(&b.customer));
+    customers.sort();
+    customers.shrink_to_fit();
     ignored.sort();
-    let total = jobs.len();
-    let jobs = match shard {
-        Some(shard) => shard.select(jobs),
-        None => jobs,
+    let total = customers.len();
+    let customers = match shard {
+        Some(shard) => shard.select(customers),
+        None => customers,
     };
     Ok(Plan {
-        jobs,
+        input: input.to_owned(),
+        customers,
         total,
         ignored,
     })
@@ -138,7 +133,7 @@ pub fn plan(input: &Path, shard: Option<Shard>) -> Result<Plan, TrainError> {
 /// busy, few enough that memory stays flat however many customers there are.
 const BATCH: usize = 1024;
 
-/// Trains every job of `plan` into `<output>/<id>.tar.gz` on the current rayon
+/// Trains every customer of `plan` into `<output>/<id>.tar.gz` on the current rayon
 /// pool, calling `progress` as each customer finishes, and writes the report.
 ///
 /// Temporary files a killed run left for this run's customers are removed
@@ -156,16 +151,16 @@ pub fn train(
     let mut previous = PreviousReport::open(&report_path);
     let mut writer = ReportWriter::create(&report_path).map_err(io_err(&report_path))?;
     let mut summary = TrainSummary {
-        customers: plan.jobs.len(),
+        customers: plan.customers.len(),
         shard: opts.shard.map(|s| s.to_string()),
         ..Default::default()
     };
     let mut mapes = Vec::new();
-    for batch in plan.jobs.chunks(BATCH) {
+    for batch in plan.customers.chunks(BATCH) {
         let rows: Vec<CustomerReport> = batch
             .par_iter()
-            .map(|job| {
-                let row = train_guarded(job, output, opts);
+            .map(|customer| {
+                let row = train_guarded(&plan.input, customer, output, opts);
                 progress(&row);
                 row
             })
@@ -212,7 +207,7 @@ fn remove_stale_temporaries(
         };
         let ours = target == report_name
             || CustomerId::from_file_name(target, "tar.gz")
-                .is_some_and(|id| plan.jobs.binary_search_by(|j| j.customer.cmp(&id)).is_ok());
+                .is_some_and(|id| plan.customers.binary_search(&id).is_ok());
         if ours {
             tracing::info!(file = %entry.path().display(), "removing a temporary file left by an interrupted run");
             fs::remove_file(entry.path()).map_err(io_err(&entry.path()))?;
@@ -222,38 +217,50 @@ fn remove_stale_temporaries(
 }
 
 /// Trains one customer; a panic becomes that customer's failure.
-fn train_guarded(job: &Job, output: &Path, opts: &TrainOptions) -> CustomerReport {
+fn train_guarded(
+    input: &Path,
+    customer: &CustomerId,
+    output: &Path,
+    opts: &TrainOptions,
+) -> CustomerReport {
     let started = Instant::now();
-    let mut row =
-        catch_unwind(AssertUnwindSafe(|| train_one(job, output, opts))).unwrap_or_else(|panic| {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            let mut row = CustomerReport::new(job.customer.as_str(), Status::Failed);
-            row.error = Some(format!("internal error (a bug): {why}"));
-            row
-        });
+    let mut row = catch_unwind(AssertUnwindSafe(|| {
+        train_one(input, customer, output, opts)
+    }))
+    .unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let mut row = CustomerReport::new(customer.as_str(), Status::Failed);
+        row.error = Some(format!("internal error (a bug): {why}"));
+        row
+    });
     if row.status != Status::Skipped {
         row.fit_ms = started.elapsed().as_secs_f64() * 1e3;
     }
     if let Some(error) = &row.error {
-        tracing::warn!(customer = %job.customer, %error, "customer failed");
+        tracing::warn!(customer = %customer, %error, "customer failed");
     }
     row
 }
 
-fn train_one(job: &Job, output: &Path, opts: &TrainOptions) -> CustomerReport {
-    let target = output.join(job.customer.artifact_name());
+fn train_one(
+    input: &Path,
+    customer: &CustomerId,
+    output: &Path,
+    opts: &TrainOptions,
+) -> CustomerReport {
+    let target = output.join(customer.artifact_name());
     if !opts.force && target.exists() {
         if artifact_is_whole(&target) {
-            return CustomerReport::new(job.customer.as_str(), Status::Skipped);
+            return CustomerReport::new(customer.as_str(), Status::Skipped);
         }
         tracing::warn!(artifact = %target.display(), "training again: the existing artifact does not unpack");
     }
-    let mut row = CustomerReport::new(job.customer.as_str(), Status::Failed);
-    match fit_customer(job, &target, opts, &mut row) {
+    let mut row = CustomerReport::new(customer.as_str(), Status::Failed);
+    match fit_customer(&input.join(customer.csv_name()), &target, opts, &mut row) {
         Ok(()) => row.status = Status::Trained,
         Err(error) => row.error = Some(error),
     }
@@ -267,13 +274,13 @@ fn artifact_is_whole(path: &Path) -> bool {
 }
 
 fn fit_customer(
-    job: &Job,
+    csv: &Path,
     target: &Path,
     opts: &TrainOptions,
     row: &mut CustomerReport,
 ) -> Result<(), String> {
-    let input = job.input.display();
-    let size = fs::metadata(&job.input)
+    let input = csv.display();
+    let size = fs::metadata(csv)
         .map_err(|e| format!("{input}: {e}"))?
         .len();
     if size > MAX_CUSTOMER_CSV {
@@ -281,7 +288,7 @@ fn fit_customer(
             "{input}: {size} bytes, over the limit of {MAX_CUSTOMER_CSV}"
         ));
     }
-    let bytes = fs::read(&job.input).map_err(|e| format!("{input}: {e}"))?;
+    let bytes = fs::read(csv).map_err(|e| format!("{input}: {e}"))?;
     let series = Series::from_csv(&bytes).map_err(|e| format!("{input}: {e}"))?;
     let (train, holdout) = series.split_holdout(opts.holdout);
     row.rows = train.len();
@@ -333,11 +340,11 @@ mod tests {
         fs::write(dir.path().join("bad name.csv"), "").unwrap();
         fs::write(dir.path().join("process-report.json"), "").unwrap();
         let all = plan(dir.path(), None).unwrap();
-        let ids: Vec<&str> = all.jobs.iter().map(|j| j.customer.as_str()).collect();
+        let ids: Vec<&str> = all.customers.iter().map(CustomerId::as_str).collect();
         assert_eq!(ids, ["1", "10", "2", "b"]);
         assert_eq!(all.ignored, ["bad name.csv"]);
         let second = plan(dir.path(), Some(Shard::new(2, 2).unwrap())).unwrap();
-        let ids: Vec<&str> = second.jobs.iter().map(|j| j.customer.as_str()).collect();
+        let ids: Vec<&str> = second.customers.iter().map(CustomerId::as_str).collect();
         assert_eq!((ids, second.total), (vec!["10", "b"], 4));
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(

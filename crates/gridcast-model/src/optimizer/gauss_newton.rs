@@ -170,7 +170,6 @@ fn prox_newton_step(
         })
         .collect();
     let is_active = |j: usize, sign: &[f64]| !l1.contains(&j) || sign[j] != 0.0;
-    let mut converged = false;
     for _outer in 0..4 * q + 10 {
         // Activate the zero coordinate with the largest optimality violation.
         let mut worst: Option<(usize, f64)> = None;
@@ -224,14 +223,14 @@ fn prox_newton_step(
             .clone()
             .all(|j| sign[j] != 0.0 || grad(&z, j).abs() <= c * (1.0 + 1e-9));
         if inner_done && optimal_zeros {
-            converged = true;
             break;
         }
     }
-    // Feature-sign search can stop short, or end worse than where it started
-    // when a newly activated coordinate is pushed against its sign by
-    // correlated ones (the ramps of nearby changepoints). Coordinate descent
-    // from the better of the two points never increases phi.
+    // Feature-sign search can end worse than where it started when a newly
+    // activated coordinate is pushed against its sign by correlated ones (the
+    // ramps of nearby changepoints); Gauss-Newton then stalled short of the
+    // optimum and left L-BFGS hundreds of iterations. Coordinate descent from
+    // the starting point never increases phi.
     let worse = !(phi(&z) <= phi(x));
     if worse {
         z = x.to_vec();

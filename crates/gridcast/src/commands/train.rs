@@ -179,12 +179,12 @@ fn execute(run: &Run) -> anyhow::Result<ExitCode> {
         .num_threads(run.jobs.unwrap_or(0))
         .build()?;
     tracing::info!(
-        customers = plan.jobs.len(),
+        customers = plan.customers.len(),
         of = plan.total,
         threads = pool.current_num_threads(),
         "training"
     );
-    let progress = Progress::new(plan.jobs.len() as u64);
+    let progress = Progress::new(plan.customers.len() as u64);
     let summary =
         pool.install(|| train(&plan, &run.output, &run.opts, &|row| progress.record(row)))?;
     progress.finish();
