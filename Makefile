@@ -50,7 +50,7 @@ $(FIXTURES):
 	@echo "missing $(FIXTURES): the shared fixtures must sit beside this repository"; exit 1
 
 test-native: $(FIXTURES)
-	$(CARGO) test -p gridcast-model -p gridcast-pipeline -p gridcast
+	$(CARGO) test -p gridcast-model -p gridcast-pipeline -p gridcast-signing -p gridcast
 
 test-wasm: deps-wasm $(FIXTURES)
 	$(CARGO) test -p gridcast-model --target $(WASM_TARGET) --test wasm

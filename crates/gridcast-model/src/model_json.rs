@@ -693,5 +693,14 @@ mod tests {
             super::history_table(&plain),
             super::history_table_via_values(&plain)
         );
+        let (dates, index) = ([1_640_995_200, 1_641_081_600 + 3_600], [0, 17]);
+        assert_eq!(
+            super::split_dates(&dates, &index),
+            super::split_dates_via_values(&dates, &index)
+        );
+        assert_eq!(
+            super::split_dates(&[], &[]),
+            super::split_dates_via_values(&[], &[])
+        );
     }
 }

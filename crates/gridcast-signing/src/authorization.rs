@@ -1,0 +1,110 @@
+//! The `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` header.
+
+use crate::verify::VerifyError;
+
+/// A parsed SigV4 `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// The access key id of the credential scope.
+    pub access_key_id: String,
+    /// Scope date, `YYYYMMDD`.
+    pub date: String,
+    /// Scope region.
+    pub region: String,
+    /// Scope service.
+    pub service: String,
+    /// Signed header names, lower case, in the client's order.
+    pub signed_headers: Vec<String>,
+    /// The hex signature.
+    pub signature: String,
+}
+
+const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+
+/// Parses an `Authorization` header value.
+pub fn parse_authorization(value: &str) -> Result<Authorization, VerifyError> {
+    let malformed = |why: &str| VerifyError::Malformed(why.to_owned());
+    let rest = value
+        .strip_prefix(ALGORITHM)
+        .ok_or_else(|| malformed("the Authorization header is not AWS4-HMAC-SHA256"))?;
+    let (mut credential, mut signed, mut signature) = (None, None, None);
+    for part in rest.split(',') {
+        let part = part.trim();
+        if let Some(v) = part.strip_prefix("Credential=") {
+            credential = Some(v);
+        } else if let Some(v) = part.strip_prefix("SignedHeaders=") {
+            signed = Some(v);
+        } else if let Some(v) = part.strip_prefix("Signature=") {
+            signature = Some(v);
+        } else if !part.is_empty() {
+            return Err(malformed("unexpected part in the Authorization header"));
+        }
+    }
+    let credential = credential.ok_or_else(|| malformed("Authorization lacks Credential="))?;
+    let signed = signed.ok_or_else(|| malformed("Authorization lacks SignedHeaders="))?;
+    let signature = signature.ok_or_else(|| malformed("Authorization lacks Signature="))?;
+    let scope: Vec<&str> = credential.split('/').collect();
+    let [key, date, region, service, terminator] = scope[..] else {
+        return Err(malformed(
+            "Credential is not key/date/region/service/aws4_request",
+        ));
+    };
+    if terminator != "aws4_request"
+        || key.is_empty()
+        || date.len() != 8
+        || !date.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(malformed(
+            "Credential is not key/YYYYMMDD/region/service/aws4_request",
+        ));
+    }
+    if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(malformed("Signature is not 64 hex digits"));
+    }
+    let signed_headers: Vec<String> = signed.split(';').map(str::to_owned).collect();
+    if signed_headers
+        .iter()
+        .any(|h| h.is_empty() || h.bytes().any(|b| b.is_ascii_uppercase()))
+    {
+        return Err(malformed(
+            "SignedHeaders must be lower-case names separated by ';'",
+        ));
+    }
+    Ok(Authorization {
+        access_key_id: key.to_owned(),
+        date: date.to_owned(),
+        region: region.to_owned(),
+        service: service.to_owned(),
+        signed_headers,
+        signature: signature.to_ascii_lowercase(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        let a = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+             SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        )
+        .unwrap();
+        assert_eq!(a.access_key_id, "AKIDEXAMPLE");
+        assert_eq!(
+            (a.date.as_str(), a.region.as_str(), a.service.as_str()),
+            ("20150830", "us-east-1", "service")
+        );
+        assert_eq!(a.signed_headers, ["host", "x-amz-date"]);
+        for bad in [
+            "",
+            "Bearer x",
+            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request, SignedHeaders=host",
+            "AWS4-HMAC-SHA256 Credential=AK/2015/us-east-1/service/aws4_request, SignedHeaders=host, Signature=00",
+            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/aws4_request, SignedHeaders=host, Signature=00",
+        ] {
+            assert!(matches!(parse_authorization(bad), Err(VerifyError::Malformed(_))), "{bad}");
+        }
+    }
+}

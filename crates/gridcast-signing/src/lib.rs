@@ -1,0 +1,25 @@
+//! AWS Signature Version 4 for gridcast, on top of the `aws-sigv4` crate.
+//!
+//! - [`sign_request`]: what a client adds to an InvokeEndpoint call (the CLI,
+//!   the portal in the browser, the edge handler). Time comes in as Unix
+//!   seconds, so it works on `wasm32-unknown-unknown`, where the system clock
+//!   is not available.
+//! - [`verify_request`]: what the endpoint does with a request: parse its
+//!   `Authorization` header, recompute the signature with `aws-sigv4` over
+//!   exactly the headers the client signed, and compare in constant time.
+//!
+//! No I/O, no clock: callers pass the time.
+#![deny(missing_docs)]
+
+mod authorization;
+mod credentials;
+mod sign;
+mod verify;
+
+pub use authorization::{parse_authorization, Authorization};
+pub use credentials::Credentials;
+pub use sign::{sign_request, SigningError};
+pub use verify::{verify_request, PathRules, RequestParts, VerifyError, MAX_CLOCK_SKEW_SECONDS};
+
+/// The SigV4 service name of SageMaker Runtime (InvokeEndpoint).
+pub const SAGEMAKER_SERVICE: &str = "sagemaker";
