@@ -1,0 +1,251 @@
+//! Who may call the endpoint: principals from `auth.json` (IAM-style, with
+//! the TargetModel patterns each may invoke, like IAM's
+//! `sagemaker:TargetModel` condition) and temporary credentials issued by
+//! `/auth/login`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use gridcast_signing::Credentials;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use serde::Deserialize;
+
+/// Longest life of login credentials.
+pub const TEMPORARY_CREDENTIALS_SECONDS: i64 = 3600;
+
+/// One principal as `auth.json` writes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrincipalEntry {
+    access_key_id: String,
+    secret_access_key: String,
+    #[serde(default)]
+    session_token: Option<String>,
+    /// RFC 3339, e.g. `2026-12-01T00:00:00Z`.
+    #[serde(default)]
+    expiration: Option<String>,
+    target_models: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthFile {
+    principals: Vec<PrincipalEntry>,
+}
+
+/// A caller: credentials, when they expire, what they may invoke.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The key pair (and session token).
+    pub credentials: Credentials,
+    /// Unix seconds after which the credentials are refused.
+    pub expiration: Option<i64>,
+    /// TargetModel patterns (`*` matches any run of characters).
+    pub target_models: Vec<String>,
+}
+
+impl Principal {
+    /// Whether any of the principal's patterns matches `target`.
+    pub fn may_invoke(&self, target: &str) -> bool {
+        self.target_models
+            .iter()
+            .any(|p| pattern_matches(p, target))
+    }
+}
+
+/// IAM's string-like matching: `*` is any run of characters (also `/`),
+/// `?` any one character; everything else literal.
+pub fn pattern_matches(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut i, mut j) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while j < t.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
+}
+
+/// Why `auth.json` was rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFileError {
+    /// Unreadable.
+    #[error("{path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Not the expected JSON.
+    #[error("{path}: {problem}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// Every principal the endpoint knows, by access key id.
+#[derive(Debug, Default)]
+pub struct Principals {
+    configured: HashMap<String, Principal>,
+    temporary: Mutex<HashMap<String, Principal>>,
+}
+
+impl Principals {
+    /// Reads `auth.json`.
+    pub fn load(path: &Path) -> Result<Self, AuthFileError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| AuthFileError::Read {
+            path: name.clone(),
+            source,
+        })?;
+        Self::from_json(&bytes).map_err(|problem| AuthFileError::Invalid {
+            path: name,
+            problem,
+        })
+    }
+
+    /// Parses the `auth.json` document.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, String> {
+        let file: AuthFile = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let mut configured = HashMap::new();
+        for (i, p) in file.principals.into_iter().enumerate() {
+            let expiration = match &p.expiration {
+                Some(text) => Some(
+                    chrono::DateTime::parse_from_rfc3339(text)
+                        .map_err(|_| {
+                            format!("principals[{i}].expiration: {text:?} is not RFC 3339")
+                        })?
+                        .timestamp(),
+                ),
+                None => None,
+            };
+            if p.access_key_id.is_empty() || p.secret_access_key.is_empty() {
+                return Err(format!(
+                    "principals[{i}]: empty access_key_id or secret_access_key"
+                ));
+            }
+            let mut credentials = Credentials::new(&p.access_key_id, &p.secret_access_key);
+            credentials.session_token = p.session_token;
+            let principal = Principal {
+                credentials,
+                expiration,
+                target_models: p.target_models,
+            };
+            if configured
+                .insert(p.access_key_id.clone(), principal)
+                .is_some()
+            {
+                return Err(format!(
+                    "principals[{i}]: access_key_id {:?} appears twice",
+                    p.access_key_id
+                ));
+            }
+        }
+        Ok(Self {
+            configured,
+            temporary: Mutex::default(),
+        })
+    }
+
+    /// The principal with this access key id.
+    pub fn lookup(&self, access_key_id: &str) -> Option<Principal> {
+        if let Some(p) = self.configured.get(access_key_id) {
+            return Some(p.clone());
+        }
+        self.temporary
+            .lock()
+            .expect("not poisoned")
+            .get(access_key_id)
+            .cloned()
+    }
+
+    /// Issues temporary credentials allowed only `target_models`, valid for
+    /// `seconds` from `now`; forgets expired ones on the way.
+    pub fn issue_temporary(&self, target_models: Vec<String>, now: i64, seconds: i64) -> Principal {
+        let mut rng = rand::thread_rng();
+        let mut random = |n: usize| {
+            (&mut rng)
+                .sample_iter(&Alphanumeric)
+                .take(n)
+                .map(char::from)
+                .collect::<String>()
+        };
+        let key = format!("ASIA{}", random(16).to_ascii_uppercase());
+        let credentials = Credentials::new(key.clone(), random(40)).with_session_token(random(64));
+        let principal = Principal {
+            credentials,
+            expiration: Some(now + seconds),
+            target_models,
+        };
+        let mut temporary = self.temporary.lock().expect("not poisoned");
+        temporary.retain(|_, p| p.expiration.is_some_and(|e| e > now));
+        temporary.insert(key, principal.clone());
+        principal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_work_like_iam_string_like() {
+        assert!(pattern_matches("*", "company_a/42.tar.gz"));
+        assert!(pattern_matches("42.tar.gz", "42.tar.gz"));
+        assert!(!pattern_matches("42.tar.gz", "420.tar.gz"));
+        assert!(pattern_matches("company_a/*", "company_a/x/y.tar.gz"));
+        assert!(!pattern_matches("company_a/*", "company_b/1.tar.gz"));
+        assert!(pattern_matches("4?.tar.gz", "42.tar.gz"));
+        assert!(pattern_matches("*.tar.gz", "a.tar.gz"));
+        assert!(!pattern_matches("*.tar.gz", "a.tar.gzz"));
+        assert!(pattern_matches("a*b*c", "aXXbYYc"));
+        assert!(!pattern_matches("a*b*c", "aXXbYY"));
+    }
+
+    #[test]
+    fn loads_principals_and_issues_temporary_ones() {
+        let p = Principals::from_json(
+            br#"{"principals": [
+                {"access_key_id": "AKIDADMIN", "secret_access_key": "s1", "target_models": ["*"]},
+                {"access_key_id": "AKIDC42", "secret_access_key": "s2", "session_token": "t",
+                 "expiration": "2026-12-01T00:00:00Z", "target_models": ["42.tar.gz", "company_a/*"]}]}"#,
+        )
+        .unwrap();
+        let c42 = p.lookup("AKIDC42").unwrap();
+        assert_eq!(c42.expiration, Some(1_796_083_200));
+        assert!(c42.may_invoke("company_a/7.tar.gz") && !c42.may_invoke("43.tar.gz"));
+        assert!(p.lookup("AKIDNOPE").is_none());
+        let t = p.issue_temporary(vec!["7.tar.gz".into()], 1000, 3600);
+        assert!(t.credentials.access_key_id.starts_with("ASIA"));
+        assert_eq!(
+            p.lookup(&t.credentials.access_key_id).unwrap().expiration,
+            Some(4600)
+        );
+        for bad in [
+            &br#"{"principals": [{"access_key_id": "A", "secret_access_key": "s", "target_models": [], "extra": 1}]}"#[..],
+            br#"{"principals": [{"access_key_id": "A", "secret_access_key": "s", "expiration": "soon", "target_models": []}]}"#,
+            br#"{"principals": [{"access_key_id": "A", "secret_access_key": "s", "target_models": []},
+                                {"access_key_id": "A", "secret_access_key": "t", "target_models": []}]}"#,
+        ] {
+            assert!(Principals::from_json(bad).is_err());
+        }
+    }
+}

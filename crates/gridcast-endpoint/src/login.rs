@@ -1,0 +1,244 @@
+//! Customer sign-in for the portal: `POST /auth/login {customer_id, password}`
+//! checks an argon2id hash from the users file and returns temporary
+//! credentials (≤ 1 hour) allowed only `<customer_id>.tar.gz`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::State;
+use axum::Json;
+use gridcast_pipeline::CustomerId;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::credentials::TEMPORARY_CREDENTIALS_SECONDS;
+use crate::error::ApiError;
+use crate::server::SharedState;
+
+/// Failed attempts allowed per customer id within [`LOGIN_WINDOW_SECONDS`].
+pub const MAX_FAILED_LOGINS: u32 = 5;
+/// The window of [`MAX_FAILED_LOGINS`].
+pub const LOGIN_WINDOW_SECONDS: i64 = 300;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsersFile {
+    users: Vec<UserEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserEntry {
+    customer_id: String,
+    /// PHC string, `$argon2id$v=19$...`.
+    password_hash: String,
+}
+
+/// Why the users file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum UsersError {
+    /// Unreadable or unwritable.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Not the expected JSON, or a bad entry.
+    #[error("{path}: {problem}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// Customer logins.
+#[derive(Debug, Clone, Default)]
+pub struct Users {
+    hashes: HashMap<String, String>,
+}
+
+fn read_file(path: &Path) -> Result<UsersFile, UsersError> {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| UsersError::Invalid {
+            path: name,
+            problem: e.to_string(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(UsersFile::default()),
+        Err(source) => Err(UsersError::Io { path: name, source }),
+    }
+}
+
+impl Users {
+    /// Reads the users file.
+    pub fn load(path: &Path) -> Result<Self, UsersError> {
+        let file = read_file(path)?;
+        let mut hashes = HashMap::new();
+        for u in file.users {
+            PasswordHash::new(&u.password_hash).map_err(|e| UsersError::Invalid {
+                path: path.display().to_string(),
+                problem: format!(
+                    "customer {}: password_hash is not a PHC string ({e})",
+                    u.customer_id
+                ),
+            })?;
+            hashes.insert(u.customer_id, u.password_hash);
+        }
+        Ok(Self { hashes })
+    }
+
+    /// Whether `password` is `customer`'s. Unknown customers cost the same
+    /// time as known ones.
+    pub fn verify(&self, customer: &str, password: &str) -> bool {
+        const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0JrdGCk4Jjt1XJ3PXmv7JWWdOsDbUvUDfsXyoBXd1/s";
+        let stored = self.hashes.get(customer).map_or(DUMMY, String::as_str);
+        let ok = PasswordHash::new(stored).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        });
+        ok && self.hashes.contains_key(customer)
+    }
+}
+
+/// Adds or replaces `customer`'s password in the users file (argon2id,
+/// random salt), written atomically.
+pub fn add_user(path: &Path, customer: &CustomerId, password: &str) -> Result<(), UsersError> {
+    let mut file = read_file(path)?;
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| UsersError::Invalid {
+            path: path.display().to_string(),
+            problem: e.to_string(),
+        })?
+        .to_string();
+    file.users.retain(|u| u.customer_id != customer.as_str());
+    file.users.push(UserEntry {
+        customer_id: customer.as_str().to_owned(),
+        password_hash: hash,
+    });
+    file.users.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
+    let json = serde_json::to_vec_pretty(&file).expect("serializes");
+    gridcast_pipeline::AtomicFile::write(path, &json).map_err(|source| UsersError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Failed logins per customer id, in a sliding window.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl LoginLimiter {
+    fn blocked(&self, customer: &str, now: i64) -> bool {
+        let mut f = self.failures.lock().expect("not poisoned");
+        f.retain(|_, (_, since)| now - *since < LOGIN_WINDOW_SECONDS);
+        f.get(customer)
+            .is_some_and(|(n, _)| *n >= MAX_FAILED_LOGINS)
+    }
+
+    fn failed(&self, customer: &str, now: i64) {
+        let mut f = self.failures.lock().expect("not poisoned");
+        f.entry(customer.to_owned()).or_insert((0, now)).0 += 1;
+    }
+
+    fn succeeded(&self, customer: &str) {
+        self.failures.lock().expect("not poisoned").remove(customer);
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginRequest {
+    customer_id: String,
+    password: String,
+}
+
+/// `POST /auth/login`.
+pub(crate) async fn login(
+    State(state): State<SharedState>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    if body.len() > 4096 {
+        return Err(ApiError::too_large(4096));
+    }
+    let req: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::validation(format!(
+            "send {{\"customer_id\": ..., \"password\": ...}} ({e})"
+        ))
+    })?;
+    let users = state.users.as_ref().ok_or_else(|| {
+        ApiError::validation("sign-in is not enabled on this endpoint (no --users file)")
+    })?;
+    let customer =
+        CustomerId::parse(&req.customer_id).map_err(|e| ApiError::validation(e.to_string()))?;
+    let now = (state.clock)();
+    if state.login_limiter.blocked(customer.as_str(), now) {
+        return Err(ApiError::throttled(format!(
+            "Too many failed sign-ins for customer {customer}; try again in a few minutes"
+        )));
+    }
+    let (users, password, id) = (users.clone(), req.password, customer.as_str().to_owned());
+    let ok = tokio::task::spawn_blocking(move || users.verify(&id, &password))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    if !ok {
+        state.login_limiter.failed(customer.as_str(), now);
+        return Err(ApiError::access_denied("Wrong customer id or password"));
+    }
+    state.login_limiter.succeeded(customer.as_str());
+    let target = customer.artifact_name();
+    let p =
+        state
+            .principals
+            .issue_temporary(vec![target.clone()], now, TEMPORARY_CREDENTIALS_SECONDS);
+    let expiration = chrono::DateTime::from_timestamp(p.expiration.unwrap_or(now), 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "AccessKeyId": p.credentials.access_key_id,
+        "SecretAccessKey": p.credentials.secret_access_key,
+        "SessionToken": p.credentials.session_token,
+        "Expiration": expiration,
+        "CustomerId": customer.as_str(),
+        "TargetModel": target,
+        "EndpointName": state.config.endpoint_name,
+        "Region": state.config.region,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_file_round_trip_and_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("users.json");
+        add_user(&path, &CustomerId::parse("42").unwrap(), "correct horse").unwrap();
+        add_user(&path, &CustomerId::parse("7").unwrap(), "battery staple").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("$argon2id$") && !text.contains("correct horse"));
+        let users = Users::load(&path).unwrap();
+        assert!(users.verify("42", "correct horse"));
+        assert!(!users.verify("42", "battery staple"));
+        assert!(!users.verify("43", "correct horse"));
+        let limiter = LoginLimiter::default();
+        for _ in 0..MAX_FAILED_LOGINS {
+            assert!(!limiter.blocked("42", 100));
+            limiter.failed("42", 100);
+        }
+        assert!(limiter.blocked("42", 100));
+        assert!(!limiter.blocked("42", 100 + LOGIN_WINDOW_SECONDS));
+    }
+}

@@ -1,0 +1,260 @@
+//! Models in memory: loaded on first use, shared, bounded by count and by
+//! bytes, least recently used evicted. Concurrent requests for a model that
+//! is not loaded yet wait for one load; a failed load is not remembered (the
+//! next request tries again), so a corrupt artifact fails only its requests.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use gridcast_model::{read_artifact, read_model_json, ArtifactLimits, ProphetModel};
+use lru::LruCache;
+use tokio::sync::OnceCell;
+
+use crate::metrics::Metrics;
+
+/// A model ready to forecast.
+#[derive(Debug)]
+pub struct LoadedModel {
+    /// The model.
+    pub model: ProphetModel,
+    /// Memory charged against `--max-memory`: the size of its model.json
+    /// (the parsed model holds the same numbers as f64s, about as big).
+    pub bytes: u64,
+    /// Where it came from.
+    pub source: PathBuf,
+}
+
+/// Why a model could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// No artifact at that path.
+    #[error("no model artifact {0}")]
+    NotFound(String),
+    /// The artifact exists but is not a loadable model.
+    #[error("cannot load {name}: {problem}")]
+    Corrupt {
+        /// The model.
+        name: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The model alone is bigger than the memory budget.
+    #[error("model {name} needs {bytes} bytes, more than the {budget} bytes of model memory")]
+    TooBig {
+        /// The model.
+        name: String,
+        /// Its size.
+        bytes: u64,
+        /// The budget.
+        budget: u64,
+    },
+}
+
+/// Limits of the cache.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheLimits {
+    /// Most models in memory.
+    pub max_models: usize,
+    /// Most bytes of models in memory.
+    pub max_bytes: u64,
+}
+
+type Slot = Arc<OnceCell<Result<Arc<LoadedModel>, LoadError>>>;
+
+struct Inner {
+    lru: LruCache<String, Arc<LoadedModel>>,
+    bytes: u64,
+    loading: HashMap<String, Slot>,
+}
+
+/// The model cache.
+pub struct ModelCache {
+    limits: CacheLimits,
+    inner: Mutex<Inner>,
+    metrics: Metrics,
+}
+
+/// Reads, unpacks and parses an artifact (blocking).
+pub fn load_artifact(path: &Path, name: &str) -> Result<LoadedModel, LoadError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LoadError::NotFound(name.to_owned()))
+        }
+        Err(e) => {
+            return Err(LoadError::Corrupt {
+                name: name.to_owned(),
+                problem: e.to_string(),
+            })
+        }
+    };
+    let json = if path.extension().is_some_and(|e| e == "json") {
+        bytes
+    } else {
+        read_artifact(&bytes, &ArtifactLimits::default())
+            .map_err(|e| LoadError::Corrupt {
+                name: name.to_owned(),
+                problem: e.to_string(),
+            })?
+            .model_json
+    };
+    let model = read_model_json(&json).map_err(|e| LoadError::Corrupt {
+        name: name.to_owned(),
+        problem: e.to_string(),
+    })?;
+    Ok(LoadedModel {
+        model,
+        bytes: json.len() as u64,
+        source: path.to_owned(),
+    })
+}
+
+impl ModelCache {
+    /// An empty cache.
+    pub fn new(limits: CacheLimits, metrics: Metrics) -> Self {
+        let inner = Inner {
+            lru: LruCache::unbounded(),
+            bytes: 0,
+            loading: HashMap::new(),
+        };
+        Self {
+            limits,
+            inner: Mutex::new(inner),
+            metrics,
+        }
+    }
+
+    /// The model named `key`, loading it from `path` if it is not in memory.
+    pub async fn get(&self, key: &str, path: PathBuf) -> Result<Arc<LoadedModel>, LoadError> {
+        let slot = {
+            let mut inner = self.inner.lock().expect("not poisoned");
+            if let Some(model) = inner.lru.get(key) {
+                self.metrics.model_cache_hit.inc();
+                return Ok(model.clone());
+            }
+            inner.loading.entry(key.to_owned()).or_default().clone()
+        };
+        self.metrics.model_cache_miss.inc();
+        let waited = Instant::now();
+        let name = key.to_owned();
+        let metrics = self.metrics.clone();
+        let result = slot
+            .get_or_init(|| async move {
+                let started = Instant::now();
+                let loaded = tokio::task::spawn_blocking(move || load_artifact(&path, &name))
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(LoadError::Corrupt {
+                            name: String::new(),
+                            problem: e.to_string(),
+                        })
+                    });
+                metrics
+                    .model_loading_time
+                    .observe(started.elapsed().as_secs_f64());
+                loaded.map(Arc::new)
+            })
+            .await
+            .clone();
+        self.metrics
+            .model_loading_wait_time
+            .observe(waited.elapsed().as_secs_f64());
+        let mut inner = self.inner.lock().expect("not poisoned");
+        if inner
+            .loading
+            .get(key)
+            .is_some_and(|s| Arc::ptr_eq(s, &slot))
+        {
+            inner.loading.remove(key);
+            if let Ok(model) = &result {
+                self.insert_locked(&mut inner, key.to_owned(), model.clone());
+            }
+        }
+        result
+    }
+
+    /// Puts a loaded model in (the container contract's `POST /models`);
+    /// fails when it cannot fit even after evicting every other model.
+    pub fn insert(&self, key: String, model: Arc<LoadedModel>) -> Result<(), LoadError> {
+        if model.bytes > self.limits.max_bytes {
+            return Err(LoadError::TooBig {
+                name: key,
+                bytes: model.bytes,
+                budget: self.limits.max_bytes,
+            });
+        }
+        let mut inner = self.inner.lock().expect("not poisoned");
+        self.insert_locked(&mut inner, key, model);
+        Ok(())
+    }
+
+    fn insert_locked(&self, inner: &mut Inner, key: String, model: Arc<LoadedModel>) {
+        inner.bytes += model.bytes;
+        if let Some(old) = inner.lru.put(key.clone(), model) {
+            inner.bytes -= old.bytes;
+        }
+        while inner.lru.len() > 1
+            && (inner.lru.len() > self.limits.max_models || inner.bytes > self.limits.max_bytes)
+        {
+            let started = Instant::now();
+            let Some((evicted, model)) = inner.lru.pop_lru() else {
+                break;
+            };
+            inner.bytes -= model.bytes;
+            drop(model); // in-flight requests keep their Arc until they finish
+            self.metrics
+                .model_unloading_time
+                .observe(started.elapsed().as_secs_f64());
+            tracing::debug!(model = %evicted, "evicted");
+        }
+        self.metrics.loaded_model_count.set(inner.lru.len() as i64);
+    }
+
+    /// Whether `key` is in memory (without touching its recency).
+    pub fn contains(&self, key: &str) -> bool {
+        self.inner.lock().expect("not poisoned").lru.contains(key)
+    }
+
+    /// The model `key` if in memory.
+    pub fn peek(&self, key: &str) -> Option<Arc<LoadedModel>> {
+        self.inner
+            .lock()
+            .expect("not poisoned")
+            .lru
+            .peek(key)
+            .cloned()
+    }
+
+    /// Unloads `key`; whether it was loaded.
+    pub fn remove(&self, key: &str) -> bool {
+        let started = Instant::now();
+        let mut inner = self.inner.lock().expect("not poisoned");
+        let removed = inner.lru.pop(key);
+        if let Some(model) = &removed {
+            inner.bytes -= model.bytes;
+            self.metrics
+                .model_unloading_time
+                .observe(started.elapsed().as_secs_f64());
+        }
+        self.metrics.loaded_model_count.set(inner.lru.len() as i64);
+        removed.is_some()
+    }
+
+    /// Names and sources of the models in memory, most recently used first.
+    pub fn list(&self) -> Vec<(String, PathBuf)> {
+        let inner = self.inner.lock().expect("not poisoned");
+        inner
+            .lru
+            .iter()
+            .map(|(k, v)| (k.clone(), v.source.clone()))
+            .collect()
+    }
+
+    /// `(models, bytes)` in memory.
+    pub fn usage(&self) -> (usize, u64) {
+        let inner = self.inner.lock().expect("not poisoned");
+        (inner.lru.len(), inner.bytes)
+    }
+}
