@@ -1,6 +1,5 @@
 //! The HTTP server: configuration, shared state, routes and layers.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,7 +15,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
 
 use crate::container;
 use crate::credentials::Principals;
@@ -221,18 +221,21 @@ pub fn router(state: SharedState) -> Router {
     app.layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(cors())
         .layer(CatchPanicLayer::custom(|_| ApiError::internal("internal error").into_response()))
-        .layer(TraceLayer::new_for_http().make_span_with(|r: &Request| {
-            let id = r.headers().get("x-amzn-requestid").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-            tracing::info_span!("request", method = %r.method(), path = %r.uri().path(), request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|r: &Request| {
+                    let id = r.headers().get("x-amzn-requestid").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+                    tracing::info_span!("request", method = %r.method(), path = %r.uri().path(), request_id = %id)
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
+        )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }
 
-/// Serves until Ctrl-C or SIGTERM.
-pub async fn serve(state: SharedState, addr: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+/// Serves on `listener` until Ctrl-C or SIGTERM.
+pub async fn serve(state: SharedState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, endpoint = %state.config.endpoint_name, "serving");
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())

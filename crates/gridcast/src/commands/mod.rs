@@ -3,8 +3,11 @@
 mod fit;
 mod forecast;
 mod generate;
+mod invoke;
 mod process;
+mod serve;
 mod train;
+mod users;
 
 use std::process::ExitCode;
 
@@ -30,6 +33,12 @@ enum Command {
     Fit(fit::Args),
     /// Forecast from a model artifact; prints the seed endpoint's JSON.
     Forecast(forecast::Args),
+    /// Serve the models as a SageMaker-compatible multi-model endpoint.
+    Serve(serve::Args),
+    /// Call an endpoint's InvokeEndpoint, signed with AWS credentials from the environment.
+    Invoke(invoke::Args),
+    /// Manage customer logins for the endpoint's /auth/login.
+    Users(users::Args),
 }
 
 /// Runs the parsed command.
@@ -40,5 +49,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(args) => train::run(args),
         Command::Fit(args) => fit::run(args),
         Command::Forecast(args) => forecast::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Invoke(args) => invoke::run(args),
+        Command::Users(args) => users::run(args),
     }
 }

@@ -1,0 +1,98 @@
+//! `gridcast serve`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use gridcast_endpoint::credentials::Principals;
+use gridcast_endpoint::login::Users;
+use gridcast_endpoint::model_cache::CacheLimits;
+use gridcast_endpoint::server::{serve, AppState, Config};
+
+/// Serve the models as a SageMaker-compatible multi-model endpoint.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Directory of `<TargetModel>` artifacts (`42.tar.gz`, `company_a/7.tar.gz`).
+    #[arg(long, default_value = "/opt/ml/models")]
+    models: PathBuf,
+    /// Principals allowed to invoke (access keys and TargetModel patterns).
+    /// Without it, every signed request is refused.
+    #[arg(long)]
+    auth: Option<PathBuf>,
+    /// Customer logins for `/auth/login` (see `gridcast users add`).
+    #[arg(long)]
+    users: Option<PathBuf>,
+    /// The endpoint name in `/endpoints/{name}/invocations`.
+    #[arg(long, default_value = "gridcast")]
+    endpoint_name: String,
+    /// The SigV4 region.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on (SageMaker containers use 8080).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Most models kept in memory.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    max_models: u64,
+    /// Most bytes of models kept in memory (model.json sizes).
+    #[arg(long, default_value_t = 1 << 30)]
+    max_memory: u64,
+    /// Static files to serve at `/` (the built portal).
+    #[arg(long)]
+    www: Option<PathBuf>,
+    /// Enable the SageMaker MME container routes (`/models`), loading only
+    /// from below this directory. Set by default when SAGEMAKER_MULTI_MODEL=true.
+    #[arg(long)]
+    container_root: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let in_sagemaker =
+        std::env::var("SAGEMAKER_MULTI_MODEL").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+    let container_root = args
+        .container_root
+        .or_else(|| in_sagemaker.then(|| PathBuf::from("/opt/ml/models")));
+    let principals = match &args.auth {
+        Some(path) => Principals::load(path)?,
+        None => {
+            tracing::warn!("no --auth file: every signed InvokeEndpoint request will be refused");
+            Principals::default()
+        }
+    };
+    let users = args.users.as_deref().map(Users::load).transpose()?;
+    let config = Config {
+        models_dir: args.models,
+        endpoint_name: args.endpoint_name,
+        region: args.region,
+        limits: CacheLimits {
+            max_models: args.max_models as usize,
+            max_bytes: args.max_memory,
+        },
+        www: args.www,
+        container_root,
+        users: args.users,
+    };
+    let state = Arc::new(AppState::new(config, principals, users));
+    let addr = SocketAddr::new(args.host, args.port);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime
+        .block_on(async {
+            let listener = tokio::net::TcpListener::bind(addr).await?;
+            // One line on stdout for people and scripts (`--port 0` picks a free port).
+            println!(
+                "gridcast endpoint listening on http://{}",
+                listener.local_addr()?
+            );
+            serve(state, listener).await
+        })
+        .with_context(|| format!("serving on {addr}"))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,794 @@
+//! `gridcast serve` as a running server: signed invocations, every error of
+//! the SageMaker contract, per-model authorization, the cache, the artifact
+//! download, sign-in, the MME container routes and CORS.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use gridcast_signing::{sign_request, Credentials, SAGEMAKER_SERVICE};
+use serde_json::{json, Value};
+
+struct Server {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+    models: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/prophet/models")
+}
+
+const AUTH: &str = r#"{"principals": [
+  {"access_key_id": "AKIDADMIN", "secret_access_key": "admin-secret", "target_models": ["*"]},
+  {"access_key_id": "AKIDC42", "secret_access_key": "c42-secret", "session_token": "c42-token",
+   "target_models": ["42.tar.gz", "company_a/*"]},
+  {"access_key_id": "AKIDOLD", "secret_access_key": "old-secret", "expiration": "2020-01-01T00:00:00Z",
+   "target_models": ["*"]}]}"#;
+
+fn start(extra: &[&str]) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    std::fs::create_dir_all(models.join("company_a")).unwrap();
+    std::fs::copy(
+        fixtures().join("seed_trend_only.tar.gz"),
+        models.join("42.tar.gz"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("daily_auto.tar.gz"),
+        models.join("7.tar.gz"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("flat_monthly.tar.gz"),
+        models.join("8.tar.gz"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("hourly_mult.tar.gz"),
+        models.join("company_a/1.tar.gz"),
+    )
+    .unwrap();
+    std::fs::write(models.join("bad.tar.gz"), b"not an archive").unwrap();
+    std::fs::write(dir.path().join("auth.json"), AUTH).unwrap();
+    let mut args: Vec<String> = ["serve", "--port", "0", "--models"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.push(models.display().to_string());
+    args.push("--auth".into());
+    args.push(dir.path().join("auth.json").display().to_string());
+    args.extend(
+        extra
+            .iter()
+            .map(|s| s.replace("{dir}", &dir.path().display().to_string())),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gridcast"))
+        .args(&args)
+        .env("GRIDCAST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    Server {
+        child,
+        url,
+        _dir: dir,
+        models,
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn admin() -> Credentials {
+    Credentials::new("AKIDADMIN", "admin-secret")
+}
+
+struct Answer {
+    status: u16,
+    error_type: Option<String>,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    let headers = response
+        .headers_names()
+        .into_iter()
+        .map(|n| (n.clone(), response.header(&n).unwrap_or("").to_owned()))
+        .collect();
+    Answer {
+        status: response.status(),
+        error_type: response.header("x-amzn-ErrorType").map(str::to_owned),
+        headers,
+        body: response.into_string().unwrap_or_default(),
+    }
+}
+
+/// A signed request, with `tweak` applied to the headers after signing.
+fn signed(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    creds: &Credentials,
+    time: i64,
+    tweak: impl FnOnce(&mut Vec<(String, String)>),
+) -> Answer {
+    let url = format!("{base}{path}");
+    let host = base.trim_start_matches("http://").to_owned();
+    let mut all: Vec<(&str, &str)> = vec![("host", host.as_str())];
+    all.extend_from_slice(headers);
+    let added = sign_request(
+        method,
+        &url,
+        &all,
+        body,
+        creds,
+        "us-east-1",
+        SAGEMAKER_SERVICE,
+        time,
+    )
+    .unwrap();
+    let mut send: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .chain(added)
+        .collect();
+    tweak(&mut send);
+    let mut request = ureq::request(method, &url);
+    for (n, v) in &send {
+        request = request.set(n, v);
+    }
+    answer(if method == "GET" {
+        request.call()
+    } else {
+        request.send_bytes(body)
+    })
+}
+
+fn invoke_as(base: &str, creds: &Credentials, target: &str, body: &str) -> Answer {
+    signed(
+        base,
+        "POST",
+        "/endpoints/gridcast/invocations",
+        &[
+            ("content-type", "application/json"),
+            ("x-amzn-sagemaker-target-model", target),
+        ],
+        body.as_bytes(),
+        creds,
+        now(),
+        |_| {},
+    )
+}
+
+fn metric(server: &Server, name: &str) -> f64 {
+    let text = answer(ureq::get(&format!("{}/metrics", server.url)).call()).body;
+    text.lines()
+        .filter(|l| l.starts_with(name) && !l.starts_with('#'))
+        .filter(|l| l[name.len()..].starts_with([' ', '{']))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+        .sum()
+}
+
+#[test]
+fn signed_invocations_answer_like_the_seed_and_errors_have_sagemakers_shape() {
+    let server = start(&[]);
+    let ok = invoke_as(&server.url, &admin(), "42.tar.gz", r#"{"period": 7}"#);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(
+        ok.header("x-amzn-invoked-production-variant"),
+        Some("AllTraffic")
+    );
+    assert!(ok
+        .header("x-amzn-requestid")
+        .is_some_and(|id| id.len() == 36));
+    let body = ok.json();
+    let keys: Vec<&String> = body["ds"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["358", "359", "360", "361", "362", "363", "364"]);
+    assert_eq!(body["ds"]["358"], 1_671_926_400_000i64);
+    assert_eq!(body.as_object().unwrap().len(), 13);
+
+    // The SageMaker Python SDK's JSONSerializer given a string: answered the same way.
+    let double = invoke_as(
+        &server.url,
+        &admin(),
+        "42.tar.gz",
+        &serde_json::to_string(r#"{"period": 3}"#).unwrap(),
+    );
+    assert_eq!(double.status, 200);
+    let inner: String = serde_json::from_str(&double.body).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&inner).unwrap()["yhat"]
+            .as_object()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let cases: Vec<(Answer, u16, &str, &str)> = vec![
+        (
+            invoke_as(&server.url, &admin(), "42.tar.gz", "period=7"),
+            400,
+            "ValidationError",
+            "not JSON",
+        ),
+        (
+            invoke_as(&server.url, &admin(), "42.tar.gz", r#"{"period": 0}"#),
+            400,
+            "ValidationError",
+            "from 1 to 3650",
+        ),
+        (
+            invoke_as(&server.url, &admin(), "42.tar.gz", r#"{"period": 3651}"#),
+            400,
+            "ValidationError",
+            "from 1 to 3650",
+        ),
+        (
+            invoke_as(&server.url, &admin(), "42.tar.gz", r#"{"period": 2.5}"#),
+            400,
+            "ValidationError",
+            "integer",
+        ),
+        (
+            invoke_as(&server.url, &admin(), "../42.tar.gz", r#"{"period": 7}"#),
+            400,
+            "ValidationError",
+            "'..'",
+        ),
+        (
+            invoke_as(&server.url, &admin(), "/etc/x.tar.gz", r#"{"period": 7}"#),
+            400,
+            "ValidationError",
+            "relative",
+        ),
+        (
+            invoke_as(&server.url, &admin(), &"a".repeat(1100), r#"{"period": 7}"#),
+            400,
+            "ValidationError",
+            "1024",
+        ),
+        (
+            invoke_as(&server.url, &admin(), "99.tar.gz", r#"{"period": 7}"#),
+            400,
+            "ValidationError",
+            "no such artifact",
+        ),
+        (
+            invoke_as(&server.url, &admin(), "bad.tar.gz", r#"{"period": 7}"#),
+            424,
+            "ModelError",
+            "cannot load bad.tar.gz",
+        ),
+    ];
+    for (answer, status, kind, text) in cases {
+        assert_eq!(
+            (answer.status, answer.error_type.as_deref()),
+            (status, Some(kind)),
+            "{}",
+            answer.body
+        );
+        let message = answer.json()["message"].as_str().unwrap().to_owned();
+        assert!(message.contains(text), "{message:?} lacks {text:?}");
+    }
+    let model_error = invoke_as(&server.url, &admin(), "bad.tar.gz", r#"{"period": 7}"#).json();
+    assert_eq!(model_error["OriginalStatusCode"], 400);
+
+    let no_target = signed(
+        &server.url,
+        "POST",
+        "/endpoints/gridcast/invocations",
+        &[],
+        br#"{"period": 7}"#,
+        &admin(),
+        now(),
+        |_| {},
+    );
+    assert_eq!(
+        (no_target.status, no_target.error_type.as_deref()),
+        (400, Some("ValidationError"))
+    );
+    let other = signed(
+        &server.url,
+        "POST",
+        "/endpoints/other/invocations",
+        &[("x-amzn-sagemaker-target-model", "42.tar.gz")],
+        br#"{"period": 7}"#,
+        &admin(),
+        now(),
+        |_| {},
+    );
+    assert!(
+        other.status == 400 && other.body.contains("Endpoint other"),
+        "{}",
+        other.body
+    );
+    let csv = signed(
+        &server.url,
+        "POST",
+        "/endpoints/gridcast/invocations",
+        &[
+            ("x-amzn-sagemaker-target-model", "42.tar.gz"),
+            ("accept", "text/csv"),
+        ],
+        br#"{"period": 7}"#,
+        &admin(),
+        now(),
+        |_| {},
+    );
+    assert_eq!(
+        (csv.status, csv.error_type.as_deref()),
+        (406, Some("ValidationError"))
+    );
+
+    // Over 6 MiB: refused from the Content-Length, before the body is read.
+    let mut tcp = std::net::TcpStream::connect(server.url.trim_start_matches("http://")).unwrap();
+    use std::io::{Read, Write};
+    write!(tcp, "POST /endpoints/gridcast/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 6291457\r\n\r\n").unwrap();
+    let mut head = [0u8; 64];
+    let n = tcp.read(&mut head).unwrap();
+    assert!(
+        String::from_utf8_lossy(&head[..n]).starts_with("HTTP/1.1 413"),
+        "{}",
+        String::from_utf8_lossy(&head[..n])
+    );
+
+    // The corrupt artifact failed only its own requests.
+    assert_eq!(
+        invoke_as(&server.url, &admin(), "7.tar.gz", r#"{"period": 1}"#).status,
+        200
+    );
+    assert_eq!(
+        answer(ureq::get(&format!("{}/ping", server.url)).call()).status,
+        200
+    );
+    assert!(metric(&server, "InvocationErrors") >= 12.0);
+}
+
+#[test]
+fn authentication_and_authorization_failures_are_three_different_403s() {
+    let server = start(&[]);
+    let body = r#"{"period": 7}"#;
+    let scoped = Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token");
+    assert_eq!(
+        invoke_as(&server.url, &scoped, "42.tar.gz", body).status,
+        200
+    );
+    assert_eq!(
+        invoke_as(&server.url, &scoped, "company_a/1.tar.gz", body).status,
+        200
+    );
+    let cases = [
+        (
+            invoke_as(&server.url, &scoped, "7.tar.gz", body),
+            "AccessDeniedException",
+        ),
+        (
+            invoke_as(
+                &server.url,
+                &Credentials::new("AKIDNOBODY", "x"),
+                "42.tar.gz",
+                body,
+            ),
+            "UnrecognizedClientException",
+        ),
+        (
+            invoke_as(
+                &server.url,
+                &Credentials::new("AKIDADMIN", "wrong"),
+                "42.tar.gz",
+                body,
+            ),
+            "InvalidSignatureException",
+        ),
+        (
+            invoke_as(
+                &server.url,
+                &Credentials::new("AKIDC42", "c42-secret").with_session_token("stolen"),
+                "42.tar.gz",
+                body,
+            ),
+            "UnrecognizedClientException",
+        ),
+        (
+            invoke_as(
+                &server.url,
+                &Credentials::new("AKIDC42", "c42-secret"),
+                "42.tar.gz",
+                body,
+            ),
+            "UnrecognizedClientException",
+        ),
+        (
+            invoke_as(
+                &server.url,
+                &Credentials::new("AKIDOLD", "old-secret"),
+                "42.tar.gz",
+                body,
+            ),
+            "ExpiredTokenException",
+        ),
+    ];
+    for (answer, kind) in cases {
+        assert_eq!(
+            (answer.status, answer.error_type.as_deref()),
+            (403, Some(kind)),
+            "{}",
+            answer.body
+        );
+    }
+    let headers = [("x-amzn-sagemaker-target-model", "42.tar.gz")];
+    let path = "/endpoints/gridcast/invocations";
+    let stale = signed(
+        &server.url,
+        "POST",
+        path,
+        &headers,
+        body.as_bytes(),
+        &admin(),
+        now() - 600,
+        |_| {},
+    );
+    assert_eq!(
+        stale.error_type.as_deref(),
+        Some("InvalidSignatureException")
+    );
+    assert!(
+        stale.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Signature expired"),
+        "{}",
+        stale.body
+    );
+    let tampered = signed(
+        &server.url,
+        "POST",
+        path,
+        &headers,
+        body.as_bytes(),
+        &admin(),
+        now(),
+        |h| {
+            h.iter_mut()
+                .find(|(n, _)| n == "x-amzn-sagemaker-target-model")
+                .unwrap()
+                .1 = "7.tar.gz".into();
+        },
+    );
+    assert_eq!(
+        tampered.error_type.as_deref(),
+        Some("InvalidSignatureException")
+    );
+    let unsigned = answer(
+        ureq::post(&format!("{}{path}", server.url))
+            .set("x-amzn-sagemaker-target-model", "42.tar.gz")
+            .send_string(body),
+    );
+    assert_eq!(
+        (unsigned.status, unsigned.error_type.as_deref()),
+        (403, Some("MissingAuthenticationTokenException"))
+    );
+    // A signed body cannot be swapped.
+    let swapped = signed(
+        &server.url,
+        "POST",
+        path,
+        &headers,
+        body.as_bytes(),
+        &admin(),
+        now(),
+        |_| {},
+    );
+    assert_eq!(swapped.status, 200);
+}
+
+#[test]
+fn cold_models_load_once_and_the_cache_evicts_the_least_recently_used() {
+    let server = start(&["--max-models", "2"]);
+    let handles: Vec<_> = (0..16)
+        .map(|_| {
+            let (url, creds) = (server.url.clone(), admin());
+            std::thread::spawn(move || {
+                invoke_as(&url, &creds, "7.tar.gz", r#"{"period": 2}"#).status
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 200);
+    }
+    assert_eq!(
+        metric(&server, "ModelLoadingTime_count"),
+        1.0,
+        "16 concurrent cold requests, one load"
+    );
+    let (hits, misses) = (
+        metric(&server, "ModelCacheHit"),
+        metric(&server, "ModelCacheMiss"),
+    );
+    assert!(
+        misses >= 1.0 && hits + misses == 16.0,
+        "{hits} hits, {misses} misses"
+    );
+    assert_eq!(
+        invoke_as(&server.url, &admin(), "7.tar.gz", r#"{"period": 2}"#).status,
+        200
+    );
+    assert_eq!(metric(&server, "ModelCacheHit"), hits + 1.0);
+    for target in ["42.tar.gz", "8.tar.gz"] {
+        assert_eq!(
+            invoke_as(&server.url, &admin(), target, r#"{"period": 2}"#).status,
+            200
+        );
+    }
+    assert_eq!(metric(&server, "LoadedModelCount"), 2.0);
+    assert_eq!(metric(&server, "ModelUnloadingTime_count"), 1.0);
+    // 7 was least recently used: it loads again.
+    assert_eq!(
+        invoke_as(&server.url, &admin(), "7.tar.gz", r#"{"period": 2}"#).status,
+        200
+    );
+    assert_eq!(metric(&server, "ModelLoadingTime_count"), 4.0);
+}
+
+#[test]
+fn artifacts_download_with_etags_for_offline_forecasts() {
+    let server = start(&[]);
+    let scoped = Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token");
+    let path = "/endpoints/gridcast/models/42.tar.gz";
+    let first = signed(&server.url, "GET", path, &[], b"", &scoped, now(), |_| {});
+    assert_eq!(first.status, 200);
+    let etag = first.header("etag").unwrap().to_owned();
+    assert_eq!(etag.len(), 66);
+    let bytes = std::fs::read(server.models.join("42.tar.gz")).unwrap();
+    let again = signed(
+        &server.url,
+        "GET",
+        path,
+        &[("if-none-match", &etag)],
+        b"",
+        &scoped,
+        now(),
+        |_| {},
+    );
+    assert_eq!(again.status, 304);
+    let raw = ureq::get(&format!("{}{path}", server.url));
+    assert_eq!(answer(raw.call()).status, 403);
+    let denied = signed(
+        &server.url,
+        "GET",
+        "/endpoints/gridcast/models/7.tar.gz",
+        &[],
+        b"",
+        &scoped,
+        now(),
+        |_| {},
+    );
+    assert_eq!(denied.error_type.as_deref(), Some("AccessDeniedException"));
+    let escape = signed(
+        &server.url,
+        "GET",
+        "/endpoints/gridcast/models/..%2Fauth.json",
+        &[],
+        b"",
+        &admin(),
+        now(),
+        |_| {},
+    );
+    assert_eq!(escape.status, 400);
+    assert!(!bytes.is_empty());
+}
+
+#[test]
+fn customers_sign_in_for_credentials_scoped_to_their_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.json");
+    let mut add = Command::new(env!("CARGO_BIN_EXE_gridcast"))
+        .args([
+            "users",
+            "add",
+            "--users",
+            users.to_str().unwrap(),
+            "--customer",
+            "42",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery\n")
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+    let server = start(&["--users", users.to_str().unwrap()]);
+    let login = |password: &str| {
+        answer(
+            ureq::post(&format!("{}/auth/login", server.url))
+                .set("content-type", "application/json")
+                .send_string(&json!({"customer_id": "42", "password": password}).to_string()),
+        )
+    };
+    let ok = login("correct horse battery");
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let creds = ok.json();
+    assert_eq!(creds["TargetModel"], "42.tar.gz");
+    let temporary = Credentials::new(
+        creds["AccessKeyId"].as_str().unwrap(),
+        creds["SecretAccessKey"].as_str().unwrap(),
+    )
+    .with_session_token(creds["SessionToken"].as_str().unwrap());
+    assert_eq!(
+        invoke_as(&server.url, &temporary, "42.tar.gz", r#"{"period": 2}"#).status,
+        200
+    );
+    assert_eq!(
+        invoke_as(&server.url, &temporary, "7.tar.gz", r#"{"period": 2}"#)
+            .error_type
+            .as_deref(),
+        Some("AccessDeniedException")
+    );
+    for _ in 0..5 {
+        let wrong = login("wrong");
+        assert_eq!(
+            (wrong.status, wrong.error_type.as_deref()),
+            (403, Some("AccessDeniedException"))
+        );
+    }
+    let blocked = login("correct horse battery");
+    assert_eq!(
+        (blocked.status, blocked.error_type.as_deref()),
+        (429, Some("ThrottlingException"))
+    );
+}
+
+#[test]
+fn the_mme_container_contract() {
+    let server = start(&["--container-root", "{dir}", "--max-memory", "200000"]);
+    let extracted = server.models.parent().unwrap().join("m1");
+    std::fs::create_dir_all(&extracted).unwrap();
+    let artifact = std::fs::read(server.models.join("42.tar.gz")).unwrap();
+    let unpacked = gridcast_model::read_artifact(&artifact, &Default::default()).unwrap();
+    std::fs::write(extracted.join("model.json"), &unpacked.model_json).unwrap();
+    let post = |body: Value| {
+        answer(
+            ureq::post(&format!("{}/models", server.url))
+                .set("content-type", "application/json")
+                .send_string(&body.to_string()),
+        )
+    };
+    let load = json!({"model_name": "m1", "url": extracted});
+    assert_eq!(post(load.clone()).status, 200);
+    assert_eq!(post(load).status, 409);
+    let outside = post(json!({"model_name": "x", "url": "/etc"}));
+    assert!(
+        outside.status == 400 || outside.status == 404,
+        "{}",
+        outside.body
+    );
+    let list = answer(ureq::get(&format!("{}/models", server.url)).call()).json();
+    assert_eq!(list["models"][0]["modelName"], "m1");
+    let invoked = answer(
+        ureq::post(&format!("{}/models/m1/invoke", server.url)).send_string(r#"{"period": 7}"#),
+    );
+    assert_eq!(invoked.status, 200);
+    assert_eq!(invoked.json()["yhat"].as_object().unwrap().len(), 7);
+    assert_eq!(
+        answer(ureq::get(&format!("{}/models/m1", server.url)).call()).status,
+        200
+    );
+    assert_eq!(
+        answer(ureq::delete(&format!("{}/models/m1", server.url)).call()).status,
+        200
+    );
+    assert_eq!(
+        answer(ureq::delete(&format!("{}/models/m1", server.url)).call()).status,
+        404
+    );
+    // hourly_mult's model.json is bigger than the 200 kB budget: 507.
+    let big = server.models.parent().unwrap().join("big");
+    std::fs::create_dir_all(&big).unwrap();
+    let hourly = gridcast_model::read_artifact(
+        &std::fs::read(server.models.join("company_a/1.tar.gz")).unwrap(),
+        &Default::default(),
+    )
+    .unwrap();
+    assert!(hourly.model_json.len() > 200_000);
+    std::fs::write(big.join("model.json"), &hourly.model_json).unwrap();
+    assert_eq!(post(json!({"model_name": "big", "url": big})).status, 507);
+}
+
+#[test]
+fn browsers_get_cors_preflights() {
+    let server = start(&[]);
+    let preflight = answer(
+        ureq::request(
+            "OPTIONS",
+            &format!("{}/endpoints/gridcast/invocations", server.url),
+        )
+        .set("Origin", "https://portal.example")
+        .set("Access-Control-Request-Method", "POST")
+        .set(
+            "Access-Control-Request-Headers",
+            "authorization,x-amz-date,x-amz-security-token,x-amzn-sagemaker-target-model",
+        )
+        .call(),
+    );
+    assert_eq!(preflight.status, 200);
+    let allowed = preflight
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_owned();
+    for h in [
+        "authorization",
+        "x-amz-date",
+        "x-amz-security-token",
+        "x-amzn-sagemaker-target-model",
+    ] {
+        assert!(allowed.contains(h), "{allowed}");
+    }
+    let real = signed(
+        &server.url,
+        "POST",
+        "/endpoints/gridcast/invocations",
+        &[
+            ("x-amzn-sagemaker-target-model", "nope.tar.gz"),
+            ("origin", "https://portal.example"),
+        ],
+        br#"{"period": 1}"#,
+        &admin(),
+        now(),
+        |_| {},
+    );
+    let exposed = real
+        .header("access-control-expose-headers")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    assert!(
+        exposed.contains("x-amzn-errortype") && exposed.contains("x-amzn-requestid"),
+        "{exposed}"
+    );
+}
