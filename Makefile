@@ -23,8 +23,16 @@ run:
 	target/release/gridcast process --input $(DEMO)/energy_consumption.csv --output $(DEMO)/data
 	@echo "== training one model per customer (seed preset: trend only, multiplicative, holdout 7)"
 	target/release/gridcast train --input $(DEMO)/data --output $(DEMO)/models --preset seed
-	@echo "== forecasting 7 days for customer 42 (the seed endpoint's JSON)"
-	target/release/gridcast forecast --model $(DEMO)/models/42.tar.gz --period 7 --seed 1
+	@echo "== demo credentials and customer logins"
+	echo '{"principals": [{"access_key_id": "AKIDGRIDCASTDEMO", "secret_access_key": "gridcast-demo-secret", "target_models": ["*"]}]}' > $(DEMO)/auth.json
+	for c in 1 2 42; do echo "customer-$$c-demo" | target/release/gridcast users add --users $(DEMO)/users.json --customer $$c; done
+	@echo
+	@echo "endpoint:   http://127.0.0.1:8080/endpoints/gridcast/invocations (region us-east-1)"
+	@echo "access key: AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret"
+	@echo "try:        AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret target/release/gridcast invoke --customer 42 --period 7"
+	@echo "logins:     customer 1 / customer-1-demo, 2 / customer-2-demo, 42 / customer-42-demo (POST /auth/login)"
+	@echo
+	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json $(if $(wildcard dist),--www dist,)
 
 test: deps test-native test-wasm check-portal test-python
 
@@ -40,24 +48,25 @@ deps-wasm:
 	@command -v node >/dev/null || { echo "Node.js is required for the wasm tests"; exit 1; }
 
 # Python Prophet 1.5 in a venv, for the model.json round trip.
-deps-python: $(PY_VENV)/.installed
-$(PY_VENV)/.installed:
+deps-python: $(PY_VENV)/.installed-2
+$(PY_VENV)/.installed-2:
 	python3 -m venv $(PY_VENV)
-	$(PY_VENV)/bin/pip install --quiet prophet==1.5.0 pandas==2.0.3 'numpy<2' cmdstanpy==1.1.0
+	$(PY_VENV)/bin/pip install --quiet prophet==1.5.0 pandas==2.0.3 'numpy<2' cmdstanpy==1.1.0 'boto3>=1.34,<2'
 	touch $@
 
 $(FIXTURES):
 	@echo "missing $(FIXTURES): the shared fixtures must sit beside this repository"; exit 1
 
 test-native: $(FIXTURES)
-	$(CARGO) test -p gridcast-model -p gridcast-pipeline -p gridcast-signing -p gridcast
+	$(CARGO) test -p gridcast-model -p gridcast-pipeline -p gridcast-signing -p gridcast-endpoint -p gridcast
 
 test-wasm: deps-wasm $(FIXTURES)
 	$(CARGO) test -p gridcast-model --target $(WASM_TARGET) --test wasm
 
 check-portal: deps-wasm
-	$(CARGO) check -p gridcast-portal --target $(WASM_TARGET)
+	$(CARGO) check -p gridcast-portal -p gridcast-signing --target $(WASM_TARGET)
 
 test-python: deps-python $(FIXTURES)
 	$(CARGO) build -p gridcast
 	$(PY_VENV)/bin/python tests/python_roundtrip.py target/debug/gridcast $(FIXTURES) 2>&1 | grep -v 'Importing plotly failed'
+	$(PY_VENV)/bin/python tests/boto3_invoke.py target/debug/gridcast $(FIXTURES)
