@@ -170,14 +170,25 @@ pub(crate) fn respond(
     request: ForecastRequest,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let body = seed_response(&model.model, request.period, &ForecastOptions::default())
+    let body = model
+        .answer(request.period, |seed| {
+            seed_response(
+                &model.model,
+                request.period,
+                &ForecastOptions {
+                    seed: Some(seed),
+                    ..Default::default()
+                },
+            )
+        })
         .map_err(|e| ApiError::model(format!("forecast failed: {e}")))?;
     state
         .metrics
         .model_latency
         .observe(started.elapsed().as_secs_f64());
     let body = if request.double_encoded {
-        serde_json::to_string(&body).expect("strings serialize")
+        let text = std::str::from_utf8(&body).expect("answers are JSON text");
+        Bytes::from(serde_json::to_string(text).expect("strings serialize"))
     } else {
         body
     };

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use bytes::Bytes;
 use gridcast_model::{read_artifact, read_model_json, ArtifactLimits, ProphetModel};
 use lru::LruCache;
 use tokio::sync::OnceCell;
@@ -24,6 +25,55 @@ pub struct LoadedModel {
     pub bytes: u64,
     /// Where it came from.
     pub source: PathBuf,
+    /// Seeds the uncertainty simulation (from the model.json's bytes), so
+    /// the same model and horizon always give the same answer.
+    pub seed: u64,
+    /// Answers already computed, by horizon (see [`LoadedModel::answer`]).
+    answers: Mutex<HashMap<usize, Bytes>>,
+}
+
+/// Most answers kept per model, and the largest kept (a 7-day answer is ~2 kB).
+const MAX_ANSWERS: usize = 16;
+const MAX_ANSWER_BYTES: usize = 256 * 1024;
+
+impl LoadedModel {
+    /// Wraps a parsed model.
+    pub fn new(model: ProphetModel, model_json: &[u8], source: PathBuf) -> Self {
+        // FNV-1a: stable across processes and platforms, unlike std's hasher.
+        let seed = model_json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+        });
+        Self {
+            model,
+            bytes: model_json.len() as u64,
+            source,
+            seed,
+            answers: Mutex::default(),
+        }
+    }
+
+    /// The answer for `period`, computed by `compute(seed)` once per loaded
+    /// model and horizon. The forecast is deterministic given the seed, so a
+    /// kept answer is exactly what computing it again would give.
+    pub fn answer<E>(
+        &self,
+        period: usize,
+        compute: impl FnOnce(u64) -> Result<String, E>,
+    ) -> Result<Bytes, E> {
+        if let Some(a) = self.answers.lock().expect("not poisoned").get(&period) {
+            return Ok(a.clone());
+        }
+        let seed = self.seed ^ (period as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let answer = Bytes::from(compute(seed)?);
+        if answer.len() <= MAX_ANSWER_BYTES {
+            let mut answers = self.answers.lock().expect("not poisoned");
+            if answers.len() >= MAX_ANSWERS {
+                answers.clear();
+            }
+            answers.insert(period, answer.clone());
+        }
+        Ok(answer)
+    }
 }
 
 /// Why a model could not be loaded.
@@ -104,11 +154,7 @@ pub fn load_artifact(path: &Path, name: &str) -> Result<LoadedModel, LoadError> 
         name: name.to_owned(),
         problem: e.to_string(),
     })?;
-    Ok(LoadedModel {
-        model,
-        bytes: json.len() as u64,
-        source: path.to_owned(),
-    })
+    Ok(LoadedModel::new(model, &json, path.to_owned()))
 }
 
 impl ModelCache {

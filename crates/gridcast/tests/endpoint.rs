@@ -229,6 +229,12 @@ fn signed_invocations_answer_like_the_seed_and_errors_have_sagemakers_shape() {
     assert_eq!(body["ds"]["358"], 1_671_926_400_000i64);
     assert_eq!(body.as_object().unwrap().len(), 13);
 
+    // Deterministic per model and horizon (seeded from the model), so repeatable.
+    assert_eq!(
+        invoke_as(&server.url, &admin(), "42.tar.gz", r#"{"period": 7}"#).body,
+        ok.body
+    );
+
     // The SageMaker Python SDK's JSONSerializer given a string: answered the same way.
     let double = invoke_as(
         &server.url,
