@@ -798,3 +798,45 @@ fn browsers_get_cors_preflights() {
         "{exposed}"
     );
 }
+
+#[test]
+fn the_cli_client_signs_from_the_environment_and_www_serves_the_portal() {
+    let www = tempfile::tempdir().unwrap();
+    std::fs::write(
+        www.path().join("index.html"),
+        "<!doctype html><title>gridcast</title>",
+    )
+    .unwrap();
+    let server = start(&["--www", www.path().to_str().unwrap()]);
+    let run = |key: &str, secret: &str, customer: &str| {
+        Command::new(env!("CARGO_BIN_EXE_gridcast"))
+            .args([
+                "invoke",
+                "--endpoint-url",
+                &server.url,
+                "--customer",
+                customer,
+                "--period",
+                "5",
+            ])
+            .env("AWS_ACCESS_KEY_ID", key)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env_remove("AWS_SESSION_TOKEN")
+            .output()
+            .unwrap()
+    };
+    let ok = run("AKIDADMIN", "admin-secret", "42");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let body: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(body["yhat"].as_object().unwrap().len(), 5);
+    let denied = run("AKIDADMIN", "wrong", "42");
+    assert!(!denied.status.success());
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("InvalidSignatureException (403)"));
+    let page = answer(ureq::get(&format!("{}/", server.url)).call());
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<title>gridcast</title>"));
+}
