@@ -30,11 +30,11 @@ pub struct Args {
     /// The SigV4 region.
     #[arg(long, default_value = "us-east-1")]
     region: String,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
+    /// Address to listen on (`0.0.0.0` in a container).
+    #[arg(long, env = "GRIDCAST_HOST", default_value = "127.0.0.1")]
     host: IpAddr,
     /// Port to listen on (SageMaker containers use 8080).
-    #[arg(long, default_value_t = 8080)]
+    #[arg(long, env = "GRIDCAST_PORT", default_value_t = 8080)]
     port: u16,
     /// Most models kept in memory.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -46,8 +46,8 @@ pub struct Args {
     #[arg(long)]
     www: Option<PathBuf>,
     /// Enable the SageMaker MME container routes (`/models`), loading only
-    /// from below this directory. Set by default when SAGEMAKER_MULTI_MODEL=true.
-    #[arg(long)]
+    /// from below this directory. `/opt/ml/models` when SAGEMAKER_MULTI_MODEL=true.
+    #[arg(long, env = "GRIDCAST_CONTAINER_ROOT")]
     container_root: Option<PathBuf>,
 }
 
@@ -78,7 +78,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         users: args.users,
     };
     let state = Arc::new(AppState::new(config, principals, users));
-    let addr = SocketAddr::new(args.host, args.port);
+    // SageMaker inference pipelines tell the container its port this way.
+    let port = std::env::var("SAGEMAKER_BIND_TO_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(args.port);
+    let addr = SocketAddr::new(args.host, port);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
