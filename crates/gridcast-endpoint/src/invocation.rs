@@ -71,13 +71,22 @@ pub fn parse_forecast_request(body: &[u8]) -> Result<ForecastRequest, ApiError> 
     })
 }
 
-fn check_endpoint(state: &SharedState, name: &str) -> Result<(), ApiError> {
+/// The first steps of every `/endpoints/{name}/...` request, in this order:
+/// read the body (bounded), check the signature, then the endpoint name.
+async fn accept_signed(
+    state: &SharedState,
+    name: &str,
+    request: Request,
+) -> Result<(http::request::Parts, Bytes, Principal), ApiError> {
+    let (parts, body) = request.into_parts();
+    let body = read_body(body, &parts.headers, MAX_BODY).await?;
+    let principal = authenticate(state, &parts, &body)?;
     if name != state.config.endpoint_name {
         return Err(ApiError::validation(format!(
             "Endpoint {name} of account 000000000000 not found."
         )));
     }
-    Ok(())
+    Ok((parts, body, principal))
 }
 
 fn authorize(principal: &Principal, target: &TargetModel, action: &str) -> Result<(), ApiError> {
@@ -113,10 +122,7 @@ pub async fn invoke(
     Path(name): Path<String>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (parts, body) = request.into_parts();
-    let body = read_body(body, &parts.headers, MAX_BODY).await?;
-    let principal = authenticate(&state, &parts, &body)?;
-    check_endpoint(&state, &name)?;
+    let (parts, body, principal) = accept_signed(&state, &name, request).await?;
     let target = parts
         .headers
         .get("x-amzn-sagemaker-target-model")
@@ -212,10 +218,7 @@ pub async fn download(
     Path((name, target)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, ApiError> {
-    let (parts, body) = request.into_parts();
-    let body = read_body(body, &parts.headers, MAX_BODY).await?;
-    let principal = authenticate(&state, &parts, &body)?;
-    check_endpoint(&state, &name)?;
+    let (parts, _body, principal) = accept_signed(&state, &name, request).await?;
     let target = TargetModel::parse(&target)?;
     authorize(&principal, &target, "InvokeEndpoint")?;
     let path = target.path_in(&state.config.models_dir);
