@@ -18,7 +18,7 @@ mod verify;
 
 pub use authorization::{parse_authorization, Authorization};
 pub use credentials::Credentials;
-pub use sign::{sign_request, SigningError};
+pub use sign::{sign_request, OutgoingRequest, Scope, SigningError};
 pub use verify::{verify_request, PathRules, RequestParts, VerifyError, MAX_CLOCK_SKEW_SECONDS};
 
 /// The SigV4 service name of SageMaker Runtime (InvokeEndpoint).

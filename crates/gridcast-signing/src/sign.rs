@@ -12,22 +12,45 @@ use crate::credentials::Credentials;
 #[error("cannot sign the request: {0}")]
 pub struct SigningError(String);
 
-/// Signs a request and returns the headers to add to it (`authorization`,
-/// `x-amz-date`, and `x-amz-security-token` for temporary credentials).
-///
-/// `url` is absolute (`https://host/path?query`); `headers` are those that
-/// will be sent and signed (`host` is taken from the URL when absent);
-/// `unix_seconds` is the signing time.
+/// A request about to be sent.
+#[derive(Debug, Clone, Copy)]
+pub struct OutgoingRequest<'a> {
+    /// `GET`, `POST`, ...
+    pub method: &'a str,
+    /// Absolute: `https://host/path?query`.
+    pub url: &'a str,
+    /// The headers that will be sent and signed (`host` is taken from the
+    /// URL when absent).
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The whole body.
+    pub body: &'a [u8],
+}
+
+/// Where a signature is valid: the SigV4 credential scope.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// `us-east-1`, ...
+    pub region: &'a str,
+    /// `sagemaker`, ...
+    pub service: &'a str,
+}
+
+/// Signs `request` at `unix_seconds` and returns the headers to add to it
+/// (`authorization`, `x-amz-date`, and `x-amz-security-token` for temporary
+/// credentials).
 pub fn sign_request(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
+    request: &OutgoingRequest<'_>,
     credentials: &Credentials,
-    region: &str,
-    service: &str,
+    scope: Scope<'_>,
     unix_seconds: i64,
 ) -> Result<Vec<(String, String)>, SigningError> {
+    let OutgoingRequest {
+        method,
+        url,
+        headers,
+        body,
+    } = *request;
+    let Scope { region, service } = scope;
     let identity = credentials.identity();
     let time = UNIX_EPOCH
         + Duration::from_secs(

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use gridcast_signing::{
-    parse_authorization, sign_request, verify_request, Credentials, PathRules, RequestParts,
-    VerifyError,
+    parse_authorization, sign_request, verify_request, Credentials, OutgoingRequest, PathRules,
+    RequestParts, Scope, VerifyError,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
@@ -299,17 +299,17 @@ fn our_signer_makes_the_suite_signatures() {
             .unwrap()
             .1;
         let url = format!("https://{host}{}", case.path_and_query);
-        let added = sign_request(
-            &case.method,
-            &url,
-            &unsigned,
-            &case.body,
-            &case.credentials,
-            &case.region,
-            &case.service,
-            case.now,
-        )
-        .unwrap();
+        let outgoing = OutgoingRequest {
+            method: &case.method,
+            url: &url,
+            headers: &unsigned,
+            body: &case.body,
+        };
+        let scope = Scope {
+            region: &case.region,
+            service: &case.service,
+        };
+        let added = sign_request(&outgoing, &case.credentials, scope, case.now).unwrap();
         let ours = added
             .iter()
             .find(|(n, _)| n == "authorization")

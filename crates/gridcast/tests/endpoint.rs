@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use gridcast_signing::{sign_request, Credentials, SAGEMAKER_SERVICE};
+use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
 use serde_json::{json, Value};
 
 struct Server {
@@ -158,17 +158,17 @@ fn signed(
     let host = base.trim_start_matches("http://").to_owned();
     let mut all: Vec<(&str, &str)> = vec![("host", host.as_str())];
     all.extend_from_slice(headers);
-    let added = sign_request(
+    let outgoing = OutgoingRequest {
         method,
-        &url,
-        &all,
+        url: &url,
+        headers: &all,
         body,
-        creds,
-        "us-east-1",
-        SAGEMAKER_SERVICE,
-        time,
-    )
-    .unwrap();
+    };
+    let scope = Scope {
+        region: "us-east-1",
+        service: SAGEMAKER_SERVICE,
+    };
+    let added = sign_request(&outgoing, creds, scope, time).unwrap();
     let mut send: Vec<(String, String)> = headers
         .iter()
         .map(|(n, v)| (n.to_string(), v.to_string()))

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use gridcast_signing::{sign_request, Credentials, SAGEMAKER_SERVICE};
+use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
 
 /// Forecast through an endpoint; credentials from AWS_ACCESS_KEY_ID,
 /// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
@@ -70,16 +70,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs() as i64;
-    let signed = sign_request(
-        "POST",
-        &url,
-        &headers,
-        body.as_bytes(),
-        &credentials,
-        &args.region,
-        SAGEMAKER_SERVICE,
-        now,
-    )?;
+    let outgoing = OutgoingRequest {
+        method: "POST",
+        url: &url,
+        headers: &headers,
+        body: body.as_bytes(),
+    };
+    let scope = Scope {
+        region: &args.region,
+        service: SAGEMAKER_SERVICE,
+    };
+    let signed = sign_request(&outgoing, &credentials, scope, now)?;
     let mut request = ureq::post(&url);
     for (name, value) in headers.iter().filter(|(n, _)| *n != "host") {
         request = request.set(name, value);
