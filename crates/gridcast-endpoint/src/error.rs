@@ -127,6 +127,15 @@ impl ApiError {
         )
     }
 
+    /// 503 ServiceUnavailable: the model store cannot be reached.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            message,
+        )
+    }
+
     /// 500 InternalFailure: a bug.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::authentication::authenticate;
 use crate::credentials::Principal;
 use crate::error::ApiError;
-use crate::model_cache::{LoadError, LoadedModel};
+use crate::model_cache::{parse_artifact, LoadError, LoadedModel};
 use crate::server::{read_body, SharedState};
 use crate::target_model::TargetModel;
 
@@ -155,18 +155,38 @@ pub(crate) async fn forecast(
     target: &TargetModel,
     request: ForecastRequest,
 ) -> Result<Response, ApiError> {
+    let load = async {
+        let bytes = state.artifacts.fetch(target).await?;
+        let (name, source) = (
+            target.as_str().to_owned(),
+            format!("{}/{}", state.config.models, target.as_str()),
+        );
+        tokio::task::spawn_blocking(move || parse_artifact(&bytes, false, &name, source))
+            .await
+            .unwrap_or_else(|e| {
+                Err(LoadError::Corrupt {
+                    name: target.as_str().to_owned(),
+                    problem: e.to_string(),
+                })
+            })
+    };
     let model = state
         .cache
-        .get(target.as_str(), target.path_in(&state.config.models_dir))
+        .get(target.as_str(), load)
         .await
-        .map_err(|e| match e {
-            LoadError::NotFound(_) => ApiError::validation(format!(
-                "Failed to download model data for TargetModel {}: there is no such artifact at the model location",
-                target.as_str()
-            )),
-            other => ApiError::model(other.to_string()),
-        })?;
+        .map_err(|e| load_error(target, e))?;
     respond(state, &model, request)
+}
+
+fn load_error(target: &TargetModel, e: LoadError) -> ApiError {
+    match e {
+        LoadError::NotFound(_) => ApiError::validation(format!(
+            "Failed to download model data for TargetModel {}: there is no such artifact at the model location",
+            target.as_str()
+        )),
+        LoadError::Unavailable { .. } => ApiError::unavailable(e.to_string()),
+        other => ApiError::model(other.to_string()),
+    }
 }
 
 /// The forecast answer from a loaded model.
@@ -221,29 +241,11 @@ pub async fn download(
     let (parts, _body, principal) = accept_signed(&state, &name, request).await?;
     let target = TargetModel::parse(&target)?;
     authorize(&principal, &target, "InvokeEndpoint")?;
-    let path = target.path_in(&state.config.models_dir);
-    let limit = gridcast_model::ArtifactLimits::default().max_total;
-    let bytes = tokio::task::spawn_blocking(move || -> std::io::Result<Option<Vec<u8>>> {
-        match std::fs::metadata(&path) {
-            Ok(m) if m.len() > limit => Ok(None),
-            Ok(_) => std::fs::read(&path).map(Some),
-            Err(e) => Err(e),
-        }
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?
-    .map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            ApiError::validation(format!("no artifact {}", target.as_str()))
-        }
-        _ => ApiError::model(format!("cannot read {}: {e}", target.as_str())),
-    })?
-    .ok_or_else(|| {
-        ApiError::model(format!(
-            "{} is larger than an artifact may be",
-            target.as_str()
-        ))
-    })?;
+    let bytes = state
+        .artifacts
+        .fetch(&target)
+        .await
+        .map_err(|e| load_error(&target, e))?;
     let etag = format!("\"{}\"", hex::encode(Sha256::digest(&bytes)));
     let matches = parts
         .headers
@@ -258,7 +260,7 @@ pub async fn download(
         (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/gzip")],
-            Body::from(Bytes::from(bytes)),
+            Body::from(bytes),
         )
             .into_response()
     };

@@ -9,11 +9,13 @@
 //! - [`authentication`]: SigV4 with AWS's 403 error types.
 //! - [`credentials`]: principals (`auth.json`) and temporary credentials.
 //! - [`login`]: customer sign-in (`/auth/login`, argon2id users file).
+//! - [`artifact_source`]: the `--models` location (directory or S3, with a disk cache).
 //! - [`model_cache`]: lazy loading, one load per cold model, LRU by count and bytes.
 //! - [`container`]: `/ping`, `/models` routes SageMaker calls inside an MME container.
 //! - [`error`]: SageMaker's error shape.
 #![deny(missing_docs)]
 
+pub mod artifact_source;
 pub mod authentication;
 pub mod container;
 pub mod credentials;

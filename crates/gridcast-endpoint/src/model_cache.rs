@@ -4,7 +4,7 @@
 //! next request tries again), so a corrupt artifact fails only its requests.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -23,8 +23,8 @@ pub struct LoadedModel {
     /// Memory charged against `--max-memory`: the size of its model.json
     /// (the parsed model holds the same numbers as f64s, about as big).
     pub bytes: u64,
-    /// Where it came from.
-    pub source: PathBuf,
+    /// Where it came from (a path or an `s3://` URL).
+    pub source: String,
     /// Seeds the uncertainty simulation (from the model.json's bytes), so
     /// the same model and horizon always give the same answer.
     pub seed: u64,
@@ -38,7 +38,7 @@ const MAX_ANSWER_BYTES: usize = 256 * 1024;
 
 impl LoadedModel {
     /// Wraps a parsed model.
-    pub fn new(model: ProphetModel, model_json: &[u8], source: PathBuf) -> Self {
+    pub fn new(model: ProphetModel, model_json: &[u8], source: String) -> Self {
         // FNV-1a: stable across processes and platforms, unlike std's hasher.
         let seed = model_json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
@@ -90,6 +90,14 @@ pub enum LoadError {
         /// What is wrong.
         problem: String,
     },
+    /// The model store could not be reached (after retries).
+    #[error("model store unavailable for {name}: {problem}")]
+    Unavailable {
+        /// The model.
+        name: String,
+        /// What happened.
+        problem: String,
+    },
     /// The model alone is bigger than the memory budget.
     #[error("model {name} needs {bytes} bytes, more than the {budget} bytes of model memory")]
     TooBig {
@@ -126,7 +134,7 @@ pub struct ModelCache {
     metrics: Metrics,
 }
 
-/// Reads, unpacks and parses an artifact (blocking).
+/// Reads, unpacks and parses an artifact file (blocking).
 pub fn load_artifact(path: &Path, name: &str) -> Result<LoadedModel, LoadError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -140,21 +148,31 @@ pub fn load_artifact(path: &Path, name: &str) -> Result<LoadedModel, LoadError> 
             })
         }
     };
-    let json = if path.extension().is_some_and(|e| e == "json") {
+    let json = path.extension().is_some_and(|e| e == "json");
+    parse_artifact(&bytes, json, name, path.display().to_string())
+}
+
+/// Unpacks (unless `is_model_json`) and parses artifact bytes (blocking).
+pub fn parse_artifact(
+    bytes: &[u8],
+    is_model_json: bool,
+    name: &str,
+    source: String,
+) -> Result<LoadedModel, LoadError> {
+    let corrupt = |problem: String| LoadError::Corrupt {
+        name: name.to_owned(),
+        problem,
+    };
+    let unpacked;
+    let json: &[u8] = if is_model_json {
         bytes
     } else {
-        read_artifact(&bytes, &ArtifactLimits::default())
-            .map_err(|e| LoadError::Corrupt {
-                name: name.to_owned(),
-                problem: e.to_string(),
-            })?
-            .model_json
+        unpacked =
+            read_artifact(bytes, &ArtifactLimits::default()).map_err(|e| corrupt(e.to_string()))?;
+        &unpacked.model_json
     };
-    let model = read_model_json(&json).map_err(|e| LoadError::Corrupt {
-        name: name.to_owned(),
-        problem: e.to_string(),
-    })?;
-    Ok(LoadedModel::new(model, &json, path.to_owned()))
+    let model = read_model_json(json).map_err(|e| corrupt(e.to_string()))?;
+    Ok(LoadedModel::new(model, json, source))
 }
 
 impl ModelCache {
@@ -172,8 +190,12 @@ impl ModelCache {
         }
     }
 
-    /// The model named `key`, loading it from `path` if it is not in memory.
-    pub async fn get(&self, key: &str, path: PathBuf) -> Result<Arc<LoadedModel>, LoadError> {
+    /// The model named `key`, loaded by `load` if it is not in memory
+    /// (concurrent callers for the same key share one load).
+    pub async fn get<F>(&self, key: &str, load: F) -> Result<Arc<LoadedModel>, LoadError>
+    where
+        F: std::future::Future<Output = Result<LoadedModel, LoadError>>,
+    {
         let slot = {
             let mut inner = self.inner.lock().expect("not poisoned");
             if let Some(model) = inner.lru.get(key) {
@@ -184,19 +206,11 @@ impl ModelCache {
         };
         self.metrics.model_cache_miss.inc();
         let waited = Instant::now();
-        let name = key.to_owned();
         let metrics = self.metrics.clone();
         let result = slot
             .get_or_init(|| async move {
                 let started = Instant::now();
-                let loaded = tokio::task::spawn_blocking(move || load_artifact(&path, &name))
-                    .await
-                    .unwrap_or_else(|e| {
-                        Err(LoadError::Corrupt {
-                            name: String::new(),
-                            problem: e.to_string(),
-                        })
-                    });
+                let loaded = load.await;
                 metrics
                     .model_loading_time
                     .observe(started.elapsed().as_secs_f64());
@@ -289,7 +303,7 @@ impl ModelCache {
     }
 
     /// Names and sources of the models in memory, most recently used first.
-    pub fn list(&self) -> Vec<(String, PathBuf)> {
+    pub fn list(&self) -> Vec<(String, String)> {
         let inner = self.inner.lock().expect("not poisoned");
         inner
             .lru

@@ -11,6 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use gridcast_store::Location;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -18,6 +19,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 
+use crate::artifact_source::{ArtifactSource, DiskCache};
 use crate::container;
 use crate::credentials::Principals;
 use crate::error::{ApiError, ErrorKind};
@@ -29,8 +31,10 @@ use crate::model_cache::{CacheLimits, ModelCache};
 /// What `gridcast serve` was asked to do.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where `<TargetModel>` artifacts live.
-    pub models_dir: PathBuf,
+    /// Where `<TargetModel>` artifacts live (a directory or `s3://bucket/prefix`).
+    pub models: Location,
+    /// Local copies of S3 artifacts: directory and byte budget.
+    pub disk_cache: (PathBuf, u64),
     /// The one endpoint name this server answers to.
     pub endpoint_name: String,
     /// The SigV4 region.
@@ -57,6 +61,8 @@ pub struct AppState {
     pub principals: Principals,
     /// Models in memory.
     pub cache: ModelCache,
+    /// Where artifacts come from.
+    pub artifacts: ArtifactSource,
     /// Metrics.
     pub metrics: Metrics,
     /// Customer logins.
@@ -72,9 +78,21 @@ pub type SharedState = Arc<AppState>;
 
 impl AppState {
     /// State with the system clock.
-    pub fn new(config: Config, principals: Principals, users: Option<Users>) -> Self {
+    pub fn new(
+        config: Config,
+        principals: Principals,
+        users: Option<Users>,
+    ) -> std::io::Result<Self> {
         let metrics = Metrics::new();
-        Self {
+        let disk = match &config.models {
+            Location::S3 { .. } => Some(DiskCache::new(
+                config.disk_cache.0.clone(),
+                config.disk_cache.1,
+            )?),
+            Location::Local(_) => None,
+        };
+        Ok(Self {
+            artifacts: ArtifactSource::new(config.models.clone(), disk),
             cache: ModelCache::new(config.limits, metrics.clone()),
             config,
             principals,
@@ -82,7 +100,7 @@ impl AppState {
             users,
             login_limiter: LoginLimiter::default(),
             clock: Arc::new(system_clock),
-        }
+        })
     }
 }
 

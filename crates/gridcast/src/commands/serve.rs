@@ -10,13 +10,22 @@ use gridcast_endpoint::credentials::Principals;
 use gridcast_endpoint::login::Users;
 use gridcast_endpoint::model_cache::CacheLimits;
 use gridcast_endpoint::server::{serve, AppState, Config};
+use gridcast_store::Location;
 
 /// Serve the models as a SageMaker-compatible multi-model endpoint.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Directory of `<TargetModel>` artifacts (`42.tar.gz`, `company_a/7.tar.gz`).
+    /// Where `<TargetModel>` artifacts live (`42.tar.gz`, `company_a/7.tar.gz`):
+    /// a directory or `s3://bucket/prefix` (AWS credentials from the environment;
+    /// AWS_ENDPOINT_URL for S3-compatible stores).
     #[arg(long, default_value = "/opt/ml/models")]
-    models: PathBuf,
+    models: String,
+    /// Local copies of artifacts from S3 (revalidated by ETag on every load).
+    #[arg(long)]
+    disk_cache: Option<PathBuf>,
+    /// Most bytes of local copies.
+    #[arg(long, default_value_t = 10 << 30)]
+    disk_cache_bytes: u64,
     /// Principals allowed to invoke (access keys and TargetModel patterns).
     /// Without it, every signed request is refused.
     #[arg(long)]
@@ -65,8 +74,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     };
     let users = args.users.as_deref().map(Users::load).transpose()?;
+    let models = Location::parse(&args.models)?;
+    let disk_cache = args
+        .disk_cache
+        .unwrap_or_else(|| std::env::temp_dir().join("gridcast-artifacts"));
     let config = Config {
-        models_dir: args.models,
+        models,
+        disk_cache: (disk_cache, args.disk_cache_bytes),
         endpoint_name: args.endpoint_name,
         region: args.region,
         limits: CacheLimits {
@@ -77,7 +91,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         container_root,
         users: args.users,
     };
-    let state = Arc::new(AppState::new(config, principals, users));
+    let state = Arc::new(
+        AppState::new(config, principals, users).context("preparing the artifact disk cache")?,
+    );
     // SageMaker inference pipelines tell the container its port this way.
     let port = std::env::var("SAGEMAKER_BIND_TO_PORT")
         .ok()
