@@ -19,6 +19,40 @@ use crate::report::{
 };
 use crate::shard::Shard;
 
+/// Where artifacts go: the output directory, or (through the CLI) an object store.
+pub trait ArtifactSink: Sync {
+    /// Whether a whole artifact for `customer` is already there.
+    fn has(&self, customer: &CustomerId) -> bool;
+    /// Stores `bytes` as `customer`'s artifact, whole or not at all.
+    fn put(&self, customer: &CustomerId, bytes: &[u8]) -> Result<(), String>;
+}
+
+/// Artifacts as files in a directory: written under a temporary name and
+/// renamed; an existing one counts only if it unpacks.
+pub struct LocalArtifacts<'a>(pub &'a Path);
+
+impl ArtifactSink for LocalArtifacts<'_> {
+    fn has(&self, customer: &CustomerId) -> bool {
+        let target = self.0.join(customer.artifact_name());
+        if !target.exists() {
+            return false;
+        }
+        // A crash after the rename but before the data reached the disk can
+        // leave an empty or truncated file.
+        let whole =
+            fs::read(&target).is_ok_and(|b| read_artifact(&b, &ArtifactLimits::default()).is_ok());
+        if !whole {
+            tracing::warn!(artifact = %target.display(), "training again: the existing artifact does not unpack");
+        }
+        whole
+    }
+
+    fn put(&self, customer: &CustomerId, bytes: &[u8]) -> Result<(), String> {
+        let target = self.0.join(customer.artifact_name());
+        AtomicFile::write(&target, bytes).map_err(|e| format!("{}: {e}", target.display()))
+    }
+}
+
 /// Largest per-customer CSV read (a day of readings a minute for 100 years
 /// is ~130 MB; anything bigger is not one customer's data).
 pub const MAX_CUSTOMER_CSV: u64 = 256 << 20;
@@ -144,6 +178,17 @@ pub fn train(
     opts: &TrainOptions,
     progress: &(dyn Fn(&CustomerReport) + Sync),
 ) -> Result<TrainSummary, TrainError> {
+    train_into(plan, output, opts, &LocalArtifacts(output), progress)
+}
+
+/// [`train`] with the artifacts going to `sink`; the report still goes to `output`.
+pub fn train_into(
+    plan: &Plan,
+    output: &Path,
+    opts: &TrainOptions,
+    sink: &dyn ArtifactSink,
+    progress: &(dyn Fn(&CustomerReport) + Sync),
+) -> Result<TrainSummary, TrainError> {
     let started = Instant::now();
     fs::create_dir_all(output).map_err(io_err(output))?;
     remove_stale_temporaries(plan, output, &opts.report_name)?;
@@ -160,7 +205,7 @@ pub fn train(
         let rows: Vec<CustomerReport> = batch
             .par_iter()
             .map(|customer| {
-                let row = train_guarded(&plan.input, customer, output, opts);
+                let row = train_guarded(&plan.input, customer, sink, opts);
                 progress(&row);
                 row
             })
@@ -220,23 +265,21 @@ fn remove_stale_temporaries(
 fn train_guarded(
     input: &Path,
     customer: &CustomerId,
-    output: &Path,
+    sink: &dyn ArtifactSink,
     opts: &TrainOptions,
 ) -> CustomerReport {
     let started = Instant::now();
-    let mut row = catch_unwind(AssertUnwindSafe(|| {
-        train_one(input, customer, output, opts)
-    }))
-    .unwrap_or_else(|panic| {
-        let why = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        let mut row = CustomerReport::new(customer.as_str(), Status::Failed);
-        row.error = Some(format!("internal error (a bug): {why}"));
-        row
-    });
+    let mut row = catch_unwind(AssertUnwindSafe(|| train_one(input, customer, sink, opts)))
+        .unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let mut row = CustomerReport::new(customer.as_str(), Status::Failed);
+            row.error = Some(format!("internal error (a bug): {why}"));
+            row
+        });
     if row.status != Status::Skipped {
         row.fit_ms = started.elapsed().as_secs_f64() * 1e3;
     }
@@ -249,33 +292,30 @@ fn train_guarded(
 fn train_one(
     input: &Path,
     customer: &CustomerId,
-    output: &Path,
+    sink: &dyn ArtifactSink,
     opts: &TrainOptions,
 ) -> CustomerReport {
-    let target = output.join(customer.artifact_name());
-    if !opts.force && target.exists() {
-        if artifact_is_whole(&target) {
-            return CustomerReport::new(customer.as_str(), Status::Skipped);
-        }
-        tracing::warn!(artifact = %target.display(), "training again: the existing artifact does not unpack");
+    if !opts.force && sink.has(customer) {
+        return CustomerReport::new(customer.as_str(), Status::Skipped);
     }
     let mut row = CustomerReport::new(customer.as_str(), Status::Failed);
-    match fit_customer(&input.join(customer.csv_name()), &target, opts, &mut row) {
+    match fit_customer(
+        &input.join(customer.csv_name()),
+        customer,
+        sink,
+        opts,
+        &mut row,
+    ) {
         Ok(()) => row.status = Status::Trained,
         Err(error) => row.error = Some(error),
     }
     row
 }
 
-/// Whether an existing artifact unpacks (a crash after the rename but before
-/// the data reached the disk can leave an empty or truncated file).
-fn artifact_is_whole(path: &Path) -> bool {
-    fs::read(path).is_ok_and(|bytes| read_artifact(&bytes, &ArtifactLimits::default()).is_ok())
-}
-
 fn fit_customer(
     csv: &Path,
-    target: &Path,
+    customer: &CustomerId,
+    sink: &dyn ArtifactSink,
     opts: &TrainOptions,
     row: &mut CustomerReport,
 ) -> Result<(), String> {
@@ -305,7 +345,7 @@ fn fit_customer(
     row.algorithm = Some(format!("{:?}", fitted.report.algorithm));
     row.iterations = Some(fitted.report.iterations);
     let bytes = write_artifact(&Artifact::for_model(&fitted.model));
-    AtomicFile::write(target, &bytes).map_err(|e| format!("{}: {e}", target.display()))?;
+    sink.put(customer, &bytes)?;
     if !holdout.is_empty() {
         let score = score_holdout(&fitted.model, &holdout)
             .map_err(|e| format!("scoring the holdout: {e}"))?;

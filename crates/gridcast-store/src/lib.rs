@@ -233,6 +233,50 @@ impl Location {
         }
     }
 
+    /// Copies the object `name` into the local file `to`, streaming (memory
+    /// stays bounded however big the object); `to` appears only when complete.
+    pub async fn download_to(&self, name: &str, to: &Path) -> Result<(), StoreError> {
+        use tokio::io::AsyncWriteExt;
+        let io = |source| StoreError::Io {
+            path: to.display().to_string(),
+            source,
+        };
+        match self {
+            Location::Local(dir) => {
+                tokio::fs::copy(dir.join(name), to)
+                    .await
+                    .map_err(|e| match e.kind() {
+                        std::io::ErrorKind::NotFound => StoreError::NotFound(self.describe(name)),
+                        _ => io(e),
+                    })?;
+            }
+            Location::S3 { store, prefix, .. } => {
+                let result = store
+                    .get(&Self::key(prefix, name))
+                    .await
+                    .map_err(|e| match e {
+                        object_store::Error::NotFound { .. } => {
+                            StoreError::NotFound(self.describe(name))
+                        }
+                        other => self.store_error(name, other),
+                    })?;
+                let partial = to.with_extension("partial");
+                let mut file = tokio::fs::File::create(&partial).await.map_err(io)?;
+                let mut stream = result.into_stream();
+                while let Some(chunk) = stream
+                    .try_next()
+                    .await
+                    .map_err(|e| self.store_error(name, e))?
+                {
+                    file.write_all(&chunk).await.map_err(io)?;
+                }
+                file.flush().await.map_err(io)?;
+                tokio::fs::rename(&partial, to).await.map_err(io)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Writes `name` whole or not at all.
     pub async fn put(&self, name: &str, bytes: Bytes) -> Result<(), StoreError> {
         match self {

@@ -5,70 +5,19 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::process::{Command, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
 
-struct Killed(Child);
+mod common;
 
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{create_bucket, put_object, start_moto, Killed};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/fixtures/prophet/models")
         .join(name)
-}
-
-fn start_moto() -> (Killed, String) {
-    let bin = std::env::var("GRIDCAST_MOTO_SERVER").unwrap_or_else(|_| {
-        format!(
-            "{}/.cache/gridcast/prophet-venv/bin/moto_server",
-            std::env::var("HOME").unwrap()
-        )
-    });
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(&bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {bin} ({e}); run `make deps-python`"));
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return (Killed(child), format!("http://127.0.0.1:{port}"));
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("moto did not start");
-}
-
-/// Uploads through gridcast-store (moto wants signed requests).
-fn put_object(s3: &str, name: &str, bytes: Vec<u8>) {
-    std::env::set_var("AWS_ENDPOINT_URL", s3);
-    for (k, v) in [
-        ("AWS_ALLOW_HTTP", "true"),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_REGION", "us-east-1"),
-    ] {
-        std::env::set_var(k, v);
-    }
-    let location = gridcast_store::Location::parse("s3://artifacts/models").unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(location.put(name, bytes.into())).unwrap();
 }
 
 fn invoke(url: &str, target: &str) -> (u16, Option<String>, String) {
@@ -113,26 +62,22 @@ fn invoke(url: &str, target: &str) -> (u16, Option<String>, String) {
 #[test]
 fn serving_from_s3_with_a_revalidated_disk_copy() {
     let (moto, s3) = start_moto();
-    assert_eq!(
-        ureq::put(&format!("{s3}/artifacts"))
-            .call()
-            .unwrap()
-            .status(),
-        200,
-        "create the bucket"
-    );
+    create_bucket(&s3, "artifacts");
     put_object(
         &s3,
+        "s3://artifacts/models",
         "42.tar.gz",
         std::fs::read(fixture("seed_trend_only.tar.gz")).unwrap(),
     );
     put_object(
         &s3,
+        "s3://artifacts/models",
         "7.tar.gz",
         std::fs::read(fixture("daily_auto.tar.gz")).unwrap(),
     );
     put_object(
         &s3,
+        "s3://artifacts/models",
         "8.tar.gz",
         std::fs::read(fixture("flat_monthly.tar.gz")).unwrap(),
     );
@@ -190,6 +135,7 @@ fn serving_from_s3_with_a_revalidated_disk_copy() {
     // Retrain 42 in the bucket; once evicted from memory, the next load sees the new ETag.
     put_object(
         &s3,
+        "s3://artifacts/models",
         "42.tar.gz",
         std::fs::read(fixture("minmax_cps.tar.gz")).unwrap(),
     );

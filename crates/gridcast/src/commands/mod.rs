@@ -5,6 +5,7 @@ mod forecast;
 mod generate;
 mod invoke;
 mod process;
+mod remote;
 mod serve;
 mod train;
 mod users;

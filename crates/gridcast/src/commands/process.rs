@@ -4,17 +4,21 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use gridcast_pipeline::process::{process, ProcessOptions, PROCESS_REPORT};
+use gridcast_store::Location;
+
+use super::remote::{is_remote, runtime, split_object, upload_all};
 
 /// Split a consumption CSV into one `<customer_id>.csv` per customer (the
 /// seed's layout: no header, `timestamp,consumption`, in time order).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The dataset: `customer_id,timestamp,consumption` (header optional).
+    /// The dataset: `customer_id,timestamp,consumption` (header optional);
+    /// a path or `s3://bucket/key.csv`.
     #[arg(long)]
-    input: PathBuf,
-    /// Directory for the customer files (created if needed).
+    input: String,
+    /// Directory for the customer files (created if needed), or `s3://bucket/prefix`.
     #[arg(long)]
-    output: PathBuf,
+    output: String,
     /// Skip bad rows and count them per reason instead of stopping at the first.
     #[arg(long)]
     skip_bad_rows: bool,
@@ -25,12 +29,42 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         skip_bad_rows: args.skip_bad_rows,
         ..Default::default()
     };
-    let report = process(&args.input, &args.output, &opts)?;
+    // s3:// input and output are staged in local temporary directories.
+    let staging = tempfile::Builder::new()
+        .prefix("gridcast-process-")
+        .tempdir()?;
+    let runtime = if is_remote(&args.input) || is_remote(&args.output) {
+        Some(runtime()?)
+    } else {
+        None
+    };
+    let input = if is_remote(&args.input) {
+        let (location, name) = split_object(&args.input)?;
+        let local = staging.path().join("input.csv");
+        runtime
+            .as_ref()
+            .expect("made above")
+            .block_on(location.download_to(&name, &local))?;
+        local
+    } else {
+        PathBuf::from(&args.input)
+    };
+    let output = if is_remote(&args.output) {
+        staging.path().join("output")
+    } else {
+        PathBuf::from(&args.output)
+    };
+    let report = process(&input, &output, &opts)?;
+    if is_remote(&args.output) {
+        let location = Location::parse(&args.output)?;
+        runtime
+            .as_ref()
+            .expect("made above")
+            .block_on(upload_all(&output, &location))?;
+    }
     let mut line = format!(
         "wrote {} customer files ({} rows) to {}",
-        report.customers,
-        report.rows_written,
-        args.output.display()
+        report.customers, report.rows_written, args.output
     );
     if report.skipped_rows() > 0 {
         let reasons: Vec<String> = report
@@ -42,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "; skipped {} bad rows ({}; see {})",
             report.skipped_rows(),
             reasons.join(", "),
-            args.output.join(PROCESS_REPORT).display()
+            format!("{}/{PROCESS_REPORT}", args.output.trim_end_matches('/'))
         ));
     }
     println!("{line}");

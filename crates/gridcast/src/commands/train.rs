@@ -1,7 +1,7 @@
 //! `gridcast train`: locally, or as a SageMaker training job.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use gridcast_model::ProphetConfig;
 use gridcast_pipeline::sagemaker::{write_failure, SageMakerError, TrainingJob, DEFAULT_ROOT};
-use gridcast_pipeline::train::{plan, train, TrainOptions};
+use gridcast_pipeline::train::{plan, train, train_into, TrainOptions};
+use gridcast_store::Location;
+
+use super::remote::{download_all, is_remote, runtime, RemoteArtifacts};
 use gridcast_pipeline::{CustomerReport, Shard, Status, TrainSummary, TRAINING_REPORT};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -26,10 +29,10 @@ pub const SOME_FAILED: u8 = 2;
 pub struct Args {
     /// Directory of `<id>.csv` files.
     #[arg(long, requires = "output")]
-    input: Option<PathBuf>,
+    input: Option<String>,
     /// Directory for `<id>.tar.gz` and the training report.
     #[arg(long, requires = "input")]
-    output: Option<PathBuf>,
+    output: Option<String>,
     /// Fit on all rows but the last N and score the forecast on them.
     #[arg(long)]
     holdout: Option<usize>,
@@ -58,8 +61,10 @@ pub struct Args {
 
 /// What to run, whichever way it was asked for.
 struct Run {
-    input: PathBuf,
-    output: PathBuf,
+    /// A directory or `s3://bucket/prefix`.
+    input: String,
+    /// A directory or `s3://bucket/prefix`.
+    output: String,
     opts: TrainOptions,
     jobs: Option<usize>,
     sagemaker: Option<TrainingJob>,
@@ -120,8 +125,8 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
     let jobs = hp.jobs.or(args.jobs.map(usize::from));
     let (input, output, shard, report_name) = match &sagemaker {
         Some(job) => (
-            job.input.clone(),
-            job.output.clone(),
+            job.input.display().to_string(),
+            job.output.display().to_string(),
             job.shard(),
             job.report_name(),
         ),
@@ -163,12 +168,35 @@ fn execute(run: &Run) -> anyhow::Result<ExitCode> {
             hosts = job.hosts.len(),
             distribution = ?job.distribution,
             shard = ?run.opts.shard.map(|s| s.to_string()),
-            input = %run.input.display(),
-            output = %run.output.display(),
+            input = %run.input,
+            output = %run.output,
             "running as a SageMaker training job"
         );
     }
-    let plan = plan(&run.input, run.opts.shard)?;
+    // s3:// input is downloaded to a staging directory; s3:// output gets
+    // each artifact as it is trained, and the report at the end.
+    let staging = tempfile::Builder::new()
+        .prefix("gridcast-train-")
+        .tempdir()?;
+    let runtime = if is_remote(&run.input) || is_remote(&run.output) {
+        Some(runtime()?)
+    } else {
+        None
+    };
+    let input = if is_remote(&run.input) {
+        let dir = staging.path().join("input");
+        std::fs::create_dir_all(&dir)?;
+        let location = Location::parse(&run.input)?;
+        let n = runtime
+            .as_ref()
+            .expect("made above")
+            .block_on(download_all(&location, ".csv", &dir))?;
+        tracing::info!(files = n, from = %location, "downloaded the customer files");
+        dir
+    } else {
+        PathBuf::from(&run.input)
+    };
+    let plan = plan(&input, run.opts.shard)?;
     for name in &plan.ignored {
         tracing::warn!(
             file = name,
@@ -185,12 +213,35 @@ fn execute(run: &Run) -> anyhow::Result<ExitCode> {
         "training"
     );
     let progress = Progress::new(plan.customers.len() as u64);
-    let summary =
-        pool.install(|| train(&plan, &run.output, &run.opts, &|row| progress.record(row)))?;
+    let record = |row: &CustomerReport| progress.record(row);
+    let summary = if is_remote(&run.output) {
+        let runtime = runtime.as_ref().expect("made above");
+        let location = Location::parse(&run.output)?;
+        let reports = staging.path().join("output");
+        std::fs::create_dir_all(&reports)?;
+        // The previous report, so a resumed run keeps its rows.
+        if let Ok(previous) = runtime.block_on(location.get(&run.opts.report_name)) {
+            std::fs::write(reports.join(&run.opts.report_name), &previous.bytes)?;
+        }
+        let sink = RemoteArtifacts::new(location.clone(), runtime)?;
+        let summary = pool.install(|| train_into(&plan, &reports, &run.opts, &sink, &record))?;
+        let report = std::fs::read(reports.join(&run.opts.report_name))?;
+        runtime.block_on(location.put(&run.opts.report_name, report.into()))?;
+        summary
+    } else {
+        pool.install(|| train(&plan, Path::new(&run.output), &run.opts, &record))?
+    };
     progress.finish();
     println!(
         "{}",
-        summary_line(&summary, &run.output.join(&run.opts.report_name))
+        summary_line(
+            &summary,
+            &format!(
+                "{}/{}",
+                run.output.trim_end_matches('/'),
+                run.opts.report_name
+            )
+        )
     );
     if summary.failed == 0 {
         return Ok(ExitCode::SUCCESS);
@@ -206,7 +257,7 @@ fn execute(run: &Run) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(SOME_FAILED))
 }
 
-fn summary_line(s: &TrainSummary, report: &std::path::Path) -> String {
+fn summary_line(s: &TrainSummary, report: &str) -> String {
     let mape = s
         .median_mape
         .map_or("n/a".to_owned(), |m| format!("{:.2}%", m * 100.0));
@@ -217,7 +268,7 @@ fn summary_line(s: &TrainSummary, report: &std::path::Path) -> String {
         s.skipped,
         s.failed,
         s.wall_seconds,
-        report.display()
+        report
     )
 }
 

@@ -1,0 +1,95 @@
+//! A loopback S3 API for tests: moto's server (PyPI `moto[server]`, installed
+//! by `make deps-python`; GRIDCAST_MOTO_SERVER points at another binary).
+
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A child process killed on drop.
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts moto on a free port; returns it and its URL.
+pub fn start_moto() -> (Killed, String) {
+    let bin = std::env::var("GRIDCAST_MOTO_SERVER").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/gridcast/prophet-venv/bin/moto_server",
+            std::env::var("HOME").unwrap()
+        )
+    });
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(&bin)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {bin} ({e}); run `make deps-python`"));
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (Killed(child), format!("http://127.0.0.1:{port}"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("moto did not start");
+}
+
+/// The AWS environment pointing at `endpoint`.
+pub fn aws_env(endpoint: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ENDPOINT_URL", endpoint.to_owned()),
+        ("AWS_ALLOW_HTTP", "true".into()),
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ("AWS_REGION", "us-east-1".into()),
+    ]
+}
+
+/// Creates a bucket (moto accepts an unsigned CreateBucket).
+pub fn create_bucket(endpoint: &str, bucket: &str) {
+    assert_eq!(
+        ureq::put(&format!("{endpoint}/{bucket}"))
+            .call()
+            .unwrap()
+            .status(),
+        200,
+        "creating {bucket}"
+    );
+}
+
+/// Uploads an object through gridcast-store (moto wants signed PUTs);
+/// sets this process's AWS environment to `endpoint`.
+pub fn put_object(endpoint: &str, location: &str, name: &str, bytes: Vec<u8>) {
+    for (k, v) in aws_env(endpoint) {
+        std::env::set_var(k, v);
+    }
+    let location = gridcast_store::Location::parse(location).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(location.put(name, bytes.into())).unwrap();
+}
+
+/// Names under an S3 location.
+pub fn list(endpoint: &str, location: &str) -> Vec<String> {
+    for (k, v) in aws_env(endpoint) {
+        std::env::set_var(k, v);
+    }
+    let location = gridcast_store::Location::parse(location).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(location.list_all()).unwrap()
+}
