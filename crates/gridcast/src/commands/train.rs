@@ -11,11 +11,11 @@ use anyhow::Context;
 use gridcast_model::ProphetConfig;
 use gridcast_pipeline::sagemaker::{write_failure, SageMakerError, TrainingJob, DEFAULT_ROOT};
 use gridcast_pipeline::train::{plan, train, train_into, TrainOptions};
+use gridcast_pipeline::{CustomerReport, Shard, Status, TrainSummary, TRAINING_REPORT};
 use gridcast_store::Location;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::remote::{download_all, is_remote, runtime, RemoteArtifacts};
-use gridcast_pipeline::{CustomerReport, Shard, Status, TrainSummary, TRAINING_REPORT};
-use indicatif::{ProgressBar, ProgressStyle};
 
 /// Exit status when the run finished but some customers failed.
 pub const SOME_FAILED: u8 = 2;
@@ -27,10 +27,10 @@ pub const SOME_FAILED: u8 = 2;
 /// its `checkpoints/`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Directory of `<id>.csv` files.
+    /// Directory of `<id>.csv` files, or `s3://bucket/prefix`.
     #[arg(long, requires = "output")]
     input: Option<String>,
-    /// Directory for `<id>.tar.gz` and the training report.
+    /// Directory for `<id>.tar.gz` and the training report, or `s3://bucket/prefix`.
     #[arg(long, requires = "input")]
     output: Option<String>,
     /// Fit on all rows but the last N and score the forecast on them.
