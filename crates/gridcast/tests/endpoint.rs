@@ -2,26 +2,20 @@
 //! the SageMaker contract, per-model authorization, the cache, the artifact
 //! download, sign-in, the MME container routes and CORS.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
 use serde_json::{json, Value};
 
 struct Server {
-    child: Child,
+    _child: common::Killed,
     url: String,
     _dir: tempfile::TempDir,
     models: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn fixtures() -> PathBuf {
@@ -73,21 +67,10 @@ fn start(extra: &[&str]) -> Server {
             .iter()
             .map(|s| s.replace("{dir}", &dir.path().display().to_string())),
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gridcast"))
-        .args(&args)
-        .env("GRIDCAST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    let (child, url) =
+        common::spawn_server(Command::new(env!("CARGO_BIN_EXE_gridcast")).args(&args));
     Server {
-        child,
+        _child: child,
         url,
         _dir: dir,
         models,

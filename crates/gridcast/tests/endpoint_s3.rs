@@ -3,16 +3,15 @@
 //! artifacts picked up on the next load, and an unreachable store served from
 //! disk where possible and answered with 503 otherwise.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
 
 mod common;
 
-use common::{create_bucket, put_object, start_moto, Killed};
+use common::{create_bucket, put_object, spawn_server, start_moto};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -89,36 +88,27 @@ fn serving_from_s3_with_a_revalidated_disk_copy() {
     )
     .unwrap();
     let disk = dir.path().join("disk");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gridcast"))
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--models",
-            "s3://artifacts/models",
-            "--max-models",
-            "1",
-        ])
-        .arg("--auth")
-        .arg(dir.path().join("auth.json"))
-        .arg("--disk-cache")
-        .arg(&disk)
-        .env("AWS_ENDPOINT_URL", &s3)
-        .env("AWS_ALLOW_HTTP", "true")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("GRIDCAST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _server = Killed(child);
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let (_server, url) = spawn_server(
+        Command::new(env!("CARGO_BIN_EXE_gridcast"))
+            .args([
+                "serve",
+                "--port",
+                "0",
+                "--models",
+                "s3://artifacts/models",
+                "--max-models",
+                "1",
+            ])
+            .arg("--auth")
+            .arg(dir.path().join("auth.json"))
+            .arg("--disk-cache")
+            .arg(&disk)
+            .env("AWS_ENDPOINT_URL", &s3)
+            .env("AWS_ALLOW_HTTP", "true")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1"),
+    );
 
     let (status, _, first) = invoke(&url, "42.tar.gz");
     assert_eq!(status, 200, "{first}");

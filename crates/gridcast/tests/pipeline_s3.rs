@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use common::{aws_env, create_bucket, list, put_object, start_moto, Killed};
+use common::{aws_env, create_bucket, list, put_object, spawn_server, start_moto};
 
 fn gridcast(endpoint: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gridcast"))
@@ -123,30 +122,21 @@ fn process_train_and_serve_from_a_bucket() {
         r#"{"principals": [{"access_key_id": "AKIDADMIN", "secret_access_key": "s", "target_models": ["*"]}]}"#,
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gridcast"))
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--models",
-            "s3://energy/models",
-            "--auth",
-        ])
-        .arg(dir.path().join("auth.json"))
-        .arg("--disk-cache")
-        .arg(dir.path().join("disk"))
-        .envs(aws_env(&s3))
-        .env("GRIDCAST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _server = Killed(child);
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let (_server, url) = spawn_server(
+        Command::new(env!("CARGO_BIN_EXE_gridcast"))
+            .args([
+                "serve",
+                "--port",
+                "0",
+                "--models",
+                "s3://energy/models",
+                "--auth",
+            ])
+            .arg(dir.path().join("auth.json"))
+            .arg("--disk-cache")
+            .arg(dir.path().join("disk"))
+            .envs(aws_env(&s3)),
+    );
     let invoked = Command::new(env!("CARGO_BIN_EXE_gridcast"))
         .args([
             "invoke",

@@ -3,10 +3,11 @@
 //! the way each image runs it (its ENTRYPOINT + CMD and ENV) against a temp
 //! directory laid out like /opt/ml, calling the routes SageMaker calls.
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::{json, Value};
 
@@ -111,22 +112,14 @@ fn serving_image_is_a_multi_model_container() {
         gridcast_model::read_artifact(&std::fs::read(fixture).unwrap(), &Default::default())
             .unwrap();
     std::fs::write(model_dir.join("model.json"), &unpacked.model_json).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gridcast"))
-        .args(&argv[1..])
-        .envs(&env)
-        .env("GRIDCAST_HOST", "127.0.0.1")
-        .env("GRIDCAST_PORT", "0")
-        .env("GRIDCAST_CONTAINER_ROOT", root.path())
-        .env("GRIDCAST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let (server, url) = common::spawn_server(
+        Command::new(env!("CARGO_BIN_EXE_gridcast"))
+            .args(&argv[1..])
+            .envs(&env)
+            .env("GRIDCAST_HOST", "127.0.0.1")
+            .env("GRIDCAST_PORT", "0")
+            .env("GRIDCAST_CONTAINER_ROOT", root.path()),
+    );
     let result = std::panic::catch_unwind(|| {
         assert_eq!(
             ureq::get(&format!("{url}/ping")).call().unwrap().status(),
@@ -153,8 +146,7 @@ fn serving_image_is_a_multi_model_container() {
             200
         );
     });
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     result.unwrap();
 }
 

@@ -6,6 +6,33 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// Starts `cmd` (a `gridcast serve --port 0 ...`), quiet, and returns it
+/// with the URL it prints on its first line of standard output.
+pub fn spawn_server(cmd: &mut Command) -> (Killed, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = cmd
+        .env("GRIDCAST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "no listening line: {line:?}"
+    );
+    (Killed(child), url)
+}
+
 /// A child process killed on drop.
 pub struct Killed(pub Child);
 
