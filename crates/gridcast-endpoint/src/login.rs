@@ -9,7 +9,9 @@ use std::sync::Mutex;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::Json;
 use gridcast_pipeline::CustomerId;
 use serde::{Deserialize, Serialize};
@@ -17,7 +19,7 @@ use serde_json::{json, Value};
 
 use crate::credentials::TEMPORARY_CREDENTIALS_SECONDS;
 use crate::error::ApiError;
-use crate::server::SharedState;
+use crate::server::{read_body, SharedState};
 
 /// Failed attempts allowed per customer id within [`LOGIN_WINDOW_SECONDS`].
 pub const MAX_FAILED_LOGINS: u32 = 5;
@@ -134,27 +136,31 @@ pub fn add_user(path: &Path, customer: &CustomerId, password: &str) -> Result<()
     })
 }
 
-/// Failed logins per customer id, in a sliding window.
+/// Failed attempts allowed per client address within [`LOGIN_WINDOW_SECONDS`]
+/// (against one password tried on many customer ids).
+pub const MAX_FAILED_LOGINS_PER_CLIENT: u32 = 20;
+
+/// Failed logins per customer id and per client address, in a window that
+/// starts at the first failure.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
     failures: Mutex<HashMap<String, (u32, i64)>>,
 }
 
 impl LoginLimiter {
-    fn blocked(&self, customer: &str, now: i64) -> bool {
+    fn blocked(&self, key: &str, limit: u32, now: i64) -> bool {
         let mut f = self.failures.lock().expect("not poisoned");
         f.retain(|_, (_, since)| now - *since < LOGIN_WINDOW_SECONDS);
-        f.get(customer)
-            .is_some_and(|(n, _)| *n >= MAX_FAILED_LOGINS)
+        f.get(key).is_some_and(|(n, _)| *n >= limit)
     }
 
-    fn failed(&self, customer: &str, now: i64) {
+    fn failed(&self, key: &str, now: i64) {
         let mut f = self.failures.lock().expect("not poisoned");
-        f.entry(customer.to_owned()).or_insert((0, now)).0 += 1;
+        f.entry(key.to_owned()).or_insert((0, now)).0 += 1;
     }
 
-    fn succeeded(&self, customer: &str) {
-        self.failures.lock().expect("not poisoned").remove(customer);
+    fn succeeded(&self, key: &str) {
+        self.failures.lock().expect("not poisoned").remove(key);
     }
 }
 
@@ -167,11 +173,17 @@ pub(crate) struct LoginRequest {
 /// `POST /auth/login`.
 pub(crate) async fn login(
     State(state): State<SharedState>,
-    body: axum::body::Bytes,
+    request: Request,
 ) -> Result<Json<Value>, ApiError> {
-    if body.len() > 4096 {
-        return Err(ApiError::too_large(4096));
-    }
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(
+            || "client:unknown".to_owned(),
+            |c| format!("client:{}", c.0.ip()),
+        );
+    let (parts, body) = request.into_parts();
+    let body = read_body(body, &parts.headers, 4096).await?;
     let req: LoginRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::validation(format!(
             "send {{\"customer_id\": ..., \"password\": ...}} ({e})"
@@ -183,20 +195,33 @@ pub(crate) async fn login(
     let customer =
         CustomerId::parse(&req.customer_id).map_err(|e| ApiError::validation(e.to_string()))?;
     let now = (state.clock)();
-    if state.login_limiter.blocked(customer.as_str(), now) {
+    let customer_key = format!("customer:{customer}");
+    if state
+        .login_limiter
+        .blocked(&customer_key, MAX_FAILED_LOGINS, now)
+    {
         return Err(ApiError::throttled(format!(
             "Too many failed sign-ins for customer {customer}; try again in a few minutes"
         )));
+    }
+    if state
+        .login_limiter
+        .blocked(&client, MAX_FAILED_LOGINS_PER_CLIENT, now)
+    {
+        return Err(ApiError::throttled(
+            "Too many failed sign-ins from this address; try again in a few minutes",
+        ));
     }
     let (users, password, id) = (users.clone(), req.password, customer.as_str().to_owned());
     let ok = tokio::task::spawn_blocking(move || users.verify(&id, &password))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     if !ok {
-        state.login_limiter.failed(customer.as_str(), now);
+        state.login_limiter.failed(&customer_key, now);
+        state.login_limiter.failed(&client, now);
         return Err(ApiError::access_denied("Wrong customer id or password"));
     }
-    state.login_limiter.succeeded(customer.as_str());
+    state.login_limiter.succeeded(&customer_key);
     let target = customer.artifact_name();
     let p =
         state
@@ -235,10 +260,11 @@ mod tests {
         assert!(!users.verify("43", "correct horse"));
         let limiter = LoginLimiter::default();
         for _ in 0..MAX_FAILED_LOGINS {
-            assert!(!limiter.blocked("42", 100));
-            limiter.failed("42", 100);
+            assert!(!limiter.blocked("customer:42", MAX_FAILED_LOGINS, 100));
+            limiter.failed("customer:42", 100);
         }
-        assert!(limiter.blocked("42", 100));
-        assert!(!limiter.blocked("42", 100 + LOGIN_WINDOW_SECONDS));
+        assert!(limiter.blocked("customer:42", MAX_FAILED_LOGINS, 100));
+        assert!(!limiter.blocked("customer:43", MAX_FAILED_LOGINS, 100));
+        assert!(!limiter.blocked("customer:42", MAX_FAILED_LOGINS, 100 + LOGIN_WINDOW_SECONDS));
     }
 }

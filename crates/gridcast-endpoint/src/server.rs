@@ -255,9 +255,12 @@ pub fn router(state: SharedState) -> Router {
 /// Serves on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(state: SharedState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, endpoint = %state.config.endpoint_name, "serving");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
 }
 
 async fn shutdown() {

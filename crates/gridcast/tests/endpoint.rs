@@ -613,34 +613,37 @@ fn artifacts_download_with_etags_for_offline_forecasts() {
 fn customers_sign_in_for_credentials_scoped_to_their_model() {
     let dir = tempfile::tempdir().unwrap();
     let users = dir.path().join("users.json");
-    let mut add = Command::new(env!("CARGO_BIN_EXE_gridcast"))
-        .args([
-            "users",
-            "add",
-            "--users",
-            users.to_str().unwrap(),
-            "--customer",
-            "42",
-        ])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(b"correct horse battery\n")
-        .unwrap();
-    assert!(add.wait().unwrap().success());
+    for customer in ["42", "7"] {
+        let mut add = Command::new(env!("CARGO_BIN_EXE_gridcast"))
+            .args([
+                "users",
+                "add",
+                "--users",
+                users.to_str().unwrap(),
+                "--customer",
+                customer,
+            ])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        add.stdin
+            .take()
+            .unwrap()
+            .write_all(b"correct horse battery\n")
+            .unwrap();
+        assert!(add.wait().unwrap().success());
+    }
     let server = start(&["--users", users.to_str().unwrap()]);
-    let login = |password: &str| {
+    let login_as = |customer: &str, password: &str| {
         answer(
             ureq::post(&format!("{}/auth/login", server.url))
                 .set("content-type", "application/json")
-                .send_string(&json!({"customer_id": "42", "password": password}).to_string()),
+                .send_string(&json!({"customer_id": customer, "password": password}).to_string()),
         )
     };
+    let login = |password: &str| login_as("42", password);
     let ok = login("correct horse battery");
     assert_eq!(ok.status, 200, "{}", ok.body);
     let creds = ok.json();
@@ -670,6 +673,17 @@ fn customers_sign_in_for_credentials_scoped_to_their_model() {
     let blocked = login("correct horse battery");
     assert_eq!(
         (blocked.status, blocked.error_type.as_deref()),
+        (429, Some("ThrottlingException"))
+    );
+    // Another customer still signs in from here...
+    assert_eq!(login_as("7", "correct horse battery").status, 200);
+    // ...until this address has failed 20 times, whatever the ids it tried.
+    for i in 0..15 {
+        assert_eq!(login_as(&format!("x{i}"), "guess").status, 403);
+    }
+    let sprayed = login_as("7", "correct horse battery");
+    assert_eq!(
+        (sprayed.status, sprayed.error_type.as_deref()),
         (429, Some("ThrottlingException"))
     );
 }
