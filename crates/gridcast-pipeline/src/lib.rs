@@ -11,7 +11,6 @@
 //! ([`AtomicFile`]): a reader or a killed run never sees half a file.
 #![deny(missing_docs)]
 
-mod atomic_file;
 mod customer;
 pub mod dataset;
 pub mod process;
@@ -20,7 +19,7 @@ pub mod sagemaker;
 mod shard;
 pub mod train;
 
-pub use atomic_file::{is_temporary_for, temporary_target, AtomicFile};
 pub use customer::{CustomerId, CustomerIdError, MAX_CUSTOMER_ID_LEN};
+pub use gridcast_store::{temporary_target, AtomicFile};
 pub use report::{CustomerReport, Status, TrainSummary, TRAINING_REPORT};
 pub use shard::{Shard, ShardError};

@@ -21,8 +21,8 @@ use gridcast_model::{format_csv_as, needs_time_of_day, parse_timestamp, Timestam
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::atomic_file::AtomicFile;
 use crate::customer::CustomerId;
+use gridcast_store::AtomicFile;
 
 /// Name of the report `process` writes beside the customer files.
 pub const PROCESS_REPORT: &str = "process-report.json";

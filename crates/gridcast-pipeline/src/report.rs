@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::atomic_file::AtomicFile;
+use gridcast_store::AtomicFile;
 
 /// The report's file name for an unsharded run.
 pub const TRAINING_REPORT: &str = "training-report.json";

@@ -12,12 +12,12 @@ use gridcast_model::{
 };
 use rayon::prelude::*;
 
-use crate::atomic_file::{temporary_target, AtomicFile};
 use crate::customer::CustomerId;
 use crate::report::{
     median, CustomerReport, PreviousReport, ReportWriter, Status, TrainSummary, TRAINING_REPORT,
 };
 use crate::shard::Shard;
+use gridcast_store::{temporary_target, AtomicFile};
 
 /// Where artifacts go: the output directory, or (through the CLI) an object store.
 pub trait ArtifactSink: Sync {

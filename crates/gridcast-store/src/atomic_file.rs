@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 /// A file written under a temporary name beside its destination and renamed
 /// into place by [`AtomicFile::commit`]. Dropped uncommitted, the temporary
 /// is removed; if the process is killed, the temporary — named
-/// `.{file name}.{random}.tmp` — is left for [`is_temporary_for`] to find.
+/// `.{file name}.{random}.tmp` — is left for [`temporary_target`] to recognise.
 ///
 /// The rename makes the file whole for every reader and across a killed
 /// process. It does not `fsync`: a sync per artifact cost a third of the
@@ -66,16 +66,6 @@ impl Write for AtomicFile {
     }
 }
 
-/// Whether `file_name` is a temporary left by an [`AtomicFile`] for the
-/// destination named `target_name`.
-pub fn is_temporary_for(file_name: &str, target_name: &str) -> bool {
-    file_name
-        .strip_prefix('.')
-        .and_then(|rest| rest.strip_prefix(target_name))
-        .and_then(|rest| rest.strip_prefix('.'))
-        .is_some_and(|rest| rest.ends_with(".tmp") && !rest[..rest.len() - 4].contains('.'))
-}
-
 /// The destination name of an [`AtomicFile`] temporary, if `file_name` is one.
 pub fn temporary_target(file_name: &str) -> Option<&str> {
     let inner = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
@@ -98,9 +88,7 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names.len(), 1);
-        assert!(is_temporary_for(&names[0], "42.tar.gz"), "{names:?}");
         assert_eq!(temporary_target(&names[0]), Some("42.tar.gz"));
-        assert!(!is_temporary_for(&names[0], "4.tar.gz"));
         drop(f);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         AtomicFile::write(&target, b"whole").unwrap();
