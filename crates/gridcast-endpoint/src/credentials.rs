@@ -80,18 +80,18 @@ pub fn pattern_matches(pattern: &str, text: &str) -> bool {
     p[i..].iter().all(|c| *c == '*')
 }
 
-/// Why `auth.json` was rejected.
+/// Why `auth.json` or the users file could not be used.
 #[derive(Debug, thiserror::Error)]
-pub enum AuthFileError {
-    /// Unreadable.
+pub enum ConfigFileError {
+    /// Unreadable or unwritable.
     #[error("{path}: {source}")]
-    Read {
+    Io {
         /// The file.
         path: String,
         /// The error.
         source: std::io::Error,
     },
-    /// Not the expected JSON.
+    /// Not the expected JSON, or a bad entry.
     #[error("{path}: {problem}")]
     Invalid {
         /// The file.
@@ -110,13 +110,13 @@ pub struct Principals {
 
 impl Principals {
     /// Reads `auth.json`.
-    pub fn load(path: &Path) -> Result<Self, AuthFileError> {
+    pub fn load(path: &Path) -> Result<Self, ConfigFileError> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| AuthFileError::Read {
+        let bytes = std::fs::read(path).map_err(|source| ConfigFileError::Io {
             path: name.clone(),
             source,
         })?;
-        Self::from_json(&bytes).map_err(|problem| AuthFileError::Invalid {
+        Self::from_json(&bytes).map_err(|problem| ConfigFileError::Invalid {
             path: name,
             problem,
         })

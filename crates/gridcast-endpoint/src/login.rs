@@ -17,7 +17,7 @@ use gridcast_pipeline::CustomerId;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::credentials::TEMPORARY_CREDENTIALS_SECONDS;
+use crate::credentials::{ConfigFileError, TEMPORARY_CREDENTIALS_SECONDS};
 use crate::error::ApiError;
 use crate::server::{read_body, SharedState};
 
@@ -40,52 +40,31 @@ struct UserEntry {
     password_hash: String,
 }
 
-/// Why the users file could not be used.
-#[derive(Debug, thiserror::Error)]
-pub enum UsersError {
-    /// Unreadable or unwritable.
-    #[error("{path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The error.
-        source: std::io::Error,
-    },
-    /// Not the expected JSON, or a bad entry.
-    #[error("{path}: {problem}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        problem: String,
-    },
-}
-
 /// Customer logins.
 #[derive(Debug, Clone, Default)]
 pub struct Users {
     hashes: HashMap<String, String>,
 }
 
-fn read_file(path: &Path) -> Result<UsersFile, UsersError> {
+fn read_file(path: &Path) -> Result<UsersFile, ConfigFileError> {
     let name = path.display().to_string();
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| UsersError::Invalid {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| ConfigFileError::Invalid {
             path: name,
             problem: e.to_string(),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(UsersFile::default()),
-        Err(source) => Err(UsersError::Io { path: name, source }),
+        Err(source) => Err(ConfigFileError::Io { path: name, source }),
     }
 }
 
 impl Users {
     /// Reads the users file.
-    pub fn load(path: &Path) -> Result<Self, UsersError> {
+    pub fn load(path: &Path) -> Result<Self, ConfigFileError> {
         let file = read_file(path)?;
         let mut hashes = HashMap::new();
         for u in file.users {
-            PasswordHash::new(&u.password_hash).map_err(|e| UsersError::Invalid {
+            PasswordHash::new(&u.password_hash).map_err(|e| ConfigFileError::Invalid {
                 path: path.display().to_string(),
                 problem: format!(
                     "customer {}: password_hash is not a PHC string ({e})",
@@ -113,12 +92,12 @@ impl Users {
 
 /// Adds or replaces `customer`'s password in the users file (argon2id,
 /// random salt), written atomically.
-pub fn add_user(path: &Path, customer: &CustomerId, password: &str) -> Result<(), UsersError> {
+pub fn add_user(path: &Path, customer: &CustomerId, password: &str) -> Result<(), ConfigFileError> {
     let mut file = read_file(path)?;
     let salt = SaltString::generate(&mut OsRng);
     let hash = Argon2::default()
         .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| UsersError::Invalid {
+        .map_err(|e| ConfigFileError::Invalid {
             path: path.display().to_string(),
             problem: e.to_string(),
         })?
@@ -130,7 +109,7 @@ pub fn add_user(path: &Path, customer: &CustomerId, password: &str) -> Result<()
     });
     file.users.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
     let json = serde_json::to_vec_pretty(&file).expect("serializes");
-    gridcast_pipeline::AtomicFile::write(path, &json).map_err(|source| UsersError::Io {
+    gridcast_pipeline::AtomicFile::write(path, &json).map_err(|source| ConfigFileError::Io {
         path: path.display().to_string(),
         source,
     })

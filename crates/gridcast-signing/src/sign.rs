@@ -52,10 +52,7 @@ pub fn sign_request(
     } = *request;
     let Scope { region, service } = scope;
     let identity = credentials.identity();
-    let time = UNIX_EPOCH
-        + Duration::from_secs(
-            u64::try_from(unix_seconds).map_err(|_| SigningError("time before 1970".into()))?,
-        );
+    let time = system_time(unix_seconds).ok_or_else(|| SigningError("time before 1970".into()))?;
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
