@@ -14,6 +14,8 @@ use serde::Deserialize;
 
 /// Longest life of login credentials.
 pub const TEMPORARY_CREDENTIALS_SECONDS: i64 = 3600;
+/// How long refreshes may extend a sign-in.
+pub const MAX_SESSION_SECONDS: i64 = 12 * 3600;
 
 /// One principal as `auth.json` writes it.
 #[derive(Debug, Clone, Deserialize)]
@@ -44,6 +46,10 @@ pub struct Principal {
     pub expiration: Option<i64>,
     /// TargetModel patterns (`*` matches any run of characters).
     pub target_models: Vec<String>,
+    /// For temporary credentials: when the sign-in that began their session
+    /// happened (refreshes keep it, so a session cannot outlive
+    /// [`MAX_SESSION_SECONDS`]).
+    pub session_started: Option<i64>,
 }
 
 impl Principal {
@@ -145,6 +151,7 @@ impl Principals {
             let mut credentials = Credentials::new(&p.access_key_id, &p.secret_access_key);
             credentials.session_token = p.session_token;
             let principal = Principal {
+                session_started: None,
                 credentials,
                 expiration,
                 target_models: p.target_models,
@@ -177,9 +184,24 @@ impl Principals {
             .cloned()
     }
 
+    /// Forgets temporary credentials (sign-out); configured keys stay.
+    pub fn revoke(&self, access_key_id: &str) {
+        self.temporary
+            .lock()
+            .expect("not poisoned")
+            .remove(access_key_id);
+    }
+
     /// Issues temporary credentials allowed only `target_models`, valid for
-    /// `seconds` from `now`; forgets expired ones on the way.
-    pub fn issue_temporary(&self, target_models: Vec<String>, now: i64, seconds: i64) -> Principal {
+    /// `seconds` from `now` but not past `session_started` +
+    /// [`MAX_SESSION_SECONDS`]; forgets expired ones on the way.
+    pub fn issue_temporary(
+        &self,
+        target_models: Vec<String>,
+        session_started: i64,
+        now: i64,
+        seconds: i64,
+    ) -> Principal {
         let mut rng = rand::thread_rng();
         let mut random = |n: usize| {
             (&mut rng)
@@ -192,8 +214,9 @@ impl Principals {
         let credentials = Credentials::new(key.clone(), random(40)).with_session_token(random(64));
         let principal = Principal {
             credentials,
-            expiration: Some(now + seconds),
+            expiration: Some((now + seconds).min(session_started + MAX_SESSION_SECONDS)),
             target_models,
+            session_started: Some(session_started),
         };
         let mut temporary = self.temporary.lock().expect("not poisoned");
         temporary.retain(|_, p| p.expiration.is_some_and(|e| e > now));
@@ -233,12 +256,24 @@ mod tests {
         assert_eq!(c42.expiration, Some(1_796_083_200));
         assert!(c42.may_invoke("company_a/7.tar.gz") && !c42.may_invoke("43.tar.gz"));
         assert!(p.lookup("AKIDNOPE").is_none());
-        let t = p.issue_temporary(vec!["7.tar.gz".into()], 1000, 3600);
+        let t = p.issue_temporary(vec!["7.tar.gz".into()], 1000, 1000, 3600);
         assert!(t.credentials.access_key_id.starts_with("ASIA"));
         assert_eq!(
             p.lookup(&t.credentials.access_key_id).unwrap().expiration,
             Some(4600)
         );
+        // Refreshes cannot stretch a session past MAX_SESSION_SECONDS.
+        let late = p.issue_temporary(
+            vec!["7.tar.gz".into()],
+            1000,
+            1000 + MAX_SESSION_SECONDS - 60,
+            3600,
+        );
+        assert_eq!(late.expiration, Some(1000 + MAX_SESSION_SECONDS));
+        p.revoke(&t.credentials.access_key_id);
+        assert!(p.lookup(&t.credentials.access_key_id).is_none());
+        p.revoke("AKIDADMIN");
+        assert!(p.lookup("AKIDADMIN").is_some());
         for bad in [
             &br#"{"principals": [{"access_key_id": "A", "secret_access_key": "s", "target_models": [], "extra": 1}]}"#[..],
             br#"{"principals": [{"access_key_id": "A", "secret_access_key": "s", "expiration": "soon", "target_models": []}]}"#,

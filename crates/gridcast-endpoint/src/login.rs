@@ -17,7 +17,10 @@ use gridcast_pipeline::CustomerId;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::credentials::{ConfigFileError, TEMPORARY_CREDENTIALS_SECONDS};
+use crate::authentication::authenticate;
+use crate::credentials::{
+    ConfigFileError, Principal, MAX_SESSION_SECONDS, TEMPORARY_CREDENTIALS_SECONDS,
+};
 use crate::error::ApiError;
 use crate::server::{read_body, SharedState};
 
@@ -202,23 +205,82 @@ pub(crate) async fn login(
     }
     state.login_limiter.succeeded(&customer_key);
     let target = customer.artifact_name();
-    let p =
-        state
-            .principals
-            .issue_temporary(vec![target.clone()], now, TEMPORARY_CREDENTIALS_SECONDS);
-    let expiration = chrono::DateTime::from_timestamp(p.expiration.unwrap_or(now), 0)
+    let p = state.principals.issue_temporary(
+        vec![target.clone()],
+        now,
+        now,
+        TEMPORARY_CREDENTIALS_SECONDS,
+    );
+    Ok(Json(session_json(&state, &p, customer.as_str(), &target)))
+}
+
+/// The answer to a sign-in or a refresh.
+fn session_json(state: &SharedState, p: &Principal, customer: &str, target: &str) -> Value {
+    let expiration = p
+        .expiration
+        .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default();
-    Ok(Json(json!({
+    json!({
         "AccessKeyId": p.credentials.access_key_id,
         "SecretAccessKey": p.credentials.secret_access_key,
         "SessionToken": p.credentials.session_token,
         "Expiration": expiration,
-        "CustomerId": customer.as_str(),
+        "CustomerId": customer,
         "TargetModel": target,
         "EndpointName": state.config.endpoint_name,
         "Region": state.config.region,
-    })))
+    })
+}
+
+/// The signed caller of `/auth/refresh` or `/auth/logout`: only a portal
+/// session's temporary credentials qualify.
+async fn session_caller(state: &SharedState, request: Request) -> Result<Principal, ApiError> {
+    let (parts, body) = request.into_parts();
+    let body = read_body(body, &parts.headers, 4096).await?;
+    let principal = authenticate(state, &parts, &body)?;
+    if principal.session_started.is_none() {
+        return Err(ApiError::validation(
+            "only sign-in sessions can be refreshed or signed out; these are configured keys",
+        ));
+    }
+    Ok(principal)
+}
+
+/// `POST /auth/refresh`, signed with the current temporary credentials: new
+/// credentials for the same model, up to [`MAX_SESSION_SECONDS`] after the
+/// sign-in. The old ones stay valid until they expire (requests in flight).
+pub(crate) async fn refresh(
+    State(state): State<SharedState>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let old = session_caller(&state, request).await?;
+    let now = (state.clock)();
+    let started = old.session_started.unwrap_or(now);
+    if now >= started + MAX_SESSION_SECONDS {
+        return Err(ApiError::expired_token());
+    }
+    let p = state.principals.issue_temporary(
+        old.target_models.clone(),
+        started,
+        now,
+        TEMPORARY_CREDENTIALS_SECONDS,
+    );
+    let target = old.target_models.first().cloned().unwrap_or_default();
+    let customer = CustomerId::from_file_name(&target, "tar.gz")
+        .map(|c| c.as_str().to_owned())
+        .unwrap_or_default();
+    Ok(Json(session_json(&state, &p, &customer, &target)))
+}
+
+/// `POST /auth/logout`, signed: the credentials stop working now.
+pub(crate) async fn logout(
+    State(state): State<SharedState>,
+    request: Request,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let p = session_caller(&state, request).await?;
+    state.principals.revoke(&p.credentials.access_key_id);
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -147,6 +147,8 @@ fn cors() -> CorsLayer {
         "x-amzn-requestid",
         "x-amzn-invoked-production-variant",
         "etag",
+        // Lets a browser tell its clock is off when a signature is refused.
+        "date",
     ]
     .iter()
     .map(|h| HeaderName::from_static(h))
@@ -218,6 +220,8 @@ pub fn router(state: SharedState) -> Router {
             get(invocation::download),
         )
         .route("/auth/login", post(login::login))
+        .route("/auth/refresh", post(login::refresh))
+        .route("/auth/logout", post(login::logout))
         .route("/ping", get(ping))
         .route("/metrics", get(metrics));
     if state.config.container_root.is_some() {

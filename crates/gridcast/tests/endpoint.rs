@@ -663,6 +663,7 @@ fn customers_sign_in_for_credentials_scoped_to_their_model() {
             .as_deref(),
         Some("AccessDeniedException")
     );
+    session_refresh_and_sign_out(&server.url, ok.body.as_bytes());
     for _ in 0..5 {
         let wrong = login("wrong");
         assert_eq!(
@@ -685,6 +686,74 @@ fn customers_sign_in_for_credentials_scoped_to_their_model() {
     assert_eq!(
         (sprayed.status, sprayed.error_type.as_deref()),
         (429, Some("ThrottlingException"))
+    );
+}
+
+/// Sends a request the portal's client library prepared.
+fn send_prepared(r: &gridcast_client::PreparedRequest) -> gridcast_client::Reply {
+    let mut request = ureq::request(r.method, &r.url);
+    for (n, v) in &r.headers {
+        request = request.set(n, v);
+    }
+    let a = answer(if r.method == "GET" {
+        request.call()
+    } else {
+        request.send_bytes(&r.body)
+    });
+    gridcast_client::Reply {
+        status: a.status,
+        headers: a.headers,
+        body: a.body.into_bytes(),
+    }
+}
+
+/// The portal's session calls, made by its client library: a refresh gives
+/// new working credentials for the same model, sign-out revokes them, and
+/// configured keys can do neither.
+fn session_refresh_and_sign_out(base: &str, login_reply: &[u8]) {
+    use gridcast_client::problem::Action;
+    use gridcast_client::request::{invoke, session_call, Target};
+    use gridcast_client::{EndpointSettings, Problem, Session};
+    let settings = EndpointSettings::for_url(base);
+    let first = Session::from_login_reply(login_reply).unwrap();
+    let target = Target::new(&settings, &first).unwrap();
+    let reply = send_prepared(&session_call(&target, &first, "refresh", now()).unwrap());
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let second = Session::from_login_reply(&reply.body).unwrap();
+    assert_ne!(second.access_key_id, first.access_key_id);
+    assert_eq!(second.target_model.as_deref(), Some("42.tar.gz"));
+    assert_eq!(second.customer_id, "42");
+    let forecast = send_prepared(&invoke(&target, &second, 3, now()).unwrap());
+    assert_eq!(forecast.status, 200);
+    let table = gridcast_client::ForecastTable::from_pandas_json(&forecast.body).unwrap();
+    assert_eq!(table.len(), 3);
+    // Sign-out: the refreshed keys stop working at once.
+    assert_eq!(
+        send_prepared(&session_call(&target, &second, "logout", now()).unwrap()).status,
+        204
+    );
+    let refused = send_prepared(&invoke(&target, &second, 3, now()).unwrap());
+    assert_eq!(
+        Problem::from_reply(&refused, Action::Forecast, now()),
+        Problem::SessionExpired
+    );
+    // A clock an hour slow is told apart from other refusals (the server's Date).
+    let skewed = send_prepared(&invoke(&target, &first, 3, now() - 3600).unwrap());
+    assert!(matches!(
+        Problem::from_reply(&skewed, Action::Forecast, now() - 3600),
+        Problem::ClockSkew { offset_seconds: Some(o) } if (3590..=3610).contains(&o)
+    ));
+    // Configured keys are not a session.
+    let admin = Session::with_keys("42", "AKIDADMIN", "admin-secret", None);
+    let r = send_prepared(&session_call(&target, &admin, "refresh", now()).unwrap());
+    assert_eq!(
+        (r.status, r.header("x-amzn-errortype")),
+        (400, Some("ValidationError"))
     );
 }
 

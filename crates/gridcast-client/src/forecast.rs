@@ -1,0 +1,260 @@
+//! Forecast tables: read from the endpoint's pandas JSON, or computed on the
+//! device from a stored artifact with the same Prophet code.
+
+use gridcast_model::{
+    future_dates, infer_frequency, predict, read_artifact, read_model_json, ArtifactLimits,
+    Forecast, ForecastOptions, ProphetModel,
+};
+
+use crate::usage::Usage;
+
+/// Which side produced a forecast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForecastSource {
+    /// The endpoint answered InvokeEndpoint.
+    Endpoint,
+    /// This device forecast from its stored artifact.
+    Device,
+}
+
+impl ForecastSource {
+    /// For people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ForecastSource::Endpoint => "forecast service",
+            ForecastSource::Device => "this device (offline)",
+        }
+    }
+
+    /// For machines (the edge handler's `x-gridcast-source` header).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForecastSource::Endpoint => "endpoint",
+            ForecastSource::Device => "device",
+        }
+    }
+}
+
+/// The columns a customer sees: time, forecast, uncertainty band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForecastTable {
+    /// Unix seconds.
+    pub ds: Vec<i64>,
+    /// Forecast.
+    pub yhat: Vec<f64>,
+    /// Lower bound of the uncertainty interval.
+    pub lower: Vec<f64>,
+    /// Upper bound.
+    pub upper: Vec<f64>,
+}
+
+impl ForecastTable {
+    /// Reads InvokeEndpoint's answer: pandas `to_json()` (orient=columns),
+    /// `ds` in epoch milliseconds, rows keyed by index.
+    pub fn from_pandas_json(body: &[u8]) -> Result<Self, String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+        let column = |name: &str| -> Result<Vec<(u64, f64)>, String> {
+            let obj = v
+                .get(name)
+                .and_then(|c| c.as_object())
+                .ok_or_else(|| format!("no {name:?} column"))?;
+            let mut rows = obj
+                .iter()
+                .map(|(k, x)| {
+                    let i = k
+                        .parse::<u64>()
+                        .map_err(|_| format!("{name}: row key {k:?} is not an index"))?;
+                    let x = x
+                        .as_f64()
+                        .ok_or_else(|| format!("{name}[{k}]: {x} is not a number"))?;
+                    Ok((i, x))
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            rows.sort_by_key(|r| r.0);
+            Ok(rows)
+        };
+        let ds = column("ds")?;
+        let keys: Vec<u64> = ds.iter().map(|r| r.0).collect();
+        let values = |name: &str| -> Result<Vec<f64>, String> {
+            let c = column(name)?;
+            if c.iter().map(|r| r.0).ne(keys.iter().copied()) {
+                return Err(format!("{name} has other rows than ds"));
+            }
+            Ok(c.into_iter().map(|r| r.1).collect())
+        };
+        let table = Self {
+            ds: ds.iter().map(|r| (r.1 / 1000.0).round() as i64).collect(),
+            yhat: values("yhat")?,
+            lower: values("yhat_lower")?,
+            upper: values("yhat_upper")?,
+        };
+        if table.ds.is_empty() {
+            return Err("no rows".into());
+        }
+        Ok(table)
+    }
+
+    /// The customer-facing columns of a full forecast.
+    pub fn from_forecast(f: &Forecast) -> Result<Self, String> {
+        let col = |n: &str| {
+            f.column(n)
+                .map(<[f64]>::to_vec)
+                .ok_or_else(|| format!("forecast has no {n} column"))
+        };
+        Ok(Self {
+            ds: f.ds.clone(),
+            yhat: col("yhat")?,
+            lower: col("yhat_lower")?,
+            upper: col("yhat_upper")?,
+        })
+    }
+
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.ds.len()
+    }
+
+    /// No rows.
+    pub fn is_empty(&self) -> bool {
+        self.ds.is_empty()
+    }
+
+    /// `ds,yhat,yhat_lower,yhat_upper` with ISO dates, for download.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("ds,yhat,yhat_lower,yhat_upper\n");
+        for i in 0..self.len() {
+            out.push_str(&gridcast_model::format_csv(self.ds[i]));
+            for v in [self.yhat[i], self.lower[i], self.upper[i]] {
+                out.push(',');
+                out.push_str(&format!("{v:.3}"));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A customer's model, unpacked on the device.
+#[derive(Debug, Clone)]
+pub struct OnDeviceModel {
+    /// The fitted model.
+    pub model: ProphetModel,
+}
+
+impl OnDeviceModel {
+    /// Unpacks `{customer}.tar.gz` (with the model crate's archive limits).
+    pub fn from_artifact(bytes: &[u8]) -> Result<Self, String> {
+        let artifact =
+            read_artifact(bytes, &ArtifactLimits::default()).map_err(|e| e.to_string())?;
+        let model = read_model_json(&artifact.model_json).map_err(|e| e.to_string())?;
+        Ok(Self { model })
+    }
+
+    /// The consumption the model was trained on.
+    pub fn usage(&self) -> Usage {
+        Usage::new(
+            self.model.history_dates.clone(),
+            self.model.history.y.clone(),
+        )
+    }
+
+    /// The last training timestamp: the model knows readings up to here.
+    pub fn trained_through(&self) -> Option<i64> {
+        self.model.last_date()
+    }
+
+    /// Seconds between readings (a day for the seed's models).
+    pub fn step_seconds(&self) -> i64 {
+        infer_frequency(&self.model.history_dates).unwrap_or(86_400)
+    }
+
+    /// How many model periods cover `days` days.
+    pub fn periods_for_days(&self, days: u32) -> u32 {
+        let per_day = (86_400 / self.step_seconds().max(1)).max(1);
+        days.saturating_mul(per_day as u32)
+    }
+
+    /// Forecasts `periods` rows after the history, like the endpoint does
+    /// (the same rows, columns and sampler; `seed` fixes the band).
+    pub fn forecast(&self, periods: u32, seed: Option<u64>) -> Result<ForecastTable, String> {
+        let dates =
+            future_dates(&self.model, periods as usize, false).map_err(|e| e.to_string())?;
+        let f = predict(
+            &self.model,
+            &dates,
+            &ForecastOptions {
+                seed,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        ForecastTable::from_forecast(&f)
+    }
+}
+
+/// Unpacks `artifact` and forecasts `periods` rows on the device.
+pub fn forecast_on_device(
+    artifact: &[u8],
+    periods: u32,
+    seed: Option<u64>,
+) -> Result<ForecastTable, String> {
+    OnDeviceModel::from_artifact(artifact)?.forecast(periods, seed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gridcast_model::{seed_response, ForecastOptions};
+
+    const ARTIFACT: &[u8] =
+        include_bytes!("../../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz");
+
+    #[test]
+    fn device_forecast_equals_the_endpoint_answer() {
+        let m = OnDeviceModel::from_artifact(ARTIFACT).unwrap();
+        let opts = ForecastOptions {
+            seed: Some(3),
+            ..Default::default()
+        };
+        let online =
+            ForecastTable::from_pandas_json(seed_response(&m.model, 7, &opts).unwrap().as_bytes())
+                .unwrap();
+        let device = m.forecast(7, Some(3)).unwrap();
+        assert_eq!(online.ds, device.ds);
+        for (a, b) in online
+            .yhat
+            .iter()
+            .zip(&device.yhat)
+            .chain(online.lower.iter().zip(&device.lower))
+        {
+            // pandas writes 10 decimals.
+            assert!((a - b).abs() < 1e-9 * m.model.y_scale, "{a} vs {b}");
+        }
+        assert_eq!(device.ds[0], m.trained_through().unwrap() + 86_400);
+        assert_eq!(m.periods_for_days(14), 14);
+        let csv = device.to_csv();
+        assert_eq!(csv.lines().count(), 8);
+        assert!(csv
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(&gridcast_model::format_csv(device.ds[0])));
+    }
+
+    #[test]
+    fn bad_answers_say_what_is_wrong() {
+        assert!(ForecastTable::from_pandas_json(b"[")
+            .unwrap_err()
+            .contains("not JSON"));
+        assert!(ForecastTable::from_pandas_json(br#"{"ds":{"0":0}}"#)
+            .unwrap_err()
+            .contains("yhat"));
+        let e = ForecastTable::from_pandas_json(
+            br#"{"ds":{"0":0,"1":86400000},"yhat":{"0":1},"yhat_lower":{"0":1},"yhat_upper":{"0":1}}"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("other rows"), "{e}");
+        assert!(OnDeviceModel::from_artifact(b"not gzip").is_err());
+    }
+}

@@ -1,0 +1,33 @@
+//! The client of a gridcast endpoint — or of any SageMaker multi-model
+//! endpoint — shared by the portal, the dashboard widget and the edge handler.
+//!
+//! Everything that decides something is plain Rust and tested natively:
+//! [`settings`] (where the endpoint is, how TargetModel names are made),
+//! [`session`] (sign-in credentials and their expiry), [`request`] (the exact
+//! signed requests), [`problem`] (what an answer or a failure means to a
+//! person), [`forecast`] (forecast tables from the endpoint or from the
+//! device) and [`usage`] (consumption history figures). Only sending requests
+//! ([`transport`]) and keeping artifacts ([`artifact_store`], IndexedDB) touch
+//! the browser; they exist on wasm32 only.
+
+pub mod forecast;
+pub mod problem;
+pub mod request;
+pub mod session;
+pub mod settings;
+pub mod usage;
+
+#[cfg(target_arch = "wasm32")]
+pub mod artifact_store;
+#[cfg(target_arch = "wasm32")]
+pub mod transport;
+
+pub use forecast::{forecast_on_device, ForecastSource, ForecastTable, OnDeviceModel};
+pub use problem::{Action, Problem};
+pub use request::{PreparedRequest, Reply};
+pub use session::{LoginRequest, Session};
+pub use settings::{EndpointSettings, SettingsError};
+pub use usage::{Aggregation, Usage, UsagePoint};
+
+/// The longest forecast the portal and the widget ask for, in days.
+pub const MAX_HORIZON_DAYS: u32 = 90;

@@ -1,0 +1,143 @@
+//! Sign-in credentials: the temporary ones `/auth/login` returns, or keys an
+//! operator typed into the settings panel.
+
+use gridcast_signing::Credentials;
+use serde::{Deserialize, Serialize};
+
+/// Refresh temporary credentials this long before they expire.
+pub const REFRESH_BEFORE_SECONDS: i64 = 10 * 60;
+
+/// `POST /auth/login`'s body.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoginRequest<'a> {
+    /// The customer signing in.
+    pub customer_id: &'a str,
+    /// Their password.
+    pub password: &'a str,
+}
+
+/// Whose credentials the client signs with, and for what.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Session {
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: String,
+    /// Session token of temporary credentials.
+    #[serde(default)]
+    pub session_token: Option<String>,
+    /// RFC 3339 expiry of temporary credentials.
+    #[serde(default)]
+    pub expiration: Option<String>,
+    /// The customer whose model this session forecasts.
+    pub customer_id: String,
+    /// The TargetModel the endpoint allows (login sessions).
+    #[serde(default)]
+    pub target_model: Option<String>,
+    /// The endpoint's name as the endpoint reported it (login sessions).
+    #[serde(default)]
+    pub endpoint_name: Option<String>,
+    /// The endpoint's region as the endpoint reported it (login sessions).
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("access_key_id", &self.access_key_id)
+            .field("customer_id", &self.customer_id)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// A session from `/auth/login`'s (or `/auth/refresh`'s) JSON answer.
+    pub fn from_login_reply(body: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(body)
+            .map_err(|e| format!("the sign-in answer is not understood: {e}"))
+    }
+
+    /// Long-term or STS keys an operator entered for `customer_id`.
+    pub fn with_keys(
+        customer_id: impl Into<String>,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token: session_token.filter(|t| !t.is_empty()),
+            expiration: None,
+            customer_id: customer_id.into(),
+            target_model: None,
+            endpoint_name: None,
+            region: None,
+        }
+    }
+
+    /// The signing credentials.
+    pub fn credentials(&self) -> Credentials {
+        let c = Credentials::new(&self.access_key_id, &self.secret_access_key);
+        match &self.session_token {
+            Some(t) => c.with_session_token(t),
+            None => c,
+        }
+    }
+
+    /// Unix seconds of expiry (`None`: does not expire).
+    pub fn expires_at(&self) -> Option<i64> {
+        let e = self.expiration.as_deref()?;
+        chrono::DateTime::parse_from_rfc3339(e)
+            .ok()
+            .map(|t| t.timestamp())
+    }
+
+    /// Whether the credentials no longer work at `now`.
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at().is_some_and(|e| e <= now)
+    }
+
+    /// Whether it is time to ask `/auth/refresh` for new credentials.
+    pub fn refresh_due(&self, now: i64) -> bool {
+        self.target_model.is_some()
+            && self
+                .expires_at()
+                .is_some_and(|e| e - now <= REFRESH_BEFORE_SECONDS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_reply_expiry_and_refresh() {
+        let body = br#"{"AccessKeyId":"ASIAX","SecretAccessKey":"s","SessionToken":"t",
+            "Expiration":"2026-11-26T15:00:00Z","CustomerId":"42","TargetModel":"42.tar.gz",
+            "EndpointName":"gridcast","Region":"us-east-1"}"#;
+        let s = Session::from_login_reply(body).unwrap();
+        let exp = s.expires_at().unwrap();
+        assert_eq!(exp, 1_795_705_200);
+        assert!(!s.expired(exp - 1) && s.expired(exp));
+        assert!(!s.refresh_due(exp - REFRESH_BEFORE_SECONDS - 1));
+        assert!(s.refresh_due(exp - REFRESH_BEFORE_SECONDS));
+        assert_eq!(s.credentials().session_token.as_deref(), Some("t"));
+        assert!(
+            !format!("{s:?}").contains("SecretAccessKey") && !format!("{s:?}").contains("\"s\"")
+        );
+        assert!(Session::from_login_reply(b"{}")
+            .unwrap_err()
+            .contains("not understood"));
+    }
+
+    #[test]
+    fn typed_keys_never_expire_or_refresh() {
+        let s = Session::with_keys("7", "AKID", "secret", Some(String::new()));
+        assert_eq!(s.session_token, None);
+        assert!(!s.expired(i64::MAX) && !s.refresh_due(i64::MAX));
+    }
+}
