@@ -1,10 +1,14 @@
 //! The gridcast customer portal (Yew, built with Trunk).
 //!
-//! For now a shell: it proves the model crate runs in the browser by
-//! forecasting from an artifact the visitor picks. Later issues add sign-in,
-//! usage charts, signed endpoint calls and offline storage.
+//! A customer signs in, sees their consumption, and asks for a forecast: from
+//! the endpoint (a SigV4-signed InvokeEndpoint) when it answers, otherwise
+//! from their model stored on this device, forecast here with the same
+//! Prophet code the endpoint runs. The endpoint client lives in
+//! `gridcast-client`; this crate is the UI and the browser state around it.
 
 mod components;
+mod portal;
+mod saved;
 
 fn main() {
     yew::Renderer::<components::app::App>::new().render();

@@ -1,53 +1,185 @@
-//! The root component.
+//! The root component: who is signed in, the model on this device, and the
+//! page around the usage and forecast views.
 
-use gridcast_model::{
-    read_artifact, read_model_json, seed_response, ArtifactLimits, ForecastOptions,
-};
+use gridcast_client::{EndpointSettings, Problem, Session};
+use gloo_timers::callback::Interval;
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
-/// Forecasts `period` rows from artifact bytes, entirely on the device.
-fn forecast_on_device(bytes: &[u8], period: usize) -> Result<String, String> {
-    let artifact = read_artifact(bytes, &ArtifactLimits::default()).map_err(|e| e.to_string())?;
-    let model = read_model_json(&artifact.model_json).map_err(|e| e.to_string())?;
-    seed_response(&model, period, &ForecastOptions::default()).map_err(|e| e.to_string())
-}
+use crate::components::forecast_panel::ForecastPanel;
+use crate::components::problem_view::ProblemView;
+use crate::components::settings_panel::SettingsPanel;
+use crate::components::sign_in::SignIn;
+use crate::components::usage_view::UsageView;
+use crate::portal::{self, DeviceModel, Outcome};
+use crate::saved;
 
-/// The portal shell: pick a `{customer}.tar.gz`, see its 7-day forecast.
+/// How often the session's expiry is checked.
+const REFRESH_CHECK_MS: u32 = 30_000;
+
+/// The portal.
 #[function_component(App)]
 pub fn app() -> Html {
-    let output = use_state(|| None::<Result<String, String>>);
-    let on_change = {
-        let output = output.clone();
-        Callback::from(move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|f| f.get(0)) else {
-                return;
-            };
-            let output = output.clone();
-            let reader = gloo_file::callbacks::read_as_bytes(&file.into(), move |bytes| {
-                output.set(Some(
-                    bytes
-                        .map_err(|e| e.to_string())
-                        .and_then(|b| forecast_on_device(&b, 7)),
-                ));
-            });
-            // Keep the reader alive until it calls back.
-            std::mem::forget(reader);
+    let settings = use_state(saved::settings);
+    let session = use_state(saved::session);
+    let model = use_state(|| None::<DeviceModel>);
+    let outcome = use_state(|| None::<Outcome>);
+    let notice = use_state(|| None::<Problem>);
+    let loading = use_state(|| false);
+    let show_settings = use_state(|| false);
+
+    // With a session: show the stored model at once, then check the endpoint
+    // for a newer one.
+    {
+        let (settings, model, notice, loading) = (settings.clone(), model.clone(), notice.clone(), loading.clone());
+        use_effect_with((*session).clone(), move |session| {
+            model.set(None);
+            if let Some(session) = session.clone() {
+                let settings = (*settings).clone();
+                loading.set(true);
+                spawn_local(async move {
+                    let stored = portal::stored_model(&settings, &session).await;
+                    if let Ok(Some(m)) = &stored {
+                        model.set(Some(m.clone()));
+                    }
+                    match portal::sync_model(&settings, &session).await {
+                        Ok(m) => {
+                            model.set(Some(m));
+                            notice.set(None);
+                        }
+                        Err(p) => notice.set(Some(match (p.endpoint_down(), stored) {
+                            (true, Ok(Some(_))) => p,
+                            (true, Ok(None)) => Problem::NoStoredModel,
+                            (_, Err(e)) if !p.endpoint_down() => e,
+                            _ => p,
+                        })),
+                    }
+                    loading.set(false);
+                });
+            }
+        });
+    }
+
+    let set_session = {
+        let (session, outcome) = (session.clone(), outcome.clone());
+        Callback::from(move |s: Option<Session>| {
+            saved::save_session(s.as_ref());
+            outcome.set(None);
+            session.set(s);
         })
     };
-    html! {
-        <main class="shell">
-            <h1>{ "gridcast" }</h1>
-            <p>{ "Per-customer energy forecasts. Pick a model artifact to forecast the next 7 days on this device." }</p>
-            <label for="artifact">{ "Model artifact (.tar.gz)" }</label>
-            <input id="artifact" type="file" accept=".tar.gz,.gz" onchange={on_change} />
-            {
-                match &*output {
-                    None => html! {},
-                    Some(Ok(json)) => html! { <pre aria-label="forecast">{ json }</pre> },
-                    Some(Err(e)) => html! { <p role="alert" class="error">{ e }</p> },
+
+    // Refresh temporary credentials before they expire.
+    {
+        let (settings, set_session, notice) = (settings.clone(), set_session.clone(), notice.clone());
+        use_effect_with((*session).clone(), move |session| {
+            let current = session.clone();
+            let interval = Interval::new(REFRESH_CHECK_MS, move || {
+                let Some(s) = current.clone() else { return };
+                let now = gridcast_client::transport::now();
+                if !s.refresh_due(now) {
+                    return;
                 }
+                let (settings, set_session, notice) = ((*settings).clone(), set_session.clone(), notice.clone());
+                spawn_local(async move {
+                    match portal::refresh(&settings, &s).await {
+                        Ok(fresh) => set_session.emit(Some(fresh)),
+                        Err(p) if s.expired(gridcast_client::transport::now()) || p.needs_sign_in() => {
+                            notice.set(Some(Problem::SessionExpired));
+                        }
+                        // Offline: keep trying while the old keys last.
+                        Err(_) => {}
+                    }
+                });
+            });
+            move || drop(interval)
+        });
+    }
+
+    let on_session = set_session.reform(Some);
+    let on_sign_out = {
+        let (settings, session, set_session, notice) = (settings.clone(), session.clone(), set_session.clone(), notice.clone());
+        Callback::from(move |_| {
+            if let Some(s) = (*session).clone() {
+                let settings = (*settings).clone();
+                spawn_local(async move {
+                    portal::sign_out(&settings, &s).await;
+                    let _ = portal::forget_model(&settings, &s).await;
+                });
             }
-        </main>
+            notice.set(None);
+            set_session.emit(None);
+        })
+    };
+    let on_expired = {
+        let notice = notice.clone();
+        Callback::from(move |_| notice.set(Some(Problem::SessionExpired)))
+    };
+    let on_save_settings = {
+        let settings = settings.clone();
+        Callback::from(move |s: EndpointSettings| {
+            saved::save_settings(&s);
+            settings.set(s);
+        })
+    };
+    let toggle_settings = {
+        let show = show_settings.clone();
+        Callback::from(move |_: MouseEvent| show.set(!*show))
+    };
+    let close_settings = {
+        let show = show_settings.clone();
+        Callback::from(move |()| show.set(false))
+    };
+    let on_outcome = {
+        let outcome = outcome.clone();
+        Callback::from(move |o: Outcome| outcome.set(Some(o)))
+    };
+
+    html! {
+        <>
+            <header class="top">
+                <h1>{ "gridcast" }</h1>
+                <nav aria-label="Account">
+                    if let Some(s) = &*session {
+                        <span class="who">{ format!("Customer {}", s.customer_id) }</span>
+                    }
+                    <button type="button" class="secondary" aria-expanded={show_settings.to_string()}
+                        aria-controls="settings" onclick={toggle_settings}>{ "Settings" }</button>
+                    if session.is_some() {
+                        <button type="button" class="secondary" onclick={on_sign_out}>{ "Sign out" }</button>
+                    }
+                </nav>
+            </header>
+            <main id="main">
+                if *show_settings {
+                    <div id="settings">
+                        <SettingsPanel settings={(*settings).clone()} on_save={on_save_settings}
+                            on_keys={on_session.clone()} on_close={close_settings} />
+                    </div>
+                }
+                if let Some(p) = &*notice {
+                    <ProblemView problem={p.clone()} role="status" />
+                }
+                {
+                    match &*session {
+                        None => html! { <SignIn settings={(*settings).clone()} on_session={on_session} /> },
+                        Some(s) => html! {
+                            <>
+                                {
+                                    match &*model {
+                                        Some(m) => html! { <UsageView model={m.clone()} outcome={(*outcome).clone()} /> },
+                                        None if *loading => html! { <p class="card" role="status">{ "Loading your readings…" }</p> },
+                                        None => html! {},
+                                    }
+                                }
+                                <ForecastPanel settings={(*settings).clone()} session={s.clone()}
+                                    model={(*model).clone()} outcome={(*outcome).clone()}
+                                    {on_outcome} {on_expired} />
+                            </>
+                        },
+                    }
+                }
+            </main>
+        </>
     }
 }

@@ -1,2 +1,8 @@
-//! One component per file.
+//! The portal's components, one a file.
 pub mod app;
+pub mod chart;
+pub mod forecast_panel;
+pub mod problem_view;
+pub mod settings_panel;
+pub mod sign_in;
+pub mod usage_view;

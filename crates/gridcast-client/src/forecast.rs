@@ -21,7 +21,7 @@ impl ForecastSource {
     /// For people.
     pub fn describe(self) -> &'static str {
         match self {
-            ForecastSource::Endpoint => "forecast service",
+            ForecastSource::Endpoint => "the forecast service",
             ForecastSource::Device => "this device (offline)",
         }
     }

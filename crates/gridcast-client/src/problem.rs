@@ -92,6 +92,9 @@ pub enum Problem {
     /// Nothing stored to forecast from.
     #[error("No model is stored on this device yet")]
     NoStoredModel,
+    /// A forecast horizon outside 1..=[`crate::MAX_HORIZON_DAYS`].
+    #[error("{0} days is not a horizon this portal forecasts")]
+    Horizon(u32),
     /// IndexedDB failed.
     #[error("This device's storage failed: {0}")]
     Storage(String),
@@ -217,6 +220,7 @@ impl Problem {
             Problem::BadAnswer(_) => "Check that the endpoint URL points at a forecast endpoint.",
             Problem::OnDevice(_) => "Sign in while online to download a fresh copy of your model.",
             Problem::NoStoredModel => "Sign in once while online so your model can be stored on this device.",
+            Problem::Horizon(_) => "Choose between 1 and 90 days.",
             Problem::Storage(_) => "Allow this site to store data (private browsing may block it), then reload.",
         }
     }

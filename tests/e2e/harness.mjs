@@ -1,0 +1,78 @@
+// Shared by the browser tests: a trained demo endpoint started with the
+// gridcast CLI, and Debian's Chromium driven by playwright-core.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const root = resolve(import.meta.dirname, "../..");
+export const gridcast = process.env.GRIDCAST_BIN ?? join(root, "target/debug/gridcast");
+export const dist = process.env.GRIDCAST_DIST ?? join(root, "dist");
+export const shots = process.env.GRIDCAST_SCREENSHOTS ?? join(root, "target/e2e-screenshots");
+mkdirSync(shots, { recursive: true });
+
+/** Trains `customers` seed-style models and adds a login per id in `logins`. */
+export function trainedModels(customers, logins) {
+  const dir = mkdtempSync(join(tmpdir(), "gridcast-e2e-"));
+  const run = (...args) => execFileSync(gridcast, args, { stdio: ["pipe", "pipe", "pipe"] });
+  run("generate", "--customers", String(customers), "--out", join(dir, "e.csv"));
+  run("process", "--input", join(dir, "e.csv"), "--output", join(dir, "data"));
+  run("train", "--input", join(dir, "data"), "--output", join(dir, "models"), "--preset", "seed");
+  for (const [id, password] of Object.entries(logins)) {
+    execFileSync(gridcast, ["users", "add", "--users", join(dir, "users.json"), "--customer", id], {
+      input: password + "\n",
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+  }
+  return dir;
+}
+
+/** Starts `gridcast serve` on `port` (0: any) and resolves with its URL. */
+export function serve(dir, port = 0, extra = []) {
+  const child = spawn(
+    gridcast,
+    ["serve", "--port", String(port), "--models", join(dir, "models"), "--users", join(dir, "users.json"), "--www", dist, ...extra],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  return new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) ok({ url: m[1], stop: () => stopped(child) });
+    });
+    child.on("exit", (code) => fail(new Error(`gridcast serve exited ${code}: ${out}`)));
+  });
+}
+
+function stopped(child) {
+  return new Promise((ok) => {
+    if (child.exitCode !== null) return ok();
+    child.removeAllListeners("exit");
+    child.on("exit", () => ok());
+    child.kill("SIGTERM");
+  });
+}
+
+/** Debian's Chromium, headless, with the flags a closed network needs. */
+export async function browser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}
+
+/** Saves a screenshot as a test artifact. */
+export async function shot(page, name) {
+  const path = join(shots, name + ".png");
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+export function writeJson(path, value) {
+  writeFileSync(path, JSON.stringify(value));
+}

@@ -1,0 +1,93 @@
+// The portal end to end in a real browser: sign in, usage chart, a forecast
+// from the endpoint, the endpoint stopped (forecast on the device), the page
+// reloaded with no network (service worker + IndexedDB) and a forecast again.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { browser, serve, shot, trainedModels } from "./harness.mjs";
+
+let dir, server, chrome;
+before(async () => {
+  dir = trainedModels(3, { 1: "customer-1-secret" });
+  server = await serve(dir);
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+async function forecastRows(page) {
+  return page.$$eval(".forecast tbody tr", (rows) =>
+    rows.map((r) => [...r.children].map((c) => c.textContent)),
+  );
+}
+
+async function requestForecast(page, days, source) {
+  await page.fill("#horizon", String(days));
+  await page.click(".forecast button[type=submit]");
+  await page.waitForSelector(`#forecast-source[data-source=${source}]`, { timeout: 15000 });
+  await page.waitForFunction((n) => document.querySelectorAll(".forecast tbody tr").length === n, days);
+  return forecastRows(page);
+}
+
+test("sign in, forecast online, then on the device, then offline after a reload", async () => {
+  const context = await chrome.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(server.url + "/");
+  await page.evaluate(() => navigator.serviceWorker.ready);
+
+  // A wrong password is told as such, and says what to do.
+  await page.fill("#customer-id", "1");
+  await page.fill("#password", "not-it");
+  await page.click(".sign-in button[type=submit]");
+  const wrong = await page.waitForSelector(".sign-in [role=alert]");
+  assert.match(await wrong.textContent(), /Wrong customer id or password.*Check the customer id/);
+  await shot(page, "00-wrong-password");
+
+  await page.fill("#password", "customer-1-secret");
+  await page.click(".sign-in button[type=submit]");
+  await page.waitForSelector(".usage svg polyline.history");
+  assert.equal(await page.textContent(".who"), "Customer 1");
+  const totals = await page.$$eval(".total .figure", (f) => f.map((x) => Number(x.textContent)));
+  assert.equal(totals.length, 2);
+  assert.ok(totals[0] > 0 && totals[1] > totals[0], `totals ${totals}`);
+  await shot(page, "01-usage");
+
+  const online = await requestForecast(page, 14, "endpoint");
+  assert.equal(online.length, 14);
+  assert.match(await page.textContent("#forecast-source"), /forecast service.*trained on readings up to 2022-12-24/);
+  assert.ok(await page.$(".usage svg polygon.band"), "the chart shows the uncertainty band");
+  const csv = decodeURIComponent((await page.getAttribute("a[download]", "href")).split(",")[1]);
+  assert.equal(csv.split("\n")[0], "ds,yhat,yhat_lower,yhat_upper");
+  assert.equal(csv.trim().split("\n").length, 15);
+  await shot(page, "02-forecast-online");
+
+  // The endpoint goes away: the same forecast comes from this device.
+  await server.stop();
+  const device = await requestForecast(page, 14, "device");
+  assert.deepEqual(device.map((r) => [r[0], r[1]]), online.map((r) => [r[0], r[1]]), "same dates and yhat");
+  assert.match(await page.textContent("#forecast-source"), /this device \(offline\).*cannot be reached/s);
+  await shot(page, "03-forecast-on-device");
+
+  // No network at all: the service worker serves the app, IndexedDB the model.
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector(".usage svg polyline.history", { timeout: 10000 }).catch(async (e) => {
+    await shot(page, "debug");
+    console.log(await page.content());
+    throw e;
+  });
+  const offline = await requestForecast(page, 7, "device");
+  assert.deepEqual(offline.map((r) => r[1]), online.slice(0, 7).map((r) => r[1]));
+  await shot(page, "04-offline-reload");
+
+  // A phone-sized screen: nothing wider than the screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than a phone`);
+  await shot(page, "05-phone");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
