@@ -9,12 +9,14 @@ CARGO ?= cargo
 FIXTURES ?= ../shared/fixtures/prophet
 WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
+TRUNK_VERSION := 0.21.14
+E2E := tests/e2e
 PY_VENV ?= $(HOME)/.cache/gridcast/prophet-venv
 DEMO := target/demo
 
-.PHONY: run test deps deps-wasm deps-python test-native test-wasm check-portal test-python lint-images
+.PHONY: run test deps deps-wasm deps-trunk deps-browser deps-python portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images
 
-run:
+run: portal
 	$(CARGO) build --release -p gridcast
 	mkdir -p $(DEMO)
 	@echo "== generating the seed's dataset (1,000 customers, daily 2022)"
@@ -32,11 +34,12 @@ run:
 	@echo "try:        AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret target/release/gridcast invoke --customer 42 --period 7"
 	@echo "logins:     customer 1 / customer-1-demo, 2 / customer-2-demo, 42 / customer-42-demo (POST /auth/login)"
 	@echo
-	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json $(if $(wildcard dist),--www dist,)
+	@echo "portal:     http://127.0.0.1:8080/ (sign in as customer 42 / customer-42-demo)"
+	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www dist
 
-test: deps test-native test-wasm check-portal test-python lint-images
+test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-python lint-images
 
-deps: deps-wasm deps-python
+deps: deps-wasm deps-trunk deps-browser deps-python
 
 # The wasm target and the wasm-bindgen test runner pinned to Cargo.lock's version.
 deps-wasm:
@@ -46,6 +49,32 @@ deps-wasm:
 	  $(CARGO) install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION); \
 	fi
 	@command -v node >/dev/null || { echo "Node.js is required for the wasm tests"; exit 1; }
+
+# Trunk from crates.io, run offline: it uses the wasm-bindgen installed above.
+deps-trunk: deps-wasm
+	@if [ "$$(trunk --version 2>/dev/null | awk '{print $$2}')" != "$(TRUNK_VERSION)" ]; then \
+	  echo "installing trunk $(TRUNK_VERSION)"; \
+	  $(CARGO) install trunk --version $(TRUNK_VERSION) --locked; \
+	fi
+
+# Debian's Chromium and ChromeDriver; playwright-core from npm (no browser download).
+deps-browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "installing chromium and chromium-driver"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium chromium-driver; \
+	fi
+	@if [ ! -f $(E2E)/node_modules/.package-lock.json ] || [ $(E2E)/package-lock.json -nt $(E2E)/node_modules/.package-lock.json ]; then \
+	  cd $(E2E) && npm ci --no-audit --no-fund; \
+	fi
+
+# The portal, release build, into dist/ (served by `gridcast serve --www dist`).
+portal: deps-trunk
+	trunk build --release --offline
+
+# The portal's size against its budget (also printed for docs/benchmarks.md).
+bundle-size: portal
+	bench/bundle-size.sh dist
 
 # Python Prophet 1.5 in a venv, for the model.json round trip.
 deps-python: $(PY_VENV)/.installed-4
@@ -58,13 +87,20 @@ $(FIXTURES):
 	@echo "missing $(FIXTURES): the shared fixtures must sit beside this repository"; exit 1
 
 test-native: deps-python $(FIXTURES)
-	GRIDCAST_MOTO_SERVER=$(PY_VENV)/bin/moto_server $(CARGO) test -p gridcast-model -p gridcast-pipeline -p gridcast-signing -p gridcast-store -p gridcast-endpoint -p gridcast
+	GRIDCAST_MOTO_SERVER=$(PY_VENV)/bin/moto_server $(CARGO) test -p gridcast-model -p gridcast-pipeline -p gridcast-signing -p gridcast-store -p gridcast-endpoint -p gridcast-client -p gridcast
 
 test-wasm: deps-wasm $(FIXTURES)
 	$(CARGO) test -p gridcast-model --target $(WASM_TARGET) --test wasm
 
-check-portal: deps-wasm
-	$(CARGO) check -p gridcast-portal -p gridcast-signing --target $(WASM_TARGET)
+# The client library in headless Chromium: signing, device forecasts, IndexedDB.
+test-browser: deps-wasm deps-browser $(FIXTURES)
+	CHROMEDRIVER=$$(command -v chromedriver) WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/crates/gridcast-client/webdriver.json \
+	  $(CARGO) test -p gridcast-client --target $(WASM_TARGET) --test browser
+
+# The portal end to end in Chromium; screenshots land in target/e2e-screenshots.
+test-e2e: deps-browser portal
+	$(CARGO) build -p gridcast
+	cd $(E2E) && GRIDCAST_BIN=$(CURDIR)/target/debug/gridcast GRIDCAST_DIST=$(CURDIR)/dist node --test
 
 test-python: deps-python $(FIXTURES)
 	$(CARGO) build -p gridcast

@@ -8,7 +8,9 @@ use gridcast_client::artifact_store::{ArtifactStore, StoredArtifact};
 use gridcast_client::problem::Action;
 use gridcast_client::request::{self, Target};
 use gridcast_client::transport::{self, DOWNLOAD_TIMEOUT_MS, FORECAST_TIMEOUT_MS};
-use gridcast_client::{EndpointSettings, ForecastSource, ForecastTable, OnDeviceModel, Problem, Session};
+use gridcast_client::{
+    EndpointSettings, ForecastSource, ForecastTable, OnDeviceModel, Problem, Session,
+};
 
 /// The customer's model as this device has it.
 #[derive(Debug, Clone)]
@@ -39,10 +41,16 @@ pub struct Outcome {
 }
 
 /// The stored model, if this device has one for the session.
-pub async fn stored_model(settings: &EndpointSettings, session: &Session) -> Result<Option<DeviceModel>, Problem> {
+pub async fn stored_model(
+    settings: &EndpointSettings,
+    session: &Session,
+) -> Result<Option<DeviceModel>, Problem> {
     let target = Target::new(settings, session)?;
     let store = ArtifactStore::open().await?;
-    let Some(stored) = store.get(&target.settings.storage_key(&target.target_model)).await? else {
+    let Some(stored) = store
+        .get(&target.settings.storage_key(&target.target_model))
+        .await?
+    else {
         return Ok(None);
     };
     let model = OnDeviceModel::from_artifact(&stored.bytes).map_err(Problem::OnDevice)?;
@@ -55,7 +63,10 @@ pub async fn stored_model(settings: &EndpointSettings, session: &Session) -> Res
 
 /// Downloads the customer's artifact unless the stored copy is current
 /// (`If-None-Match`), stores it, and returns the model.
-pub async fn sync_model(settings: &EndpointSettings, session: &Session) -> Result<DeviceModel, Problem> {
+pub async fn sync_model(
+    settings: &EndpointSettings,
+    session: &Session,
+) -> Result<DeviceModel, Problem> {
     let target = Target::new(settings, session)?;
     let key = target.settings.storage_key(&target.target_model);
     let store = ArtifactStore::open().await?;
@@ -76,7 +87,13 @@ pub async fn sync_model(settings: &EndpointSettings, session: &Session) -> Resul
             store.put(&key, &fresh).await?;
             fresh
         }
-        _ => return Err(Problem::from_reply(&reply, Action::Download, transport::now())),
+        _ => {
+            return Err(Problem::from_reply(
+                &reply,
+                Action::Download,
+                transport::now(),
+            ))
+        }
     };
     let model = OnDeviceModel::from_artifact(&artifact.bytes).map_err(Problem::OnDevice)?;
     Ok(DeviceModel {
@@ -127,7 +144,11 @@ pub async fn forecast(
     })
 }
 
-async fn online_forecast(settings: &EndpointSettings, session: &Session, periods: u32) -> Result<ForecastTable, Problem> {
+async fn online_forecast(
+    settings: &EndpointSettings,
+    session: &Session,
+    periods: u32,
+) -> Result<ForecastTable, Problem> {
     if session.expired(transport::now()) {
         return Err(Problem::SessionExpired);
     }
@@ -135,17 +156,29 @@ async fn online_forecast(settings: &EndpointSettings, session: &Session, periods
     let prepared = request::invoke(&target, session, periods, transport::now())?;
     let reply = transport::send(&prepared, FORECAST_TIMEOUT_MS).await?;
     if !reply.ok() {
-        return Err(Problem::from_reply(&reply, Action::Forecast, transport::now()));
+        return Err(Problem::from_reply(
+            &reply,
+            Action::Forecast,
+            transport::now(),
+        ));
     }
     ForecastTable::from_pandas_json(&reply.body).map_err(Problem::BadAnswer)
 }
 
 /// Signs in at the endpoint.
-pub async fn sign_in(settings: &EndpointSettings, customer: &str, password: &str) -> Result<Session, Problem> {
+pub async fn sign_in(
+    settings: &EndpointSettings,
+    customer: &str,
+    password: &str,
+) -> Result<Session, Problem> {
     let prepared = request::login(settings, customer, password)?;
     let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
     if !reply.ok() {
-        return Err(Problem::from_reply(&reply, Action::SignIn, transport::now()));
+        return Err(Problem::from_reply(
+            &reply,
+            Action::SignIn,
+            transport::now(),
+        ));
     }
     Session::from_login_reply(&reply.body).map_err(Problem::BadAnswer)
 }
@@ -156,7 +189,11 @@ pub async fn refresh(settings: &EndpointSettings, session: &Session) -> Result<S
     let prepared = request::session_call(&target, session, "refresh", transport::now())?;
     let reply = transport::send(&prepared, FORECAST_TIMEOUT_MS).await?;
     if !reply.ok() {
-        return Err(Problem::from_reply(&reply, Action::Refresh, transport::now()));
+        return Err(Problem::from_reply(
+            &reply,
+            Action::Refresh,
+            transport::now(),
+        ));
     }
     Session::from_login_reply(&reply.body).map_err(Problem::BadAnswer)
 }

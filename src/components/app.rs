@@ -1,8 +1,8 @@
 //! The root component: who is signed in, the model on this device, and the
 //! page around the usage and forecast views.
 
-use gridcast_client::{EndpointSettings, Problem, Session};
 use gloo_timers::callback::Interval;
+use gridcast_client::{EndpointSettings, Problem, Session};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -31,7 +31,12 @@ pub fn app() -> Html {
     // With a session: show the stored model at once, then check the endpoint
     // for a newer one.
     {
-        let (settings, model, notice, loading) = (settings.clone(), model.clone(), notice.clone(), loading.clone());
+        let (settings, model, notice, loading) = (
+            settings.clone(),
+            model.clone(),
+            notice.clone(),
+            loading.clone(),
+        );
         use_effect_with((*session).clone(), move |session| {
             model.set(None);
             if let Some(session) = session.clone() {
@@ -71,7 +76,8 @@ pub fn app() -> Html {
 
     // Refresh temporary credentials before they expire.
     {
-        let (settings, set_session, notice) = (settings.clone(), set_session.clone(), notice.clone());
+        let (settings, set_session, notice) =
+            (settings.clone(), set_session.clone(), notice.clone());
         use_effect_with((*session).clone(), move |session| {
             let current = session.clone();
             let interval = Interval::new(REFRESH_CHECK_MS, move || {
@@ -80,11 +86,15 @@ pub fn app() -> Html {
                 if !s.refresh_due(now) {
                     return;
                 }
-                let (settings, set_session, notice) = ((*settings).clone(), set_session.clone(), notice.clone());
+                let (settings, set_session, notice) =
+                    ((*settings).clone(), set_session.clone(), notice.clone());
                 spawn_local(async move {
                     match portal::refresh(&settings, &s).await {
                         Ok(fresh) => set_session.emit(Some(fresh)),
-                        Err(p) if s.expired(gridcast_client::transport::now()) || p.needs_sign_in() => {
+                        Err(p)
+                            if s.expired(gridcast_client::transport::now())
+                                || p.needs_sign_in() =>
+                        {
                             notice.set(Some(Problem::SessionExpired));
                         }
                         // Offline: keep trying while the old keys last.
@@ -98,7 +108,12 @@ pub fn app() -> Html {
 
     let on_session = set_session.reform(Some);
     let on_sign_out = {
-        let (settings, session, set_session, notice) = (settings.clone(), session.clone(), set_session.clone(), notice.clone());
+        let (settings, session, set_session, notice) = (
+            settings.clone(),
+            session.clone(),
+            set_session.clone(),
+            notice.clone(),
+        );
         Callback::from(move |_| {
             if let Some(s) = (*session).clone() {
                 let settings = (*settings).clone();
@@ -130,6 +145,13 @@ pub fn app() -> Html {
         let show = show_settings.clone();
         Callback::from(move |()| show.set(false))
     };
+    let on_keys = {
+        let (on_session, show) = (on_session.clone(), show_settings.clone());
+        Callback::from(move |s: Session| {
+            show.set(false);
+            on_session.emit(s);
+        })
+    };
     let on_outcome = {
         let outcome = outcome.clone();
         Callback::from(move |o: Outcome| outcome.set(Some(o)))
@@ -154,7 +176,7 @@ pub fn app() -> Html {
                 if *show_settings {
                     <div id="settings">
                         <SettingsPanel settings={(*settings).clone()} on_save={on_save_settings}
-                            on_keys={on_session.clone()} on_close={close_settings} />
+                            on_keys={on_keys} on_close={close_settings} />
                     </div>
                 }
                 if let Some(p) = &*notice {

@@ -43,18 +43,31 @@ pub fn chart(props: &ChartProps) -> Html {
         .history
         .iter()
         .map(|p| p.value)
-        .chain(props.forecast.iter().flat_map(|f| f.upper.iter().chain(&f.yhat).copied()))
+        .chain(
+            props
+                .forecast
+                .iter()
+                .flat_map(|f| f.upper.iter().chain(&f.yhat).chain(&f.lower).copied()),
+        )
         .filter(|v| v.is_finite());
-    let (lo, hi) = ys.fold((f64::INFINITY, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = ys.fold((f64::INFINITY, 0.0_f64), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
     let hi = hi.max(1e-9);
     // Start the axis at zero unless that would flatten the lines.
-    let y_min = if lo > 0.4 * hi { (lo - 0.1 * (hi - lo)).max(0.0) } else { 0.0 };
+    let y_min = if lo > 0.4 * hi {
+        (lo - 0.1 * (hi - lo)).max(0.0)
+    } else {
+        0.0
+    };
     let y_max = hi + 0.05 * (hi - y_min);
     let span = (x1 - x0).max(1) as f64;
     let x = |t: i64| LEFT + (t - x0) as f64 / span * (W - LEFT - RIGHT);
     let y = |v: f64| TOP + (1.0 - (v.max(y_min) - y_min) / (y_max - y_min)) * (H - TOP - BOTTOM);
     let points = |it: &mut dyn Iterator<Item = (i64, f64)>| {
-        it.map(|(t, v)| format!("{:.1},{:.1}", x(t), y(v))).collect::<Vec<_>>().join(" ")
+        it.map(|(t, v)| format!("{:.1},{:.1}", x(t), y(v)))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let history = points(&mut props.history.iter().map(|p| (p.start, p.value)));
     let ticks: Vec<Html> = (0..=4)
@@ -86,7 +99,11 @@ pub fn chart(props: &ChartProps) -> Html {
     let summary = match &props.forecast {
         Some(f) => format!(
             "{} from {} to {}; forecast of {} rows from {}.",
-            props.label, date(x0), date(x1), f.len(), date(f.ds[0])
+            props.label,
+            date(x0),
+            date(x1),
+            f.len(),
+            date(f.ds[0])
         ),
         None => format!("{} from {} to {}.", props.label, date(x0), date(x1)),
     };

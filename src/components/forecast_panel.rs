@@ -60,7 +60,11 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
     };
     let onsubmit = {
         let (days, busy, problem) = (days.clone(), busy.clone(), problem.clone());
-        let (settings, session, model) = (props.settings.clone(), props.session.clone(), props.model.clone());
+        let (settings, session, model) = (
+            props.settings.clone(),
+            props.session.clone(),
+            props.model.clone(),
+        );
         let (on_outcome, on_expired) = (props.on_outcome.clone(), props.on_expired.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -70,8 +74,13 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
                 return;
             }
             let (busy, problem, settings, session, model, on_outcome, on_expired) = (
-                busy.clone(), problem.clone(), settings.clone(), session.clone(), model.clone(),
-                on_outcome.clone(), on_expired.clone(),
+                busy.clone(),
+                problem.clone(),
+                settings.clone(),
+                session.clone(),
+                model.clone(),
+                on_outcome.clone(),
+                on_expired.clone(),
             );
             busy.set(true);
             problem.set(None);

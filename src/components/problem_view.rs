@@ -16,7 +16,11 @@ pub struct ProblemProps {
 /// Shows a [`Problem`] with its next step.
 #[function_component(ProblemView)]
 pub fn problem_view(props: &ProblemProps) -> Html {
-    let class = if props.problem.endpoint_down() { "notice warn" } else { "notice error" };
+    let class = if props.problem.endpoint_down() {
+        "notice warn"
+    } else {
+        "notice error"
+    };
     html! {
         <div class={class} role={props.role.clone()}>
             <strong>{ props.problem.to_string() }</strong>

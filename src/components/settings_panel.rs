@@ -21,7 +21,9 @@ pub struct SettingsProps {
 }
 
 fn value(r: &NodeRef) -> String {
-    r.cast::<HtmlInputElement>().map(|i| i.value().trim().to_owned()).unwrap_or_default()
+    r.cast::<HtmlInputElement>()
+        .map(|i| i.value().trim().to_owned())
+        .unwrap_or_default()
 }
 
 /// The settings panel.
@@ -37,7 +39,8 @@ pub fn settings_panel(props: &SettingsProps) -> Html {
     let token = use_node_ref();
     let problem = use_state(|| None::<Problem>);
     let read = {
-        let (url, region, name, template) = (url.clone(), region.clone(), name.clone(), template.clone());
+        let (url, region, name, template) =
+            (url.clone(), region.clone(), name.clone(), template.clone());
         move || EndpointSettings {
             endpoint_url: value(&url),
             region: value(&region),
@@ -62,12 +65,21 @@ pub fn settings_panel(props: &SettingsProps) -> Html {
     let on_keys = {
         let (read, problem) = (read.clone(), problem.clone());
         let (save, keys) = (props.on_save.clone(), props.on_keys.clone());
-        let (customer, key, secret, token) = (customer.clone(), key.clone(), secret.clone(), token.clone());
+        let (customer, key, secret, token) =
+            (customer.clone(), key.clone(), secret.clone(), token.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let s = read();
-            let session = Session::with_keys(value(&customer), value(&key), value(&secret), Some(value(&token)));
-            match s.validate().and_then(|_| s.target_model(&session.customer_id)) {
+            let session = Session::with_keys(
+                value(&customer),
+                value(&key),
+                value(&secret),
+                Some(value(&token)),
+            );
+            match s
+                .validate()
+                .and_then(|_| s.target_model(&session.customer_id))
+            {
                 Ok(_) => {
                     problem.set(None);
                     save.emit(s);

@@ -25,15 +25,31 @@ pub fn sign_in(props: &SignInProps) -> Html {
     let busy = use_state(|| false);
     let problem = use_state(|| None::<Problem>);
     let onsubmit = {
-        let (customer, password, busy, problem) = (customer.clone(), password.clone(), busy.clone(), problem.clone());
+        let (customer, password, busy, problem) = (
+            customer.clone(),
+            password.clone(),
+            busy.clone(),
+            problem.clone(),
+        );
         let settings = props.settings.clone();
         let on_session = props.on_session.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let id = customer.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let pw = password.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let (busy, problem, settings, on_session, password) =
-                (busy.clone(), problem.clone(), settings.clone(), on_session.clone(), password.clone());
+            let id = customer
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            let pw = password
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            let (busy, problem, settings, on_session, password) = (
+                busy.clone(),
+                problem.clone(),
+                settings.clone(),
+                on_session.clone(),
+                password.clone(),
+            );
             busy.set(true);
             problem.set(None);
             spawn_local(async move {

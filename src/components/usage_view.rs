@@ -23,7 +23,11 @@ pub struct UsageProps {
 
 fn total_card(title: &str, t: PeriodTotal) -> Html {
     let change = match t.change_percent() {
-        Some(c) => format!("{}{c:.1}% vs the {} days before", if c >= 0.0 { "+" } else { "" }, t.days),
+        Some(c) => format!(
+            "{}{c:.1}% vs the {} days before",
+            if c >= 0.0 { "+" } else { "" },
+            t.days
+        ),
         None => "no earlier period to compare".to_owned(),
     };
     html! {
@@ -52,7 +56,9 @@ pub fn usage_view(props: &UsageProps) -> Html {
         let by = by.clone();
         Callback::from(move |_| by.set(a))
     };
-    let last = usage.last().map(|t| gridcast_model::format_csv(t - t.rem_euclid(86_400)));
+    let last = usage
+        .last()
+        .map(|t| gridcast_model::format_csv(t - t.rem_euclid(86_400)));
     html! {
         <section class="card usage" aria-labelledby="usage-title">
             <h2 id="usage-title">{ "Your energy use" }</h2>

@@ -25,6 +25,10 @@ export function trainedModels(customers, logins) {
       stdio: ["pipe", "pipe", "pipe"],
     });
   }
+  writeFileSync(
+    join(dir, "auth.json"),
+    JSON.stringify({ principals: [{ access_key_id: "AKIDOPERATOR", secret_access_key: "operator-secret", target_models: ["*"] }] }),
+  );
   return dir;
 }
 
@@ -32,7 +36,8 @@ export function trainedModels(customers, logins) {
 export function serve(dir, port = 0, extra = []) {
   const child = spawn(
     gridcast,
-    ["serve", "--port", String(port), "--models", join(dir, "models"), "--users", join(dir, "users.json"), "--www", dist, ...extra],
+    ["serve", "--port", String(port), "--models", join(dir, "models"), "--users", join(dir, "users.json"),
+     "--auth", join(dir, "auth.json"), "--www", dist, ...extra],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   return new Promise((ok, fail) => {
@@ -71,8 +76,4 @@ export async function shot(page, name) {
   const path = join(shots, name + ".png");
   await page.screenshot({ path, fullPage: true });
   return path;
-}
-
-export function writeJson(path, value) {
-  writeFileSync(path, JSON.stringify(value));
 }

@@ -5,15 +5,17 @@ import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { browser, serve, shot, trainedModels } from "./harness.mjs";
 
-let dir, server, chrome;
+let dir, server, server2, chrome;
 before(async () => {
   dir = trainedModels(3, { 1: "customer-1-secret" });
   server = await serve(dir);
+  server2 = await serve(dir);
   chrome = await browser();
 });
 after(async () => {
   await chrome?.close();
   await server?.stop();
+  await server2?.stop();
 });
 
 async function forecastRows(page) {
@@ -74,11 +76,7 @@ test("sign in, forecast online, then on the device, then offline after a reload"
   // No network at all: the service worker serves the app, IndexedDB the model.
   await context.setOffline(true);
   await page.reload();
-  await page.waitForSelector(".usage svg polyline.history", { timeout: 10000 }).catch(async (e) => {
-    await shot(page, "debug");
-    console.log(await page.content());
-    throw e;
-  });
+  await page.waitForSelector(".usage svg polyline.history");
   const offline = await requestForecast(page, 7, "device");
   assert.deepEqual(offline.map((r) => r[1]), online.slice(0, 7).map((r) => r[1]));
   await shot(page, "04-offline-reload");
@@ -89,5 +87,39 @@ test("sign in, forecast online, then on the device, then offline after a reload"
   assert.ok(overflow <= 0, `page is ${overflow}px wider than a phone`);
   await shot(page, "05-phone");
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("an operator points the portal at an endpoint and forecasts with access keys", async () => {
+  const context = await chrome.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(server2.url + "/");
+  await page.click("text=Settings");
+  // Every field is checked, with the reason shown.
+  await page.fill("#region", "US East");
+  await page.click("text=Save endpoint");
+  assert.match(await page.textContent(".settings [role=alert]"), /region "US East" must look like us-east-1/);
+  await page.fill("#region", "us-east-1");
+  await page.fill("#keys-customer", "2");
+  await page.fill("#access-key", "AKIDOPERATOR");
+  await page.fill("#secret-key", "operator-secret");
+  await page.click("text=Use these keys");
+  await page.waitForSelector(".usage svg polyline.history");
+  assert.equal(await page.textContent(".who"), "Customer 2");
+  const rows = await requestForecast(page, 3, "endpoint");
+  assert.equal(rows.length, 3);
+  await shot(page, "06-operator-keys");
+  // Wrong keys: told what to check.
+  await page.click("text=Sign out");
+  await page.click("text=Settings");
+  await page.fill("#keys-customer", "2");
+  await page.fill("#access-key", "AKIDOPERATOR");
+  await page.fill("#secret-key", "not-the-secret");
+  await page.click("text=Use these keys");
+  await page.fill("#horizon", "3");
+  await page.click(".forecast button[type=submit]");
+  const refused = await page.waitForSelector(".forecast [role=alert]");
+  assert.match(await refused.textContent(), /refused the credentials.*Check the access keys and the region/s);
+  await shot(page, "07-wrong-keys");
   await context.close();
 });

@@ -1,0 +1,59 @@
+//! The inputs both the native and the browser tests use, and the golden
+//! answers (written by the native build, checked by both).
+
+use gridcast_client::request::Target;
+use gridcast_client::{EndpointSettings, ForecastTable, Session};
+
+/// A fixed sign-in session, endpoint and clock.
+pub fn signing_inputs() -> (Target, Session, i64) {
+    let session = Session::from_login_reply(
+        br#"{"AccessKeyId":"ASIAGOLDENEXAMPLE","SecretAccessKey":"golden/secret+key","SessionToken":"golden-token",
+        "Expiration":"2030-01-01T00:00:00Z","CustomerId":"42","TargetModel":"42.tar.gz",
+        "EndpointName":"gridcast","Region":"eu-west-1"}"#,
+    )
+    .unwrap();
+    let settings = EndpointSettings::for_url("https://forecast.example.com");
+    let target = Target::new(&settings, &session).unwrap();
+    (target, session, 1_790_000_000)
+}
+
+/// The Python-written fixture the forecast tests use.
+pub const ARTIFACT: &[u8] =
+    include_bytes!("../../../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz");
+/// Forecast rows and RNG seed of the golden forecast.
+pub const PERIODS: u32 = 14;
+/// RNG seed of the uncertainty band.
+pub const SEED: u64 = 7;
+
+/// The golden signed requests (headers of an invocation and a download).
+pub const SIGNED: &str = include_str!("../data/signed-requests.json");
+/// The golden forecast.
+pub const FORECAST: &str = include_str!("../data/forecast-seed_trend_only-14-seed7.json");
+
+/// A forecast table as JSON (full precision).
+pub fn table_json(t: &ForecastTable) -> serde_json::Value {
+    serde_json::json!({ "ds": t.ds, "yhat": t.yhat, "yhat_lower": t.lower, "yhat_upper": t.upper })
+}
+
+/// Asserts two tables agree to `tolerance` (libm differs by an ulp or so
+/// between targets, so not bit for bit).
+pub fn assert_tables_agree(a: &serde_json::Value, b: &serde_json::Value, tolerance: f64) {
+    assert_eq!(a["ds"], b["ds"]);
+    for col in ["yhat", "yhat_lower", "yhat_upper"] {
+        let (x, y) = (a[col].as_array().unwrap(), b[col].as_array().unwrap());
+        assert_eq!(x.len(), y.len());
+        for (x, y) in x.iter().zip(y) {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!((x - y).abs() <= tolerance, "{col}: {x} vs {y}");
+        }
+    }
+}
+
+/// The signed headers of the golden invocation and download as JSON.
+pub fn signed_json() -> serde_json::Value {
+    use gridcast_client::request::{download_artifact, invoke};
+    let (target, session, now) = signing_inputs();
+    let inv = invoke(&target, &session, PERIODS, now).unwrap();
+    let dl = download_artifact(&target, &session, Some("\"etag-1\""), now).unwrap();
+    serde_json::json!({ "invocation": inv.headers, "download": dl.headers })
+}
