@@ -148,15 +148,15 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// Checks a customer id (the endpoint's rules).
+/// Checks a customer id (the endpoint's `CustomerId` rules).
 pub fn check_customer(customer: &str) -> Result<(), SettingsError> {
     let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
     if customer.is_empty()
-        || customer.len() > 64
+        || customer.len() > 128
         || customer.starts_with('.')
         || !customer.chars().all(ok)
     {
-        return Err(SettingsError::Customer(customer.chars().take(70).collect()));
+        return Err(SettingsError::Customer(customer.chars().take(140).collect()));
     }
     Ok(())
 }
@@ -231,7 +231,7 @@ mod tests {
             with(|s| s.target_template = "/{customer}".into()),
             SettingsError::Template(_)
         ));
-        for bad in ["", "../1", ".x", "a/b", &"9".repeat(65)] {
+        for bad in ["", "../1", ".x", "a/b", &"9".repeat(129)] {
             assert!(
                 matches!(good.target_model(bad), Err(SettingsError::Customer(_))),
                 "{bad}"
