@@ -7,8 +7,15 @@
 //! `gridcast-client`; this crate is the UI and the browser state around it.
 
 mod components;
-mod portal;
 mod saved;
+
+use gridcast_client::forecaster::{Forecaster, ModelStore};
+use gridcast_client::EndpointSettings;
+
+/// The portal's client of `settings`: artifacts kept in IndexedDB.
+pub(crate) fn forecaster(settings: &EndpointSettings) -> Forecaster {
+    Forecaster::new(settings.clone(), ModelStore::IndexedDb)
+}
 
 fn main() {
     yew::Renderer::<components::app::App>::new().render();

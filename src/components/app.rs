@@ -11,8 +11,8 @@ use crate::components::problem_view::ProblemView;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::sign_in::SignIn;
 use crate::components::usage_view::UsageView;
-use crate::portal::{self, DeviceModel, Outcome};
 use crate::saved;
+use gridcast_client::forecaster::{DeviceModel, Outcome};
 
 /// How often the session's expiry is checked.
 const REFRESH_CHECK_MS: u32 = 30_000;
@@ -43,11 +43,11 @@ pub fn app() -> Html {
                 let settings = (*settings).clone();
                 loading.set(true);
                 spawn_local(async move {
-                    let stored = portal::stored_model(&settings, &session).await;
+                    let stored = crate::forecaster(&settings).stored_model(&session).await;
                     if let Ok(Some(m)) = &stored {
                         model.set(Some(m.clone()));
                     }
-                    match portal::sync_model(&settings, &session).await {
+                    match crate::forecaster(&settings).sync_model(&session).await {
                         Ok(m) => {
                             model.set(Some(m));
                             notice.set(None);
@@ -89,7 +89,7 @@ pub fn app() -> Html {
                 let (settings, set_session, notice) =
                     ((*settings).clone(), set_session.clone(), notice.clone());
                 spawn_local(async move {
-                    match portal::refresh(&settings, &s).await {
+                    match crate::forecaster(&settings).refresh(&s).await {
                         Ok(fresh) => set_session.emit(Some(fresh)),
                         Err(p)
                             if s.expired(gridcast_client::transport::now())
@@ -118,8 +118,8 @@ pub fn app() -> Html {
             if let Some(s) = (*session).clone() {
                 let settings = (*settings).clone();
                 spawn_local(async move {
-                    portal::sign_out(&settings, &s).await;
-                    let _ = portal::forget_model(&settings, &s).await;
+                    crate::forecaster(&settings).sign_out(&s).await;
+                    let _ = crate::forecaster(&settings).forget_model(&s).await;
                 });
             }
             notice.set(None);

@@ -7,7 +7,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::problem_view::ProblemView;
-use crate::portal::{self, DeviceModel, Outcome};
+use gridcast_client::forecaster::{DeviceModel, Outcome};
 
 /// Props of [`ForecastPanel`].
 #[derive(Properties, PartialEq)]
@@ -69,10 +69,6 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let d = *days;
-            if !(1..=MAX_HORIZON_DAYS).contains(&d) {
-                problem.set(Some(Problem::Horizon(d)));
-                return;
-            }
             let (busy, problem, settings, session, model, on_outcome, on_expired) = (
                 busy.clone(),
                 problem.clone(),
@@ -85,7 +81,10 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
             busy.set(true);
             problem.set(None);
             spawn_local(async move {
-                match portal::forecast(&settings, &session, model.as_ref(), d).await {
+                match crate::forecaster(&settings)
+                    .forecast(&session, model.as_ref(), d)
+                    .await
+                {
                     Ok(o) => on_outcome.emit(o),
                     Err(p) => {
                         if p.needs_sign_in() {

@@ -6,7 +6,6 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::problem_view::ProblemView;
-use crate::portal;
 
 /// Props of [`SignIn`].
 #[derive(Properties, PartialEq)]
@@ -53,7 +52,7 @@ pub fn sign_in(props: &SignInProps) -> Html {
             busy.set(true);
             problem.set(None);
             spawn_local(async move {
-                match portal::sign_in(&settings, id.trim(), &pw).await {
+                match crate::forecaster(&settings).sign_in(id.trim(), &pw).await {
                     Ok(session) => on_session.emit(session),
                     Err(p) => {
                         if let Some(i) = password.cast::<HtmlInputElement>() {

@@ -6,7 +6,7 @@ use gridcast_client::Aggregation;
 use yew::prelude::*;
 
 use crate::components::chart::Chart;
-use crate::portal::{DeviceModel, Outcome};
+use gridcast_client::forecaster::{DeviceModel, Outcome};
 
 /// Days of daily readings the chart shows.
 const DAILY_WINDOW: usize = 90;

@@ -8,8 +8,10 @@
 //! person), [`forecast`] (forecast tables from the endpoint or from the
 //! device) and [`usage`] (consumption history figures). Only sending requests
 //! ([`transport`]) and keeping artifacts ([`artifact_store`], IndexedDB) touch
-//! the browser; they exist on wasm32 only.
+//! the browser; they exist on wasm32 only, as does [`forecaster`], the whole
+//! workflow (sync the model, forecast with the device as fallback) on top.
 
+pub mod chart;
 pub mod forecast;
 pub mod problem;
 pub mod request;
@@ -19,6 +21,8 @@ pub mod usage;
 
 #[cfg(target_arch = "wasm32")]
 pub mod artifact_store;
+#[cfg(target_arch = "wasm32")]
+pub mod forecaster;
 #[cfg(target_arch = "wasm32")]
 pub mod transport;
 

@@ -156,7 +156,9 @@ pub fn check_customer(customer: &str) -> Result<(), SettingsError> {
         || customer.starts_with('.')
         || !customer.chars().all(ok)
     {
-        return Err(SettingsError::Customer(customer.chars().take(140).collect()));
+        return Err(SettingsError::Customer(
+            customer.chars().take(140).collect(),
+        ));
     }
     Ok(())
 }

@@ -177,6 +177,60 @@ impl Default for ProphetConfig {
     }
 }
 
+impl ProphetConfig {
+    /// The constructor arguments (and `add_seasonality` calls) that made
+    /// `model`, to fit it again on more readings the way Python would with
+    /// the same arguments. Explicit changepoints and conditional
+    /// seasonalities cannot be carried over and are an error.
+    pub fn from_model(model: &crate::ProphetModel) -> Result<Self, ConfigError> {
+        let s = &model.settings;
+        if s.specified_changepoints {
+            return Err(bad(
+                "changepoints",
+                "were given explicitly; refit with a config that names them",
+            ));
+        }
+        let seasonalities = model
+            .seasonalities
+            .iter()
+            .filter(|x| !matches!(x.name.as_str(), "yearly" | "weekly" | "daily"))
+            .map(|x| match &x.condition_name {
+                Some(c) => Err(bad(
+                    "seasonalities",
+                    format!(
+                        "{}: conditional on {c}, which a refit cannot supply",
+                        x.name
+                    ),
+                )),
+                None => Ok(SeasonalitySpec {
+                    name: x.name.clone(),
+                    period: x.period,
+                    fourier_order: x.fourier_order,
+                    prior_scale: Some(x.prior_scale),
+                    mode: Some(x.mode),
+                }),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            growth: s.growth,
+            changepoints: None,
+            n_changepoints: s.n_changepoints,
+            changepoint_range: s.changepoint_range,
+            yearly_seasonality: s.yearly_seasonality,
+            weekly_seasonality: s.weekly_seasonality,
+            daily_seasonality: s.daily_seasonality,
+            seasonality_mode: s.seasonality_mode,
+            seasonality_prior_scale: s.seasonality_prior_scale,
+            changepoint_prior_scale: s.changepoint_prior_scale,
+            interval_width: s.interval_width,
+            uncertainty_samples: s.uncertainty_samples,
+            scaling: s.scaling,
+            seasonalities,
+            cap: model.history.cap.as_ref().and_then(|c| c.last().copied()),
+        })
+    }
+}
+
 /// A configuration value outside what Prophet accepts.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("invalid Prophet config: `{field}` {problem}")]

@@ -159,3 +159,41 @@ fn preprocessing_matches_python_model_json() {
         );
     }
 }
+
+/// The arguments recovered from Python's model.json refit to Python's
+/// forecast: what the on-device refit (more readings, same model) relies on.
+#[test]
+fn config_recovered_from_a_model_refits_like_python() {
+    for id in CASES {
+        let case = Case::load(id);
+        let artifact = read_artifact(&case.artifact, &ArtifactLimits::default()).unwrap();
+        let python = read_model_json(&artifact.model_json).unwrap();
+        let config = gridcast_model::ProphetConfig::from_model(&python)
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(
+            config.seasonalities.len(),
+            case.config.seasonalities.len(),
+            "{id}"
+        );
+        assert_eq!(
+            config.seasonality_mode, case.config.seasonality_mode,
+            "{id}"
+        );
+        let fitted = fit(&case.training(), &config).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let ds = future_dates(&fitted.model, case.period(), false).unwrap();
+        let fc = predict(
+            &fitted.model,
+            &ds,
+            &ForecastOptions {
+                seed: Some(7),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let dy = max_abs_diff(fc.column("yhat").unwrap(), &case.column("yhat"));
+        assert!(
+            dy < 0.005 * case.y_scale(),
+            "{id}: refit yhat differs by {dy}"
+        );
+    }
+}

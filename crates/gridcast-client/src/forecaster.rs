@@ -1,0 +1,272 @@
+//! The whole forecast workflow, shared by the portal, the widget and the
+//! edge handler: sign-in and refresh, keeping the customer's artifact on the
+//! device in step with the endpoint, and a forecast from the endpoint or —
+//! when it is down, failing or slow — from the stored artifact.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::artifact_store::{ArtifactStore, StoredArtifact};
+use crate::problem::Action;
+use crate::request::{self, Target};
+use crate::transport::{self, DOWNLOAD_TIMEOUT_MS, FORECAST_TIMEOUT_MS};
+use crate::{EndpointSettings, ForecastSource, ForecastTable, OnDeviceModel, Problem, Session};
+
+/// Where artifacts are kept between forecasts.
+#[derive(Debug, Clone)]
+pub enum ModelStore {
+    /// The browser's IndexedDB (survives reloads and works offline).
+    IndexedDb,
+    /// This instance's memory (edge runtimes, which have no IndexedDB).
+    Memory(Rc<RefCell<HashMap<String, StoredArtifact>>>),
+}
+
+impl ModelStore {
+    /// An empty in-memory store.
+    pub fn memory() -> Self {
+        ModelStore::Memory(Rc::default())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<StoredArtifact>, Problem> {
+        match self {
+            ModelStore::IndexedDb => ArtifactStore::open().await?.get(key).await,
+            ModelStore::Memory(m) => Ok(m.borrow().get(key).cloned()),
+        }
+    }
+
+    async fn put(&self, key: &str, artifact: StoredArtifact) -> Result<(), Problem> {
+        match self {
+            ModelStore::IndexedDb => ArtifactStore::open().await?.put(key, &artifact).await,
+            ModelStore::Memory(m) => {
+                m.borrow_mut().insert(key.to_owned(), artifact);
+                Ok(())
+            }
+        }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), Problem> {
+        match self {
+            ModelStore::IndexedDb => ArtifactStore::open().await?.delete(key).await,
+            ModelStore::Memory(m) => {
+                m.borrow_mut().remove(key);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The customer's model as this device has it.
+#[derive(Debug, Clone)]
+pub struct DeviceModel {
+    /// The unpacked model.
+    pub model: Rc<OnDeviceModel>,
+    /// Whether it was checked against the endpoint during this visit.
+    pub fresh: bool,
+    /// When the device stored it (Unix milliseconds).
+    pub saved_at_ms: f64,
+}
+
+impl PartialEq for DeviceModel {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.model, &other.model) && self.fresh == other.fresh
+    }
+}
+
+/// A forecast and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The rows.
+    pub table: ForecastTable,
+    /// Who computed it.
+    pub source: ForecastSource,
+    /// Why the device answered (the endpoint's problem), if it did.
+    pub fallback_reason: Option<Problem>,
+}
+
+/// One endpoint's client with a place to keep artifacts.
+#[derive(Debug, Clone)]
+pub struct Forecaster {
+    /// The endpoint.
+    pub settings: EndpointSettings,
+    /// Where artifacts are kept.
+    pub store: ModelStore,
+    /// How long InvokeEndpoint may take before the device answers.
+    pub forecast_timeout_ms: u32,
+}
+
+impl Forecaster {
+    /// A client of `settings` keeping artifacts in `store`.
+    pub fn new(settings: EndpointSettings, store: ModelStore) -> Self {
+        Self {
+            settings,
+            store,
+            forecast_timeout_ms: FORECAST_TIMEOUT_MS,
+        }
+    }
+
+    fn key(&self, session: &Session) -> Result<String, Problem> {
+        let target = Target::new(&self.settings, session)?;
+        Ok(target.settings.storage_key(&target.target_model))
+    }
+
+    /// The stored model for the session's customer, if this device has one.
+    pub async fn stored_model(&self, session: &Session) -> Result<Option<DeviceModel>, Problem> {
+        let Some(stored) = self.store.get(&self.key(session)?).await? else {
+            return Ok(None);
+        };
+        let model = OnDeviceModel::from_artifact(&stored.bytes).map_err(Problem::OnDevice)?;
+        Ok(Some(DeviceModel {
+            model: Rc::new(model),
+            fresh: false,
+            saved_at_ms: stored.saved_at_ms,
+        }))
+    }
+
+    /// Downloads the customer's artifact unless the stored copy is current
+    /// (`If-None-Match`), stores it, and returns the model.
+    pub async fn sync_model(&self, session: &Session) -> Result<DeviceModel, Problem> {
+        let target = Target::new(&self.settings, session)?;
+        let key = target.settings.storage_key(&target.target_model);
+        let stored = self.store.get(&key).await?;
+        let etag = stored.as_ref().and_then(|s| s.etag.clone());
+        let prepared =
+            request::download_artifact(&target, session, etag.as_deref(), transport::now())?;
+        let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
+        let (artifact, model) = match (reply.status, stored) {
+            (304, Some(stored)) => {
+                let model =
+                    OnDeviceModel::from_artifact(&stored.bytes).map_err(Problem::OnDevice)?;
+                (stored, model)
+            }
+            (200, _) => {
+                // Checked before it is kept.
+                let model = OnDeviceModel::from_artifact(&reply.body).map_err(Problem::OnDevice)?;
+                let fresh = StoredArtifact {
+                    etag: reply.header("etag").map(str::to_owned),
+                    bytes: reply.body,
+                    saved_at_ms: js_sys::Date::now(),
+                };
+                self.store.put(&key, fresh.clone()).await?;
+                (fresh, model)
+            }
+            _ => {
+                return Err(Problem::from_reply(
+                    &reply,
+                    Action::Download,
+                    transport::now(),
+                ))
+            }
+        };
+        Ok(DeviceModel {
+            model: Rc::new(model),
+            fresh: true,
+            saved_at_ms: artifact.saved_at_ms,
+        })
+    }
+
+    /// Removes the session's model from the device.
+    pub async fn forget_model(&self, session: &Session) -> Result<(), Problem> {
+        self.store.delete(&self.key(session)?).await
+    }
+
+    /// A forecast of `days` days: the endpoint's, or — when it cannot be
+    /// reached, fails or is slow — the device's from `model`.
+    pub async fn forecast(
+        &self,
+        session: &Session,
+        model: Option<&DeviceModel>,
+        days: u32,
+    ) -> Result<Outcome, Problem> {
+        if !(1..=crate::MAX_HORIZON_DAYS).contains(&days) {
+            return Err(Problem::Horizon(days));
+        }
+        let periods = model.map_or(days, |m| m.model.periods_for_days(days));
+        let problem = match self.online_forecast(session, periods).await {
+            Ok(table) => {
+                return Ok(Outcome {
+                    table,
+                    source: ForecastSource::Endpoint,
+                    fallback_reason: None,
+                })
+            }
+            Err(p) if p.endpoint_down() => p,
+            Err(p) => return Err(p),
+        };
+        let model = model.ok_or(Problem::NoStoredModel)?;
+        let table = model
+            .model
+            .forecast(periods, None)
+            .map_err(Problem::OnDevice)?;
+        Ok(Outcome {
+            table,
+            source: ForecastSource::Device,
+            fallback_reason: Some(problem),
+        })
+    }
+
+    async fn online_forecast(
+        &self,
+        session: &Session,
+        periods: u32,
+    ) -> Result<ForecastTable, Problem> {
+        if session.expired(transport::now()) {
+            return Err(Problem::SessionExpired);
+        }
+        let target = Target::new(&self.settings, session)?;
+        let prepared = request::invoke(&target, session, periods, transport::now())?;
+        let reply = transport::send(&prepared, self.forecast_timeout_ms).await?;
+        if !reply.ok() {
+            return Err(Problem::from_reply(
+                &reply,
+                Action::Forecast,
+                transport::now(),
+            ));
+        }
+        ForecastTable::from_pandas_json(&reply.body).map_err(Problem::BadAnswer)
+    }
+
+    /// Signs in at the endpoint.
+    pub async fn sign_in(&self, customer: &str, password: &str) -> Result<Session, Problem> {
+        let prepared = request::login(&self.settings, customer, password)?;
+        let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
+        if !reply.ok() {
+            return Err(Problem::from_reply(
+                &reply,
+                Action::SignIn,
+                transport::now(),
+            ));
+        }
+        Session::from_login_reply(&reply.body).map_err(Problem::BadAnswer)
+    }
+
+    /// New temporary credentials for a sign-in session.
+    pub async fn refresh(&self, session: &Session) -> Result<Session, Problem> {
+        let target = Target::new(&self.settings, session)?;
+        let prepared = request::session_call(&target, session, "refresh", transport::now())?;
+        let reply = transport::send(&prepared, FORECAST_TIMEOUT_MS).await?;
+        if !reply.ok() {
+            return Err(Problem::from_reply(
+                &reply,
+                Action::Refresh,
+                transport::now(),
+            ));
+        }
+        Session::from_login_reply(&reply.body).map_err(Problem::BadAnswer)
+    }
+
+    /// Asks the endpoint to revoke a sign-in session's credentials (best
+    /// effort: they expire within the hour anyway).
+    pub async fn sign_out(&self, session: &Session) {
+        if session.target_model.is_none() {
+            return;
+        }
+        if let Ok(target) = Target::new(&self.settings, session) {
+            if let Ok(prepared) =
+                request::session_call(&target, session, "logout", transport::now())
+            {
+                let _ = transport::send(&prepared, FORECAST_TIMEOUT_MS).await;
+            }
+        }
+    }
+}
