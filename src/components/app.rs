@@ -7,6 +7,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::components::forecast_panel::ForecastPanel;
+use crate::components::preview::Preview;
 use crate::components::problem_view::ProblemView;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::sign_in::SignIn;
@@ -27,6 +28,12 @@ pub fn app() -> Html {
     let notice = use_state(|| None::<Problem>);
     let loading = use_state(|| false);
     let show_settings = use_state(|| false);
+    let preview = use_state(|| {
+        web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .as_deref()
+            == Some("#preview")
+    });
 
     // With a session: show the stored model at once, then check the endpoint
     // for a newer one.
@@ -157,10 +164,18 @@ pub fn app() -> Html {
         Callback::from(move |o: Outcome| outcome.set(Some(o)))
     };
 
+    let show_page = |to_preview: bool| {
+        let preview = preview.clone();
+        Callback::from(move |_: MouseEvent| preview.set(to_preview))
+    };
     html! {
         <>
             <header class="top">
                 <h1>{ "gridcast" }</h1>
+                <nav aria-label="Pages" class="pages">
+                    <a href="#" aria-current={(!*preview).then_some("page")} onclick={show_page(false)}>{ "My energy" }</a>
+                    <a href="#preview" aria-current={(*preview).then_some("page")} onclick={show_page(true)}>{ "Forecast preview" }</a>
+                </nav>
                 <nav aria-label="Account">
                     if let Some(s) = &*session {
                         <span class="who">{ format!("Customer {}", s.customer_id) }</span>
@@ -182,8 +197,10 @@ pub fn app() -> Html {
                 if let Some(p) = &*notice {
                     <ProblemView problem={p.clone()} role="status" />
                 }
-                {
-                    match &*session {
+                if *preview {
+                    <Preview model={(*model).clone()} />
+                } else {
+                    { match &*session {
                         None => html! { <SignIn settings={(*settings).clone()} on_session={on_session} /> },
                         Some(s) => html! {
                             <>
@@ -199,7 +216,7 @@ pub fn app() -> Html {
                                     {on_outcome} {on_expired} />
                             </>
                         },
-                    }
+                    } }
                 }
             </main>
         </>

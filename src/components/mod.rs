@@ -2,6 +2,7 @@
 pub mod app;
 pub mod chart;
 pub mod forecast_panel;
+pub mod preview;
 pub mod problem_view;
 pub mod settings_panel;
 pub mod sign_in;

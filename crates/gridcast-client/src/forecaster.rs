@@ -61,6 +61,8 @@ impl ModelStore {
 pub struct DeviceModel {
     /// The unpacked model.
     pub model: Rc<OnDeviceModel>,
+    /// The artifact it came from (for refits on the device).
+    pub artifact: Rc<Vec<u8>>,
     /// Whether it was checked against the endpoint during this visit.
     pub fresh: bool,
     /// When the device stored it (Unix milliseconds).
@@ -118,6 +120,7 @@ impl Forecaster {
         let model = OnDeviceModel::from_artifact(&stored.bytes).map_err(Problem::OnDevice)?;
         Ok(Some(DeviceModel {
             model: Rc::new(model),
+            artifact: Rc::new(stored.bytes),
             fresh: false,
             saved_at_ms: stored.saved_at_ms,
         }))
@@ -162,6 +165,7 @@ impl Forecaster {
             model: Rc::new(model),
             fresh: true,
             saved_at_ms: artifact.saved_at_ms,
+            artifact: Rc::new(artifact.bytes),
         })
     }
 

@@ -200,6 +200,28 @@ impl Problem {
         matches!(self, Problem::SessionExpired)
     }
 
+    /// The problem as a SageMaker-shaped HTTP error for callers of a proxy
+    /// (the edge handler): status and `x-amzn-ErrorType`. Failures of the
+    /// proxy's own upstream credentials are the proxy's fault (500), not the
+    /// caller's.
+    pub fn as_http(&self) -> (u16, &str) {
+        match self {
+            Problem::Throttled(_) => (429, "ThrottlingException"),
+            Problem::ModelMissing(_)
+            | Problem::Horizon(_)
+            | Problem::Settings(SettingsError::Customer(_)) => (400, "ValidationError"),
+            Problem::NotAllowed(_) => (403, "AccessDeniedException"),
+            Problem::Rejected {
+                status, error_type, ..
+            } if *status < 500 => (*status, error_type.as_str()),
+            Problem::Unreachable(_)
+            | Problem::Timeout(_)
+            | Problem::ServerFailure { .. }
+            | Problem::NoStoredModel => (503, "ServiceUnavailable"),
+            _ => (500, "InternalFailure"),
+        }
+    }
+
     /// What to do next.
     pub fn next_step(&self) -> &'static str {
         match self {
@@ -324,6 +346,35 @@ mod tests {
                 message: "Bad Gateway".into()
             }
         );
+    }
+
+    #[test]
+    fn proxies_answer_in_sagemakers_shape() {
+        assert_eq!(Problem::Horizon(0).as_http(), (400, "ValidationError"));
+        assert_eq!(
+            Problem::Settings(SettingsError::Customer("..".into())).as_http(),
+            (400, "ValidationError")
+        );
+        assert_eq!(
+            Problem::ModelMissing("x".into()).as_http(),
+            (400, "ValidationError")
+        );
+        assert_eq!(Problem::Timeout(4).as_http(), (503, "ServiceUnavailable"));
+        assert_eq!(
+            Problem::NoStoredModel.as_http(),
+            (503, "ServiceUnavailable")
+        );
+        assert_eq!(Problem::SessionExpired.as_http(), (500, "InternalFailure"));
+        assert_eq!(
+            Problem::BadCredentials("x".into()).as_http(),
+            (500, "InternalFailure")
+        );
+        let r = Problem::Rejected {
+            status: 413,
+            error_type: "ValidationError".into(),
+            message: "big".into(),
+        };
+        assert_eq!(r.as_http(), (413, "ValidationError"));
     }
 
     #[test]

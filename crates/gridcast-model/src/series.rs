@@ -67,6 +67,32 @@ impl Series {
         (part(0..cut), part(cut..self.len()))
     }
 
+    /// `base` with `newer`'s readings added, in time order; a reading at a
+    /// time `base` already has replaces it. Capacities (logistic growth)
+    /// carry the last known one forward.
+    pub fn merged(base: &Series, newer: &Series) -> Series {
+        let mut rows: std::collections::BTreeMap<Timestamp, (f64, Option<f64>)> = base
+            .ds
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| (t, (base.y[i], base.cap.as_ref().map(|c| c[i]))))
+            .collect();
+        let last_cap = base.cap.as_ref().and_then(|c| c.last().copied());
+        for (i, &t) in newer.ds.iter().enumerate() {
+            let cap = newer.cap.as_ref().map(|c| c[i]).or(last_cap);
+            rows.insert(t, (newer.y[i], cap));
+        }
+        let cap = base
+            .cap
+            .is_some()
+            .then(|| rows.values().map(|r| r.1.unwrap_or(f64::NAN)).collect());
+        Series {
+            ds: rows.keys().copied().collect(),
+            y: rows.values().map(|r| r.0).collect(),
+            cap,
+        }
+    }
+
     /// Parses the seed's per-customer CSV (no header, `timestamp,consumption`);
     /// a first line `ds,y` (any case, optionally quoted) is accepted as a header.
     /// Blank lines are ignored; every other bad line is an error naming it.
@@ -153,6 +179,22 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.y, vec![1.5, 2.0]);
         assert_eq!(a.ds[1] - a.ds[0], 86_400);
+    }
+
+    #[test]
+    fn merged_appends_and_replaces_in_time_order() {
+        let base = Series::from_csv(b"2022-01-01,1\n2022-01-02,2\n2022-01-03,3\n").unwrap();
+        let newer = Series::from_csv(b"2022-01-05,5\n2022-01-03,30\n").unwrap();
+        let m = Series::merged(&base, &newer);
+        assert_eq!(m.y, vec![1.0, 2.0, 30.0, 5.0]);
+        assert!(m.ds.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(m.cap, None);
+        let mut capped = base.clone();
+        capped.cap = Some(vec![10.0, 11.0, 12.0]);
+        assert_eq!(
+            Series::merged(&capped, &newer).cap,
+            Some(vec![10.0, 11.0, 12.0, 12.0])
+        );
     }
 
     #[test]

@@ -1,0 +1,190 @@
+//! `edgeForecast`: the edge handler's work for `GET /forecast/{customer}?days=N`.
+//!
+//! The edge signs InvokeEndpoint with its own credentials (from `env`, so
+//! browsers never hold AWS keys), keeps each customer's artifact in this
+//! instance's memory, and answers from its own forecast when the endpoint is
+//! down or slow. It never sends a request it could not sign.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use gridcast_client::forecaster::{Forecaster, ModelStore};
+use gridcast_client::settings::check_customer;
+use gridcast_client::{EndpointSettings, Problem, Session};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::rows::{edge_body, error_body};
+use crate::widget::Ser;
+
+/// Re-check a cached artifact (conditional GET) at most this often.
+const REVALIDATE_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+thread_local! {
+    static STORE: ModelStore = ModelStore::memory();
+    static CHECKED: RefCell<HashMap<String, f64>> = RefCell::default();
+}
+
+/// The handler's configuration (the runtime's `env`).
+#[derive(Debug, Deserialize)]
+#[allow(non_snake_case)]
+struct EdgeEnv {
+    GRIDCAST_ENDPOINT_URL: Option<String>,
+    GRIDCAST_REGION: Option<String>,
+    GRIDCAST_ENDPOINT_NAME: Option<String>,
+    GRIDCAST_TARGET_TEMPLATE: Option<String>,
+    GRIDCAST_TIMEOUT_MS: Option<String>,
+    AWS_ACCESS_KEY_ID: Option<String>,
+    AWS_SECRET_ACCESS_KEY: Option<String>,
+    AWS_SESSION_TOKEN: Option<String>,
+}
+
+/// The answer, for the JS entry to turn into a `Response`.
+#[derive(Debug, Serialize)]
+struct EdgeResponse {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+fn respond(status: u16, extra: Vec<(String, String)>, body: String) -> EdgeResponse {
+    let mut headers = vec![
+        ("content-type".to_owned(), "application/json".to_owned()),
+        ("access-control-allow-origin".to_owned(), "*".to_owned()),
+        (
+            "access-control-expose-headers".to_owned(),
+            "x-gridcast-source, x-amzn-errortype".to_owned(),
+        ),
+        ("cache-control".to_owned(), "no-store".to_owned()),
+    ];
+    headers.extend(extra);
+    EdgeResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn error(status: u16, error_type: &str, message: &str) -> EdgeResponse {
+    respond(
+        status,
+        vec![("x-amzn-errortype".into(), error_type.into())],
+        error_body(message),
+    )
+}
+
+fn problem(p: &Problem) -> EdgeResponse {
+    let (status, error_type) = p.as_http();
+    let message = match p {
+        Problem::ModelMissing(m) | Problem::NotAllowed(m) => m.clone(),
+        Problem::Rejected { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    error(status, error_type, &message)
+}
+
+fn settings(env: &EdgeEnv) -> Result<(EndpointSettings, u32), EdgeResponse> {
+    let misconfigured = |what: &str| {
+        error(
+            500,
+            "InternalFailure",
+            &format!("the edge handler is not configured: {what}"),
+        )
+    };
+    let url = env
+        .GRIDCAST_ENDPOINT_URL
+        .clone()
+        .ok_or_else(|| misconfigured("GRIDCAST_ENDPOINT_URL is not set"))?;
+    let mut s = EndpointSettings::for_url(url);
+    if let Some(r) = &env.GRIDCAST_REGION {
+        s.region = r.clone();
+    }
+    if let Some(n) = &env.GRIDCAST_ENDPOINT_NAME {
+        s.endpoint_name = n.clone();
+    }
+    if let Some(t) = &env.GRIDCAST_TARGET_TEMPLATE {
+        s.target_template = t.clone();
+    }
+    s.validate().map_err(|e| misconfigured(&e.to_string()))?;
+    let timeout = match &env.GRIDCAST_TIMEOUT_MS {
+        Some(t) => t
+            .parse()
+            .map_err(|_| misconfigured("GRIDCAST_TIMEOUT_MS is not a number of milliseconds"))?,
+        None => 3_000,
+    };
+    Ok((s, timeout))
+}
+
+async fn handle(env: EdgeEnv, customer: String, days: String) -> EdgeResponse {
+    if let Err(e) = check_customer(&customer) {
+        return error(400, "ValidationError", &e.to_string());
+    }
+    let days: u32 = match days.parse() {
+        Ok(d) if (1..=gridcast_client::MAX_HORIZON_DAYS).contains(&d) => d,
+        _ => {
+            return error(
+                400,
+                "ValidationError",
+                &format!(
+                    "days={days:?}: ask for 1 to {} days (GET /forecast/{{customer}}?days=N)",
+                    gridcast_client::MAX_HORIZON_DAYS
+                ),
+            )
+        }
+    };
+    let (settings, timeout) = match settings(&env) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (Some(key), Some(secret)) = (&env.AWS_ACCESS_KEY_ID, &env.AWS_SECRET_ACCESS_KEY) else {
+        // Never forward a request that is not signed.
+        return error(500, "InternalFailure", "the edge handler is not configured: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed to sign");
+    };
+    let session = Session::with_keys(customer.clone(), key, secret, env.AWS_SESSION_TOKEN.clone());
+    let mut forecaster = Forecaster::new(settings, STORE.with(Clone::clone));
+    forecaster.forecast_timeout_ms = timeout;
+    let cache_key = format!("{}|{customer}", forecaster.settings.endpoint_url);
+    let stored = forecaster.stored_model(&session).await.ok().flatten();
+    let outcome = match forecaster.forecast(&session, stored.as_ref(), days).await {
+        Ok(o) => o,
+        // First request while the endpoint is down: nothing cached to answer with.
+        Err(p) => return problem(&p),
+    };
+    // After an endpoint answer, keep (or re-check) the artifact for the
+    // next outage.
+    if outcome.source == gridcast_client::ForecastSource::Endpoint {
+        let now = js_sys::Date::now();
+        let due = CHECKED.with(|c| {
+            c.borrow()
+                .get(&cache_key)
+                .is_none_or(|t| now - t > REVALIDATE_MS)
+        });
+        if due {
+            if forecaster.sync_model(&session).await.is_ok() {
+                CHECKED.with(|c| c.borrow_mut().insert(cache_key, now));
+            }
+        }
+    }
+    let source = outcome.source.as_str();
+    respond(
+        200,
+        vec![("x-gridcast-source".into(), source.into())],
+        edge_body(&customer, source, &outcome.table),
+    )
+}
+
+/// Answers `GET /forecast/{customer}?days=N` with `env`'s endpoint and keys:
+/// `{status, headers: [[name, value]], body}`. Sources: `x-gridcast-source:
+/// endpoint|device`. Errors in SageMaker's shape.
+#[wasm_bindgen(js_name = edgeForecast)]
+pub async fn edge_forecast(env: JsValue, customer: String, days: String) -> JsValue {
+    let response = match serde_wasm_bindgen::from_value::<EdgeEnv>(env) {
+        Ok(env) => handle(env, customer, days).await,
+        Err(e) => error(
+            500,
+            "InternalFailure",
+            &format!("the edge handler's env is not understood: {e}"),
+        ),
+    };
+    response.to_js()
+}

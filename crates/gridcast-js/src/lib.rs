@@ -1,0 +1,22 @@
+//! gridcast's JavaScript API, compiled to wasm with wasm-bindgen
+//! (`--target web`), for the three users that are not the Yew portal:
+//!
+//! - [`widget`]: `widgetForecast`, everything the `<gridcast-forecast>`
+//!   custom element (`www/embed.js`) needs — the portal's workflow (signed
+//!   forecast, IndexedDB model, device fallback) and the chart as SVG;
+//! - [`preview`]: `fitCsv` and `refitWithReadings`, the on-device fit the
+//!   preview page runs in a Web Worker (`www/preview-worker.js`);
+//! - [`edge`]: `edgeForecast`, the core of the `fetch(request, env)` edge
+//!   handler (`www/edge/handler.mjs`).
+//!
+//! The decisions stay in `gridcast-client` and `gridcast-model`; this crate
+//! converts between their types and JavaScript values.
+
+pub mod rows;
+
+#[cfg(target_arch = "wasm32")]
+pub mod edge;
+#[cfg(target_arch = "wasm32")]
+pub mod preview;
+#[cfg(target_arch = "wasm32")]
+pub mod widget;

@@ -1,0 +1,81 @@
+//! The JavaScript shapes of forecasts and problems (plain data, serde).
+
+use gridcast_client::{ForecastTable, Problem};
+use serde::Serialize;
+
+/// One forecast row for JavaScript.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// `YYYY-MM-DD` (or with a time of day for sub-daily models).
+    pub ds: String,
+    /// Forecast.
+    pub yhat: f64,
+    /// Lower bound.
+    pub yhat_lower: f64,
+    /// Upper bound.
+    pub yhat_upper: f64,
+}
+
+/// The rows of a table.
+pub fn rows(t: &ForecastTable) -> Vec<Row> {
+    (0..t.len())
+        .map(|i| Row {
+            ds: gridcast_model::format_csv(t.ds[i]),
+            yhat: t.yhat[i],
+            yhat_lower: t.lower[i],
+            yhat_upper: t.upper[i],
+        })
+        .collect()
+}
+
+/// A problem for JavaScript: what happened and what to do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProblemJs {
+    /// What happened.
+    pub title: String,
+    /// What to do next.
+    pub next_step: String,
+}
+
+impl From<&Problem> for ProblemJs {
+    fn from(p: &Problem) -> Self {
+        Self {
+            title: p.to_string(),
+            next_step: p.next_step().to_owned(),
+        }
+    }
+}
+
+/// The edge handler's JSON answer for a forecast.
+pub fn edge_body(customer: &str, source: &str, t: &ForecastTable) -> String {
+    serde_json::json!({ "customer": customer, "source": source, "forecast": rows(t) }).to_string()
+}
+
+/// SageMaker's error body.
+pub fn error_body(message: &str) -> String {
+    serde_json::json!({ "message": message }).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_and_bodies() {
+        let t = ForecastTable {
+            ds: vec![86_400],
+            yhat: vec![1.5],
+            lower: vec![1.0],
+            upper: vec![2.0],
+        };
+        let v: serde_json::Value = serde_json::from_str(&edge_body("42", "device", &t)).unwrap();
+        assert_eq!(v["forecast"][0]["ds"], "1970-01-02");
+        assert_eq!(v["forecast"][0]["yhat_upper"], 2.0);
+        assert_eq!(v["source"], "device");
+        let e: serde_json::Value = serde_json::from_str(&error_body("a \"b\"")).unwrap();
+        assert_eq!(e["message"], "a \"b\"");
+        let p = serde_json::to_value(ProblemJs::from(&Problem::NoStoredModel)).unwrap();
+        assert_eq!(p["nextStep"], Problem::NoStoredModel.next_step());
+    }
+}

@@ -1,0 +1,180 @@
+//! `widgetForecast`: one `<gridcast-forecast>` element's whole job.
+
+use gridcast_client::chart::geometry;
+use gridcast_client::forecaster::{Forecaster, ModelStore};
+use gridcast_client::{Aggregation, EndpointSettings, ForecastSource, Problem, Session};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::rows::{rows, ProblemJs, Row};
+
+/// Days of readings the widget's chart shows before the forecast.
+const CHART_DAYS: usize = 60;
+
+/// What the element asks for (its attributes and the host's credentials).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WidgetRequest {
+    endpoint: String,
+    region: Option<String>,
+    endpoint_name: Option<String>,
+    target_template: Option<String>,
+    customer: String,
+    days: u32,
+    /// `/auth/login`'s or STS's shape; `None` when the host could not get any.
+    credentials: Option<Credentials>,
+    /// Why there are no credentials (shown when the device answers).
+    credentials_problem: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Credentials {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+    expiration: Option<String>,
+    target_model: Option<String>,
+    endpoint_name: Option<String>,
+    region: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WidgetAnswer {
+    source: &'static str,
+    source_text: String,
+    note: Option<ProblemJs>,
+    trained_through: Option<String>,
+    svg: String,
+    rows: Vec<Row>,
+}
+
+fn session(req: &WidgetRequest) -> Session {
+    match &req.credentials {
+        Some(c) => Session {
+            access_key_id: c.access_key_id.clone(),
+            secret_access_key: c.secret_access_key.clone(),
+            session_token: c.session_token.clone().filter(|t| !t.is_empty()),
+            expiration: c.expiration.clone(),
+            customer_id: req.customer.clone(),
+            target_model: c.target_model.clone(),
+            endpoint_name: c.endpoint_name.clone(),
+            region: c.region.clone(),
+        },
+        // No keys: only the stored model can answer; the key is unused.
+        None => Session::with_keys(req.customer.clone(), "", "", None),
+    }
+}
+
+async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
+    let mut settings = EndpointSettings::for_url(req.endpoint.clone());
+    if let Some(r) = &req.region {
+        settings.region = r.clone();
+    }
+    if let Some(n) = &req.endpoint_name {
+        settings.endpoint_name = n.clone();
+    }
+    if let Some(t) = &req.target_template {
+        settings.target_template = t.clone();
+    }
+    settings.validate().map_err(Problem::Settings)?;
+    if !(1..=gridcast_client::MAX_HORIZON_DAYS).contains(&req.days) {
+        return Err(Problem::Horizon(req.days));
+    }
+    let session = session(&req);
+    let forecaster = Forecaster::new(settings, ModelStore::IndexedDb);
+    let stored = forecaster.stored_model(&session).await.ok().flatten();
+    let (model, outcome) = if req.credentials.is_some() {
+        let model = match forecaster.sync_model(&session).await {
+            Ok(m) => Some(m),
+            Err(p) if p.endpoint_down() => stored,
+            Err(p) => return Err(p),
+        };
+        let outcome = forecaster
+            .forecast(&session, model.as_ref(), req.days)
+            .await?;
+        (model, outcome)
+    } else {
+        let model = stored.ok_or(Problem::NoStoredModel)?;
+        let periods = model.model.periods_for_days(req.days);
+        let table = model
+            .model
+            .forecast(periods, None)
+            .map_err(Problem::OnDevice)?;
+        let why = Problem::Unreachable(
+            req.credentials_problem
+                .clone()
+                .unwrap_or_else(|| "no credentials".into()),
+        );
+        let outcome = gridcast_client::forecaster::Outcome {
+            table,
+            source: ForecastSource::Device,
+            fallback_reason: Some(why),
+        };
+        (Some(model), outcome)
+    };
+    let mut history = model
+        .as_ref()
+        .map(|m| m.model.usage().aggregate(Aggregation::Daily))
+        .unwrap_or_default();
+    if history.len() > CHART_DAYS {
+        history.drain(..history.len() - CHART_DAYS);
+    }
+    let svg = geometry(&history, Some(&outcome.table), "Daily use in kWh")
+        .map(|g| g.to_svg())
+        .unwrap_or_default();
+    Ok(WidgetAnswer {
+        source: outcome.source.as_str(),
+        source_text: format!("Forecast by {}", outcome.source.describe()),
+        note: outcome.fallback_reason.as_ref().map(ProblemJs::from),
+        trained_through: model
+            .as_ref()
+            .and_then(|m| m.model.trained_through())
+            .map(gridcast_model::format_csv),
+        svg,
+        rows: rows(&outcome.table),
+    })
+}
+
+/// Forecasts for one widget: `{endpoint, region?, endpointName?,
+/// targetTemplate?, customer, days, credentials?, credentialsProblem?}` →
+/// `{source, sourceText, note?, trainedThrough, svg, rows}`; rejects with
+/// `{title, nextStep}`.
+#[wasm_bindgen(js_name = widgetForecast)]
+pub async fn widget_forecast(request: JsValue) -> Result<JsValue, JsValue> {
+    let to_js = |v: &dyn erased::Ser| v.to_js();
+    let req: WidgetRequest = match serde_wasm_bindgen::from_value(request) {
+        Ok(r) => r,
+        Err(e) => {
+            let p = ProblemJs {
+                title: format!("The widget's options are not understood: {e}"),
+                next_step: "Check the element's attributes.".into(),
+            };
+            return Err(to_js(&p));
+        }
+    };
+    match answer(req).await {
+        Ok(a) => Ok(to_js(&a)),
+        Err(p) => Err(to_js(&ProblemJs::from(&p))),
+    }
+}
+
+mod erased {
+    use serde::Serialize;
+    use wasm_bindgen::JsValue;
+
+    /// Serializes to a plain JS object (maps as objects).
+    pub trait Ser {
+        fn to_js(&self) -> JsValue;
+    }
+
+    impl<T: Serialize> Ser for T {
+        fn to_js(&self) -> JsValue {
+            self.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+                .unwrap_or(JsValue::NULL)
+        }
+    }
+}
+
+pub(crate) use erased::Ser;

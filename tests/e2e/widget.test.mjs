@@ -1,0 +1,167 @@
+// The embeddable widget and the forecast preview in a real browser.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { browser, cli, dist, serve, shot, staticServer, trainedModels } from "./harness.mjs";
+
+const fixtures = resolve(import.meta.dirname, "../../../shared/fixtures/prophet");
+let dir, server, host, chrome;
+before(async () => {
+  dir = trainedModels(3, { 1: "customer-1-demo", 2: "customer-2-demo" });
+  server = await serve(dir);
+  host = await staticServer(dist);
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+  await host?.stop();
+});
+
+async function widgetStates(page) {
+  return page.$$eval("gridcast-forecast", (els) =>
+    els.map((el) => {
+      const root = el.shadowRoot;
+      return {
+        source: root.querySelector(".source")?.dataset.source ?? null,
+        rows: root.querySelectorAll("table tr:has(td)").length,
+        chart: !!root.querySelector("svg polyline.history") && !!root.querySelector("svg polygon.band"),
+        error: root.querySelector("[role=alert]")?.textContent ?? null,
+        theme: root.querySelector(".card")?.className,
+      };
+    }),
+  );
+}
+
+async function waitForWidgets(page, source) {
+  await page.waitForFunction(
+    (source) => [...document.querySelectorAll("gridcast-forecast")].every((el) => el.shadowRoot?.querySelector(`.source[data-source=${source}]`)),
+    source,
+    { timeout: 20000 },
+  );
+}
+
+test("two widgets on a dashboard chart forecasts, and keep doing so from the device when the endpoint stops", async () => {
+  const context = await chrome.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  // The host page is on its own origin; the widgets call the endpoint across origins.
+  const dashboard = `${host.url}/examples/dashboard.html?endpoint=${encodeURIComponent(server.url)}`;
+  await page.goto(dashboard);
+  await waitForWidgets(page, "endpoint");
+  let states = await widgetStates(page);
+  assert.equal(states.length, 2);
+  for (const s of states) assert.ok(s.chart && s.rows === 7 && !s.error, JSON.stringify(s));
+  assert.match(states[1].theme, /dark/);
+  // One wasm instance for both widgets.
+  const wasmLoads = await page.evaluate(() => performance.getEntriesByType("resource").filter((r) => r.name.endsWith("gridcast_js_bg.wasm")).length);
+  assert.equal(wasmLoads, 1);
+  // The host's styles do not reach into the widgets.
+  const bg = await page.$eval("gridcast-forecast", (el) => getComputedStyle(el.shadowRoot.querySelector("table")).backgroundColor);
+  assert.notEqual(bg, "rgb(255, 255, 0)");
+  await shot(page, "10-dashboard-online");
+
+  await server.stop();
+  await page.reload();
+  await waitForWidgets(page, "device");
+  states = await widgetStates(page);
+  for (const s of states) assert.ok(s.chart && s.rows === 7 && !s.error, JSON.stringify(s));
+  const note = await page.$eval("gridcast-forecast", (el) => el.shadowRoot.querySelector(".note").textContent);
+  assert.match(note, /cannot be reached.*Forecasts come from this device/);
+  await shot(page, "11-dashboard-endpoint-stopped");
+  assert.deepEqual(errors, []);
+  server = await serve(dir); // for the other tests
+  await context.close();
+});
+
+test("bad widget attributes are shown, not swallowed", async () => {
+  const context = await chrome.newContext();
+  const page = await context.newPage();
+  await page.goto(`${host.url}/examples/dashboard.html`);
+  await page.evaluate(() => {
+    const w = document.createElement("gridcast-forecast");
+    w.id = "bad";
+    w.setAttribute("customer", "../etc");
+    w.setAttribute("days", "365");
+    w.setAttribute("theme", "neon");
+    document.body.append(w);
+  });
+  const text = await page.waitForFunction(() => document.querySelector("#bad").shadowRoot.querySelector("[role=alert]")?.textContent);
+  const message = await text.jsonValue();
+  assert.match(message, /customer="\.\.\/etc"/);
+  assert.match(message, /days="365"/);
+  assert.match(message, /theme="neon"/);
+  await context.close();
+});
+
+test("the preview fits a CSV on the device like the native fit, and its artifact forecasts the same natively", async () => {
+  const context = await chrome.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/#preview`);
+  const csv = join(fixtures, "data/seed_trend_only.csv");
+  await page.setInputFiles("#readings-file", csv);
+  await page.waitForSelector("#preview-readings svg polyline.history");
+  await page.selectOption("#preview-preset", "seed");
+  await page.fill("#preview-days", "10");
+  await page.click("text=Fit and forecast");
+  await page.waitForSelector("#preview-result");
+  const browserYhat = await page.$$eval("#preview-result tbody tr", (rows) => rows.map((r) => Number(r.dataset.yhat)));
+  assert.equal(browserYhat.length, 10);
+  await shot(page, "12-preview-fitted");
+
+  const work = mkdtempSync(join(tmpdir(), "gridcast-preview-"));
+  const nativeArtifact = join(work, "native.tar.gz");
+  cli("fit", "--data", csv, "--seed-preset", "--out", nativeArtifact);
+  const yhatOf = (artifact) => {
+    const v = JSON.parse(cli("forecast", "--model", artifact, "--period", "10", "--seed", "1"));
+    return Object.keys(v.yhat).sort((a, b) => a - b).map((k) => v.yhat[k]);
+  };
+  const native = yhatOf(nativeArtifact);
+  const yScale = Math.max(...readFileSync(csv, "utf8").trim().split("\n").map((l) => Math.abs(Number(l.split(",")[1]))));
+  for (let i = 0; i < 10; i++) assert.ok(Math.abs(browserYhat[i] - native[i]) <= 1e-6 * yScale, `row ${i}: ${browserYhat[i]} vs ${native[i]}`);
+
+  await page.fill("#model-name", "preview-42");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save-model")]);
+  assert.equal(download.suggestedFilename(), "preview-42.tar.gz");
+  const saved = join(work, "preview-42.tar.gz");
+  await download.saveAs(saved);
+  const fromSaved = yhatOf(saved);
+  for (let i = 0; i < 10; i++) assert.ok(Math.abs(fromSaved[i] - browserYhat[i]) <= 1e-6 * yScale, `saved row ${i}`);
+
+  // A bad file names its line.
+  const bad = join(work, "bad.csv");
+  writeFileSync(bad, "2022-01-01,1\n2022-01-02,lots\n");
+  await page.setInputFiles("#readings-file", bad);
+  const alert = await page.waitForSelector(".preview [role=alert]");
+  assert.match(await alert.textContent(), /bad\.csv cannot be read.*line 2/s);
+  await context.close();
+});
+
+test("a signed-in customer adds readings to their model and fits it again on the device", async () => {
+  const context = await chrome.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/`);
+  await page.fill("#customer-id", "1");
+  await page.fill("#password", "customer-1-demo");
+  await page.click(".sign-in button[type=submit]");
+  await page.waitForSelector(".usage svg polyline.history");
+  await page.click("text=Forecast preview");
+  const work = mkdtempSync(join(tmpdir(), "gridcast-refit-"));
+  const recent = join(work, "recent.csv");
+  writeFileSync(recent, "ds,y\n2022-12-25,900\n2022-12-26,910\n2022-12-27,905\n");
+  await page.setInputFiles("#readings-file", recent);
+  await page.waitForSelector("#preview-readings");
+  await page.check("#preview-from-model");
+  await page.fill("#preview-days", "5");
+  await page.click("text=Fit and forecast");
+  const result = await page.waitForSelector("#preview-result");
+  // The model's 358 readings plus the three new ones, fitted again.
+  assert.match(await result.textContent(), /Fitted 361 readings on this device.*readings up to 2022-12-27/s);
+  const first = await page.$eval("#preview-result tbody tr th", (th) => th.textContent);
+  assert.equal(first, "2022-12-28");
+  await shot(page, "13-refit-with-new-readings");
+  await context.close();
+});
