@@ -34,7 +34,9 @@ run: portal
 	@echo "try:        AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret target/release/gridcast invoke --customer 42 --period 7"
 	@echo "logins:     customer 1 / customer-1-demo, 2 / customer-2-demo, 42 / customer-42-demo (POST /auth/login)"
 	@echo
-	@echo "portal:     http://127.0.0.1:8080/ (sign in as customer 42 / customer-42-demo)"
+	@echo "portal:     http://127.0.0.1:8080/ (sign in as customer 42 / customer-42-demo); preview: http://127.0.0.1:8080/#preview"
+	@echo "widgets:    http://127.0.0.1:8080/examples/dashboard.html"
+	@echo "edge:       GRIDCAST_ENDPOINT_URL=http://127.0.0.1:8080 AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret node dist/edge/serve.mjs"
 	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www dist
 
 test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-python lint-images

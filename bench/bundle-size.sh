@@ -1,23 +1,45 @@
 #!/usr/bin/env bash
-# Sizes of a Trunk build (raw and gzip -9) against the portal's budget:
-# at most 1 MB of wasm, at most 350 KB gzipped over all files.
-# Usage: bench/bundle-size.sh [dist]   (exit 1 when over budget)
+# Sizes of a Trunk build (raw and gzip -9), by who loads them:
+#   portal   what the portal loads to run (UI, signing, forecast, model.json, artifacts);
+#            budget: ≤ 1 MB of wasm and ≤ 350 KB gzipped over its files (exit 1 when over)
+#   preview  what the forecast preview loads on demand (its worker and gridcast-js)
+#   widget   what a host page loads for <gridcast-forecast> (embed.js and gridcast-js)
+#   edge     the edge handler bundle (handler, Node adapter, gridcast-js)
+# Usage: bench/bundle-size.sh [dist]
 set -euo pipefail
 dist=${1:-dist}
 wasm_limit=$((1000 * 1000))
 gzip_limit=$((350 * 1000))
-wasm=0 total_gz=0
+
+size() { wc -c <"$1"; }
+gz() { gzip -9 -c "$1" | wc -c; }
+
+group() { # name files...
+  local name=$1 raw=0 packed=0 wasm=0 f r g
+  shift
+  printf '\n%s\n' "$name"
+  for f in "$@"; do
+    r=$(size "$f") g=$(gz "$f")
+    raw=$((raw + r)) packed=$((packed + g))
+    case "$f" in *.wasm) wasm=$((wasm + r)) ;; esac
+    printf '  %-46s %10d %10d\n' "${f#"$dist"/}" "$r" "$g"
+  done
+  printf '  %-46s %10d %10d   (wasm %d)\n' total "$raw" "$packed" "$wasm"
+  last_wasm=$wasm last_gz=$packed
+}
+
 printf '%-48s %10s %10s\n' file bytes gzip
+portal=()
 for f in "$dist"/*; do
   [ -f "$f" ] || continue
-  raw=$(wc -c <"$f")
-  gz=$(gzip -9 -c "$f" | wc -c)
-  total_gz=$((total_gz + gz))
-  case "$f" in *.wasm) wasm=$((wasm + raw)) ;; esac
-  printf '%-48s %10d %10d\n' "$(basename "$f")" "$raw" "$gz"
+  case "$(basename "$f")" in embed.js | preview-worker.js) ;; *) portal+=("$f") ;; esac
 done
-printf '%-48s %10d %10d\n' "wasm total / gzip total" "$wasm" "$total_gz"
+group portal "${portal[@]}"
 status=0
-if [ "$wasm" -gt "$wasm_limit" ]; then echo "over budget: $wasm bytes of wasm > $wasm_limit"; status=1; fi
-if [ "$total_gz" -gt "$gzip_limit" ]; then echo "over budget: $total_gz bytes gzipped > $gzip_limit"; status=1; fi
+if [ "$last_wasm" -gt "$wasm_limit" ]; then echo "over budget: $last_wasm bytes of wasm > $wasm_limit"; status=1; fi
+if [ "$last_gz" -gt "$gzip_limit" ]; then echo "over budget: $last_gz bytes gzipped > $gzip_limit"; status=1; fi
+pkg=("$dist"/pkg/gridcast_js.js "$dist"/pkg/gridcast_js_bg.wasm)
+group "preview (on demand)" "$dist"/preview-worker.js "${pkg[@]}"
+group widget "$dist"/embed.js "${pkg[@]}"
+group edge "$dist"/edge/handler.mjs "$dist"/edge/serve.mjs "${pkg[@]}"
 exit $status
