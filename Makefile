@@ -89,7 +89,7 @@ $(FIXTURES):
 	@echo "missing $(FIXTURES): the shared fixtures must sit beside this repository"; exit 1
 
 test-native: deps-python $(FIXTURES)
-	GRIDCAST_MOTO_SERVER=$(PY_VENV)/bin/moto_server $(CARGO) test -p gridcast-model -p gridcast-pipeline -p gridcast-signing -p gridcast-store -p gridcast-endpoint -p gridcast-client -p gridcast
+	GRIDCAST_MOTO_SERVER=$(PY_VENV)/bin/moto_server $(CARGO) test -p gridcast-model -p gridcast-pipeline -p gridcast-signing -p gridcast-store -p gridcast-endpoint -p gridcast-client -p gridcast-js -p gridcast
 
 test-wasm: deps-wasm $(FIXTURES)
 	$(CARGO) test -p gridcast-model --target $(WASM_TARGET) --test wasm

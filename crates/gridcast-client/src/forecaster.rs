@@ -86,6 +86,19 @@ pub struct Outcome {
     pub fallback_reason: Option<Problem>,
 }
 
+/// Sends a sign-in or refresh and reads the credentials it answers with.
+async fn session_reply(
+    prepared: &request::PreparedRequest,
+    timeout_ms: u32,
+    action: Action,
+) -> Result<Session, Problem> {
+    let reply = transport::send(prepared, timeout_ms).await?;
+    if !reply.ok() {
+        return Err(Problem::from_reply(&reply, action, transport::now()));
+    }
+    Session::from_login_reply(&reply.body).map_err(Problem::BadAnswer)
+}
+
 /// One endpoint's client with a place to keep artifacts.
 #[derive(Debug, Clone)]
 pub struct Forecaster {
@@ -233,30 +246,14 @@ impl Forecaster {
     /// Signs in at the endpoint.
     pub async fn sign_in(&self, customer: &str, password: &str) -> Result<Session, Problem> {
         let prepared = request::login(&self.settings, customer, password)?;
-        let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
-        if !reply.ok() {
-            return Err(Problem::from_reply(
-                &reply,
-                Action::SignIn,
-                transport::now(),
-            ));
-        }
-        Session::from_login_reply(&reply.body).map_err(Problem::BadAnswer)
+        session_reply(&prepared, DOWNLOAD_TIMEOUT_MS, Action::SignIn).await
     }
 
     /// New temporary credentials for a sign-in session.
     pub async fn refresh(&self, session: &Session) -> Result<Session, Problem> {
         let target = Target::new(&self.settings, session)?;
         let prepared = request::session_call(&target, session, "refresh", transport::now())?;
-        let reply = transport::send(&prepared, FORECAST_TIMEOUT_MS).await?;
-        if !reply.ok() {
-            return Err(Problem::from_reply(
-                &reply,
-                Action::Refresh,
-                transport::now(),
-            ));
-        }
-        Session::from_login_reply(&reply.body).map_err(Problem::BadAnswer)
+        session_reply(&prepared, FORECAST_TIMEOUT_MS, Action::Refresh).await
     }
 
     /// Asks the endpoint to revoke a sign-in session's credentials (best

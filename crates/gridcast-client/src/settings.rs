@@ -51,6 +51,27 @@ impl EndpointSettings {
         }
     }
 
+    /// Settings for `endpoint_url` with gridcast's defaults where a value is
+    /// not given (a widget's optional attributes, an edge's optional env).
+    pub fn with_overrides(
+        endpoint_url: impl Into<String>,
+        region: Option<&str>,
+        endpoint_name: Option<&str>,
+        target_template: Option<&str>,
+    ) -> Self {
+        let mut s = Self::for_url(endpoint_url);
+        if let Some(r) = region {
+            s.region = r.to_owned();
+        }
+        if let Some(n) = endpoint_name {
+            s.endpoint_name = n.to_owned();
+        }
+        if let Some(t) = target_template {
+            s.target_template = t.to_owned();
+        }
+        s
+    }
+
     /// Checks every field.
     pub fn validate(&self) -> Result<(), SettingsError> {
         let url = self.base_url();
@@ -187,6 +208,21 @@ mod tests {
         aws.target_template = "customers/{customer}/model.tar.gz".into();
         aws.validate().unwrap();
         assert_eq!(aws.target_model("7").unwrap(), "customers/7/model.tar.gz");
+    }
+
+    #[test]
+    fn overrides_replace_only_what_is_given() {
+        let s = EndpointSettings::with_overrides(
+            "https://x",
+            Some("eu-west-1"),
+            None,
+            Some("m/{customer}"),
+        );
+        assert_eq!(
+            (s.region.as_str(), s.endpoint_name.as_str()),
+            ("eu-west-1", "gridcast")
+        );
+        assert_eq!(s.target_model("3").unwrap(), "m/3");
     }
 
     #[test]

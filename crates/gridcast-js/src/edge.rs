@@ -95,16 +95,12 @@ fn settings(env: &EdgeEnv) -> Result<(EndpointSettings, u32), EdgeResponse> {
         .GRIDCAST_ENDPOINT_URL
         .clone()
         .ok_or_else(|| misconfigured("GRIDCAST_ENDPOINT_URL is not set"))?;
-    let mut s = EndpointSettings::for_url(url);
-    if let Some(r) = &env.GRIDCAST_REGION {
-        s.region = r.clone();
-    }
-    if let Some(n) = &env.GRIDCAST_ENDPOINT_NAME {
-        s.endpoint_name = n.clone();
-    }
-    if let Some(t) = &env.GRIDCAST_TARGET_TEMPLATE {
-        s.target_template = t.clone();
-    }
+    let s = EndpointSettings::with_overrides(
+        url,
+        env.GRIDCAST_REGION.as_deref(),
+        env.GRIDCAST_ENDPOINT_NAME.as_deref(),
+        env.GRIDCAST_TARGET_TEMPLATE.as_deref(),
+    );
     s.validate().map_err(|e| misconfigured(&e.to_string()))?;
     let timeout = match &env.GRIDCAST_TIMEOUT_MS {
         Some(t) => t
@@ -159,10 +155,8 @@ async fn handle(env: EdgeEnv, customer: String, days: String) -> EdgeResponse {
                 .get(&cache_key)
                 .is_none_or(|t| now - t > REVALIDATE_MS)
         });
-        if due {
-            if forecaster.sync_model(&session).await.is_ok() {
-                CHECKED.with(|c| c.borrow_mut().insert(cache_key, now));
-            }
+        if due && forecaster.sync_model(&session).await.is_ok() {
+            CHECKED.with(|c| c.borrow_mut().insert(cache_key, now));
         }
     }
     let source = outcome.source.as_str();

@@ -68,16 +68,12 @@ fn session(req: &WidgetRequest) -> Session {
 }
 
 async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
-    let mut settings = EndpointSettings::for_url(req.endpoint.clone());
-    if let Some(r) = &req.region {
-        settings.region = r.clone();
-    }
-    if let Some(n) = &req.endpoint_name {
-        settings.endpoint_name = n.clone();
-    }
-    if let Some(t) = &req.target_template {
-        settings.target_template = t.clone();
-    }
+    let settings = EndpointSettings::with_overrides(
+        req.endpoint.clone(),
+        req.region.as_deref(),
+        req.endpoint_name.as_deref(),
+        req.target_template.as_deref(),
+    );
     settings.validate().map_err(Problem::Settings)?;
     if !(1..=gridcast_client::MAX_HORIZON_DAYS).contains(&req.days) {
         return Err(Problem::Horizon(req.days));
