@@ -14,8 +14,8 @@ use gridcast_client::{EndpointSettings, Problem, Session};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+use crate::js_value::ToJs;
 use crate::rows::{edge_body, error_body};
-use crate::widget::Ser;
 
 /// Re-check a cached artifact (conditional GET) at most this often.
 const REVALIDATE_MS: f64 = 10.0 * 60.0 * 1000.0;

@@ -17,6 +17,8 @@ pub mod rows;
 #[cfg(target_arch = "wasm32")]
 pub mod edge;
 #[cfg(target_arch = "wasm32")]
+mod js_value;
+#[cfg(target_arch = "wasm32")]
 pub mod preview;
 #[cfg(target_arch = "wasm32")]
 pub mod widget;

@@ -10,8 +10,8 @@ use gridcast_model::{
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::js_value::ToJs;
 use crate::rows::{rows, Row};
-use crate::widget::Ser;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

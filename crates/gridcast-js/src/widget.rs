@@ -6,6 +6,7 @@ use gridcast_client::{Aggregation, EndpointSettings, ForecastSource, Problem, Se
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+use crate::js_value::ToJs;
 use crate::rows::{rows, ProblemJs, Row};
 
 /// Days of readings the widget's chart shows before the forecast.
@@ -139,7 +140,6 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
 /// `{title, nextStep}`.
 #[wasm_bindgen(js_name = widgetForecast)]
 pub async fn widget_forecast(request: JsValue) -> Result<JsValue, JsValue> {
-    let to_js = |v: &dyn erased::Ser| v.to_js();
     let req: WidgetRequest = match serde_wasm_bindgen::from_value(request) {
         Ok(r) => r,
         Err(e) => {
@@ -147,30 +147,11 @@ pub async fn widget_forecast(request: JsValue) -> Result<JsValue, JsValue> {
                 title: format!("The widget's options are not understood: {e}"),
                 next_step: "Check the element's attributes.".into(),
             };
-            return Err(to_js(&p));
+            return Err(p.to_js());
         }
     };
     match answer(req).await {
-        Ok(a) => Ok(to_js(&a)),
-        Err(p) => Err(to_js(&ProblemJs::from(&p))),
+        Ok(a) => Ok(a.to_js()),
+        Err(p) => Err(ProblemJs::from(&p).to_js()),
     }
 }
-
-mod erased {
-    use serde::Serialize;
-    use wasm_bindgen::JsValue;
-
-    /// Serializes to a plain JS object (maps as objects).
-    pub trait Ser {
-        fn to_js(&self) -> JsValue;
-    }
-
-    impl<T: Serialize> Ser for T {
-        fn to_js(&self) -> JsValue {
-            self.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-                .unwrap_or(JsValue::NULL)
-        }
-    }
-}
-
-pub(crate) use erased::Ser;
