@@ -104,3 +104,14 @@ export async function staticServer(root) {
 export function cli(...args) {
   return execFileSync(gridcast, args, { stdio: ["pipe", "pipe", "pipe"] }).toString();
 }
+
+/** Runs axe-core (WCAG 2.1 A and AA rules) on the page; returns the serious and critical violations. */
+export async function accessibilityProblems(page) {
+  await page.addScriptTag({ path: join(root, "tests/e2e/node_modules/axe-core/axe.min.js") });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
+  );
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+}

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { browser, cli, dist, serve, shot, staticServer, trainedModels } from "./harness.mjs";
+import { accessibilityProblems, browser, cli, dist, serve, shot, staticServer, trainedModels } from "./harness.mjs";
 
 const fixtures = resolve(import.meta.dirname, "../../../shared/fixtures/prophet");
 let dir, server, host, chrome;
@@ -62,6 +62,7 @@ test("two widgets on a dashboard chart forecasts, and keep doing so from the dev
   // The host's styles do not reach into the widgets.
   const bg = await page.$eval("gridcast-forecast", (el) => getComputedStyle(el.shadowRoot.querySelector("table")).backgroundColor);
   assert.notEqual(bg, "rgb(255, 255, 0)");
+  assert.deepEqual(await accessibilityProblems(page), []);
   await shot(page, "10-dashboard-online");
 
   await server.stop();
@@ -137,6 +138,15 @@ test("the preview fits a CSV on the device like the native fit, and its artifact
   await page.setInputFiles("#readings-file", bad);
   const alert = await page.waitForSelector(".preview [role=alert]");
   assert.match(await alert.textContent(), /bad\.csv cannot be read.*line 2/s);
+
+  // Dropping a file works like picking one.
+  await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(["ds,y\n2022-01-01,5\n2022-01-02,6\n2022-01-03,7\n"], "dropped.csv", { type: "text/csv" }));
+    document.querySelector("label.drop").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  const dropped = await page.waitForSelector("#preview-readings");
+  assert.match(await dropped.textContent(), /3 readings from 2022-01-01 to 2022-01-03/);
   await context.close();
 });
 
