@@ -1,5 +1,5 @@
 // On-device fit time in Chromium: Prophet on two years of daily readings, fitted by the
-// preview's wasm (dist/pkg) in a page, timed with performance.now(). Budget: ≤ 100 ms.
+// preview's wasm (dist/pkg-fit) in a page, timed with performance.now(). Budget: ≤ 100 ms.
 //
 //   node bench/browser-fit.mjs [runs]     (after `make portal`; uses target/debug/gridcast)
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -18,8 +18,8 @@ const chrome = await browser();
 const page = await chrome.newPage();
 await page.goto(`${host.url}/examples/dashboard.html`);
 const result = await page.evaluate(async ({ csv, runs }) => {
-  const gc = await import("/pkg/gridcast_js.js");
-  await gc.default({ module_or_path: "/pkg/gridcast_js_bg.wasm" });
+  const gc = await import("/pkg-fit/gridcast_js.js");
+  await gc.default({ module_or_path: "/pkg-fit/gridcast_js_bg.wasm" });
   const bytes = new Uint8Array(csv);
   const out = {};
   for (const preset of ["seed", "default"]) {

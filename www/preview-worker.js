@@ -7,9 +7,9 @@
 // Out: {id, readings} for "read"; {id, progress: text} ..., then {id, result} for "fit";
 //      {id, kind, error: text} when either fails
 
-import init, { fitCsv, readCsv, refitWithReadings } from "./pkg/gridcast_js.js";
+import init, { fitCsv, readCsv, refitWithReadings } from "./pkg-fit/gridcast_js.js";
 
-const ready = init({ module_or_path: new URL("./pkg/gridcast_js_bg.wasm", import.meta.url) });
+const ready = init({ module_or_path: new URL("./pkg-fit/gridcast_js_bg.wasm", import.meta.url) });
 
 self.onmessage = async (event) => {
   const { id, kind, csv, preset, days, artifact } = event.data;

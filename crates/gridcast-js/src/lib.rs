@@ -18,7 +18,7 @@ pub mod rows;
 pub mod edge;
 #[cfg(target_arch = "wasm32")]
 mod js_value;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "fit"))]
 pub mod preview;
 #[cfg(target_arch = "wasm32")]
 pub mod widget;
