@@ -46,10 +46,19 @@ pub struct Principal {
     pub expiration: Option<i64>,
     /// TargetModel patterns (`*` matches any run of characters).
     pub target_models: Vec<String>,
-    /// For temporary credentials: when the sign-in that began their session
-    /// happened (refreshes keep it, so a session cannot outlive
-    /// [`MAX_SESSION_SECONDS`]).
-    pub session_started: Option<i64>,
+    /// For temporary credentials: the sign-in they belong to (refreshes keep
+    /// it, so a session cannot outlive [`MAX_SESSION_SECONDS`] and sign-out
+    /// revokes all of its keys).
+    pub session: Option<SignInSession>,
+}
+
+/// The sign-in a temporary principal descends from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInSession {
+    /// The access key id the sign-in issued.
+    pub id: String,
+    /// Unix seconds of the sign-in.
+    pub started: i64,
 }
 
 impl Principal {
@@ -151,7 +160,7 @@ impl Principals {
             let mut credentials = Credentials::new(&p.access_key_id, &p.secret_access_key);
             credentials.session_token = p.session_token;
             let principal = Principal {
-                session_started: None,
+                session: None,
                 credentials,
                 expiration,
                 target_models: p.target_models,
@@ -184,21 +193,23 @@ impl Principals {
             .cloned()
     }
 
-    /// Forgets temporary credentials (sign-out); configured keys stay.
-    pub fn revoke(&self, access_key_id: &str) {
+    /// Forgets every temporary key of a sign-in (sign-out); configured keys
+    /// have no session and stay.
+    pub fn revoke_session(&self, id: &str) {
         self.temporary
             .lock()
             .expect("not poisoned")
-            .remove(access_key_id);
+            .retain(|_, p| p.session.as_ref().is_none_or(|s| s.id != id));
     }
 
     /// Issues temporary credentials allowed only `target_models`, valid for
-    /// `seconds` from `now` but not past `session_started` +
-    /// [`MAX_SESSION_SECONDS`]; forgets expired ones on the way.
+    /// `seconds` from `now` but not past the session's start +
+    /// [`MAX_SESSION_SECONDS`]; `session: None` starts a new sign-in session.
+    /// Forgets expired credentials on the way.
     pub fn issue_temporary(
         &self,
         target_models: Vec<String>,
-        session_started: i64,
+        session: Option<SignInSession>,
         now: i64,
         seconds: i64,
     ) -> Principal {
@@ -212,11 +223,15 @@ impl Principals {
         };
         let key = format!("ASIA{}", random(16).to_ascii_uppercase());
         let credentials = Credentials::new(key.clone(), random(40)).with_session_token(random(64));
+        let session = session.unwrap_or_else(|| SignInSession {
+            id: key.clone(),
+            started: now,
+        });
         let principal = Principal {
             credentials,
-            expiration: Some((now + seconds).min(session_started + MAX_SESSION_SECONDS)),
+            expiration: Some((now + seconds).min(session.started + MAX_SESSION_SECONDS)),
             target_models,
-            session_started: Some(session_started),
+            session: Some(session),
         };
         let mut temporary = self.temporary.lock().expect("not poisoned");
         temporary.retain(|_, p| p.expiration.is_some_and(|e| e > now));
@@ -256,23 +271,35 @@ mod tests {
         assert_eq!(c42.expiration, Some(1_796_083_200));
         assert!(c42.may_invoke("company_a/7.tar.gz") && !c42.may_invoke("43.tar.gz"));
         assert!(p.lookup("AKIDNOPE").is_none());
-        let t = p.issue_temporary(vec!["7.tar.gz".into()], 1000, 1000, 3600);
+        let t = p.issue_temporary(vec!["7.tar.gz".into()], None, 1000, 3600);
         assert!(t.credentials.access_key_id.starts_with("ASIA"));
         assert_eq!(
             p.lookup(&t.credentials.access_key_id).unwrap().expiration,
             Some(4600)
         );
         // Refreshes cannot stretch a session past MAX_SESSION_SECONDS.
+        let session = t.session.clone().unwrap();
+        assert_eq!(
+            session,
+            SignInSession {
+                id: t.credentials.access_key_id.clone(),
+                started: 1000
+            }
+        );
         let late = p.issue_temporary(
             vec!["7.tar.gz".into()],
-            1000,
+            Some(session.clone()),
             1000 + MAX_SESSION_SECONDS - 60,
             3600,
         );
         assert_eq!(late.expiration, Some(1000 + MAX_SESSION_SECONDS));
-        p.revoke(&t.credentials.access_key_id);
+        let other = p.issue_temporary(vec!["7.tar.gz".into()], None, 1000, 3600);
+        // Sign-out revokes every key of the session, not another sign-in's.
+        p.revoke_session(&session.id);
         assert!(p.lookup(&t.credentials.access_key_id).is_none());
-        p.revoke("AKIDADMIN");
+        assert!(p.lookup(&late.credentials.access_key_id).is_none());
+        assert!(p.lookup(&other.credentials.access_key_id).is_some());
+        p.revoke_session("AKIDADMIN");
         assert!(p.lookup("AKIDADMIN").is_some());
         for bad in [
             &br#"{"principals": [{"access_key_id": "A", "secret_access_key": "s", "target_models": [], "extra": 1}]}"#[..],

@@ -207,7 +207,7 @@ pub(crate) async fn login(
     let target = customer.artifact_name();
     let p = state.principals.issue_temporary(
         vec![target.clone()],
-        now,
+        None,
         now,
         TEMPORARY_CREDENTIALS_SECONDS,
     );
@@ -239,7 +239,7 @@ async fn session_caller(state: &SharedState, request: Request) -> Result<Princip
     let (parts, body) = request.into_parts();
     let body = read_body(body, &parts.headers, 4096).await?;
     let principal = authenticate(state, &parts, &body)?;
-    if principal.session_started.is_none() {
+    if principal.session.is_none() {
         return Err(ApiError::validation(
             "only sign-in sessions can be refreshed or signed out; these are configured keys",
         ));
@@ -256,13 +256,13 @@ pub(crate) async fn refresh(
 ) -> Result<Json<Value>, ApiError> {
     let old = session_caller(&state, request).await?;
     let now = (state.clock)();
-    let started = old.session_started.unwrap_or(now);
-    if now >= started + MAX_SESSION_SECONDS {
+    let session = old.session.clone().expect("session_caller checked");
+    if now >= session.started + MAX_SESSION_SECONDS {
         return Err(ApiError::expired_token());
     }
     let p = state.principals.issue_temporary(
         old.target_models.clone(),
-        started,
+        Some(session),
         now,
         TEMPORARY_CREDENTIALS_SECONDS,
     );
@@ -273,13 +273,16 @@ pub(crate) async fn refresh(
     Ok(Json(session_json(&state, &p, &customer, &target)))
 }
 
-/// `POST /auth/logout`, signed: the credentials stop working now.
+/// `POST /auth/logout`, signed: every key of the sign-in (also those a refresh
+/// replaced) stops working now.
 pub(crate) async fn logout(
     State(state): State<SharedState>,
     request: Request,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let p = session_caller(&state, request).await?;
-    state.principals.revoke(&p.credentials.access_key_id);
+    if let Some(session) = &p.session {
+        state.principals.revoke_session(&session.id);
+    }
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -732,22 +732,24 @@ fn session_refresh_and_sign_out(base: &str, login_reply: &[u8]) {
     assert_eq!(forecast.status, 200);
     let table = gridcast_client::ForecastTable::from_pandas_json(&forecast.body).unwrap();
     assert_eq!(table.len(), 3);
-    // Sign-out: the refreshed keys stop working at once.
-    assert_eq!(
-        send_prepared(&session_call(&target, &second, "logout", now()).unwrap()).status,
-        204
-    );
-    let refused = send_prepared(&invoke(&target, &second, 3, now()).unwrap());
-    assert_eq!(
-        Problem::from_reply(&refused, Action::Forecast, now()),
-        Problem::SessionExpired
-    );
     // A clock an hour slow is told apart from other refusals (the server's Date).
     let skewed = send_prepared(&invoke(&target, &first, 3, now() - 3600).unwrap());
     assert!(matches!(
         Problem::from_reply(&skewed, Action::Forecast, now() - 3600),
         Problem::ClockSkew { offset_seconds: Some(o) } if (3590..=3610).contains(&o)
     ));
+    // Sign-out: the refreshed keys and the ones they replaced stop working at once.
+    assert_eq!(
+        send_prepared(&session_call(&target, &second, "logout", now()).unwrap()).status,
+        204
+    );
+    for keys in [&second, &first] {
+        let refused = send_prepared(&invoke(&target, keys, 3, now()).unwrap());
+        assert_eq!(
+            Problem::from_reply(&refused, Action::Forecast, now()),
+            Problem::SessionExpired
+        );
+    }
     // Configured keys are not a session.
     let admin = Session::with_keys("42", "AKIDADMIN", "admin-secret", None);
     let r = send_prepared(&session_call(&target, &admin, "refresh", now()).unwrap());
