@@ -44,9 +44,15 @@ pub fn app() -> Html {
             notice.clone(),
             loading.clone(),
         );
-        use_effect_with((*session).clone(), move |session| {
+        // Keyed on whose model it is: a refresh (new keys, same customer)
+        // neither reloads it nor clears the forecast.
+        let current = (*session).clone();
+        let whose = current
+            .as_ref()
+            .map(|s| (s.customer_id.clone(), s.target_model.clone()));
+        use_effect_with((whose, (*settings).clone()), move |_| {
             model.set(None);
-            if let Some(session) = session.clone() {
+            if let Some(session) = current {
                 let settings = (*settings).clone();
                 loading.set(true);
                 spawn_local(async move {
@@ -59,12 +65,11 @@ pub fn app() -> Html {
                             model.set(Some(m));
                             notice.set(None);
                         }
-                        Err(p) => notice.set(Some(match (p.endpoint_down(), stored) {
-                            (true, Ok(Some(_))) => p,
-                            (true, Ok(None)) => Problem::NoStoredModel,
-                            (_, Err(e)) if !p.endpoint_down() => e,
-                            _ => p,
-                        })),
+                        // Down with nothing stored: nothing to forecast from.
+                        Err(p) if p.endpoint_down() && !matches!(stored, Ok(Some(_))) => {
+                            notice.set(Some(Problem::NoStoredModel))
+                        }
+                        Err(p) => notice.set(Some(p)),
                     }
                     loading.set(false);
                 });
@@ -80,11 +85,19 @@ pub fn app() -> Html {
             session.set(s);
         })
     };
+    // Refreshed keys for the same sign-in: the forecast on screen stays.
+    let replace_keys = {
+        let session = session.clone();
+        Callback::from(move |s: Session| {
+            saved::save_session(Some(&s));
+            session.set(Some(s));
+        })
+    };
 
     // Refresh temporary credentials before they expire.
     {
-        let (settings, set_session, notice) =
-            (settings.clone(), set_session.clone(), notice.clone());
+        let (settings, replace_keys, notice) =
+            (settings.clone(), replace_keys.clone(), notice.clone());
         use_effect_with((*session).clone(), move |session| {
             let current = session.clone();
             let interval = Interval::new(REFRESH_CHECK_MS, move || {
@@ -93,11 +106,11 @@ pub fn app() -> Html {
                 if !s.refresh_due(now) {
                     return;
                 }
-                let (settings, set_session, notice) =
-                    ((*settings).clone(), set_session.clone(), notice.clone());
+                let (settings, replace_keys, notice) =
+                    ((*settings).clone(), replace_keys.clone(), notice.clone());
                 spawn_local(async move {
                     match crate::forecaster(&settings).refresh(&s).await {
-                        Ok(fresh) => set_session.emit(Some(fresh)),
+                        Ok(fresh) => replace_keys.emit(fresh),
                         Err(p)
                             if s.expired(gridcast_client::transport::now())
                                 || p.needs_sign_in() =>
