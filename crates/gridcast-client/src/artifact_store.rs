@@ -2,7 +2,9 @@
 //! it was downloaded with, so the device can forecast with no network and
 //! later downloads are conditional.
 
-use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use idb::{
+    Database, DatabaseEvent, Factory, ObjectStore, ObjectStoreParams, Transaction, TransactionMode,
+};
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -54,6 +56,16 @@ impl ArtifactStore {
         Ok(Self { db })
     }
 
+    /// A read-write transaction on the artifacts and its store.
+    fn writing(&self) -> Result<(Transaction, ObjectStore), Problem> {
+        let tx = self
+            .db
+            .transaction(&[STORE], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        let store = tx.object_store(STORE).map_err(storage)?;
+        Ok((tx, store))
+    }
+
     /// The artifact stored under `key`, if any.
     pub async fn get(&self, key: &str) -> Result<Option<StoredArtifact>, Problem> {
         let tx = self
@@ -100,11 +112,7 @@ impl ArtifactStore {
             })
             .and_then(|_| set("saved_at", JsValue::from_f64(artifact.saved_at_ms)))
             .map_err(|e| Problem::Storage(format!("{e:?}")))?;
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadWrite)
-            .map_err(storage)?;
-        let store = tx.object_store(STORE).map_err(storage)?;
+        let (tx, store) = self.writing()?;
         store
             .put(&value, Some(&JsValue::from_str(key)))
             .map_err(storage)?
@@ -117,11 +125,7 @@ impl ArtifactStore {
     /// Forgets the artifact under `key` (sign-out keeps it: the offline
     /// fallback needs it; "forget this device" removes it).
     pub async fn delete(&self, key: &str) -> Result<(), Problem> {
-        let tx = self
-            .db
-            .transaction(&[STORE], TransactionMode::ReadWrite)
-            .map_err(storage)?;
-        let store = tx.object_store(STORE).map_err(storage)?;
+        let (tx, store) = self.writing()?;
         store
             .delete(JsValue::from_str(key))
             .map_err(storage)?

@@ -16,6 +16,17 @@ fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// The largest gap between a model's forecast and Python's, over the case's rows.
+fn yhat_gap(model: &gridcast_model::ProphetModel, case: &Case) -> f64 {
+    let ds = future_dates(model, case.period(), false).unwrap();
+    let options = ForecastOptions {
+        seed: Some(7),
+        ..Default::default()
+    };
+    let fc = predict(model, &ds, &options).unwrap();
+    max_abs_diff(fc.column("yhat").unwrap(), &case.column("yhat"))
+}
+
 fn mean_width(lo: &[f64], hi: &[f64]) -> f64 {
     lo.iter().zip(hi).map(|(l, h)| h - l).sum::<f64>() / lo.len() as f64
 }
@@ -68,17 +79,7 @@ fn fits_match_python() {
             "{id}: lp {lp} < Python's {want} ({:?})",
             fitted.report
         );
-        let ds = future_dates(&fitted.model, case.period(), false).unwrap();
-        let fc = predict(
-            &fitted.model,
-            &ds,
-            &ForecastOptions {
-                seed: Some(7),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        let dy = max_abs_diff(fc.column("yhat").unwrap(), &case.column("yhat"));
+        let dy = yhat_gap(&fitted.model, &case);
         let tol = 0.005 * case.y_scale();
         assert!(
             dy < tol,
@@ -180,17 +181,7 @@ fn config_recovered_from_a_model_refits_like_python() {
             "{id}"
         );
         let fitted = fit(&case.training(), &config).unwrap_or_else(|e| panic!("{id}: {e}"));
-        let ds = future_dates(&fitted.model, case.period(), false).unwrap();
-        let fc = predict(
-            &fitted.model,
-            &ds,
-            &ForecastOptions {
-                seed: Some(7),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        let dy = max_abs_diff(fc.column("yhat").unwrap(), &case.column("yhat"));
+        let dy = yhat_gap(&fitted.model, &case);
         assert!(
             dy < 0.005 * case.y_scale(),
             "{id}: refit yhat differs by {dy}"
