@@ -74,7 +74,7 @@ deps-browser:
 portal: deps-trunk
 	trunk build --release --offline
 
-# The portal's size against its budget (also printed for docs/benchmarks.md).
+# Bundle sizes; fails when the portal is over its budget (numbers for docs/benchmarks.md).
 bundle-size: portal
 	bench/bundle-size.sh dist
 
@@ -99,7 +99,8 @@ test-browser: deps-wasm deps-browser $(FIXTURES)
 	CHROMEDRIVER=$$(command -v chromedriver) WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/crates/gridcast-client/webdriver.json \
 	  $(CARGO) test -p gridcast-client --target $(WASM_TARGET) --test browser
 
-# The portal end to end in Chromium; screenshots land in target/e2e-screenshots.
+# The portal, widget and preview in Chromium and the edge handler under Node;
+# screenshots land in target/e2e-screenshots.
 test-e2e: deps-browser portal
 	$(CARGO) build -p gridcast
 	cd $(E2E) && GRIDCAST_BIN=$(CURDIR)/target/debug/gridcast GRIDCAST_DIST=$(CURDIR)/dist node --test
