@@ -56,17 +56,19 @@ pub fn app() -> Html {
                 let settings = (*settings).clone();
                 loading.set(true);
                 spawn_local(async move {
-                    let stored = crate::forecaster(&settings).stored_model(&session).await;
-                    if let Ok(Some(m)) = &stored {
+                    let forecaster = crate::forecaster(&settings);
+                    let stored = forecaster.stored_model(&session).await;
+                    let known = stored.as_ref().ok().and_then(Option::as_ref);
+                    if let Some(m) = known {
                         model.set(Some(m.clone()));
                     }
-                    match crate::forecaster(&settings).sync_model(&session).await {
+                    match forecaster.sync_model(&session, known).await {
                         Ok(m) => {
                             model.set(Some(m));
                             notice.set(None);
                         }
                         // Down with nothing stored: nothing to forecast from.
-                        Err(p) if p.endpoint_down() && !matches!(stored, Ok(Some(_))) => {
+                        Err(p) if p.endpoint_down() && known.is_none() => {
                             notice.set(Some(Problem::NoStoredModel))
                         }
                         Err(p) => notice.set(Some(p)),

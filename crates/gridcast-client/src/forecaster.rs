@@ -63,6 +63,8 @@ pub struct DeviceModel {
     pub model: Rc<OnDeviceModel>,
     /// The artifact it came from (for refits on the device).
     pub artifact: Rc<Vec<u8>>,
+    /// The entity tag it was downloaded with.
+    pub etag: Option<String>,
     /// Whether it was checked against the endpoint during this visit.
     pub fresh: bool,
     /// When the device stored it (Unix milliseconds).
@@ -134,27 +136,29 @@ impl Forecaster {
         Ok(Some(DeviceModel {
             model: Rc::new(model),
             artifact: Rc::new(stored.bytes),
+            etag: stored.etag,
             fresh: false,
             saved_at_ms: stored.saved_at_ms,
         }))
     }
 
-    /// Downloads the customer's artifact unless the stored copy is current
-    /// (`If-None-Match`), stores it, and returns the model.
-    pub async fn sync_model(&self, session: &Session) -> Result<DeviceModel, Problem> {
+    /// Downloads the customer's artifact unless `stored` (what
+    /// [`Self::stored_model`] found) is current (`If-None-Match`), keeps a new
+    /// one, and returns the model.
+    pub async fn sync_model(
+        &self,
+        session: &Session,
+        stored: Option<&DeviceModel>,
+    ) -> Result<DeviceModel, Problem> {
         let target = Target::new(&self.settings, session)?;
-        let key = target.settings.storage_key(&target.target_model);
-        let stored = self.store.get(&key).await?;
-        let etag = stored.as_ref().and_then(|s| s.etag.clone());
-        let prepared =
-            request::download_artifact(&target, session, etag.as_deref(), transport::now())?;
+        let etag = stored.and_then(|s| s.etag.as_deref());
+        let prepared = request::download_artifact(&target, session, etag, transport::now())?;
         let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
-        let (artifact, model) = match (reply.status, stored) {
-            (304, Some(stored)) => {
-                let model =
-                    OnDeviceModel::from_artifact(&stored.bytes).map_err(Problem::OnDevice)?;
-                (stored, model)
-            }
+        match (reply.status, stored) {
+            (304, Some(stored)) => Ok(DeviceModel {
+                fresh: true,
+                ..stored.clone()
+            }),
             (200, _) => {
                 // Checked before it is kept.
                 let model = OnDeviceModel::from_artifact(&reply.body).map_err(Problem::OnDevice)?;
@@ -163,23 +167,22 @@ impl Forecaster {
                     bytes: reply.body,
                     saved_at_ms: js_sys::Date::now(),
                 };
+                let key = target.settings.storage_key(&target.target_model);
                 self.store.put(&key, fresh.clone()).await?;
-                (fresh, model)
+                Ok(DeviceModel {
+                    model: Rc::new(model),
+                    artifact: Rc::new(fresh.bytes),
+                    etag: fresh.etag,
+                    fresh: true,
+                    saved_at_ms: fresh.saved_at_ms,
+                })
             }
-            _ => {
-                return Err(Problem::from_reply(
-                    &reply,
-                    Action::Download,
-                    transport::now(),
-                ))
-            }
-        };
-        Ok(DeviceModel {
-            model: Rc::new(model),
-            fresh: true,
-            saved_at_ms: artifact.saved_at_ms,
-            artifact: Rc::new(artifact.bytes),
-        })
+            _ => Err(Problem::from_reply(
+                &reply,
+                Action::Download,
+                transport::now(),
+            )),
+        }
     }
 
     /// Removes the session's model from the device.
@@ -210,7 +213,13 @@ impl Forecaster {
             Err(p) if p.endpoint_down() => p,
             Err(p) => return Err(p),
         };
-        let model = model.ok_or(Problem::NoStoredModel)?;
+        Self::on_device(model.ok_or(Problem::NoStoredModel)?, days, problem)
+    }
+
+    /// The device's forecast of `days` days from `model`, because of `why`
+    /// (the endpoint's problem, or no credentials to ask it with).
+    pub fn on_device(model: &DeviceModel, days: u32, why: Problem) -> Result<Outcome, Problem> {
+        let periods = model.model.periods_for_days(days);
         let table = model
             .model
             .forecast(periods, None)
@@ -218,7 +227,7 @@ impl Forecaster {
         Ok(Outcome {
             table,
             source: ForecastSource::Device,
-            fallback_reason: Some(problem),
+            fallback_reason: Some(why),
         })
     }
 

@@ -155,7 +155,12 @@ async fn handle(env: EdgeEnv, customer: String, days: String) -> EdgeResponse {
                 .get(&cache_key)
                 .is_none_or(|t| now - t > REVALIDATE_MS)
         });
-        if due && forecaster.sync_model(&session).await.is_ok() {
+        if due
+            && forecaster
+                .sync_model(&session, stored.as_ref())
+                .await
+                .is_ok()
+        {
             CHECKED.with(|c| c.borrow_mut().insert(cache_key, now));
         }
     }

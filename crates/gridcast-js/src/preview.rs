@@ -2,11 +2,8 @@
 //! preview page's Web Worker.
 
 use gridcast_client::chart::geometry;
-use gridcast_client::{Aggregation, ForecastTable, Usage};
-use gridcast_model::{
-    fit, future_dates, predict, read_artifact, read_model_json, write_artifact, Artifact,
-    ArtifactLimits, ForecastOptions, ProphetConfig, Series,
-};
+use gridcast_client::{Aggregation, OnDeviceModel, Usage};
+use gridcast_model::{fit, write_artifact, Artifact, ProphetConfig, Series};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -66,25 +63,16 @@ fn run(
     let started = now_ms();
     let fitted = fit(series, config).map_err(|e| e.to_string())?;
     let fit_ms = now_ms() - started;
-    let model = fitted.model;
-    let step = gridcast_model::infer_frequency(&model.history_dates).unwrap_or(86_400);
-    let periods = days as usize * (86_400 / step.max(1)).max(1) as usize;
-    let dates = future_dates(&model, periods, false).map_err(|e| e.to_string())?;
-    let forecast = predict(
-        &model,
-        &dates,
-        &ForecastOptions {
-            seed,
-            ..Default::default()
-        },
-    )
-    .map_err(|e| e.to_string())?;
-    let table = ForecastTable::from_forecast(&forecast)?;
-    let history = Usage::new(model.history_dates.clone(), model.history.y.clone())
-        .aggregate(Aggregation::Daily);
+    // Forecast and chart as the portal and widget do for a downloaded model.
+    let device = OnDeviceModel {
+        model: fitted.model,
+    };
+    let table = device.forecast(device.periods_for_days(days), seed)?;
+    let history = device.usage().aggregate(Aggregation::Daily);
     let svg = geometry(&history, Some(&table), "Daily readings and forecast")
         .map(|g| g.to_svg())
         .unwrap_or_default();
+    let model = device.model;
     Ok(FitAnswer {
         readings: series.len(),
         fit_ms,
@@ -181,8 +169,7 @@ pub fn refit_with_readings(
     rng_seed: Option<f64>,
 ) -> Result<JsValue, JsValue> {
     let go = || -> Result<FitAnswer, String> {
-        let a = read_artifact(artifact, &ArtifactLimits::default()).map_err(|e| e.to_string())?;
-        let model = read_model_json(&a.model_json).map_err(|e| e.to_string())?;
+        let model = OnDeviceModel::from_artifact(artifact)?.model;
         let config = ProphetConfig::from_model(&model).map_err(|e| e.to_string())?;
         let extra = Series::from_csv(csv).map_err(|e| e.to_string())?;
         let series = gridcast_model::Series::merged(&model_series(&model), &extra);

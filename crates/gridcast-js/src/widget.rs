@@ -2,7 +2,7 @@
 
 use gridcast_client::chart::geometry;
 use gridcast_client::forecaster::{Forecaster, ModelStore};
-use gridcast_client::{Aggregation, EndpointSettings, ForecastSource, Problem, Session};
+use gridcast_client::{Aggregation, EndpointSettings, Problem, Session};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -83,7 +83,7 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
     let forecaster = Forecaster::new(settings, ModelStore::IndexedDb);
     let stored = forecaster.stored_model(&session).await.ok().flatten();
     let (model, outcome) = if req.credentials.is_some() {
-        let model = match forecaster.sync_model(&session).await {
+        let model = match forecaster.sync_model(&session, stored.as_ref()).await {
             Ok(m) => Some(m),
             Err(p) if p.endpoint_down() => stored,
             Err(p) => return Err(p),
@@ -94,21 +94,12 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
         (model, outcome)
     } else {
         let model = stored.ok_or(Problem::NoStoredModel)?;
-        let periods = model.model.periods_for_days(req.days);
-        let table = model
-            .model
-            .forecast(periods, None)
-            .map_err(Problem::OnDevice)?;
         let why = Problem::Unreachable(
             req.credentials_problem
                 .clone()
                 .unwrap_or_else(|| "no credentials".into()),
         );
-        let outcome = gridcast_client::forecaster::Outcome {
-            table,
-            source: ForecastSource::Device,
-            fallback_reason: Some(why),
-        };
+        let outcome = Forecaster::on_device(&model, req.days, why)?;
         (Some(model), outcome)
     };
     let mut history = model
