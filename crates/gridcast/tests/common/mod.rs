@@ -97,6 +97,16 @@ pub fn create_bucket(endpoint: &str, bucket: &str) {
 /// Uploads an object through gridcast-store (moto wants signed PUTs);
 /// sets this process's AWS environment to `endpoint`.
 pub fn put_object(endpoint: &str, location: &str, name: &str, bytes: Vec<u8>) {
+    let (location, runtime) = s3_location(endpoint, location);
+    runtime.block_on(location.put(name, bytes.into())).unwrap();
+}
+
+/// `location` through gridcast-store, with this process's AWS environment
+/// set to `endpoint`, and a runtime to drive it.
+fn s3_location(
+    endpoint: &str,
+    location: &str,
+) -> (gridcast_store::Location, tokio::runtime::Runtime) {
     for (k, v) in aws_env(endpoint) {
         std::env::set_var(k, v);
     }
@@ -105,18 +115,11 @@ pub fn put_object(endpoint: &str, location: &str, name: &str, bytes: Vec<u8>) {
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(location.put(name, bytes.into())).unwrap();
+    (location, runtime)
 }
 
 /// Names under an S3 location.
 pub fn list(endpoint: &str, location: &str) -> Vec<String> {
-    for (k, v) in aws_env(endpoint) {
-        std::env::set_var(k, v);
-    }
-    let location = gridcast_store::Location::parse(location).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (location, runtime) = s3_location(endpoint, location);
     runtime.block_on(location.list_all()).unwrap()
 }
