@@ -24,6 +24,7 @@ mod config;
 mod features;
 mod fit;
 mod forecast;
+pub mod frequency;
 mod model;
 mod model_json;
 mod optimizer;
@@ -44,6 +45,7 @@ pub use fit::{fit, FitError, Fitted};
 pub use forecast::{
     future_dates, infer_frequency, predict, Forecast, ForecastError, ForecastOptions,
 };
+pub use frequency::{Anchor, Frequency, FrequencyError, FrequencyKind};
 pub use model::{History, Params, ProphetModel, Settings};
 pub use model_json::{read_model_json, write_model_json, ModelJsonError, PROPHET_FORMAT_VERSION};
 pub use optimizer::{log_density, Algorithm, FitReport, RustOptimizer};
