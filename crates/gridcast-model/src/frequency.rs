@@ -605,7 +605,7 @@ pub fn infer_frequency(dates: &[Timestamp]) -> Result<Frequency, FrequencyError>
     let smallest = deltas[0];
     if smallest % DAY == 0 {
         return infer_daily_rule(dates, &deltas)
-            .ok_or_else(|| not_inferable("no calendar frequency fits these dates"));
+            .ok_or_else(|| not_inferable("the steps differ and no calendar frequency (month, quarter, year, business day) fits them"));
     }
     if is_business_hourly(&deltas) {
         return Err(not_inferable(
