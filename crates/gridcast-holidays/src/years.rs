@@ -36,38 +36,19 @@ impl IntSet {
         self.slots.len() - 1
     }
 
-    /// `set_add_entry`: probe from the hash's slot; a new value takes the first
-    /// empty slot, and the table grows once it is 60% full.
+    /// `set_add_entry`: the first slot of the probe sequence that is empty or
+    /// holds `value`; a new value takes it, and the table grows once 60% full.
     fn add(&mut self, value: i64) {
         let mask = self.mask();
-        let mut perturb = hash(value);
-        let mut i = perturb as usize & mask;
-        loop {
-            let probes = if i + LINEAR_PROBES <= mask {
-                LINEAR_PROBES
-            } else {
-                0
-            };
-            for slot in i..=i + probes {
-                match self.slots[slot] {
-                    Some(v) if v == value => return,
-                    Some(_) => {}
-                    None => {
-                        self.slots[slot] = Some(value);
-                        self.used += 1;
-                        if self.used * 5 >= mask * 3 {
-                            self.resize(self.used * 4);
-                        }
-                        return;
-                    }
-                }
+        let slot = probe_sequence(value, mask)
+            .find(|&s| self.slots[s].is_none_or(|v| v == value))
+            .expect("a set table always has an empty slot");
+        if self.slots[slot].is_none() {
+            self.slots[slot] = Some(value);
+            self.used += 1;
+            if self.used * 5 >= mask * 3 {
+                self.resize(self.used * 4);
             }
-            perturb >>= PERTURB_SHIFT;
-            i = (i
-                .wrapping_mul(5)
-                .wrapping_add(1)
-                .wrapping_add(perturb as usize))
-                & mask;
         }
     }
 
@@ -84,28 +65,37 @@ impl IntSet {
         }
     }
 
+    /// `set_insert_clean`: the first empty slot of the probe sequence.
     fn insert_clean(&mut self, value: i64) {
-        let mask = self.mask();
-        let mut perturb = hash(value);
-        let mut i = perturb as usize & mask;
-        loop {
-            let probes = if i + LINEAR_PROBES <= mask {
-                LINEAR_PROBES
-            } else {
-                0
-            };
-            if let Some(slot) = (i..=i + probes).find(|&s| self.slots[s].is_none()) {
-                self.slots[slot] = Some(value);
-                return;
-            }
-            perturb >>= PERTURB_SHIFT;
-            i = (i
-                .wrapping_mul(5)
-                .wrapping_add(1)
-                .wrapping_add(perturb as usize))
-                & mask;
-        }
+        let slot = probe_sequence(value, self.mask())
+            .find(|&s| self.slots[s].is_none())
+            .expect("a set table always has an empty slot");
+        self.slots[slot] = Some(value);
     }
+}
+
+/// The slots CPython looks at for `value`, in order: its hash's slot and the
+/// next `LINEAR_PROBES` (when they fit before the table's end), then a slot
+/// picked by the perturbed recurrence `i = 5i + 1 + perturb`, and so on.
+fn probe_sequence(value: i64, mask: usize) -> impl Iterator<Item = usize> {
+    let mut perturb = hash(value);
+    let mut i = perturb as usize & mask;
+    std::iter::from_fn(move || {
+        let probes = if i + LINEAR_PROBES <= mask {
+            LINEAR_PROBES
+        } else {
+            0
+        };
+        let run = i..=i + probes;
+        perturb >>= PERTURB_SHIFT;
+        i = i
+            .wrapping_mul(5)
+            .wrapping_add(1)
+            .wrapping_add(perturb as usize)
+            & mask;
+        Some(run)
+    })
+    .flatten()
 }
 
 /// `list({v for v in values})` in CPython (3.11): the distinct values in the
