@@ -24,9 +24,8 @@
 //!   normalizes `years` into a set twice ([`holidays_year_order`]; not
 //!   sorted: `{2022, 2023, 2024}` iterates 2024 first) — and within a year in
 //!   the order the package adds them (names sharing a date sorted, as the
-//!   package joins them). The
-//!   order matters: Prophet's `train_holiday_names` (in `model.json`) is the
-//!   order in which names first appear.
+//!   package joins them). The order matters: Prophet's `train_holiday_names`
+//!   (in `model.json`) is the order in which names first appear.
 //! - **The year list**: Prophet passes `list({x.year for x in dates})` of the
 //!   fit's or forecast's `ds`; [`prophet_year_list`] computes that list, so
 //!   `country_holidays(c, &prophet_year_list(&ds))` is Prophet's frame.
