@@ -2,7 +2,8 @@
 load with prophet.serialize.model_from_json and forecast what gridcast forecasts.
 
 Usage: python tests/python_roundtrip.py GRIDCAST_BIN FIXTURES_DIR
-Prints one line per case and a closing `N passed, M failed` line.
+Prints one line per check and a closing `K cases: N passed, M failed` line;
+fails when a check fails or no reference case was found.
 """
 import importlib.util
 import json
@@ -15,7 +16,21 @@ import numpy as np
 from prophet.serialize import model_from_json, model_to_json
 
 gridcast, fixtures = sys.argv[1], Path(sys.argv[2])
-passed = failed = 0
+passed = failed = cases = 0
+
+
+def band_edge_tolerance(width, interval_width, samples):
+    """How far apart two Monte-Carlo estimates of one band edge may be: five
+    times the standard error of the difference of two independent sample
+    quantiles (p = 0.1 or 0.9 of `samples` draws, roughly normal with the
+    spread the band's width implies). The same rule as the model crate's
+    parity test (crates/gridcast-model/tests/parity.rs, band_edge_tolerance)."""
+    from statistics import NormalDist
+    p = (1 - interval_width) / 2
+    z = NormalDist().inv_cdf(1 - p)
+    sigma = width / (2 * z)
+    standard_error = (p * (1 - p) / samples) ** 0.5 * sigma / NormalDist().pdf(z)
+    return 5 * 2 ** 0.5 * standard_error
 
 
 def check(name, ok, detail=""):
@@ -50,6 +65,7 @@ with tempfile.TemporaryDirectory() as tmp:
         future = m.make_future_dataframe(periods=period, freq=case["freq"])
         if case["extra"] == "cap":
             future["cap"] = case["cap"]
+        np.random.seed(1)  # Python's draws, reproducible
         fc = m.predict(future).tail(period)
         tol = 1e-6 * m.y_scale
         for col in ("trend", "yhat", "additive_terms", "multiplicative_terms"):
@@ -57,6 +73,18 @@ with tempfile.TemporaryDirectory() as tmp:
             mine = np.array([ours[col][str(i)] for i in fc.index])
             diff = float(np.max(np.abs(theirs - mine)))
             check(f"{cid} {col}", diff < tol, f"max diff {diff} > {tol}")
+        # The band: each row's edges and their means within the Monte-Carlo error of both sides' draws.
+        width = (fc["yhat_upper"] - fc["yhat_lower"]).to_numpy()
+        tolerance = band_edge_tolerance(width, m.interval_width, m.uncertainty_samples)
+        for col in ("yhat_lower", "yhat_upper"):
+            theirs = fc[col].to_numpy()
+            mine = np.array([ours[col][str(i)] for i in fc.index])
+            worst = int(np.argmax(np.abs(theirs - mine) / tolerance))
+            check(f"{cid} {col}", bool(np.all(np.abs(theirs - mine) <= tolerance)),
+                  f"row {worst}: {mine[worst]} vs Python's {theirs[worst]} (tolerance {tolerance[worst]})")
+            mean_diff, mean_tolerance = abs(theirs.mean() - mine.mean()), tolerance.mean()
+            check(f"{cid} mean {col}", mean_diff <= mean_tolerance,
+                  f"{mine.mean()} vs Python's {theirs.mean()} (tolerance {mean_tolerance})")
         check(f"{cid} columns", list(fc.columns) == list(ours.keys()), f"{list(fc.columns)} vs {list(ours.keys())}")
         check(f"{cid} index", [str(i) for i in fc.index] == list(ours["ds"].keys()))
         # The artifact's own code/inference.py serves it as the seed's endpoint would.
@@ -78,6 +106,10 @@ with tempfile.TemporaryDirectory() as tmp:
                               capture_output=True)
         check(f"{cid} python re-save loads", back.returncode == 0 and json.loads(back.stdout) == ours,
               back.stderr.decode()[:300])
+        cases += 1
 
-print(f"{passed} passed, {failed} failed")
+if cases == 0:
+    check(f"reference cases in {fixtures / 'expected'}", False, "none found: the round trip compared nothing")
+
+print(f"{cases} cases: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
