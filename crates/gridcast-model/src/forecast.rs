@@ -6,6 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
 use rand_pcg::Pcg64;
 
+use crate::bounds::{MAX_TREND_GRID, MAX_UNCERTAINTY_DRAWS, PANDAS_TIMESTAMPS};
 use crate::config::{Growth, Scaling};
 use crate::features::{dot, seasonal_features};
 use crate::model::ProphetModel;
@@ -44,6 +45,35 @@ pub enum ForecastError {
     /// Zero rows were requested.
     #[error("nothing to forecast: zero rows")]
     NoRows,
+    /// The future dates would leave pandas' range of dates.
+    #[error("{periods} periods of {step} seconds after the history end past 2262-04-11 (pandas' last date)")]
+    DatesOutOfRange {
+        /// Rows asked for.
+        periods: usize,
+        /// The history's step in seconds.
+        step: i64,
+    },
+    /// `uncertainty_samples × rows` is more than the uncertainty simulation may draw.
+    #[error("{samples} uncertainty samples × {rows} rows is more than {max} draws; forecast at most {} rows with this model", max / samples)]
+    TooManyDraws {
+        /// The model's (or the options') uncertainty samples.
+        samples: usize,
+        /// Rows asked for.
+        rows: usize,
+        /// [`MAX_UNCERTAINTY_DRAWS`].
+        max: usize,
+    },
+    /// The history spans more steps of its frequency than the logistic
+    /// uncertainty simulation walks.
+    #[error(
+        "the history spans {steps} steps of its frequency, more than {max} (logistic uncertainty)"
+    )]
+    TrendGridTooLong {
+        /// Steps the history spans.
+        steps: f64,
+        /// [`MAX_TREND_GRID`].
+        max: usize,
+    },
 }
 
 /// A forecast table: `ds` plus Prophet's columns, in Python's order.
@@ -121,6 +151,14 @@ pub fn future_dates(
 ) -> Result<Vec<Timestamp>, ForecastError> {
     let step = infer_frequency(&model.history_dates)?;
     let last = model.last_date().ok_or(ForecastError::NoRows)?;
+    let end = i64::try_from(periods)
+        .ok()
+        .and_then(|p| p.checked_mul(step))
+        .and_then(|span| last.checked_add(span))
+        .filter(|end| PANDAS_TIMESTAMPS.contains(end));
+    if end.is_none() {
+        return Err(ForecastError::DatesOutOfRange { periods, step });
+    }
     let mut out = if include_history {
         model.history_dates.clone()
     } else {
@@ -139,9 +177,19 @@ pub fn predict(
     if ds.is_empty() {
         return Err(ForecastError::NoRows);
     }
+    let n = ds.len();
+    let samples = opts
+        .uncertainty_samples
+        .unwrap_or(model.settings.uncertainty_samples) as usize;
+    if samples > 0 && samples.saturating_mul(n) > MAX_UNCERTAINTY_DRAWS {
+        return Err(ForecastError::TooManyDraws {
+            samples,
+            rows: n,
+            max: MAX_UNCERTAINTY_DRAWS,
+        });
+    }
     let mut ds = ds.to_vec();
     ds.sort_unstable();
-    let n = ds.len();
     let y_scale = model.y_scale;
     let t: Vec<f64> = ds.iter().map(|&d| model.scaled_time(d)).collect();
 
@@ -221,15 +269,12 @@ pub fn predict(
     if model.logistic_floor {
         columns.push(("floor".into(), floor.clone()));
     }
-    let samples = opts
-        .uncertainty_samples
-        .unwrap_or(model.settings.uncertainty_samples) as usize;
     if samples > 0 {
         let mut rng = match opts.seed {
             Some(seed) => Pcg64::seed_from_u64(seed),
             None => Pcg64::from_entropy(),
         };
-        let unc = sample_uncertainty(model, &t, cap_scaled.as_deref(), samples, &mut rng);
+        let unc = sample_uncertainty(model, &t, cap_scaled.as_deref(), samples, &mut rng)?;
         let sigma = model.params.sigma_obs;
         let mut yhat_draws = vec![0.0; samples * n];
         let mut trend_draws = vec![0.0; samples * n];
@@ -295,12 +340,12 @@ fn sample_uncertainty(
     cap_scaled: Option<&[f64]>,
     samples: usize,
     rng: &mut Pcg64,
-) -> Vec<f64> {
+) -> Result<Vec<f64>, ForecastError> {
     let n = t.len();
     let mut out = vec![0.0; samples * n];
     let first_future = t.iter().position(|&ti| ti > 1.0);
     let Some(first) = first_future else {
-        return out;
+        return Ok(out);
     };
     let future_t = &t[first..];
     let len = future_t.len();
@@ -336,7 +381,7 @@ fn sample_uncertainty(
         }
         Growth::Logistic => {
             let cap = &cap_scaled.unwrap_or(&[])[first..];
-            let history = LogisticHistory::new(model, single_diff);
+            let history = LogisticHistory::new(model, single_diff)?;
             let mut draws = vec![0.0; samples * len];
             for s in 0..samples {
                 let mat = shift_row(rng, len, likelihood, mean_delta);
@@ -357,7 +402,7 @@ fn sample_uncertainty(
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// One row of `_make_trend_shift_matrix`.
@@ -393,9 +438,16 @@ struct LogisticHistory {
 }
 
 impl LogisticHistory {
-    fn new(model: &ProphetModel, single_diff: f64) -> Self {
+    fn new(model: &ProphetModel, single_diff: f64) -> Result<Self, ForecastError> {
         let p = &model.params;
-        let steps = ((1.0 + single_diff) / single_diff).ceil() as usize;
+        let steps = ((1.0 + single_diff) / single_diff).ceil();
+        if !(steps <= MAX_TREND_GRID as f64) {
+            return Err(ForecastError::TrendGridTooLong {
+                steps,
+                max: MAX_TREND_GRID,
+            });
+        }
+        let steps = steps as usize;
         let prev_time: Vec<f64> = (0..steps).map(|i| i as f64 * single_diff).collect();
         let mut prev_deltas = vec![0.0; steps];
         for (cp, d) in model.changepoints_t.iter().zip(&p.delta) {
@@ -411,7 +463,7 @@ impl LogisticHistory {
         for (v, t) in prev_deltas.iter().zip(&prev_time) {
             state.step(*v, *t, p.k, p.m);
         }
-        state
+        Ok(state)
     }
 
     /// Advances by one grid entry with rate shift `v` at scaled time `t`.

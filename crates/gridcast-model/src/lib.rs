@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod artifact;
+mod bounds;
 mod config;
 mod features;
 mod fit;
@@ -37,6 +38,7 @@ mod trend;
 pub use artifact::{
     read_artifact, write_artifact, Artifact, ArtifactError, ArtifactLimits, INFERENCE_PY,
 };
+pub use bounds::{ModelBounds, MAX_TREND_GRID, MAX_UNCERTAINTY_DRAWS, PANDAS_TIMESTAMPS};
 pub use config::{
     ConfigError, Growth, Mode, ProphetConfig, Scaling, SeasonalitySetting, SeasonalitySpec,
 };

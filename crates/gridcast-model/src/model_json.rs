@@ -37,6 +37,16 @@ pub enum ModelJsonError {
     /// A Prophet feature this engine does not forecast with.
     #[error("model.json uses {0}, which gridcast does not support")]
     Unsupported(String),
+    /// A number outside what gridcast forecasts with ([`crate::ModelBounds`]).
+    #[error("model.json field `{field}` is {value}; it must be {allowed}")]
+    OutOfBounds {
+        /// The field.
+        field: String,
+        /// What it holds.
+        value: String,
+        /// What it may hold.
+        allowed: String,
+    },
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> ModelJsonError {
@@ -51,10 +61,17 @@ fn samples_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error>
     match Value::deserialize(d)? {
         Value::Bool(false) | Value::Null => Ok(0),
         Value::Bool(true) => Ok(1000),
-        Value::Number(n) => n
-            .as_u64()
-            .map(|v| v as u32)
-            .ok_or_else(|| serde::de::Error::custom("expected a count")),
+        Value::Number(n) => {
+            let count = n
+                .as_u64()
+                .ok_or_else(|| serde::de::Error::custom(format!("expected a count, got {n}")))?;
+            u32::try_from(count).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "uncertainty_samples {count} is more than {}",
+                    u32::MAX
+                ))
+            })
+        }
         other => Err(serde::de::Error::custom(format!(
             "expected a count, got {other}"
         ))),
@@ -149,7 +166,9 @@ pub fn read_model_json(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
     };
     let doc: ModelJson =
         serde_json::from_value(value).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
-    from_document(doc)
+    let model = from_document(doc)?;
+    crate::bounds::ModelBounds::default().check(&model)?;
+    Ok(model)
 }
 
 fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
@@ -212,8 +231,9 @@ fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
     }
     let n_features: usize = seasonalities
         .iter()
-        .map(|s| 2 * s.fourier_order as usize)
-        .sum::<usize>()
+        .fold(0usize, |n, s| {
+            n.saturating_add((s.fourier_order as usize).saturating_mul(2))
+        })
         .max(1);
 
     let history_dates = read_split_dates(&doc.history_dates, "history_dates")?;
