@@ -14,7 +14,7 @@ E2E := tests/e2e
 PY_VENV ?= $(HOME)/.cache/gridcast/prophet-venv
 DEMO := target/demo
 
-.PHONY: run test deps deps-wasm deps-trunk deps-browser deps-python portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images
+.PHONY: run test deps deps-wasm deps-trunk deps-browser deps-python portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
 
 run: portal
 	$(CARGO) build --release -p gridcast
@@ -109,6 +109,13 @@ test-python: deps-python $(FIXTURES)
 	$(CARGO) build -p gridcast
 	$(PY_VENV)/bin/python tests/python_roundtrip.py target/debug/gridcast $(FIXTURES) 2>&1 | grep -v 'Importing plotly failed'
 	$(PY_VENV)/bin/python tests/boto3_invoke.py target/debug/gridcast $(FIXTURES)
+	$(PY_VENV)/bin/python tests/client_golden.py $(FIXTURES) 2>&1 | grep -v 'Importing plotly failed'
+
+# Rewrites the client's golden files after an intended change (review the diff;
+# test-native and test-python then check them against botocore and Python Prophet).
+# Never in CI: the test refuses when CI is set.
+bless-golden:
+	GRIDCAST_BLESS=1 $(CARGO) test -p gridcast-client --test golden -- --ignored --exact bless_golden_files
 
 # hadolint (from PyPI) on the SageMaker images; Docker itself cannot run here.
 lint-images: deps-python

@@ -49,11 +49,33 @@ pub fn assert_tables_agree(a: &serde_json::Value, b: &serde_json::Value, toleran
     }
 }
 
-/// The signed headers of the golden invocation and download as JSON.
+/// The golden invocation and download, signed, as JSON: the signing inputs
+/// (keys, region, Unix time) and each request's method, URL, body and
+/// headers, everything another SigV4 implementation needs to check them
+/// (`tests/client_golden.py` does, with botocore).
 pub fn signed_json() -> serde_json::Value {
-    use gridcast_client::request::{download_artifact, invoke};
+    use gridcast_client::request::{download_artifact, invoke, PreparedRequest};
     let (target, session, now) = signing_inputs();
     let inv = invoke(&target, &session, PERIODS, now).unwrap();
     let dl = download_artifact(&target, &session, Some("\"etag-1\""), now).unwrap();
-    serde_json::json!({ "invocation": inv.headers, "download": dl.headers })
+    let request = |r: &PreparedRequest| {
+        serde_json::json!({
+            "method": r.method,
+            "url": r.url,
+            "body": String::from_utf8(r.body.clone()).unwrap(),
+            "headers": r.headers,
+        })
+    };
+    serde_json::json!({
+        "signing": {
+            "access_key_id": session.access_key_id,
+            "secret_access_key": session.secret_access_key,
+            "session_token": session.session_token,
+            "region": target.settings.region,
+            "service": gridcast_signing::SAGEMAKER_SERVICE,
+            "time": now,
+        },
+        "invocation": request(&inv),
+        "download": request(&dl),
+    })
 }
