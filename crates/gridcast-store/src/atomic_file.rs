@@ -44,6 +44,8 @@ impl AtomicFile {
     /// Flushes and renames the file into place.
     pub fn commit(self) -> io::Result<()> {
         let tmp = self.writer.into_inner().map_err(|e| e.into_error())?;
+        #[cfg(debug_assertions)]
+        pause_before_rename::if_asked(tmp.path());
         tmp.persist(&self.target).map_err(|e| e.error)?;
         Ok(())
     }
@@ -63,6 +65,44 @@ impl Write for AtomicFile {
 
     fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()
+    }
+}
+
+/// A test hook, in debug builds only (the tests' build; never in release):
+/// with `GRIDCAST_PAUSE_BEFORE_RENAME=N:MARKER`, the process's N-th commit
+/// (counting from 1) writes its complete temporary, writes that temporary's
+/// path to the file MARKER, and waits forever instead of renaming, so a test
+/// can kill the process exactly between the write and the rename.
+#[cfg(debug_assertions)]
+mod pause_before_rename {
+    use std::path::Path;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The environment variable.
+    pub const VARIABLE: &str = "GRIDCAST_PAUSE_BEFORE_RENAME";
+
+    static COMMITS: AtomicUsize = AtomicUsize::new(0);
+
+    pub fn if_asked(temporary: &Path) {
+        let Some(spec) = std::env::var_os(VARIABLE) else {
+            return;
+        };
+        let commit = COMMITS.fetch_add(1, Ordering::SeqCst) + 1;
+        let spec = spec.to_string_lossy();
+        let Some((at, marker)) = spec.split_once(':') else {
+            panic!("{VARIABLE} should be N:MARKER-FILE, not {spec:?}");
+        };
+        if at.parse::<usize>().ok() != Some(commit) {
+            return;
+        }
+        // Written whole (temporary + rename) so a poller never reads half.
+        let written = format!("{marker}.writing");
+        std::fs::write(&written, temporary.as_os_str().as_encoded_bytes())
+            .and_then(|()| std::fs::rename(&written, marker))
+            .unwrap_or_else(|e| panic!("{VARIABLE}: cannot write {marker}: {e}"));
+        loop {
+            std::thread::park();
+        }
     }
 }
 

@@ -150,14 +150,18 @@ fn generate_process_train_and_every_artifact_forecasts() {
     );
 }
 
+/// The kill lands between an artifact's write and its rename: the debug
+/// build's `GRIDCAST_PAUSE_BEFORE_RENAME` hook (gridcast-store's
+/// `AtomicFile`) parks the run with the 10th artifact complete under its
+/// temporary name, and the test kills it there.
 #[test]
-fn a_killed_run_leaves_whole_artifacts_and_a_rerun_finishes_the_rest() {
+fn a_run_killed_between_write_and_rename_leaves_whole_artifacts_and_a_rerun_finishes_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    // Two years of daily data with Prophet's default seasonalities: slow
-    // enough per customer to be killed in the middle.
-    let n = 120;
-    let data = processed(dir.path(), n, "2023-12-31");
+    let n = 30;
+    let paused_at = 10;
+    let data = processed(dir.path(), n, "2022-12-31");
     let models = dir.path().join("models");
+    let marker = dir.path().join("paused");
     let mut child = gridcast()
         .args([
             "train",
@@ -165,27 +169,59 @@ fn a_killed_run_leaves_whole_artifacts_and_a_rerun_finishes_the_rest() {
             path(&data),
             "--output",
             path(&models),
+            "--preset",
+            "seed",
             "--jobs",
             "1",
         ])
+        .env(
+            "GRIDCAST_PAUSE_BEFORE_RENAME",
+            format!("{paused_at}:{}", marker.display()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !models.is_dir() || names(&models, ".tar.gz").len() < 10 {
-        assert!(Instant::now() < deadline, "training never started");
-        std::thread::sleep(Duration::from_millis(2));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !marker.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended ({status}) without pausing before a rename: not a debug build?");
+        }
+        assert!(Instant::now() < deadline, "the run never paused");
+        std::thread::sleep(Duration::from_millis(10));
     }
-    child.kill().unwrap(); // SIGKILL: no destructor runs
+    // Paused: the artifact is written whole under its temporary name only.
+    let temporary = PathBuf::from(fs::read_to_string(&marker).unwrap());
+    assert_eq!(temporary.parent(), Some(models.as_path()));
+    let temporary_name = temporary.file_name().unwrap().to_str().unwrap().to_owned();
+    let target = gridcast_store::temporary_target(&temporary_name)
+        .unwrap_or_else(|| panic!("{temporary_name} is not an artifact's temporary"))
+        .to_owned();
+    assert!(target.ends_with(".tar.gz"), "{target}");
+    forecast(&temporary);
+    assert!(
+        !models.join(&target).exists(),
+        "{target} renamed before the pause"
+    );
+    assert_eq!(names(&models, ".tar.gz").len(), paused_at - 1);
+
+    child.kill().unwrap(); // SIGKILL between write and rename: no destructor runs
     child.wait().unwrap();
     let done = names(&models, ".tar.gz");
-    assert!(
-        done.len() < n as usize,
-        "the run finished before it was killed; make it longer"
-    );
+    assert_eq!(done.len(), paused_at - 1, "{done:?}");
+    assert!(!done.contains(&target), "a killed write is never visible");
     for name in &done {
         forecast(&models.join(name)); // every artifact present is whole
+    }
+    // Left behind: the artifact's temporary and the report's (written as the run goes).
+    let left = hidden_files(&models);
+    assert!(left.contains(&temporary_name), "{left:?}");
+    for name in &left {
+        let of = gridcast_store::temporary_target(name);
+        assert!(
+            of == Some(target.as_str()) || of == Some("training-report.json"),
+            "{left:?}"
+        );
     }
     assert!(!models.join("training-report.json").exists());
 
@@ -195,6 +231,8 @@ fn a_killed_run_leaves_whole_artifacts_and_a_rerun_finishes_the_rest() {
         path(&data),
         "--output",
         path(&models),
+        "--preset",
+        "seed",
         "--jobs",
         "2",
     ]));
@@ -204,6 +242,7 @@ fn a_killed_run_leaves_whole_artifacts_and_a_rerun_finishes_the_rest() {
         Vec::<String>::new(),
         "temporary files left"
     );
+    forecast(&models.join(&target));
     let trained_now = n as usize - done.len();
     assert!(
         stdout.starts_with(&format!(
