@@ -14,7 +14,7 @@ E2E := tests/e2e
 PY_VENV ?= $(HOME)/.cache/gridcast/prophet-venv
 DEMO := target/demo
 
-.PHONY: run test deps deps-wasm deps-trunk deps-browser deps-python portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
+.PHONY: run test deps deps-wasm deps-trunk deps-browser deps-python deps-kubernetes test-kubernetes portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
 
 run: portal
 	$(CARGO) build --release -p gridcast
@@ -39,9 +39,9 @@ run: portal
 	@echo "edge:       GRIDCAST_ENDPOINT_URL=http://127.0.0.1:8080 AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret node dist/edge/serve.mjs"
 	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www dist
 
-test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-python lint-images
+test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-python test-kubernetes lint-images
 
-deps: deps-wasm deps-trunk deps-browser deps-python
+deps: deps-wasm deps-trunk deps-browser deps-python deps-kubernetes
 
 # The wasm target and the wasm-bindgen test runner pinned to Cargo.lock's version.
 deps-wasm:
@@ -117,6 +117,18 @@ test-python: deps-python $(FIXTURES)
 bless-golden:
 	GRIDCAST_BLESS=1 $(CARGO) test -p gridcast-client --test golden -- --ignored --exact bless_golden_files
 
-# hadolint (from PyPI) on the SageMaker images; Docker itself cannot run here.
+# hadolint (from PyPI) on the SageMaker and Kubernetes images; Docker itself cannot run here.
 lint-images: deps-python
-	$(PY_VENV)/bin/hadolint deploy/sagemaker/Dockerfile.train deploy/sagemaker/Dockerfile.serve
+	$(PY_VENV)/bin/hadolint deploy/sagemaker/Dockerfile.train deploy/sagemaker/Dockerfile.serve deploy/kubernetes/Dockerfile
+
+# kubernetes-validate (PyPI; Kubernetes' schemas bundled, so it runs offline) in the same venv.
+deps-kubernetes: $(PY_VENV)/.kubernetes-validate-1.37.0
+$(PY_VENV)/.kubernetes-validate-1.37.0: | deps-python
+	$(PY_VENV)/bin/pip install --quiet kubernetes-validate==1.37.0
+	touch $@
+
+# deploy/kubernetes: strict schema checks, wiring, and each container run as the kubelet would
+# (every index of the Indexed Job, then the Deployment) against moto's S3 on loopback.
+test-kubernetes: deps-kubernetes
+	$(CARGO) build -p gridcast
+	timeout 600 $(PY_VENV)/bin/python tests/kubernetes_manifests.py target/debug/gridcast

@@ -6,11 +6,14 @@
 //! - [`train`]: `<id>.csv` → `<id>.tar.gz`, in parallel, resumable, sharded.
 //! - [`sagemaker`]: the training job's environment (`/opt/ml`), so the same
 //!   binary runs as a SageMaker training container.
+//! - [`array_job`]: a Kubernetes Indexed Job's or AWS Batch array job's task
+//!   index as a [`Shard`].
 //!
 //! Every output file is written under a temporary name and renamed
 //! ([`AtomicFile`]): a reader or a killed run never sees half a file.
 #![deny(missing_docs)]
 
+pub mod array_job;
 mod customer;
 pub mod dataset;
 pub mod process;

@@ -19,8 +19,19 @@ fn gridcast() -> Command {
         .env_remove("SM_CURRENT_HOST");
     cmd.env_remove("SM_CHANNEL_TRAINING")
         .env_remove("SM_INPUT_DATA_CONFIG");
+    for array_job in ARRAY_JOB_VARIABLES {
+        cmd.env_remove(array_job);
+    }
     cmd
 }
+
+/// What Kubernetes Indexed Jobs and AWS Batch array jobs set.
+const ARRAY_JOB_VARIABLES: [&str; 4] = [
+    "JOB_COMPLETION_INDEX",
+    "JOB_COMPLETIONS",
+    "AWS_BATCH_JOB_ARRAY_INDEX",
+    "AWS_BATCH_JOB_ARRAY_SIZE",
+];
 
 fn run(args: &[&str]) -> Output {
     gridcast().args(args).output().expect("gridcast runs")
@@ -293,6 +304,65 @@ fn shards_cover_every_customer_once() {
     ]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("I must be between 1 and N"));
+}
+
+#[test]
+fn array_job_tasks_take_their_shard_from_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = processed(dir.path(), 10, "2022-03-31");
+    let models = dir.path().join("models");
+    let train = |vars: &[(&str, String)]| {
+        gridcast()
+            .args(["train", "--input", path(&data), "--output", path(&models)])
+            .args(["--preset", "seed"])
+            .envs(vars.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap()
+    };
+    // A Kubernetes Indexed Job of 3 and an AWS Batch array of 2 into one output.
+    let mut before = BTreeSet::new();
+    for (index, count, n) in [
+        ("JOB_COMPLETION_INDEX", "JOB_COMPLETIONS", 3),
+        ("AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ARRAY_SIZE", 2),
+    ] {
+        for i in 0..n {
+            let out = ok(train(&[(index, i.to_string()), (count, n.to_string())]));
+            assert!(
+                out.contains(&format!("training-report-shard-{}-of-{n}.json", i + 1)),
+                "{out}"
+            );
+            let now = names(&models, ".tar.gz");
+            let trained = now.difference(&before).count();
+            // Task i trains its round-robin share of the 10 sorted customers.
+            let share = (0..10).filter(|k| k % n == i).count();
+            assert_eq!(trained, share, "{index}={i}");
+            before = now;
+        }
+        assert_eq!(before, expected_ids(10, ".tar.gz"), "{index}");
+        fs::remove_dir_all(&models).unwrap();
+        before.clear();
+    }
+    let outside = train(&[
+        ("JOB_COMPLETION_INDEX", "3".into()),
+        ("JOB_COMPLETIONS", "3".into()),
+    ]);
+    assert!(!outside.status.success());
+    let err = String::from_utf8_lossy(&outside.stderr);
+    assert!(
+        err.contains("JOB_COMPLETION_INDEX=3 is outside the job's 3 tasks"),
+        "{err}"
+    );
+    let half = train(&[("JOB_COMPLETION_INDEX", "0".into())]);
+    assert!(String::from_utf8_lossy(&half.stderr).contains("JOB_COMPLETIONS is not"));
+    assert!(!models.exists(), "nothing trained on a bad environment");
+    // --shard wins over the engine's variables.
+    ok(gridcast()
+        .args(["train", "--input", path(&data), "--output", path(&models)])
+        .args(["--preset", "seed", "--shard", "1/1"])
+        .env("JOB_COMPLETION_INDEX", "7")
+        .output()
+        .unwrap());
+    assert_eq!(names(&models, ".tar.gz"), expected_ids(10, ".tar.gz"));
 }
 
 /// Lays out `/opt/ml` for `host` of `hosts`, with the training channel holding `files`.

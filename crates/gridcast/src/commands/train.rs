@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use gridcast_model::ProphetConfig;
+use gridcast_pipeline::array_job::ArrayTask;
 use gridcast_pipeline::sagemaker::{write_failure, SageMakerError, TrainingJob, DEFAULT_ROOT};
 use gridcast_pipeline::train::{plan, train, train_into, TrainOptions};
 use gridcast_pipeline::{CustomerReport, Shard, Status, TrainSummary, TRAINING_REPORT};
@@ -45,7 +46,8 @@ pub struct Args {
     /// Worker threads (default: every core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
-    /// Train only the I-th of N round-robin shares of the sorted customers.
+    /// Train only the I-th of N round-robin shares of the sorted customers
+    /// (default: the task's share in a Kubernetes Indexed Job or AWS Batch array job).
     #[arg(long)]
     shard: Option<Shard>,
     /// Retrain customers whose artifact already exists.
@@ -131,7 +133,11 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
             job.report_name(),
         ),
         None => {
-            let report = match args.shard {
+            let shard = match args.shard {
+                Some(shard) => Some(shard),
+                None => array_task_shard()?,
+            };
+            let report = match shard {
                 Some(s) if s.count() > 1 => {
                     format!("training-report-shard-{}-of-{}.json", s.index(), s.count())
                 }
@@ -140,7 +146,7 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
             (
                 args.input.expect("local mode"),
                 args.output.expect("clap requires it"),
-                args.shard,
+                shard,
                 report,
             )
         }
@@ -159,6 +165,15 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
         jobs,
         sagemaker,
     })
+}
+
+/// The shard a Kubernetes Indexed Job or AWS Batch array job gives this task, if any.
+fn array_task_shard() -> anyhow::Result<Option<Shard>> {
+    let task = ArrayTask::from_environment(|k| std::env::var(k).ok())?;
+    if let Some(task) = task {
+        tracing::info!(engine = %task.engine, shard = %task.shard, "training this task's shard");
+    }
+    Ok(task.map(|t| t.shard))
 }
 
 fn execute(run: &Run) -> anyhow::Result<ExitCode> {
