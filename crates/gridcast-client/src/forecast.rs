@@ -2,8 +2,8 @@
 //! device from a stored artifact with the same Prophet code.
 
 use gridcast_model::{
-    future_dates, infer_frequency, predict, read_artifact, read_model_json, ArtifactLimits,
-    Forecast, ForecastOptions, ProphetModel,
+    future_dates, infer_frequency, predict, read_artifact, read_model_json, AnswerSeed,
+    ArtifactLimits, Forecast, ForecastOptions, ProphetModel,
 };
 
 use crate::usage::Usage;
@@ -140,6 +140,9 @@ impl ForecastTable {
 pub struct OnDeviceModel {
     /// The fitted model.
     pub model: ProphetModel,
+    /// The endpoint's uncertainty seed for this model (from its model.json);
+    /// `None` for a model fitted on the device and not yet stored.
+    pub answer_seed: Option<AnswerSeed>,
 }
 
 impl OnDeviceModel {
@@ -148,7 +151,10 @@ impl OnDeviceModel {
         let artifact =
             read_artifact(bytes, &ArtifactLimits::default()).map_err(|e| e.to_string())?;
         let model = read_model_json(&artifact.model_json).map_err(|e| e.to_string())?;
-        Ok(Self { model })
+        Ok(Self {
+            model,
+            answer_seed: Some(AnswerSeed::of_model_json(&artifact.model_json)),
+        })
     }
 
     /// The consumption the model was trained on.
@@ -190,6 +196,14 @@ impl OnDeviceModel {
         )
         .map_err(|e| e.to_string())?;
         ForecastTable::from_forecast(&f)
+    }
+
+    /// Forecasts `periods` rows as the endpoint answers them for this model:
+    /// the same rows and the same uncertainty band (its seed), so a fallback
+    /// to the device changes nothing on the page.
+    pub fn forecast_as_endpoint(&self, periods: u32) -> Result<ForecastTable, String> {
+        let seed = self.answer_seed.map(|s| s.for_horizon(periods as usize));
+        self.forecast(periods, seed)
     }
 }
 

@@ -222,7 +222,7 @@ impl Forecaster {
         let periods = model.model.periods_for_days(days);
         let table = model
             .model
-            .forecast(periods, None)
+            .forecast_as_endpoint(periods)
             .map_err(Problem::OnDevice)?;
         Ok(Outcome {
             table,

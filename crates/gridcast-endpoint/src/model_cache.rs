@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
-use gridcast_model::{read_artifact, read_model_json, ArtifactLimits, ProphetModel};
+use gridcast_model::{read_artifact, read_model_json, AnswerSeed, ArtifactLimits, ProphetModel};
 use lru::LruCache;
 use tokio::sync::OnceCell;
 
@@ -26,8 +26,9 @@ pub struct LoadedModel {
     /// Where it came from (a path or an `s3://` URL).
     pub source: String,
     /// Seeds the uncertainty simulation (from the model.json's bytes), so
-    /// the same model and horizon always give the same answer.
-    pub seed: u64,
+    /// the same model and horizon always give the same answer, here and on
+    /// a device that forecasts from the same artifact.
+    pub seed: AnswerSeed,
     /// Answers already computed, by horizon (see [`LoadedModel::answer`]).
     answers: Mutex<HashMap<usize, Bytes>>,
 }
@@ -39,15 +40,11 @@ const MAX_ANSWER_BYTES: usize = 256 * 1024;
 impl LoadedModel {
     /// Wraps a parsed model.
     pub fn new(model: ProphetModel, model_json: &[u8], source: String) -> Self {
-        // FNV-1a: stable across processes and platforms, unlike std's hasher.
-        let seed = model_json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
-        });
         Self {
             model,
             bytes: model_json.len() as u64,
             source,
-            seed,
+            seed: AnswerSeed::of_model_json(model_json),
             answers: Mutex::default(),
         }
     }
@@ -63,8 +60,7 @@ impl LoadedModel {
         if let Some(a) = self.answers.lock().expect("not poisoned").get(&period) {
             return Ok(a.clone());
         }
-        let seed = self.seed ^ (period as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let answer = Bytes::from(compute(seed)?);
+        let answer = Bytes::from(compute(self.seed.for_horizon(period))?);
         if answer.len() <= MAX_ANSWER_BYTES {
             let mut answers = self.answers.lock().expect("not poisoned");
             if answers.len() >= MAX_ANSWERS {

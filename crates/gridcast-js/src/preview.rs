@@ -66,6 +66,7 @@ fn run(
     // Forecast and chart as the portal and widget do for a downloaded model.
     let device = OnDeviceModel {
         model: fitted.model,
+        answer_seed: None,
     };
     let table = device.forecast(device.periods_for_days(days), seed)?;
     let history = device.usage().aggregate(Aggregation::Daily);

@@ -51,7 +51,7 @@ pub use frequency::{Anchor, Frequency, FrequencyError, FrequencyKind};
 pub use model::{History, Params, ProphetModel, Settings};
 pub use model_json::{read_model_json, write_model_json, ModelJsonError, PROPHET_FORMAT_VERSION};
 pub use optimizer::{log_density, Algorithm, FitReport, RustOptimizer};
-pub use response::{seed_response, to_pandas_json};
+pub use response::{seed_response, to_pandas_json, AnswerSeed};
 pub use score::{score, score_holdout, HoldoutScore};
 pub use series::{Series, SeriesError};
 pub use time::{

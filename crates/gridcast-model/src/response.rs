@@ -56,6 +56,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn seeds_depend_on_every_byte_and_the_horizon() {
+        let a = AnswerSeed::of_model_json(br#"{"k": 1.0}"#);
+        assert_eq!(a, AnswerSeed::of_model_json(br#"{"k": 1.0}"#));
+        assert_ne!(a, AnswerSeed::of_model_json(br#"{"k": 1.1}"#));
+        assert_ne!(a.for_horizon(7), a.for_horizon(8));
+        // Pinned: a change here changes every endpoint's answers and every
+        // device's band, so it must be deliberate.
+        assert_eq!(
+            AnswerSeed::of_model_json(b"").for_horizon(0),
+            0xcbf2_9ce4_8422_2325
+        );
+        assert_eq!(
+            AnswerSeed::of_model_json(b"a").for_horizon(1),
+            0xaf63_dc4c_8601_ec8c ^ 0x9e37_79b9_7f4a_7c15
+        );
+    }
+
+    #[test]
     fn renders_like_pandas_to_json() {
         let f = Forecast {
             ds: vec![1_672_531_200, 1_672_617_600],
@@ -68,6 +86,29 @@ mod tests {
             to_pandas_json(&f, 358),
             r#"{"ds":{"358":1672531200000,"359":1672617600000},"trend":{"358":948.3533874411,"359":1.5},"yhat":{"358":null,"359":2.0}}"#
         );
+    }
+}
+
+/// Where a model's answers get their uncertainty seed: its `model.json`
+/// bytes. The endpoint, the portal, the widget and the edge handler all seed
+/// a forecast of `periods` rows with [`AnswerSeed::for_horizon`], so the
+/// device's fallback draws exactly the band the endpoint answers for the same
+/// model and horizon, and a page that falls back does not move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerSeed(u64);
+
+impl AnswerSeed {
+    /// The seed of the model whose `model.json` is `model_json` (FNV-1a:
+    /// stable across processes and platforms, unlike std's hasher).
+    pub fn of_model_json(model_json: &[u8]) -> Self {
+        Self(model_json.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+        }))
+    }
+
+    /// The seed of a forecast of `periods` rows ([`crate::ForecastOptions::seed`]).
+    pub fn for_horizon(self, periods: usize) -> u64 {
+        self.0 ^ (periods as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 }
 

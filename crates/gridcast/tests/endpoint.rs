@@ -610,6 +610,47 @@ fn artifacts_download_with_etags_for_offline_forecasts() {
 }
 
 #[test]
+fn a_device_forecasting_from_the_artifact_answers_what_the_endpoint_does() {
+    use gridcast_client::{ForecastTable, OnDeviceModel};
+    let server = start(&[]);
+    // Daily, hourly and monthly models, several horizons: the same rows and
+    // the same uncertainty band (one seed derivation), to pandas' precision.
+    for (target, periods) in [("42.tar.gz", 7), ("42.tar.gz", 30), ("7.tar.gz", 14)]
+        .into_iter()
+        .chain([("8.tar.gz", 3), ("company_a/1.tar.gz", 48)])
+    {
+        let bytes = std::fs::read(server.models.join(target)).unwrap();
+        let device = OnDeviceModel::from_artifact(&bytes)
+            .unwrap()
+            .forecast_as_endpoint(periods)
+            .unwrap();
+        let body = format!(r#"{{"period": {periods}}}"#);
+        let online = invoke_as(&server.url, &admin(), target, &body);
+        assert_eq!(online.status, 200, "{}", online.body);
+        let online = ForecastTable::from_pandas_json(online.body.as_bytes()).unwrap();
+        assert_eq!(online.ds, device.ds, "{target}");
+        let columns = [
+            (&online.yhat, &device.yhat),
+            (&online.lower, &device.lower),
+            (&online.upper, &device.upper),
+        ];
+        for (a, b) in columns.into_iter().flat_map(|(a, b)| a.iter().zip(b)) {
+            // pandas writes 10 decimals.
+            assert!(
+                (a - b).abs() <= 1e-10 * a.abs().max(1.0) + 1e-9,
+                "{target} x{periods}: {a} vs {b}"
+            );
+        }
+        // The band is really drawn: another seed gives another one.
+        let other = OnDeviceModel::from_artifact(&bytes)
+            .unwrap()
+            .forecast(periods, Some(1))
+            .unwrap();
+        assert_ne!(other.lower, device.lower, "{target}");
+    }
+}
+
+#[test]
 fn customers_sign_in_for_credentials_scoped_to_their_model() {
     let dir = tempfile::tempdir().unwrap();
     let users = dir.path().join("users.json");
