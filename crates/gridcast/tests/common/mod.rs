@@ -45,6 +45,19 @@ impl Drop for Killed {
 
 /// Starts moto on a free port; returns it and its URL.
 pub fn start_moto() -> (Killed, String) {
+    start_moto_with(&[])
+}
+
+/// Starts moto recording every request (method, URL, headers) it receives,
+/// one JSON object a line, in `log`.
+pub fn start_moto_recording(log: &std::path::Path) -> (Killed, String) {
+    start_moto_with(&[
+        ("MOTO_ENABLE_RECORDING", "true".into()),
+        ("MOTO_RECORDER_FILEPATH", log.display().to_string()),
+    ])
+}
+
+fn start_moto_with(env: &[(&str, String)]) -> (Killed, String) {
     let bin = std::env::var("GRIDCAST_MOTO_SERVER").unwrap_or_else(|_| {
         format!(
             "{}/.cache/gridcast/prophet-venv/bin/moto_server",
@@ -58,6 +71,7 @@ pub fn start_moto() -> (Killed, String) {
         .port();
     let child = Command::new(&bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
