@@ -100,6 +100,8 @@ test-browser: deps-wasm deps-browser $(FIXTURES)
 	  $(CARGO) test -p gridcast-client --target $(WASM_TARGET) --test browser
 
 # The portal, widget and preview in Chromium and the edge handler under Node;
+# offline.test.mjs: the service worker's cache and the storages after a signed
+# session, and a 5 s late endpoint given up at 4 s (about 12 s);
 # screenshots land in target/e2e-screenshots.
 test-e2e: deps-browser portal
 	$(CARGO) build -p gridcast

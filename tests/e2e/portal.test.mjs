@@ -108,6 +108,10 @@ test("an operator points the portal at an endpoint and forecasts with access key
   assert.equal(await page.textContent(".who"), "Customer 2");
   const rows = await requestForecast(page, 3, "endpoint");
   assert.equal(rows.length, 3);
+  // Typed keys are a session too: never in localStorage.
+  const local = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  assert.ok(!local.includes("operator-secret"), "the typed secret key is in localStorage");
+  assert.ok(await page.evaluate(() => JSON.stringify({ ...sessionStorage }).includes("operator-secret")), "typed keys live in sessionStorage");
   await shot(page, "06-operator-keys");
   // Wrong keys: told what to check.
   await page.click("text=Sign out");
