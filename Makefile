@@ -11,10 +11,11 @@ WASM_TARGET := wasm32-unknown-unknown
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 TRUNK_VERSION := 0.21.14
 E2E := tests/e2e
+EDGE := tests/edge
 PY_VENV ?= $(HOME)/.cache/gridcast/prophet-venv
 DEMO := target/demo
 
-.PHONY: run test deps deps-wasm deps-trunk deps-browser deps-python deps-kubernetes test-kubernetes portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
+.PHONY: run test deps deps-wasm deps-trunk deps-browser deps-python deps-kubernetes test-kubernetes deps-edge test-edge portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
 
 run: portal
 	$(CARGO) build --release -p gridcast
@@ -39,9 +40,9 @@ run: portal
 	@echo "edge:       GRIDCAST_ENDPOINT_URL=http://127.0.0.1:8080 AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret node dist/edge/serve.mjs"
 	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www dist
 
-test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-python test-kubernetes lint-images
+test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-edge test-python test-kubernetes lint-images
 
-deps: deps-wasm deps-trunk deps-browser deps-python deps-kubernetes
+deps: deps-wasm deps-trunk deps-browser deps-edge deps-python deps-kubernetes
 
 # The wasm target and the wasm-bindgen test runner pinned to Cargo.lock's version.
 deps-wasm:
@@ -106,6 +107,18 @@ test-browser: deps-wasm deps-browser $(FIXTURES)
 test-e2e: deps-browser portal
 	$(CARGO) build -p gridcast
 	cd $(E2E) && GRIDCAST_BIN=$(CURDIR)/target/debug/gridcast GRIDCAST_DIST=$(CURDIR)/dist node --test
+
+# wrangler (with its workerd) and Deno from npm, binaries in their packages (nothing else downloaded).
+deps-edge:
+	@if [ ! -f $(EDGE)/node_modules/.package-lock.json ] || [ $(EDGE)/package-lock.json -nt $(EDGE)/node_modules/.package-lock.json ]; then \
+	  cd $(EDGE) && npm ci --no-audit --no-fund; \
+	fi
+
+# The edge handler under the runtimes it ships for: dist/edge/worker.mjs + wrangler.toml under
+# workerd (`wrangler dev --local`), dist/edge/deno.mjs + deno.json under `deno serve`.
+test-edge: deps-edge deps-browser portal
+	$(CARGO) build -p gridcast
+	cd $(EDGE) && GRIDCAST_BIN=$(CURDIR)/target/debug/gridcast GRIDCAST_DIST=$(CURDIR)/dist timeout 900 node --test
 
 test-python: deps-python $(FIXTURES)
 	$(CARGO) build -p gridcast

@@ -69,7 +69,8 @@ test("sign in, forecast online, then on the device, then offline after a reload"
   // The endpoint goes away: the same forecast comes from this device.
   await server.stop();
   const device = await requestForecast(page, 14, "device");
-  assert.deepEqual(device.map((r) => [r[0], r[1]]), online.map((r) => [r[0], r[1]]), "same dates and yhat");
+  assert.equal(online[0].length, 4, "date, forecast and the band's two bounds");
+  assert.deepEqual(device, online, "same dates, forecast and uncertainty band");
   assert.match(await page.textContent("#forecast-source"), /this device \(offline\).*cannot be reached/s);
   await shot(page, "03-forecast-on-device");
 

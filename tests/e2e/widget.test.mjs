@@ -27,6 +27,7 @@ async function widgetStates(page) {
       return {
         source: root.querySelector(".source")?.dataset.source ?? null,
         rows: root.querySelectorAll("table tr:has(td)").length,
+        table: [...root.querySelectorAll("table tr:has(td)")].map((tr) => tr.textContent),
         chart: !!root.querySelector("svg polyline.history") && !!root.querySelector("svg polygon.band"),
         error: root.querySelector("[role=alert]")?.textContent ?? null,
         theme: root.querySelector(".card")?.className,
@@ -65,11 +66,14 @@ test("two widgets on a dashboard chart forecasts, and keep doing so from the dev
   assert.deepEqual(await accessibilityProblems(page), []);
   await shot(page, "10-dashboard-online");
 
+  const online = states;
   await server.stop();
   await page.reload();
   await waitForWidgets(page, "device");
   states = await widgetStates(page);
   for (const s of states) assert.ok(s.chart && s.rows === 7 && !s.error, JSON.stringify(s));
+  // The device draws the endpoint's band: the tables do not move.
+  assert.deepEqual(states.map((s) => s.table), online.map((s) => s.table));
   const note = await page.$eval("gridcast-forecast", (el) => el.shadowRoot.querySelector(".note").textContent);
   assert.match(note, /cannot be reached.*Forecasts come from this device/);
   await shot(page, "11-dashboard-endpoint-stopped");

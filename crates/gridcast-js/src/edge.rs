@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::js_value::ToJs;
-use crate::rows::{edge_body, error_body};
+use crate::rows::{edge_body, error_body, redact};
 
 /// Re-check a cached artifact (conditional GET) at most this often.
 const REVALIDATE_MS: f64 = 10.0 * 60.0 * 1000.0;
@@ -137,11 +137,40 @@ async fn handle(env: EdgeEnv, customer: String, days: String) -> EdgeResponse {
         return error(500, "InternalFailure", "the edge handler is not configured: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are needed to sign");
     };
     let session = Session::with_keys(customer.clone(), key, secret, env.AWS_SESSION_TOKEN.clone());
+    let keys = [Some(key), Some(secret), env.AWS_SESSION_TOKEN.as_ref()];
+    let answer = forecast(settings, timeout, &session, &customer, days).await;
+    redacted(answer, keys.into_iter().flatten())
+}
+
+/// The edge's keys never leave in an answer, not even quoted inside an
+/// endpoint's error message (forecasts hold only numbers, dates and the id).
+fn redacted<'a>(
+    mut r: EdgeResponse,
+    keys: impl Iterator<Item = &'a String> + Clone,
+) -> EdgeResponse {
+    if r.status != 200 {
+        r.body = redact(&r.body, keys.clone());
+        for (_, value) in &mut r.headers {
+            *value = redact(value, keys.clone());
+        }
+    }
+    r
+}
+
+/// The forecast for `customer` signed with `session`'s keys, from the
+/// endpoint or from this instance's copy of the artifact.
+async fn forecast(
+    settings: EndpointSettings,
+    timeout: u32,
+    session: &Session,
+    customer: &str,
+    days: u32,
+) -> EdgeResponse {
     let mut forecaster = Forecaster::new(settings, STORE.with(Clone::clone));
     forecaster.forecast_timeout_ms = timeout;
     let cache_key = format!("{}|{customer}", forecaster.settings.endpoint_url);
-    let stored = forecaster.stored_model(&session).await.ok().flatten();
-    let outcome = match forecaster.forecast(&session, stored.as_ref(), days).await {
+    let stored = forecaster.stored_model(session).await.ok().flatten();
+    let outcome = match forecaster.forecast(session, stored.as_ref(), days).await {
         Ok(o) => o,
         // First request while the endpoint is down: nothing cached to answer with.
         Err(p) => return problem(&p),
@@ -157,7 +186,7 @@ async fn handle(env: EdgeEnv, customer: String, days: String) -> EdgeResponse {
         });
         if due
             && forecaster
-                .sync_model(&session, stored.as_ref())
+                .sync_model(session, stored.as_ref())
                 .await
                 .is_ok()
         {
@@ -168,7 +197,7 @@ async fn handle(env: EdgeEnv, customer: String, days: String) -> EdgeResponse {
     respond(
         200,
         vec![("x-gridcast-source".into(), source.into())],
-        edge_body(&customer, source, &outcome.table),
+        edge_body(customer, source, &outcome.table),
     )
 }
 

@@ -57,6 +57,18 @@ pub fn error_body(message: &str) -> String {
     serde_json::json!({ "message": message }).to_string()
 }
 
+/// `text` with every occurrence of each of `secrets` replaced, so that an
+/// answer never carries the keys it was signed with.
+pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a String>) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets.into_iter().filter(|s| !s.is_empty()) {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "[the edge's credentials]");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +87,18 @@ mod tests {
         assert_eq!(v["source"], "device");
         let e: serde_json::Value = serde_json::from_str(&error_body("a \"b\"")).unwrap();
         assert_eq!(e["message"], "a \"b\"");
+        let keys = [
+            "AKIDEDGE".to_owned(),
+            "edge/secret+key".to_owned(),
+            String::new(),
+        ];
+        let quoted = error_body("Credential=AKIDEDGE/20260101, secret edge/secret+key");
+        let clean = redact(&quoted, &keys);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&clean).unwrap()["message"],
+            "Credential=[the edge's credentials]/20260101, secret [the edge's credentials]"
+        );
+        assert_eq!(redact("nothing to hide", &keys), "nothing to hide");
         let p = serde_json::to_value(ProblemJs::from(&Problem::NoStoredModel)).unwrap();
         assert_eq!(p["nextStep"], Problem::NoStoredModel.next_step());
     }

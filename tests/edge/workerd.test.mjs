@@ -1,0 +1,5 @@
+// The edge handler as a Cloudflare Worker, under workerd (`wrangler dev --local`).
+import { edgeSuite } from "./suite.mjs";
+import { startWorkerd } from "./runtimes.mjs";
+
+edgeSuite("workerd", startWorkerd);
