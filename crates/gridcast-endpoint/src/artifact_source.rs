@@ -4,12 +4,11 @@
 //! model is loaded into memory, as SageMaker's multi-model endpoints do; if
 //! the store cannot be reached, a copy on disk is served rather than failing.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use bytes::Bytes;
-use gridcast_model::ArtifactLimits;
-use gridcast_store::{Location, StoreError};
+use gridcast_store::Location;
 use lru::LruCache;
 
 use crate::model_cache::LoadError;
@@ -83,12 +82,59 @@ impl DiskCache {
 pub struct ArtifactSource {
     location: Location,
     disk: Option<DiskCache>,
+    max_bytes: u64,
+}
+
+/// Reads a local artifact file: a regular file (a directory or device named
+/// like an artifact is no artifact) of at most `max_bytes`, its size checked
+/// before anything is read and again while reading.
+pub async fn read_local(path: &Path, name: &str, max_bytes: u64) -> Result<Bytes, LoadError> {
+    use tokio::io::AsyncReadExt;
+    let corrupt = |problem: String| LoadError::Corrupt {
+        name: name.to_owned(),
+        problem,
+    };
+    let io = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory => {
+            LoadError::NotFound(name.to_owned())
+        }
+        _ => corrupt(e.to_string()),
+    };
+    let file = tokio::fs::File::open(path).await.map_err(io)?;
+    let meta = file.metadata().await.map_err(io)?;
+    if !meta.is_file() {
+        return Err(LoadError::NotFound(name.to_owned()));
+    }
+    if meta.len() > max_bytes {
+        return Err(too_large(name, meta.len(), max_bytes));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large(name, bytes.len() as u64, max_bytes));
+    }
+    Ok(Bytes::from(bytes))
+}
+
+fn too_large(name: &str, bytes: u64, max: u64) -> LoadError {
+    LoadError::Corrupt {
+        name: name.to_owned(),
+        problem: format!("the artifact is {bytes} bytes, more than the {max} bytes allowed"),
+    }
 }
 
 impl ArtifactSource {
-    /// Artifacts at `location`; S3 locations need a disk cache.
-    pub fn new(location: Location, disk: Option<DiskCache>) -> Self {
-        Self { location, disk }
+    /// Artifacts at `location`, none larger than `max_bytes`; S3 locations
+    /// need a disk cache.
+    pub fn new(location: Location, disk: Option<DiskCache>, max_bytes: u64) -> Self {
+        Self {
+            location,
+            disk,
+            max_bytes,
+        }
     }
 
     /// A local directory, when the artifacts are local.
@@ -96,68 +142,101 @@ impl ArtifactSource {
         &self.location
     }
 
-    /// The artifact's bytes.
+    /// The artifact's bytes (never more than the limit is read).
     pub async fn fetch(&self, target: &TargetModel) -> Result<Bytes, LoadError> {
         let name = target.as_str();
-        let unavailable = |e: StoreError| LoadError::Unavailable {
-            name: name.to_owned(),
-            problem: e.to_string(),
-        };
-        let bytes = match (&self.location, &self.disk) {
-            (Location::S3 { .. }, Some(disk)) => {
-                let known = disk.known_etag(target);
-                match self
-                    .location
-                    .get_if_changed(name, known.clone().flatten().as_deref())
-                    .await
-                {
-                    Ok(None) => match tokio::fs::read(disk.file(target)).await {
-                        Ok(b) => Bytes::from(b),
-                        Err(_) => {
-                            disk.forget(target);
-                            let object = self
-                                .location
-                                .get(name)
-                                .await
-                                .map_err(|e| not_found_or(e, name))?;
-                            self.keep(disk, target, &object.bytes, object.etag).await;
-                            object.bytes
-                        }
-                    },
-                    Ok(Some(object)) => {
-                        self.keep(disk, target, &object.bytes, object.etag).await;
-                        object.bytes
+        match (&self.location, &self.disk) {
+            (Location::Local(dir), _) => read_local(&target.path_in(dir), name, self.max_bytes).await,
+            (Location::S3 { .. }, Some(disk)) => self.fetch_through_disk(disk, target).await,
+            (Location::S3 { .. }, None) => Ok(self.get_s3(name, None).await?.expect("no etag given").0),
+        }
+    }
+
+    /// From S3 unless the copy on disk is current (ETag); the copy when the
+    /// store cannot be reached.
+    async fn fetch_through_disk(
+        &self,
+        disk: &DiskCache,
+        target: &TargetModel,
+    ) -> Result<Bytes, LoadError> {
+        let name = target.as_str();
+        let known = disk.known_etag(target);
+        match self.get_s3(name, known.clone().flatten().as_deref()).await {
+            Ok(None) => match read_local(&disk.file(target), name, self.max_bytes).await {
+                Ok(b) => Ok(b),
+                Err(_) => {
+                    disk.forget(target);
+                    let (bytes, etag) = self.get_s3(name, None).await?.expect("no etag given");
+                    self.keep(disk, target, &bytes, etag).await;
+                    Ok(bytes)
+                }
+            },
+            Ok(Some((bytes, etag))) => {
+                self.keep(disk, target, &bytes, etag).await;
+                Ok(bytes)
+            }
+            Err(LoadError::NotFound(n)) => {
+                disk.forget(target);
+                Err(LoadError::NotFound(n))
+            }
+            Err(e @ LoadError::Unavailable { .. }) if known.is_some() => {
+                match read_local(&disk.file(target), name, self.max_bytes).await {
+                    Ok(b) => {
+                        tracing::warn!(model = name, error = %e, "model store unreachable; serving the copy on disk");
+                        Ok(b)
                     }
-                    Err(StoreError::NotFound(_)) => {
-                        disk.forget(target);
-                        return Err(LoadError::NotFound(name.to_owned()));
-                    }
-                    Err(e) if known.is_some() => match tokio::fs::read(disk.file(target)).await {
-                        Ok(b) => {
-                            tracing::warn!(model = name, error = %e, "model store unreachable; serving the copy on disk");
-                            Bytes::from(b)
-                        }
-                        Err(_) => return Err(unavailable(e)),
-                    },
-                    Err(e) => return Err(unavailable(e)),
+                    Err(_) => Err(e),
                 }
             }
-            _ => {
-                self.location
-                    .get(name)
-                    .await
-                    .map_err(|e| not_found_or(e, name))?
-                    .bytes
-            }
-        };
-        let limit = ArtifactLimits::default().max_total;
-        if bytes.len() as u64 > limit {
-            return Err(LoadError::Corrupt {
-                name: name.to_owned(),
-                problem: format!("{} bytes, over {limit}", bytes.len()),
-            });
+            Err(e) => Err(e),
         }
-        Ok(bytes)
+    }
+
+    /// A conditional GET of the S3 object (`None`: still `etag`), its size
+    /// checked from the answer's headers before the body is read.
+    async fn get_s3(
+        &self,
+        name: &str,
+        etag: Option<&str>,
+    ) -> Result<Option<(Bytes, Option<String>)>, LoadError> {
+        use futures_util::TryStreamExt;
+        let Location::S3 { store, prefix, .. } = &self.location else {
+            unreachable!("called for S3 locations only")
+        };
+        let unavailable = |e: object_store::Error| LoadError::Unavailable {
+            name: name.to_owned(),
+            problem: format!("{}/{name}: {e}", self.location),
+        };
+        let key = if prefix.is_empty() {
+            object_store::path::Path::from(name)
+        } else {
+            object_store::path::Path::from(format!("{prefix}/{name}"))
+        };
+        let options = object_store::GetOptions {
+            if_none_match: etag.map(str::to_owned),
+            ..Default::default()
+        };
+        let result = match store.get_opts(&key, options).await {
+            Ok(result) => result,
+            Err(object_store::Error::NotModified { .. }) => return Ok(None),
+            Err(object_store::Error::NotFound { .. }) => {
+                return Err(LoadError::NotFound(name.to_owned()))
+            }
+            Err(e) => return Err(unavailable(e)),
+        };
+        if result.meta.size > self.max_bytes {
+            return Err(too_large(name, result.meta.size, self.max_bytes));
+        }
+        let etag = result.meta.e_tag.clone();
+        let mut bytes = Vec::with_capacity(result.meta.size as usize);
+        let mut stream = result.into_stream();
+        while let Some(chunk) = stream.try_next().await.map_err(unavailable)? {
+            if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
+                return Err(too_large(name, (bytes.len() + chunk.len()) as u64, self.max_bytes));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Some((Bytes::from(bytes), etag)))
     }
 
     async fn keep(
@@ -174,15 +253,5 @@ impl ArtifactSource {
                 tracing::warn!(model = target.as_str(), error = %e, "cannot keep a copy on disk")
             }
         }
-    }
-}
-
-fn not_found_or(e: StoreError, name: &str) -> LoadError {
-    match e {
-        StoreError::NotFound(_) => LoadError::NotFound(name.to_owned()),
-        other => LoadError::Unavailable {
-            name: name.to_owned(),
-            problem: other.to_string(),
-        },
     }
 }

@@ -1,38 +1,79 @@
-//! SigV4 authentication of a request, with AWS's 403 error types.
+//! SigV4 authentication of a request, with AWS's 403 error types, in two
+//! steps: [`identify`] from the headers alone (before the body is read: a
+//! request naming no known key never gets its body buffered), then
+//! [`verify`] the signature over the headers and the body.
 
 use axum::http::request::Parts;
 use gridcast_signing::{
-    parse_authorization, verify_request, PathRules, RequestParts, VerifyError, SAGEMAKER_SERVICE,
+    parse_authorization, verify_request, Authorization, PathRules, RequestParts, VerifyError,
+    SAGEMAKER_SERVICE,
 };
 
 use crate::credentials::Principal;
 use crate::error::ApiError;
-use crate::server::AppState;
+use crate::state::AppState;
 
-/// Checks the request's signature and returns its principal.
+/// The TargetModel header, which must be signed when present (the AWS SDKs
+/// sign it; unsigned, a captured request could be pointed at another model).
+pub const TARGET_MODEL_HEADER: &str = "x-amzn-sagemaker-target-model";
+
+/// A request's claimed signer, known but not yet verified.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// The parsed `Authorization` header.
+    pub authorization: Authorization,
+    /// The principal of its access key.
+    pub principal: Principal,
+}
+
+/// Who a request says it comes from, from its headers:
 ///
 /// - no `Authorization` header: `MissingAuthenticationTokenException`;
-/// - an access key nobody issued, or a wrong session token: `UnrecognizedClientException`;
+/// - an access key nobody issued: `UnrecognizedClientException`;
 /// - temporary credentials past their expiration: `ExpiredTokenException`;
-/// - anything else wrong with the signature (including more than 5 minutes
-///   of clock skew): `InvalidSignatureException`.
-pub fn authenticate(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Principal, ApiError> {
+/// - a malformed header, or a TargetModel header left out of the signed
+///   headers: `InvalidSignatureException`.
+pub fn identify(state: &AppState, parts: &Parts) -> Result<Claimed, ApiError> {
     let header = match parts.headers.get(http::header::AUTHORIZATION) {
         Some(value) => value
             .to_str()
             .map_err(|_| ApiError::invalid_signature("Authorization is not ASCII"))?,
         None => return Err(ApiError::missing_authentication()),
     };
-    let auth =
+    let authorization =
         parse_authorization(header).map_err(|e| ApiError::invalid_signature(e.to_string()))?;
     let principal = state
         .principals
-        .lookup(&auth.access_key_id)
+        .lookup(&authorization.access_key_id)
         .ok_or_else(ApiError::unrecognized_client)?;
-    let now = (state.clock)();
-    if principal.expiration.is_some_and(|e| e <= now) {
+    if principal.expiration.is_some_and(|e| e <= (state.clock)()) {
         return Err(ApiError::expired_token());
     }
+    if parts.headers.contains_key(TARGET_MODEL_HEADER)
+        && !authorization
+            .signed_headers
+            .iter()
+            .any(|h| h == TARGET_MODEL_HEADER)
+    {
+        return Err(ApiError::invalid_signature(
+            "X-Amzn-SageMaker-Target-Model must be one of the SignedHeaders",
+        ));
+    }
+    Ok(Claimed {
+        authorization,
+        principal,
+    })
+}
+
+/// Checks the claimed signature over the request: a wrong session token is
+/// `UnrecognizedClientException`, anything else wrong (including more than
+/// 5 minutes of clock skew) `InvalidSignatureException`.
+pub fn verify(
+    state: &AppState,
+    parts: &Parts,
+    body: &[u8],
+    claimed: Claimed,
+) -> Result<Principal, ApiError> {
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let request = RequestParts {
         method: parts.method.as_str(),
@@ -42,16 +83,16 @@ pub fn authenticate(state: &AppState, parts: &Parts, body: &[u8]) -> Result<Prin
     };
     verify_request(
         &request,
-        &auth,
-        &principal.credentials,
+        &claimed.authorization,
+        &claimed.principal.credentials,
         &state.config.region,
         SAGEMAKER_SERVICE,
-        now,
+        (state.clock)(),
         PathRules::SAGEMAKER,
     )
     .map_err(|e| match e {
         VerifyError::TokenMismatch => ApiError::unrecognized_client(),
         other => ApiError::invalid_signature(other.to_string()),
     })?;
-    Ok(principal)
+    Ok(claimed.principal)
 }

@@ -7,17 +7,41 @@
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::artifact_source::read_local;
 use crate::error::ApiError;
-use crate::invocation::{parse_forecast_request, respond, MAX_BODY};
-use crate::model_cache::{load_artifact, LoadError};
-use crate::server::{read_body, SharedState};
+use crate::invocation::{compute_error, parse_forecast_request, respond};
+use crate::model_cache::{parse_artifact, LoadError};
+use crate::signed::{Unsigned, MAX_AUTH_BODY, MAX_BODY};
+use crate::state::SharedState;
+
+/// Who the forecast workers see as the caller of the container routes.
+const CONTAINER_CALLER: &str = "sagemaker-container";
+
+/// `GET /ping`, always there (SageMaker's health check): answers from the
+/// request threads, never waiting for a worker.
+pub fn ping_route() -> Router<SharedState> {
+    Router::new().route("/ping", get(ping))
+}
+
+async fn ping() -> StatusCode {
+    StatusCode::OK
+}
+
+/// The container routes (only with a container root).
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/models", post(load).get(list))
+        .route("/models/{name}", get(describe).delete(unload))
+        .route("/models/{name}/invoke", post(invoke))
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,8 +83,11 @@ fn model_file(root: &FsPath, url: &str) -> Result<PathBuf, ApiError> {
 /// `POST /models`: load a model (409 when loaded, 507 when it cannot fit).
 pub(crate) async fn load(
     State(state): State<SharedState>,
-    Json(req): Json<LoadRequest>,
+    request: Unsigned<MAX_AUTH_BODY>,
 ) -> Result<Response, ApiError> {
+    let req: LoadRequest = serde_json::from_slice(&request.body).map_err(|e| {
+        ApiError::validation(format!("send {{\"model_name\": ..., \"url\": ...}} ({e})"))
+    })?;
     let root = state
         .config
         .container_root
@@ -79,13 +106,28 @@ pub(crate) async fn load(
     }
     let file = model_file(&root, &req.url)?;
     let name = req.model_name.clone();
-    let loaded = tokio::task::spawn_blocking(move || load_artifact(&file, &name))
+    let limits = state.config.server.artifact;
+    let max_file = if file.extension().is_some_and(|e| e == "json") {
+        limits.max_model_json
+    } else {
+        state.config.server.artifact_bytes
+    };
+    let refused = |e: LoadError| match e {
+        LoadError::NotFound(_) => ApiError::not_found(e.to_string()),
+        LoadError::Compute(c) => compute_error(c),
+        other => ApiError::validation(other.to_string()),
+    };
+    let bytes = read_local(&file, &name, max_file).await.map_err(refused)?;
+    let is_json = file.extension().is_some_and(|e| e == "json");
+    let source = file.display().to_string();
+    let loaded = state
+        .compute
+        .run(CONTAINER_CALLER, move || {
+            parse_artifact(&bytes, is_json, &name, source, &limits)
+        })
         .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(|e| match e {
-            LoadError::NotFound(_) => ApiError::not_found(e.to_string()),
-            other => ApiError::validation(other.to_string()),
-        })?;
+        .map_err(compute_error)?
+        .map_err(refused)?;
     state
         .cache
         .insert(key(&req.model_name), Arc::new(loaded))
@@ -139,14 +181,13 @@ pub(crate) async fn unload(
 pub(crate) async fn invoke(
     State(state): State<SharedState>,
     Path(name): Path<String>,
-    request: Request,
+    request: Unsigned<MAX_BODY>,
 ) -> Result<Response, ApiError> {
-    let (parts, body) = request.into_parts();
-    let body = read_body(body, &parts.headers, MAX_BODY).await?;
-    let request = parse_forecast_request(&body)?;
+    let forecast = parse_forecast_request(&request.body)?;
     let model = state
         .cache
         .peek(&key(&name))
         .ok_or_else(|| ApiError::not_found(format!("Model {name} is not loaded")))?;
-    respond(&state, &model, request)
+    let deadline = tokio::time::Instant::now() + state.config.server.invocation_timeout;
+    respond(&state, CONTAINER_CALLER, &key(&name), &model, forecast, deadline).await
 }

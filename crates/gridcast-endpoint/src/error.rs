@@ -136,6 +136,34 @@ impl ApiError {
         )
     }
 
+    /// 424 ModelError: the invocation's time ran out (SageMaker's message).
+    pub fn model_timeout(seconds: u64) -> Self {
+        Self::model(format!(
+            "Your invocation timed out while waiting for a response from container primary (limit {seconds} s)."
+        ))
+    }
+
+    /// 429 ModelNotReadyException: the model is still loading; retry.
+    pub fn model_not_ready(target: &str) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "ModelNotReadyException",
+            format!("Model {target} is still loading; retry the request"),
+        )
+    }
+
+    /// 408: the request body did not arrive in time.
+    pub fn request_timeout(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            format!(
+                "the request body did not arrive within {} s",
+                limit.as_secs_f64()
+            ),
+        )
+    }
+
     /// 500 InternalFailure: a bug.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(

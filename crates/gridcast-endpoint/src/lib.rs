@@ -1,28 +1,43 @@
 //! `gridcast serve`: a multi-model endpoint that speaks SageMaker Runtime's
 //! InvokeEndpoint API, verifies AWS SigV4, authorizes per TargetModel, keeps
 //! a bounded cache of models, and also implements the SageMaker multi-model
-//! container contract.
+//! container contract. Every limit it holds under load is in [`limits`].
 //!
-//! - [`server`]: configuration, state, routes and layers (CORS, request ids,
-//!   tracing, metrics, panics to 500s).
+//! - [`server`]: the routes merged into one app, its layers (CORS, request
+//!   ids, tracing, metrics, panics to 500s), and the accept loop
+//!   (connection limit, header-read timeout).
+//! - [`state`]: configuration and the state every handler shares.
+//! - [`signed`]: the extractors: `Signed` authenticates before it reads the
+//!   body, `Unsigned` for sign-in and the container routes.
+//! - [`body`]: bounded body reads and the budget of unauthenticated bytes.
 //! - [`invocation`]: InvokeEndpoint and the artifact download.
 //! - [`authentication`]: SigV4 with AWS's 403 error types.
 //! - [`credentials`]: principals (`auth.json`) and temporary credentials.
-//! - [`login`]: customer sign-in (`/auth/login`, argon2id users file).
+//! - [`login`]: customer sign-in (users file, limiter, handlers).
+//! - [`compute`]: the forecast workers (bounded, per-caller shares, panics caught).
+//! - [`admission`]: a bounded number of holders and a bounded queue.
+//! - [`answers`]: forecast answers kept, by byte budget.
 //! - [`artifact_source`]: the `--models` location (directory or S3, with a disk cache).
 //! - [`model_cache`]: lazy loading, one load per cold model, LRU by count and bytes.
 //! - [`container`]: `/ping`, `/models` routes SageMaker calls inside an MME container.
 //! - [`error`]: SageMaker's error shape.
 #![deny(missing_docs)]
 
+pub mod admission;
+pub mod answers;
 pub mod artifact_source;
 pub mod authentication;
+pub mod body;
+pub mod compute;
 pub mod container;
 pub mod credentials;
 pub mod error;
 pub mod invocation;
+pub mod limits;
 pub mod login;
 pub mod metrics;
 pub mod model_cache;
 pub mod server;
+pub mod signed;
+pub mod state;
 pub mod target_model;

@@ -1,5 +1,10 @@
 //! Prometheus metrics under SageMaker's multi-model endpoint names.
 
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use prometheus::{
     Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
     TextEncoder,
@@ -110,4 +115,17 @@ impl Default for Metrics {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// `GET /metrics`: the Prometheus text exposition.
+pub fn routes() -> Router<crate::state::SharedState> {
+    Router::new().route("/metrics", get(render))
+}
+
+async fn render(State(state): State<crate::state::SharedState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
 }

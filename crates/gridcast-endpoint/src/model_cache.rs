@@ -4,15 +4,14 @@
 //! next request tries again), so a corrupt artifact fails only its requests.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use bytes::Bytes;
 use gridcast_model::{read_artifact, read_model_json, AnswerSeed, ArtifactLimits, ProphetModel};
 use lru::LruCache;
 use tokio::sync::OnceCell;
 
+use crate::compute::ComputeError;
 use crate::metrics::Metrics;
 
 /// A model ready to forecast.
@@ -20,8 +19,8 @@ use crate::metrics::Metrics;
 pub struct LoadedModel {
     /// The model.
     pub model: ProphetModel,
-    /// Memory charged against `--max-memory`: the size of its model.json
-    /// (the parsed model holds the same numbers as f64s, about as big).
+    /// Memory charged against `--max-memory`: the parsed model's size
+    /// ([`resident_bytes`]).
     pub bytes: u64,
     /// Where it came from (a path or an `s3://` URL).
     pub source: String,
@@ -29,46 +28,70 @@ pub struct LoadedModel {
     /// the same model and horizon always give the same answer, here and on
     /// a device that forecasts from the same artifact.
     pub seed: AnswerSeed,
-    /// Answers already computed, by horizon (see [`LoadedModel::answer`]).
-    answers: Mutex<HashMap<usize, Bytes>>,
 }
 
-/// Most answers kept per model, and the largest kept (a 7-day answer is ~2 kB).
-const MAX_ANSWERS: usize = 16;
-const MAX_ANSWER_BYTES: usize = 256 * 1024;
+/// The heap a parsed model holds, counted field by field (every number is an
+/// 8-byte value in a vector; strings by their length), plus the struct.
+/// `tests/resident_bytes.rs` checks it against a counting allocator.
+pub fn resident_bytes(model: &ProphetModel) -> u64 {
+    let h = &model.history;
+    let p = &model.params;
+    let numbers = h.ds.len()
+        + h.y.len()
+        + h.floor.len()
+        + h.t.len()
+        + h.y_scaled.len()
+        + h.cap.as_ref().map_or(0, Vec::len)
+        + h.cap_scaled.as_ref().map_or(0, Vec::len)
+        + model.history_dates.len()
+        + model.changepoints.len()
+        + model.changepoints_t.len()
+        + p.delta.len()
+        + p.beta.len()
+        + p.trend.len();
+    let string = |s: &String| s.len() + std::mem::size_of::<String>();
+    let components: usize = model
+        .component_columns
+        .components
+        .iter()
+        .map(|(name, indicator)| string(name) + indicator.len() + std::mem::size_of::<Vec<u8>>())
+        .sum();
+    let modes: usize = model
+        .component_modes
+        .additive
+        .iter()
+        .chain(&model.component_modes.multiplicative)
+        .map(string)
+        .sum();
+    let seasonalities: usize = model
+        .seasonalities
+        .iter()
+        .map(|s| s.name.len() + std::mem::size_of_val(s))
+        .sum();
+    let kwargs = model.fit_kwargs.to_string().len() * 4;
+    (std::mem::size_of::<ProphetModel>()
+        + numbers * 8
+        + components
+        + modes
+        + seasonalities
+        + kwargs
+        + model.prophet_version.len()) as u64
+}
 
 impl LoadedModel {
     /// Wraps a parsed model.
     pub fn new(model: ProphetModel, model_json: &[u8], source: String) -> Self {
         Self {
+            bytes: resident_bytes(&model),
             model,
-            bytes: model_json.len() as u64,
             source,
             seed: AnswerSeed::of_model_json(model_json),
-            answers: Mutex::default(),
         }
     }
 
-    /// The answer for `period`, computed by `compute(seed)` once per loaded
-    /// model and horizon. The forecast is deterministic given the seed, so a
-    /// kept answer is exactly what computing it again would give.
-    pub fn answer<E>(
-        &self,
-        period: usize,
-        compute: impl FnOnce(u64) -> Result<String, E>,
-    ) -> Result<Bytes, E> {
-        if let Some(a) = self.answers.lock().expect("not poisoned").get(&period) {
-            return Ok(a.clone());
-        }
-        let answer = Bytes::from(compute(self.seed.for_horizon(period))?);
-        if answer.len() <= MAX_ANSWER_BYTES {
-            let mut answers = self.answers.lock().expect("not poisoned");
-            if answers.len() >= MAX_ANSWERS {
-                answers.clear();
-            }
-            answers.insert(period, answer.clone());
-        }
-        Ok(answer)
+    /// The uncertainty simulation's seed for a horizon.
+    pub fn answer_seed(&self, period: usize) -> u64 {
+        self.seed.for_horizon(period)
     }
 }
 
@@ -94,6 +117,9 @@ pub enum LoadError {
         /// What happened.
         problem: String,
     },
+    /// The forecast workers refused or failed the load.
+    #[error(transparent)]
+    Compute(#[from] ComputeError),
     /// The model alone is bigger than the memory budget.
     #[error("model {name} needs {bytes} bytes, more than the {budget} bytes of model memory")]
     TooBig {
@@ -130,30 +156,14 @@ pub struct ModelCache {
     metrics: Metrics,
 }
 
-/// Reads, unpacks and parses an artifact file (blocking).
-pub fn load_artifact(path: &Path, name: &str) -> Result<LoadedModel, LoadError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(LoadError::NotFound(name.to_owned()))
-        }
-        Err(e) => {
-            return Err(LoadError::Corrupt {
-                name: name.to_owned(),
-                problem: e.to_string(),
-            })
-        }
-    };
-    let json = path.extension().is_some_and(|e| e == "json");
-    parse_artifact(&bytes, json, name, path.display().to_string())
-}
-
-/// Unpacks (unless `is_model_json`) and parses artifact bytes (blocking).
+/// Unpacks (unless `is_model_json`) and parses artifact bytes within
+/// `limits` (blocking: run it on a forecast worker).
 pub fn parse_artifact(
     bytes: &[u8],
     is_model_json: bool,
     name: &str,
     source: String,
+    limits: &ArtifactLimits,
 ) -> Result<LoadedModel, LoadError> {
     let corrupt = |problem: String| LoadError::Corrupt {
         name: name.to_owned(),
@@ -161,10 +171,16 @@ pub fn parse_artifact(
     };
     let unpacked;
     let json: &[u8] = if is_model_json {
+        if bytes.len() as u64 > limits.max_model_json {
+            return Err(corrupt(format!(
+                "model.json is {} bytes, more than {}",
+                bytes.len(),
+                limits.max_model_json
+            )));
+        }
         bytes
     } else {
-        unpacked =
-            read_artifact(bytes, &ArtifactLimits::default()).map_err(|e| corrupt(e.to_string()))?;
+        unpacked = read_artifact(bytes, limits).map_err(|e| corrupt(e.to_string()))?;
         &unpacked.model_json
     };
     let model = read_model_json(json).map_err(|e| corrupt(e.to_string()))?;

@@ -1,17 +1,23 @@
-//! The HTTP server: configuration, shared state, routes and layers.
+//! The HTTP server: the routes of every module merged into one [`app`] with
+//! its layers, and [`serve`], the accept loop that holds the connection
+//! limits (how many, how long a client may take to send its headers).
 
-use std::path::PathBuf;
+use std::convert::Infallible;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, HeaderName, Method, StatusCode};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderName, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::Router;
-use gridcast_store::Location;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -19,111 +25,9 @@ use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 
-use crate::artifact_source::{ArtifactSource, DiskCache};
-use crate::container;
-use crate::credentials::Principals;
 use crate::error::{ApiError, ErrorKind};
-use crate::invocation;
-use crate::login::{self, LoginLimiter, Users};
-use crate::metrics::Metrics;
-use crate::model_cache::{CacheLimits, ModelCache};
-
-/// What `gridcast serve` was asked to do.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Where `<TargetModel>` artifacts live (a directory or `s3://bucket/prefix`).
-    pub models: Location,
-    /// Local copies of S3 artifacts: directory and byte budget.
-    pub disk_cache: (PathBuf, u64),
-    /// The one endpoint name this server answers to.
-    pub endpoint_name: String,
-    /// The SigV4 region.
-    pub region: String,
-    /// Cache limits.
-    pub limits: CacheLimits,
-    /// Static files served at `/` (the portal).
-    pub www: Option<PathBuf>,
-    /// Enables the SageMaker MME container routes (`/models`), loading only
-    /// from below this directory (SageMaker's `/opt/ml/models`).
-    pub container_root: Option<PathBuf>,
-    /// Customer logins for `/auth/login`.
-    pub users: Option<PathBuf>,
-}
-
-/// Unix seconds.
-pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
-
-/// Everything the handlers share.
-pub struct AppState {
-    /// Configuration.
-    pub config: Config,
-    /// Callers.
-    pub principals: Principals,
-    /// Models in memory.
-    pub cache: ModelCache,
-    /// Where artifacts come from.
-    pub artifacts: ArtifactSource,
-    /// Metrics.
-    pub metrics: Metrics,
-    /// Customer logins.
-    pub users: Option<Users>,
-    /// Login attempt limits.
-    pub login_limiter: LoginLimiter,
-    /// The time.
-    pub clock: Clock,
-}
-
-/// The state as handlers see it.
-pub type SharedState = Arc<AppState>;
-
-impl AppState {
-    /// State with the system clock.
-    pub fn new(
-        config: Config,
-        principals: Principals,
-        users: Option<Users>,
-    ) -> std::io::Result<Self> {
-        let metrics = Metrics::new();
-        let disk = match &config.models {
-            Location::S3 { .. } => Some(DiskCache::new(
-                config.disk_cache.0.clone(),
-                config.disk_cache.1,
-            )?),
-            Location::Local(_) => None,
-        };
-        Ok(Self {
-            artifacts: ArtifactSource::new(config.models.clone(), disk),
-            cache: ModelCache::new(config.limits, metrics.clone()),
-            config,
-            principals,
-            metrics,
-            users,
-            login_limiter: LoginLimiter::default(),
-            clock: Arc::new(system_clock),
-        })
-    }
-}
-
-/// Unix seconds from the system clock.
-pub fn system_clock() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Reads a whole body of at most `limit` bytes (413 beyond).
-pub async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(ApiError::too_large(limit));
-    }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::too_large(limit))
-}
+use crate::state::SharedState;
+use crate::{container, invocation, login, metrics};
 
 const SIGV4_HEADERS: [&str; 8] = [
     "authorization",
@@ -191,18 +95,6 @@ async fn track(State(state): State<SharedState>, request: Request, next: Next) -
     response
 }
 
-async fn ping() -> StatusCode {
-    StatusCode::OK
-}
-
-async fn metrics(State(state): State<SharedState>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
-        .into_response()
-}
-
 async fn not_found(request: Request) -> ApiError {
     ApiError::not_found(format!(
         "no route for {} {}",
@@ -212,26 +104,14 @@ async fn not_found(request: Request) -> ApiError {
 }
 
 /// Every route and layer.
-pub fn router(state: SharedState) -> Router {
+pub fn app(state: SharedState) -> Router {
     let mut app = Router::new()
-        .route("/endpoints/{name}/invocations", post(invocation::invoke))
-        .route(
-            "/endpoints/{name}/models/{*target}",
-            get(invocation::download),
-        )
-        .route("/auth/login", post(login::login))
-        .route("/auth/refresh", post(login::refresh))
-        .route("/auth/logout", post(login::logout))
-        .route("/ping", get(ping))
-        .route("/metrics", get(metrics));
+        .merge(invocation::routes())
+        .merge(login::routes())
+        .merge(container::ping_route())
+        .merge(metrics::routes());
     if state.config.container_root.is_some() {
-        app = app
-            .route("/models", post(container::load).get(container::list))
-            .route(
-                "/models/{name}",
-                get(container::describe).delete(container::unload),
-            )
-            .route("/models/{name}/invoke", post(container::invoke));
+        app = app.merge(container::routes());
     }
     app = match &state.config.www {
         Some(dir) => {
@@ -256,15 +136,70 @@ pub fn router(state: SharedState) -> Router {
         .with_state(state)
 }
 
-/// Serves on `listener` until Ctrl-C or SIGTERM.
+/// Serves on `listener` until Ctrl-C or SIGTERM: at most
+/// `max_connections` connections (more are closed as soon as accepted),
+/// each given `header_read_timeout` to send a request's headers (on a new
+/// connection and between the requests of a kept-alive one). Connections
+/// in progress finish their requests on shutdown.
 pub async fn serve(state: SharedState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    tracing::info!(address = %listener.local_addr()?, endpoint = %state.config.endpoint_name, "serving");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
+    serve_until(state, listener, shutdown()).await
+}
+
+/// [`serve`] until `stop` completes.
+pub async fn serve_until(
+    state: SharedState,
+    listener: tokio::net::TcpListener,
+    stop: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let limits = state.config.server.clone();
+    tracing::info!(address = %listener.local_addr()?, endpoint = %state.config.endpoint_name,
+        max_connections = limits.max_connections, workers = limits.forecast_workers, "serving");
+    let router = app(state);
+    let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(64 * 1024);
+    let mut stop = pin!(stop);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // Out of file descriptors and the like: wait, do not spin.
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.as_mut() => break,
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            tracing::warn!(%remote, limit = limits.max_connections, "connection limit reached; closing");
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(remote));
+            let router = router.clone();
+            async move {
+                Ok::<_, Infallible>(router.oneshot(request.map(Body::new)).await.unwrap_or_else(|e| match e {}))
+            }
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(%remote, error = %e, "connection closed");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 async fn shutdown() {

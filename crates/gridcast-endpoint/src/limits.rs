@@ -1,0 +1,85 @@
+//! Every limit the endpoint holds under load, in one place, with its default.
+//! `docs/security.md` lists them with the test that holds each.
+
+use std::time::Duration;
+
+use gridcast_model::ArtifactLimits;
+
+/// The limits of a running endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// Open connections at once; more are accepted and closed at once.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers, counted from when the
+    /// server starts waiting for them: on a new connection and between the
+    /// requests of a kept-alive one (so it is also the idle timeout).
+    pub header_read_timeout: Duration,
+    /// Time a client has to send a request's body once its headers arrived.
+    pub body_read_timeout: Duration,
+    /// Bytes of request bodies buffered, all requests together, before their
+    /// signature has been checked (or for unsigned routes).
+    pub unauthenticated_body_bytes: usize,
+    /// Threads forecasting and loading models at once.
+    pub forecast_workers: usize,
+    /// Forecasts (and model loads) queued for a worker; more get 503.
+    pub forecast_queue: usize,
+    /// Workers one caller (access key) may hold at once.
+    pub per_caller_forecasts: usize,
+    /// A caller's forecasts queued behind its own; more get 429.
+    pub per_caller_queue: usize,
+    /// An invocation's whole time: queueing, loading, forecasting (SageMaker's
+    /// contract is 60 s).
+    pub invocation_timeout: Duration,
+    /// Password checks (argon2id, 19 MiB each) at once.
+    pub password_checks: usize,
+    /// Sign-ins queued for a password check; more get 503.
+    pub password_queue: usize,
+    /// Bytes of forecast answers kept, every model and horizon together.
+    pub answer_cache_bytes: u64,
+    /// Largest artifact file (compressed), checked before it is read.
+    pub artifact_bytes: u64,
+    /// What unpacking one artifact may cost.
+    pub artifact: ArtifactLimits,
+}
+
+/// The forecast workers by default: one per core the process may use.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+impl ServerLimits {
+    /// The defaults, with `workers` forecast workers (one caller may hold half
+    /// of them, rounded up, so others always find one free when there are two
+    /// or more).
+    pub fn with_workers(workers: usize) -> Self {
+        let workers = workers.max(1);
+        Self {
+            max_connections: 512,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            unauthenticated_body_bytes: 64 << 20,
+            forecast_workers: workers,
+            forecast_queue: 64,
+            per_caller_forecasts: workers.div_ceil(2),
+            per_caller_queue: 4,
+            invocation_timeout: Duration::from_secs(60),
+            password_checks: 2,
+            password_queue: 16,
+            answer_cache_bytes: 64 << 20,
+            artifact_bytes: 32 << 20,
+            // A model.json costs about 9× its size while it is parsed, and
+            // 16 MiB holds ~100,000 history rows (eleven years hourly).
+            artifact: ArtifactLimits {
+                max_entries: 32,
+                max_model_json: 16 << 20,
+                max_total: 32 << 20,
+            },
+        }
+    }
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        Self::with_workers(default_workers())
+    }
+}

@@ -1,0 +1,168 @@
+//! Customer sign-in for the portal: `POST /auth/login {customer_id, password}`
+//! checks an argon2id hash from the users file and returns temporary
+//! credentials (≤ 1 hour) allowed only `<customer_id>.tar.gz`; the signed
+//! `/auth/refresh` and `/auth/logout` extend and end such a session.
+//!
+//! - [`users`]: the users file.
+//! - [`limiter`]: failed sign-ins per id and address, reserved before the
+//!   password is checked.
+//!
+//! Password checks (argon2id: 19 MiB and tens of milliseconds each) run at
+//! most `password_checks` at once, with a short queue, then 503.
+
+pub mod limiter;
+pub mod users;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use gridcast_pipeline::CustomerId;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub use limiter::{
+    LoginLimiter, Refusal, KNOWN_ADDRESS_SECONDS, LOGIN_WINDOW_SECONDS, MAX_FAILED_PER_ADDRESS,
+    MAX_FAILED_PER_ID, MAX_FAILED_PER_ID_AND_ADDRESS,
+};
+pub use users::{add_user, Users};
+
+use crate::credentials::{Principal, MAX_SESSION_SECONDS, TEMPORARY_CREDENTIALS_SECONDS};
+use crate::error::ApiError;
+use crate::signed::{Signed, Unsigned, MAX_AUTH_BODY};
+use crate::state::SharedState;
+
+/// The sign-in routes.
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/refresh", post(refresh))
+        .route("/auth/logout", post(logout))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginRequest {
+    customer_id: String,
+    password: String,
+}
+
+/// `POST /auth/login`: the limits, then (on a password-check slot) the
+/// password, then credentials.
+pub(crate) async fn login(
+    State(state): State<SharedState>,
+    request: Unsigned<MAX_AUTH_BODY>,
+) -> Result<Json<Value>, ApiError> {
+    let req: LoginRequest = serde_json::from_slice(&request.body).map_err(|e| {
+        ApiError::validation(format!(
+            "send {{\"customer_id\": ..., \"password\": ...}} ({e})"
+        ))
+    })?;
+    let users = state.users.as_ref().ok_or_else(|| {
+        ApiError::validation("sign-in is not enabled on this endpoint (no --users file)")
+    })?;
+    let customer =
+        CustomerId::parse(&req.customer_id).map_err(|e| ApiError::validation(e.to_string()))?;
+    let now = (state.clock)();
+    let attempt = state
+        .login_limiter
+        .begin(customer.as_str(), request.client(), now)
+        .map_err(|refusal| ApiError::throttled(refusal.message(customer.as_str())))?;
+    let slot = state.password_checks.enter().await.map_err(|_| {
+        ApiError::unavailable("too many sign-ins at once; retry in a moment")
+    })?;
+    let (users, password, id) = (users.clone(), req.password, customer.as_str().to_owned());
+    let checked = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        catch_unwind(AssertUnwindSafe(|| users.verify(&id, &password)))
+    })
+    .await;
+    let ok = match checked {
+        Ok(Ok(ok)) => ok,
+        _ => return Err(ApiError::internal("the password check failed")),
+    };
+    if !ok {
+        attempt.failed();
+        tracing::info!(customer = customer.as_str(), "sign-in refused: wrong password");
+        return Err(ApiError::access_denied("Wrong customer id or password"));
+    }
+    attempt.succeeded(now);
+    let target = customer.artifact_name();
+    let p = state.principals.issue_temporary(
+        vec![target.clone()],
+        None,
+        now,
+        TEMPORARY_CREDENTIALS_SECONDS,
+    );
+    Ok(Json(session_json(&state, &p, customer.as_str(), &target)))
+}
+
+/// The answer to a sign-in or a refresh.
+fn session_json(state: &SharedState, p: &Principal, customer: &str, target: &str) -> Value {
+    let expiration = p
+        .expiration
+        .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default();
+    json!({
+        "AccessKeyId": p.credentials.access_key_id,
+        "SecretAccessKey": p.credentials.secret_access_key,
+        "SessionToken": p.credentials.session_token,
+        "Expiration": expiration,
+        "CustomerId": customer,
+        "TargetModel": target,
+        "EndpointName": state.config.endpoint_name,
+        "Region": state.config.region,
+    })
+}
+
+/// The signed caller of `/auth/refresh` or `/auth/logout`: only a portal
+/// session's temporary credentials qualify.
+fn session_caller(signed: Signed) -> Result<Principal, ApiError> {
+    let principal = signed.principal;
+    if principal.session.is_none() {
+        return Err(ApiError::validation(
+            "only sign-in sessions can be refreshed or signed out; these are configured keys",
+        ));
+    }
+    Ok(principal)
+}
+
+/// `POST /auth/refresh`, signed with the current temporary credentials: new
+/// credentials for the same model, up to [`MAX_SESSION_SECONDS`] after the
+/// sign-in. The old ones stay valid until they expire (requests in flight).
+pub(crate) async fn refresh(
+    State(state): State<SharedState>,
+    signed: Signed,
+) -> Result<Json<Value>, ApiError> {
+    let old = session_caller(signed)?;
+    let now = (state.clock)();
+    let session = old.session.clone().expect("session_caller checked");
+    if now >= session.started + MAX_SESSION_SECONDS {
+        return Err(ApiError::expired_token());
+    }
+    let p = state.principals.issue_temporary(
+        old.target_models.clone(),
+        Some(session),
+        now,
+        TEMPORARY_CREDENTIALS_SECONDS,
+    );
+    let target = old.target_models.first().cloned().unwrap_or_default();
+    let customer = CustomerId::from_file_name(&target, "tar.gz")
+        .map(|c| c.as_str().to_owned())
+        .unwrap_or_default();
+    Ok(Json(session_json(&state, &p, &customer, &target)))
+}
+
+/// `POST /auth/logout`, signed: every key of the sign-in (also those a refresh
+/// replaced) stops working now.
+pub(crate) async fn logout(
+    State(state): State<SharedState>,
+    signed: Signed,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let p = session_caller(signed)?;
+    if let Some(session) = &p.session {
+        state.principals.revoke_session(&session.id);
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
