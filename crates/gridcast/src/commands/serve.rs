@@ -4,12 +4,15 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use gridcast_endpoint::credentials::Principals;
+use gridcast_endpoint::limits::{default_workers, ServerLimits};
 use gridcast_endpoint::login::Users;
 use gridcast_endpoint::model_cache::CacheLimits;
-use gridcast_endpoint::server::{serve, AppState, Config};
+use gridcast_endpoint::server::serve;
+use gridcast_endpoint::state::{AppState, Config};
 use gridcast_store::Location;
 
 /// Serve the models as a SageMaker-compatible multi-model endpoint.
@@ -48,9 +51,24 @@ pub struct Args {
     /// Most models kept in memory.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     max_models: u64,
-    /// Most bytes of models kept in memory (model.json sizes).
+    /// Most bytes of models kept in memory (their parsed size).
     #[arg(long, default_value_t = 1 << 30)]
     max_memory: u64,
+    /// Threads that load models and forecast (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=256))]
+    forecast_workers: Option<u64>,
+    /// Forecasts queued for a worker before more get 503.
+    #[arg(long, default_value_t = 64)]
+    forecast_queue: usize,
+    /// Seconds an invocation may take, queueing included (SageMaker's 60 at most).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=60))]
+    invocation_timeout: u64,
+    /// Open connections at once; more are closed as soon as accepted.
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
+    /// Seconds a client has to send a request's headers (also the keep-alive idle time).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    header_timeout: u64,
     /// Static files to serve at `/` (the built portal).
     #[arg(long)]
     www: Option<PathBuf>,
@@ -60,7 +78,20 @@ pub struct Args {
     container_root: Option<PathBuf>,
 }
 
+fn server_limits(args: &Args) -> ServerLimits {
+    let workers = args
+        .forecast_workers
+        .map_or_else(default_workers, |n| n as usize);
+    let mut limits = ServerLimits::with_workers(workers);
+    limits.forecast_queue = args.forecast_queue;
+    limits.invocation_timeout = Duration::from_secs(args.invocation_timeout);
+    limits.max_connections = args.max_connections as usize;
+    limits.header_read_timeout = Duration::from_secs(args.header_timeout);
+    limits
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let server = server_limits(&args);
     let in_sagemaker =
         std::env::var("SAGEMAKER_MULTI_MODEL").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     let container_root = args
@@ -87,6 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             max_models: args.max_models as usize,
             max_bytes: args.max_memory,
         },
+        server,
         www: args.www,
         container_root,
         users: args.users,
