@@ -202,6 +202,9 @@ pub fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, 
             code.push((rest.to_string(), data));
         }
     }
+    // Read to the end of the gzip stream (bounded like the rest), so its
+    // trailer is checked: the CRC-32 and length of everything decompressed.
+    std::io::copy(&mut archive.into_inner(), &mut std::io::sink()).map_err(io_error)?;
     let model_json = model_json.ok_or(ArtifactError::MissingModel)?;
     Ok(Artifact { model_json, code })
 }
@@ -307,6 +310,31 @@ mod tests {
             read_artifact(b"not gzip at all", &lim),
             Err(ArtifactError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn the_gzip_trailer_is_checked() {
+        let a = Artifact {
+            model_json: b"{}".to_vec(),
+            code: vec![],
+        };
+        let bytes = write_artifact(&a);
+        let lim = ArtifactLimits::default();
+        // No trailer (CRC-32 and size), a wrong CRC, a wrong size.
+        let cut = &bytes[..bytes.len() - 8];
+        let mut bad_crc = bytes.clone();
+        let at = bytes.len() - 8;
+        bad_crc[at] ^= 0xff;
+        let mut bad_size = bytes.clone();
+        bad_size[bytes.len() - 1] ^= 0x01;
+        for (what, broken) in [("cut", cut), ("crc", &bad_crc[..]), ("size", &bad_size[..])] {
+            assert!(
+                matches!(read_artifact(broken, &lim), Err(ArtifactError::Corrupt(_))),
+                "{what}: {:?}",
+                read_artifact(broken, &lim)
+            );
+        }
+        assert_eq!(read_artifact(&bytes, &lim), Ok(a));
     }
 
     #[test]
