@@ -29,6 +29,9 @@ run: portal
 	@echo "== demo credentials and customer logins"
 	echo '{"principals": [{"access_key_id": "AKIDGRIDCASTDEMO", "secret_access_key": "gridcast-demo-secret", "target_models": ["*"]}]}' > $(DEMO)/auth.json
 	for c in 1 2 42; do echo "customer-$$c-demo" | target/release/gridcast users add --users $(DEMO)/users.json --customer $$c; done
+	@# The widget example signs in with these; they live in the demo's copy of dist only.
+	rm -rf $(DEMO)/www && cp -r dist $(DEMO)/www
+	echo '{"1": "customer-1-demo", "2": "customer-2-demo", "42": "customer-42-demo"}' > $(DEMO)/www/examples/demo-logins.json
 	@echo
 	@echo "endpoint:   http://127.0.0.1:8080/endpoints/gridcast/invocations (region us-east-1)"
 	@echo "access key: AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret"
@@ -38,7 +41,7 @@ run: portal
 	@echo "portal:     http://127.0.0.1:8080/ (sign in as customer 42 / customer-42-demo); preview: http://127.0.0.1:8080/#preview"
 	@echo "widgets:    http://127.0.0.1:8080/examples/dashboard.html"
 	@echo "edge:       GRIDCAST_ENDPOINT_URL=http://127.0.0.1:8080 AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret node dist/edge/serve.mjs"
-	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www dist
+	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www $(DEMO)/www
 
 test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-edge test-python test-kubernetes lint-images
 

@@ -81,14 +81,14 @@ export async function shot(page, name) {
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".svg": "image/svg+xml" };
 
 /** A static file server for `root` (a host page on another origin than the endpoint). */
-export async function staticServer(root) {
+export async function staticServer(root, extra = {}) {
   const { createServer } = await import("node:http");
   const { readFile } = await import("node:fs/promises");
   const { extname, normalize } = await import("node:path");
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
     try {
-      const body = await readFile(join(root, path.endsWith("/") ? path + "index.html" : path));
+      const body = extra[path] ?? (await readFile(join(root, path.endsWith("/") ? path + "index.html" : path)));
       res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
       res.end(body);
     } catch {

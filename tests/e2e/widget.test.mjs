@@ -9,9 +9,11 @@ import { accessibilityProblems, browser, cli, dist, serve, shot, staticServer, t
 const fixtures = resolve(import.meta.dirname, "../../../shared/fixtures/prophet");
 let dir, server, host, chrome;
 before(async () => {
-  dir = trainedModels(3, { 1: "customer-1-demo", 2: "customer-2-demo" });
+  const logins = { 1: "customer-1-demo", 2: "customer-2-demo" };
+  dir = trainedModels(3, logins);
   server = await serve(dir);
-  host = await staticServer(dist);
+  // The demo's logins beside the example, as `make run` writes them (dist has none).
+  host = await staticServer(dist, { "/examples/demo-logins.json": JSON.stringify(logins) });
   chrome = await browser();
 });
 after(async () => {
