@@ -8,7 +8,8 @@
 // asset it references is cached, so the first visit is enough.
 
 const CACHE = "gridcast-shell-v1";
-const NEVER = [/^\/endpoints\//, /^\/auth\//, /^\/models(\/|$)/, /^\/ping$/, /^\/metrics$/];
+// demo-logins.json: the demo's passwords (make run), never kept.
+const NEVER = [/^\/endpoints\//, /^\/auth\//, /^\/models(\/|$)/, /^\/ping$/, /^\/metrics$/, /\/demo-logins\.json$/];
 
 function scopePath(path) {
   const base = new URL(self.registration.scope).pathname;
