@@ -52,11 +52,7 @@ impl Admission {
             return Err(Full);
         }
         let _waiting = Waiting(&self.waiting);
-        self.holders
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Full)
+        self.holders.clone().acquire_owned().await.map_err(|_| Full)
     }
 
     /// Whether nobody holds or waits for a place.
@@ -91,7 +87,11 @@ mod tests {
         while a.load().1 == 0 {
             tokio::task::yield_now().await;
         }
-        assert_eq!(a.enter().await.unwrap_err(), Full, "one waits, the next is refused");
+        assert_eq!(
+            a.enter().await.unwrap_err(),
+            Full,
+            "one waits, the next is refused"
+        );
         drop(p1);
         assert_eq!(queued.await.unwrap(), Ok(()));
         assert_eq!(a.load(), (1, 0));

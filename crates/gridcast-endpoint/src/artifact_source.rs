@@ -94,10 +94,13 @@ pub async fn read_local(path: &Path, name: &str, max_bytes: u64) -> Result<Bytes
         name: name.to_owned(),
         problem,
     };
+    // No such file, a file where a directory should be, a name too long
+    // for the file system: there is no such artifact.
     let io = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory => {
             LoadError::NotFound(name.to_owned())
         }
+        _ if e.raw_os_error() == Some(libc::ENAMETOOLONG) => LoadError::NotFound(name.to_owned()),
         _ => corrupt(e.to_string()),
     };
     let file = tokio::fs::File::open(path).await.map_err(io)?;
@@ -146,9 +149,13 @@ impl ArtifactSource {
     pub async fn fetch(&self, target: &TargetModel) -> Result<Bytes, LoadError> {
         let name = target.as_str();
         match (&self.location, &self.disk) {
-            (Location::Local(dir), _) => read_local(&target.path_in(dir), name, self.max_bytes).await,
+            (Location::Local(dir), _) => {
+                read_local(&target.path_in(dir), name, self.max_bytes).await
+            }
             (Location::S3 { .. }, Some(disk)) => self.fetch_through_disk(disk, target).await,
-            (Location::S3 { .. }, None) => Ok(self.get_s3(name, None).await?.expect("no etag given").0),
+            (Location::S3 { .. }, None) => {
+                Ok(self.get_s3(name, None).await?.expect("no etag given").0)
+            }
         }
     }
 
@@ -232,7 +239,11 @@ impl ArtifactSource {
         let mut stream = result.into_stream();
         while let Some(chunk) = stream.try_next().await.map_err(unavailable)? {
             if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
-                return Err(too_large(name, (bytes.len() + chunk.len()) as u64, self.max_bytes));
+                return Err(too_large(
+                    name,
+                    (bytes.len() + chunk.len()) as u64,
+                    self.max_bytes,
+                ));
             }
             bytes.extend_from_slice(&chunk);
         }

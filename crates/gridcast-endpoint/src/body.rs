@@ -193,9 +193,16 @@ mod tests {
             .read(Body::from(vec![1u8; 100]), &headers(Some(100)), 1000)
             .await
             .unwrap_err();
-        assert_eq!((second.status.as_u16(), second.kind), (503, "ServiceUnavailable"));
+        assert_eq!(
+            (second.status.as_u16(), second.kind),
+            (503, "ServiceUnavailable")
+        );
         let chunks = budget
-            .read(chunked(vec![vec![0; 40], vec![0; 40]]), &headers(None), 1000)
+            .read(
+                chunked(vec![vec![0; 40], vec![0; 40]]),
+                &headers(None),
+                1000,
+            )
             .await
             .unwrap_err();
         assert_eq!(chunks.status, 503);
@@ -206,8 +213,12 @@ mod tests {
     #[tokio::test]
     async fn a_body_that_does_not_arrive_in_time_is_408() {
         let budget = BodyBudget::new(1000, Duration::from_millis(50));
-        let never = Body::from_stream(futures_util::stream::pending::<Result<Bytes, std::io::Error>>());
-        let err = budget.read(never, &headers(Some(10)), 100).await.unwrap_err();
+        let never =
+            Body::from_stream(futures_util::stream::pending::<Result<Bytes, std::io::Error>>());
+        let err = budget
+            .read(never, &headers(Some(10)), 100)
+            .await
+            .unwrap_err();
         assert_eq!(err.status, 408);
         assert_eq!(budget.in_use(), 0);
     }

@@ -22,7 +22,9 @@ pub enum ComputeError {
     #[error("every forecast worker is busy and {0} requests are waiting; retry shortly")]
     Busy(usize),
     /// This caller already has its share of the workers and of the queue.
-    #[error("{0} forecasts of yours are already running or waiting; wait for them before sending more")]
+    #[error(
+        "{0} forecasts of yours are already running or waiting; wait for them before sending more"
+    )]
     CallerBusy(usize),
     /// The work panicked (a bug, or a model no bound foresaw).
     #[error("the model failed: {0}")]
@@ -112,7 +114,10 @@ impl ComputePool {
             pool: self,
             caller: caller.to_owned(),
         };
-        let own = mine.enter().await.map_err(|_| ComputeError::CallerBusy(per + queue))?;
+        let own = mine
+            .enter()
+            .await
+            .map_err(|_| ComputeError::CallerBusy(per + queue))?;
         let worker = self
             .workers
             .enter()
@@ -157,7 +162,10 @@ mod tests {
         assert_eq!(err, ComputeError::Panicked("boom".into()));
         assert_eq!(p.run("a", || 7).await, Ok(7));
         assert_eq!(p.load(), (0, 0));
-        assert!(p.callers.lock().unwrap().is_empty(), "idle callers are forgotten");
+        assert!(
+            p.callers.lock().unwrap().is_empty(),
+            "idle callers are forgotten"
+        );
     }
 
     #[tokio::test]

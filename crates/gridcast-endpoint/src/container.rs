@@ -189,5 +189,13 @@ pub(crate) async fn invoke(
         .peek(&key(&name))
         .ok_or_else(|| ApiError::not_found(format!("Model {name} is not loaded")))?;
     let deadline = tokio::time::Instant::now() + state.config.server.invocation_timeout;
-    respond(&state, CONTAINER_CALLER, &key(&name), &model, forecast, deadline).await
+    respond(
+        &state,
+        CONTAINER_CALLER,
+        &key(&name),
+        &model,
+        forecast,
+        deadline,
+    )
+    .await
 }

@@ -198,7 +198,9 @@ pub(crate) async fn forecast(
         );
         state
             .compute
-            .run(caller, move || parse_artifact(&bytes, false, &name, source, &limits))
+            .run(caller, move || {
+                parse_artifact(&bytes, false, &name, source, &limits)
+            })
             .await?
     };
     let model = timeout_at(deadline, state.cache.get(target.as_str(), load))
@@ -351,7 +353,13 @@ mod tests {
 
     #[test]
     fn media_types_compare_case_insensitively() {
-        for ok in ["application/json", "APPLICATION/JSON", "Application/Json; charset=utf-8", "*/*", "text/csv, application/*"] {
+        for ok in [
+            "application/json",
+            "APPLICATION/JSON",
+            "Application/Json; charset=utf-8",
+            "*/*",
+            "text/csv, application/*",
+        ] {
             assert!(accepts_json_text(ok), "{ok}");
         }
         assert!(!accepts_json_text("text/csv"));
@@ -364,7 +372,10 @@ mod tests {
 
     #[test]
     fn horizons_at_and_past_the_bounds() {
-        assert_eq!(parse_forecast_request(br#"{"period": 1}"#).unwrap().period, 1);
+        assert_eq!(
+            parse_forecast_request(br#"{"period": 1}"#).unwrap().period,
+            1
+        );
         assert_eq!(
             parse_forecast_request(format!("{{\"period\": {MAX_PERIOD}}}").as_bytes())
                 .unwrap()
@@ -373,7 +384,10 @@ mod tests {
         );
         for bad in [0, MAX_PERIOD + 1] {
             let body = format!("{{\"period\": {bad}}}");
-            assert_eq!(parse_forecast_request(body.as_bytes()).unwrap_err().status, 400);
+            assert_eq!(
+                parse_forecast_request(body.as_bytes()).unwrap_err().status,
+                400
+            );
         }
     }
 

@@ -30,52 +30,61 @@ pub struct LoadedModel {
     pub seed: AnswerSeed,
 }
 
-/// The heap a parsed model holds, counted field by field (every number is an
-/// 8-byte value in a vector; strings by their length), plus the struct.
+/// The heap a parsed model holds, counted field by field from each
+/// vector's and string's capacity, plus the struct (`fit_kwargs`, a JSON
+/// value kept verbatim, by four times its text).
 /// `tests/resident_bytes.rs` checks it against a counting allocator.
 pub fn resident_bytes(model: &ProphetModel) -> u64 {
+    fn vec<T>(v: &Vec<T>) -> usize {
+        v.capacity() * std::mem::size_of::<T>()
+    }
+    fn text(s: &String) -> usize {
+        s.capacity()
+    }
     let h = &model.history;
     let p = &model.params;
-    let numbers = h.ds.len()
-        + h.y.len()
-        + h.floor.len()
-        + h.t.len()
-        + h.y_scaled.len()
-        + h.cap.as_ref().map_or(0, Vec::len)
-        + h.cap_scaled.as_ref().map_or(0, Vec::len)
-        + model.history_dates.len()
-        + model.changepoints.len()
-        + model.changepoints_t.len()
-        + p.delta.len()
-        + p.beta.len()
-        + p.trend.len();
-    let string = |s: &String| s.len() + std::mem::size_of::<String>();
-    let components: usize = model
-        .component_columns
-        .components
-        .iter()
-        .map(|(name, indicator)| string(name) + indicator.len() + std::mem::size_of::<Vec<u8>>())
-        .sum();
-    let modes: usize = model
-        .component_modes
-        .additive
-        .iter()
-        .chain(&model.component_modes.multiplicative)
-        .map(string)
-        .sum();
-    let seasonalities: usize = model
-        .seasonalities
-        .iter()
-        .map(|s| s.name.len() + std::mem::size_of_val(s))
-        .sum();
+    let numbers = vec(&h.ds)
+        + vec(&h.y)
+        + vec(&h.floor)
+        + vec(&h.t)
+        + vec(&h.y_scaled)
+        + h.cap.as_ref().map_or(0, vec)
+        + h.cap_scaled.as_ref().map_or(0, vec)
+        + vec(&model.history_dates)
+        + vec(&model.changepoints)
+        + vec(&model.changepoints_t)
+        + vec(&p.delta)
+        + vec(&p.beta)
+        + vec(&p.trend);
+    let components = &model.component_columns.components;
+    let columns = vec(components)
+        + components
+            .iter()
+            .map(|(name, indicator)| text(name) + vec(indicator))
+            .sum::<usize>();
+    let modes = &model.component_modes;
+    let mode_names = vec(&modes.additive)
+        + vec(&modes.multiplicative)
+        + modes
+            .additive
+            .iter()
+            .chain(&modes.multiplicative)
+            .map(text)
+            .sum::<usize>();
+    let seasonalities = vec(&model.seasonalities)
+        + model
+            .seasonalities
+            .iter()
+            .map(|s| text(&s.name) + s.condition_name.as_ref().map_or(0, text))
+            .sum::<usize>();
     let kwargs = model.fit_kwargs.to_string().len() * 4;
     (std::mem::size_of::<ProphetModel>()
-        + numbers * 8
-        + components
-        + modes
+        + numbers
+        + columns
+        + mode_names
         + seasonalities
         + kwargs
-        + model.prophet_version.len()) as u64
+        + text(&model.prophet_version)) as u64
 }
 
 impl LoadedModel {
@@ -328,5 +337,135 @@ impl ModelCache {
     pub fn usage(&self) -> (usize, u64) {
         let inner = self.inner.lock().expect("not poisoned");
         (inner.lru.len(), inner.bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn seed_model() -> (ProphetModel, Vec<u8>) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz");
+        let artifact = read_artifact(&std::fs::read(path).unwrap(), &Default::default()).unwrap();
+        (
+            read_model_json(&artifact.model_json).unwrap(),
+            artifact.model_json,
+        )
+    }
+
+    fn loaded() -> LoadedModel {
+        let (model, json) = seed_model();
+        LoadedModel::new(model, &json, "test".into())
+    }
+
+    fn cache(max_models: usize, max_bytes: u64) -> ModelCache {
+        ModelCache::new(
+            CacheLimits {
+                max_models,
+                max_bytes,
+            },
+            Metrics::new(),
+        )
+    }
+
+    #[tokio::test]
+    async fn concurrent_gets_share_one_load_and_failures_are_not_kept() {
+        let cache = Arc::new(cache(10, 1 << 30));
+        let loads = Arc::new(AtomicUsize::new(0));
+        let gets: Vec<_> = (0..8)
+            .map(|_| {
+                let (cache, loads) = (cache.clone(), loads.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get("42", async {
+                            loads.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                            Ok(loaded())
+                        })
+                        .await
+                        .map(|m| m.seed)
+                })
+            })
+            .collect();
+        for g in gets {
+            assert!(g.await.unwrap().is_ok());
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.usage().0, 1);
+        let broken = || async {
+            Err(LoadError::Corrupt {
+                name: "7".into(),
+                problem: "no".into(),
+            })
+        };
+        assert!(cache.get("7", broken()).await.is_err());
+        assert!(cache.get("7", broken()).await.is_err());
+        assert!(
+            !cache.contains("7"),
+            "a failed load is tried again next time"
+        );
+        assert!(cache.get("7", async { Ok(loaded()) }).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_least_recently_used_go_first_by_count_and_by_bytes() {
+        let one = loaded().bytes;
+        let by_count = cache(2, 1 << 30);
+        for key in ["a", "b"] {
+            by_count.get(key, async { Ok(loaded()) }).await.unwrap();
+        }
+        by_count
+            .get("a", async { unreachable!("in memory") })
+            .await
+            .unwrap();
+        by_count.get("c", async { Ok(loaded()) }).await.unwrap();
+        assert_eq!(by_count.usage(), (2, 2 * one));
+        assert!(by_count.contains("a") && by_count.contains("c") && !by_count.contains("b"));
+
+        let by_bytes = cache(10, 2 * one);
+        for key in ["a", "b", "c"] {
+            by_bytes.get(key, async { Ok(loaded()) }).await.unwrap();
+        }
+        assert_eq!(by_bytes.usage(), (2, 2 * one));
+        assert!(!by_bytes.contains("a"));
+        assert!(by_bytes.remove("b") && !by_bytes.remove("b"));
+        assert_eq!(by_bytes.usage(), (1, one));
+        assert_eq!(by_bytes.list(), vec![("c".to_owned(), "test".to_owned())]);
+    }
+
+    #[test]
+    fn a_model_bigger_than_the_budget_is_refused_and_charged_its_parsed_size() {
+        let model = loaded();
+        let (parsed, json) = seed_model();
+        assert_eq!(model.bytes, resident_bytes(&parsed));
+        assert!(model.bytes > 0 && model.bytes != json.len() as u64);
+        let small = cache(10, model.bytes - 1);
+        assert!(matches!(
+            small.insert("m".into(), Arc::new(model)),
+            Err(LoadError::TooBig { .. })
+        ));
+        let fits = cache(10, loaded().bytes);
+        assert!(fits.insert("m".into(), Arc::new(loaded())).is_ok());
+        assert!(fits.peek("m").is_some());
+    }
+
+    #[test]
+    fn artifacts_past_the_limits_are_refused() {
+        let (_, json) = seed_model();
+        let limits = ArtifactLimits {
+            max_model_json: json.len() as u64,
+            ..Default::default()
+        };
+        assert!(parse_artifact(&json, true, "m", "s".into(), &limits).is_ok());
+        let tight = ArtifactLimits {
+            max_model_json: json.len() as u64 - 1,
+            ..Default::default()
+        };
+        assert!(matches!(
+            parse_artifact(&json, true, "m", "s".into(), &tight),
+            Err(LoadError::Corrupt { .. })
+        ));
     }
 }

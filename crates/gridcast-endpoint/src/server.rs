@@ -186,7 +186,12 @@ pub async fn serve_until(
             request.extensions_mut().insert(ConnectInfo(remote));
             let router = router.clone();
             async move {
-                Ok::<_, Infallible>(router.oneshot(request.map(Body::new)).await.unwrap_or_else(|e| match e {}))
+                Ok::<_, Infallible>(
+                    router
+                        .oneshot(request.map(Body::new))
+                        .await
+                        .unwrap_or_else(|e| match e {}),
+                )
             }
         });
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));

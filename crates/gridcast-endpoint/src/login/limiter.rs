@@ -150,8 +150,13 @@ impl Inner {
         match self.failures.get_mut(key) {
             Some(w) if now - w.since < LOGIN_WINDOW_SECONDS => w.count += 1,
             _ => {
-                self.failures
-                    .put(key.clone(), Window { count: 1, since: now });
+                self.failures.put(
+                    key.clone(),
+                    Window {
+                        count: 1,
+                        since: now,
+                    },
+                );
             }
         }
     }
@@ -272,7 +277,10 @@ mod tests {
         let pending: Vec<_> = (0..MAX_FAILED_PER_ID_AND_ADDRESS)
             .map(|_| l.begin("42", ip("10.0.0.1"), 100).unwrap())
             .collect();
-        assert!(l.begin("42", ip("10.0.0.1"), 100).is_err(), "five in flight");
+        assert!(
+            l.begin("42", ip("10.0.0.1"), 100).is_err(),
+            "five in flight"
+        );
         drop(pending); // never checked (say, the queue was full): given back
         let ok = l.begin("42", ip("10.0.0.1"), 100).unwrap();
         ok.succeeded(100);

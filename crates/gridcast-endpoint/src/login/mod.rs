@@ -68,9 +68,11 @@ pub(crate) async fn login(
         .login_limiter
         .begin(customer.as_str(), request.client(), now)
         .map_err(|refusal| ApiError::throttled(refusal.message(customer.as_str())))?;
-    let slot = state.password_checks.enter().await.map_err(|_| {
-        ApiError::unavailable("too many sign-ins at once; retry in a moment")
-    })?;
+    let slot = state
+        .password_checks
+        .enter()
+        .await
+        .map_err(|_| ApiError::unavailable("too many sign-ins at once; retry in a moment"))?;
     let (users, password, id) = (users.clone(), req.password, customer.as_str().to_owned());
     let checked = tokio::task::spawn_blocking(move || {
         let _slot = slot;
@@ -83,7 +85,10 @@ pub(crate) async fn login(
     };
     if !ok {
         attempt.failed();
-        tracing::info!(customer = customer.as_str(), "sign-in refused: wrong password");
+        tracing::info!(
+            customer = customer.as_str(),
+            "sign-in refused: wrong password"
+        );
         return Err(ApiError::access_denied("Wrong customer id or password"));
     }
     attempt.succeeded(now);

@@ -1,0 +1,703 @@
+//! The endpoint in process (`tower::ServiceExt::oneshot` on the app): every
+//! way a request is refused, each with SageMaker's status and error type,
+//! and each limit on both sides of its bound.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{Request, StatusCode};
+use gridcast_endpoint::credentials::Principals;
+use gridcast_endpoint::limits::ServerLimits;
+use gridcast_endpoint::login::{add_user, Users, MAX_FAILED_PER_ID_AND_ADDRESS};
+use gridcast_endpoint::model_cache::CacheLimits;
+use gridcast_endpoint::server::app;
+use gridcast_endpoint::signed::MAX_BODY;
+use gridcast_endpoint::state::{system_clock, AppState, Config, SharedState};
+use gridcast_pipeline::CustomerId;
+use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const AUTH: &str = r#"{"principals": [
+  {"access_key_id": "AKIDADMIN", "secret_access_key": "admin-secret", "target_models": ["*"]},
+  {"access_key_id": "AKIDC42", "secret_access_key": "c42-secret", "session_token": "c42-token",
+   "target_models": ["42.tar.gz"]},
+  {"access_key_id": "AKIDOLD", "secret_access_key": "old-secret", "expiration": "2020-01-01T00:00:00Z",
+   "target_models": ["*"]}]}"#;
+
+const HOST: &str = "gridcast.test";
+const INVOKE: &str = "/endpoints/gridcast/invocations";
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/prophet/models")
+}
+
+struct Env {
+    state: SharedState,
+    dir: tempfile::TempDir,
+}
+
+fn models_dir(dir: &Path) -> PathBuf {
+    let models = dir.join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    std::fs::copy(
+        fixtures().join("seed_trend_only.tar.gz"),
+        models.join("42.tar.gz"),
+    )
+    .unwrap();
+    std::fs::write(models.join("bad.tar.gz"), b"not an archive").unwrap();
+    std::fs::create_dir_all(models.join("dir.tar.gz")).unwrap();
+    models
+}
+
+fn env_with(tweak: impl FnOnce(&mut Config)) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let models = models_dir(dir.path());
+    let mut config = Config {
+        models: gridcast_store::Location::Local(models),
+        disk_cache: (dir.path().join("disk"), 1 << 20),
+        endpoint_name: "gridcast".into(),
+        region: "us-east-1".into(),
+        limits: CacheLimits {
+            max_models: 10,
+            max_bytes: 1 << 30,
+        },
+        server: ServerLimits::with_workers(2),
+        www: None,
+        container_root: None,
+        users: None,
+    };
+    tweak(&mut config);
+    let users = config.users.as_deref().map(|p| Users::load(p).unwrap());
+    let principals = Principals::from_json(AUTH.as_bytes()).unwrap();
+    let state = Arc::new(AppState::new(config, principals, users).unwrap());
+    Env { state, dir }
+}
+
+fn env() -> Env {
+    env_with(|_| {})
+}
+
+fn admin() -> Credentials {
+    Credentials::new("AKIDADMIN", "admin-secret")
+}
+
+/// A request signed by `creds` at `time`, its body sent as `body`.
+fn signed_at(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    signed_body: &[u8],
+    creds: &Credentials,
+    time: i64,
+    body: Body,
+) -> Request<Body> {
+    let url = format!("http://{HOST}{path}");
+    let mut all = vec![("host", HOST)];
+    all.extend_from_slice(headers);
+    let outgoing = OutgoingRequest {
+        method,
+        url: &url,
+        headers: &all,
+        body: signed_body,
+    };
+    let scope = Scope {
+        region: "us-east-1",
+        service: SAGEMAKER_SERVICE,
+    };
+    let added = sign_request(&outgoing, creds, scope, time).unwrap();
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", HOST);
+    for (n, v) in headers {
+        request = request.header(*n, *v);
+    }
+    for (n, v) in added {
+        request = request.header(n, v);
+    }
+    request.body(body).unwrap()
+}
+
+fn invoke_with(
+    target: &str,
+    extra: &[(&str, &str)],
+    body: &[u8],
+    creds: &Credentials,
+) -> Request<Body> {
+    let mut headers = vec![
+        ("content-type", "application/json"),
+        ("x-amzn-sagemaker-target-model", target),
+    ];
+    headers.extend_from_slice(extra);
+    signed_at(
+        "POST",
+        INVOKE,
+        &headers,
+        body,
+        creds,
+        system_clock(),
+        Body::from(body.to_vec()),
+    )
+}
+
+fn invoke(target: &str, body: &str) -> Request<Body> {
+    invoke_with(target, &[], body.as_bytes(), &admin())
+}
+
+/// A body that never arrives: a handler that waits for it never answers.
+fn never() -> Body {
+    Body::from_stream(futures_util::stream::pending::<Result<Bytes, std::io::Error>>())
+}
+
+struct Answer {
+    status: StatusCode,
+    kind: Option<String>,
+    body: Bytes,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    fn message(&self) -> String {
+        self.json()["message"].as_str().unwrap_or("").to_owned()
+    }
+    fn is(&self, status: u16, kind: &str) -> bool {
+        self.status.as_u16() == status && self.kind.as_deref() == Some(kind)
+    }
+}
+
+async fn send(env: &Env, request: Request<Body>) -> Answer {
+    let response = tokio::time::timeout(
+        Duration::from_secs(20),
+        app(env.state.clone()).oneshot(request),
+    )
+    .await
+    .expect("answered in time")
+    .unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("x-amzn-errortype")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    Answer { status, kind, body }
+}
+
+macro_rules! refused {
+    ($answer:expr, $status:expr, $kind:expr) => {{
+        let a = $answer;
+        assert!(
+            a.is($status, $kind),
+            "expected {} {}, got {} {:?}: {}",
+            $status,
+            $kind,
+            a.status,
+            a.kind,
+            String::from_utf8_lossy(&a.body)
+        );
+        a
+    }};
+}
+
+#[tokio::test]
+async fn requests_naming_no_known_key_are_refused_before_their_body_is_read() {
+    let env = env();
+    let target = [("x-amzn-sagemaker-target-model", "42.tar.gz")];
+    // Bodies that never arrive: an answer proves nothing waited for them.
+    let unsigned = Request::post(INVOKE)
+        .header("host", HOST)
+        .body(never())
+        .unwrap();
+    refused!(
+        send(&env, unsigned).await,
+        403,
+        "MissingAuthenticationTokenException"
+    );
+    let malformed = Request::post(INVOKE)
+        .header("authorization", "Basic YWRtaW46YWRtaW4=")
+        .body(never())
+        .unwrap();
+    refused!(
+        send(&env, malformed).await,
+        403,
+        "InvalidSignatureException"
+    );
+    let stranger = Credentials::new("AKIDNOBODY", "x");
+    let now = system_clock();
+    let r = signed_at("POST", INVOKE, &target, b"{}", &stranger, now, never());
+    refused!(send(&env, r).await, 403, "UnrecognizedClientException");
+    let old = Credentials::new("AKIDOLD", "old-secret");
+    let r = signed_at("POST", INVOKE, &target, b"{}", &old, now, never());
+    refused!(send(&env, r).await, 403, "ExpiredTokenException");
+    // A TargetModel header left out of the signature (so a captured request
+    // cannot be pointed at another model).
+    let mut r = signed_at("POST", INVOKE, &[], b"{}", &admin(), now, never());
+    r.headers_mut().insert(
+        "x-amzn-sagemaker-target-model",
+        "42.tar.gz".parse().unwrap(),
+    );
+    let a = refused!(send(&env, r).await, 403, "InvalidSignatureException");
+    assert!(a.message().contains("SignedHeaders"), "{}", a.message());
+    // A known key declaring more than 6 MiB: 413 before reading.
+    let mut r = signed_at("POST", INVOKE, &target, b"{}", &admin(), now, never());
+    r.headers_mut().insert(
+        "content-length",
+        (MAX_BODY + 1).to_string().parse().unwrap(),
+    );
+    refused!(send(&env, r).await, 413, "ValidationError");
+}
+
+#[tokio::test]
+async fn signatures_that_do_not_check_out() {
+    let env = env();
+    let body = br#"{"period": 7}"#;
+    let wrong = Credentials::new("AKIDADMIN", "wrong");
+    refused!(
+        send(&env, invoke_with("42.tar.gz", &[], body, &wrong)).await,
+        403,
+        "InvalidSignatureException"
+    );
+    let stolen = Credentials::new("AKIDC42", "c42-secret").with_session_token("stolen");
+    refused!(
+        send(&env, invoke_with("42.tar.gz", &[], body, &stolen)).await,
+        403,
+        "UnrecognizedClientException"
+    );
+    let headers = [("x-amzn-sagemaker-target-model", "42.tar.gz")];
+    let stale = signed_at(
+        "POST",
+        INVOKE,
+        &headers,
+        body,
+        &admin(),
+        system_clock() - 600,
+        Body::from(&body[..]),
+    );
+    let a = refused!(send(&env, stale).await, 403, "InvalidSignatureException");
+    assert!(
+        a.message().starts_with("Signature expired"),
+        "{}",
+        a.message()
+    );
+    // The body is signed: another one fails.
+    let swapped = signed_at(
+        "POST",
+        INVOKE,
+        &headers,
+        body,
+        &admin(),
+        system_clock(),
+        Body::from(r#"{"period": 9}"#),
+    );
+    refused!(send(&env, swapped).await, 403, "InvalidSignatureException");
+    let scoped = Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token");
+    refused!(
+        send(&env, invoke_with("7.tar.gz", &[], body, &scoped)).await,
+        403,
+        "AccessDeniedException"
+    );
+    assert_eq!(
+        send(&env, invoke_with("42.tar.gz", &[], body, &scoped))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn invocation_validation_and_its_bounds() {
+    let env = env();
+    let other = signed_at(
+        "POST",
+        "/endpoints/other/invocations",
+        &[("x-amzn-sagemaker-target-model", "42.tar.gz")],
+        b"{}",
+        &admin(),
+        system_clock(),
+        Body::from("{}"),
+    );
+    let a = refused!(send(&env, other).await, 400, "ValidationError");
+    assert!(a.message().contains("Endpoint other"));
+    let no_target = signed_at(
+        "POST",
+        INVOKE,
+        &[],
+        b"{}",
+        &admin(),
+        system_clock(),
+        Body::from("{}"),
+    );
+    refused!(send(&env, no_target).await, 400, "ValidationError");
+    // TargetModel: 1,024 characters pass the checks (no such artifact), 1,025 do not.
+    let at = format!("{}.tar.gz", "a".repeat(1024 - 7));
+    let a = refused!(
+        send(&env, invoke(&at, r#"{"period": 7}"#)).await,
+        400,
+        "ValidationError"
+    );
+    assert!(a.message().contains("no such artifact"), "{}", a.message());
+    let past = format!("{}.tar.gz", "a".repeat(1025 - 7));
+    let a = refused!(
+        send(&env, invoke(&past, r#"{"period": 7}"#)).await,
+        400,
+        "ValidationError"
+    );
+    assert!(a.message().contains("1024"), "{}", a.message());
+    // Media types compare case-insensitively.
+    let upper = signed_at(
+        "POST",
+        INVOKE,
+        &[
+            ("content-type", "APPLICATION/JSON"),
+            ("x-amzn-sagemaker-target-model", "42.tar.gz"),
+        ],
+        br#"{"period": 3}"#,
+        &admin(),
+        system_clock(),
+        Body::from(r#"{"period": 3}"#),
+    );
+    assert_eq!(send(&env, upper).await.status, 200);
+    let csv = signed_at(
+        "POST",
+        INVOKE,
+        &[
+            ("content-type", "text/csv"),
+            ("x-amzn-sagemaker-target-model", "42.tar.gz"),
+        ],
+        b"1,2",
+        &admin(),
+        system_clock(),
+        Body::from("1,2"),
+    );
+    refused!(send(&env, csv).await, 400, "ValidationError");
+    let accept = invoke_with(
+        "42.tar.gz",
+        &[("accept", "text/csv")],
+        br#"{"period": 3}"#,
+        &admin(),
+    );
+    refused!(send(&env, accept).await, 406, "ValidationError");
+    refused!(
+        send(&env, invoke("42.tar.gz", "period=7")).await,
+        400,
+        "ValidationError"
+    );
+    // Horizons: 1 and 3650 answer, 0 and 3651 do not.
+    for (period, ok) in [(1, true), (3650, true), (0, false), (3651, false)] {
+        let a = send(
+            &env,
+            invoke("42.tar.gz", &format!(r#"{{"period": {period}}}"#)),
+        )
+        .await;
+        assert_eq!(a.status == 200, ok, "period {period}: {}", a.message());
+        if ok {
+            assert_eq!(a.json()["yhat"].as_object().unwrap().len(), period);
+        }
+    }
+}
+
+/// A signed body of exactly `len` bytes: valid JSON, padded with spaces.
+fn padded_body(len: usize) -> Vec<u8> {
+    let mut body = br#"{"period": 2}"#.to_vec();
+    body.resize(len, b' ');
+    body
+}
+
+fn chunked(body: &[u8]) -> Body {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = body
+        .chunks(1 << 20)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect();
+    Body::from_stream(futures_util::stream::iter(chunks))
+}
+
+#[tokio::test]
+async fn bodies_of_exactly_6_mib_pass_and_one_byte_more_does_not() {
+    let env = env();
+    let headers = [("x-amzn-sagemaker-target-model", "42.tar.gz")];
+    for (len, status) in [(MAX_BODY, 200), (MAX_BODY + 1, 413)] {
+        let body = padded_body(len);
+        let now = system_clock();
+        let with_length = signed_at(
+            "POST",
+            INVOKE,
+            &headers,
+            &body,
+            &admin(),
+            now,
+            Body::from(body.clone()),
+        );
+        let mut with_length = with_length;
+        with_length
+            .headers_mut()
+            .insert("content-length", len.to_string().parse().unwrap());
+        assert_eq!(
+            send(&env, with_length).await.status,
+            status,
+            "{len} bytes with Content-Length"
+        );
+        let streamed = signed_at(
+            "POST",
+            INVOKE,
+            &headers,
+            &body,
+            &admin(),
+            now,
+            chunked(&body),
+        );
+        assert_eq!(
+            send(&env, streamed).await.status,
+            status,
+            "{len} bytes chunked"
+        );
+    }
+    assert_eq!(env.state.bodies.in_use(), 0, "every share returned");
+}
+
+#[tokio::test]
+async fn unauthenticated_bytes_share_one_budget_and_bodies_have_a_time_limit() {
+    let env = env_with(|c| {
+        c.server.unauthenticated_body_bytes = 1000;
+        c.server.body_read_timeout = Duration::from_millis(200);
+    });
+    let headers = [("x-amzn-sagemaker-target-model", "42.tar.gz")];
+    let body = padded_body(1000);
+    let fits = signed_at(
+        "POST",
+        INVOKE,
+        &headers,
+        &body,
+        &admin(),
+        system_clock(),
+        Body::from(body.clone()),
+    );
+    assert_eq!(send(&env, fits).await.status, 200);
+    let body = padded_body(1001);
+    let over = signed_at(
+        "POST",
+        INVOKE,
+        &headers,
+        &body,
+        &admin(),
+        system_clock(),
+        Body::from(body.clone()),
+    );
+    refused!(send(&env, over).await, 503, "ServiceUnavailable");
+    let mut slow = signed_at(
+        "POST",
+        INVOKE,
+        &headers,
+        b"{}",
+        &admin(),
+        system_clock(),
+        never(),
+    );
+    slow.headers_mut()
+        .insert("content-length", "2".parse().unwrap());
+    refused!(send(&env, slow).await, 408, "RequestTimeout");
+    assert_eq!(env.state.bodies.in_use(), 0);
+}
+
+fn artifact_with(doc_edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let bytes = std::fs::read(fixtures().join("seed_trend_only.tar.gz")).unwrap();
+    let artifact = gridcast_model::read_artifact(&bytes, &Default::default()).unwrap();
+    let mut doc: Value = serde_json::from_slice(&artifact.model_json).unwrap();
+    doc_edit(&mut doc);
+    gridcast_model::write_artifact(&gridcast_model::Artifact {
+        model_json: doc.to_string().into_bytes(),
+        code: vec![],
+    })
+}
+
+#[tokio::test]
+async fn artifacts_that_are_not_models_fail_their_own_requests() {
+    let env = env_with(|c| c.server.artifact_bytes = 100_000);
+    let models = env.dir.path().join("models");
+    std::fs::write(
+        models.join("wide.tar.gz"),
+        artifact_with(|d| d["interval_width"] = json!(3.0)),
+    )
+    .unwrap();
+    std::fs::write(
+        models.join("samples.tar.gz"),
+        artifact_with(|d| d["uncertainty_samples"] = json!(4_294_967_295u64)),
+    )
+    .unwrap();
+    std::fs::write(models.join("huge.tar.gz"), vec![0u8; 100_001]).unwrap();
+    let period = r#"{"period": 7}"#;
+    let a = refused!(
+        send(&env, invoke("wide.tar.gz", period)).await,
+        424,
+        "ModelError"
+    );
+    assert!(a.message().contains("interval_width"), "{}", a.message());
+    let a = refused!(
+        send(&env, invoke("samples.tar.gz", period)).await,
+        424,
+        "ModelError"
+    );
+    assert!(
+        a.message().contains("uncertainty_samples"),
+        "{}",
+        a.message()
+    );
+    let a = refused!(
+        send(&env, invoke("huge.tar.gz", period)).await,
+        424,
+        "ModelError"
+    );
+    assert!(a.message().contains("100001 bytes"), "{}", a.message());
+    refused!(
+        send(&env, invoke("bad.tar.gz", period)).await,
+        424,
+        "ModelError"
+    );
+    let a = refused!(
+        send(&env, invoke("dir.tar.gz", period)).await,
+        400,
+        "ValidationError"
+    );
+    assert!(a.message().contains("no such artifact"), "{}", a.message());
+    assert_eq!(send(&env, invoke("42.tar.gz", period)).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_model_too_long_for_its_samples_says_how_many_rows_it_can_give() {
+    let env = env();
+    std::fs::write(
+        env.dir.path().join("models/many.tar.gz"),
+        artifact_with(|d| d["uncertainty_samples"] = json!(10_000)),
+    )
+    .unwrap();
+    assert_eq!(
+        send(&env, invoke("many.tar.gz", r#"{"period": 400}"#))
+            .await
+            .status,
+        200
+    );
+    let a = refused!(
+        send(&env, invoke("many.tar.gz", r#"{"period": 401}"#)).await,
+        400,
+        "ValidationError"
+    );
+    assert!(a.message().contains("at most 400 rows"), "{}", a.message());
+}
+
+#[tokio::test]
+async fn an_invocation_past_its_time_limit() {
+    let env = env_with(|c| c.server.invocation_timeout = Duration::ZERO);
+    refused!(
+        send(&env, invoke("42.tar.gz", r#"{"period": 7}"#)).await,
+        429,
+        "ModelNotReadyException"
+    );
+}
+
+fn login(body: &str) -> Request<Body> {
+    Request::post("/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_refusals_and_the_threshold() {
+    let disabled = env();
+    refused!(
+        send(
+            &disabled,
+            login(r#"{"customer_id": "42", "password": "x"}"#)
+        )
+        .await,
+        400,
+        "ValidationError"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.json");
+    add_user(&users, &CustomerId::parse("42").unwrap(), "right password").unwrap();
+    let env = env_with(|c| c.users = Some(users));
+    refused!(send(&env, login("not json")).await, 400, "ValidationError");
+    refused!(
+        send(&env, login(r#"{"customer_id": "../x", "password": "x"}"#)).await,
+        400,
+        "ValidationError"
+    );
+    let big = format!(
+        r#"{{"customer_id": "42", "password": "{}"}}"#,
+        "x".repeat(4096)
+    );
+    refused!(send(&env, login(&big)).await, 413, "ValidationError");
+    let wrong = r#"{"customer_id": "42", "password": "wrong"}"#;
+    for _ in 0..MAX_FAILED_PER_ID_AND_ADDRESS {
+        refused!(send(&env, login(wrong)).await, 403, "AccessDeniedException");
+    }
+    let a = refused!(
+        send(
+            &env,
+            login(r#"{"customer_id": "42", "password": "right password"}"#)
+        )
+        .await,
+        429,
+        "ThrottlingException"
+    );
+    assert!(a.message().contains("customer 42"), "{}", a.message());
+    // Configured keys are not a session: refresh is refused, unsigned is 403.
+    let refresh = signed_at(
+        "POST",
+        "/auth/refresh",
+        &[],
+        b"",
+        &admin(),
+        system_clock(),
+        Body::empty(),
+    );
+    refused!(send(&env, refresh).await, 400, "ValidationError");
+    let unsigned = Request::post("/auth/logout").body(Body::empty()).unwrap();
+    refused!(
+        send(&env, unsigned).await,
+        403,
+        "MissingAuthenticationTokenException"
+    );
+}
+
+#[tokio::test]
+async fn unknown_routes_and_the_container_routes() {
+    let env = env();
+    let a = refused!(
+        send(&env, Request::get("/nope").body(Body::empty()).unwrap()).await,
+        404,
+        "ResourceNotFound"
+    );
+    assert!(a.message().contains("/nope"));
+    refused!(
+        send(&env, Request::get("/models").body(Body::empty()).unwrap()).await,
+        404,
+        "ResourceNotFound"
+    );
+    assert_eq!(
+        send(&env, Request::get("/ping").body(Body::empty()).unwrap())
+            .await
+            .status,
+        200
+    );
+    let root = tempfile::tempdir().unwrap();
+    let container = env_with(|c| c.container_root = Some(root.path().to_owned()));
+    let bad = Request::post("/models").body(Body::from("{")).unwrap();
+    refused!(send(&container, bad).await, 400, "ValidationError");
+    let missing = Request::post("/models/m1/invoke")
+        .body(Body::from(r#"{"period": 1}"#))
+        .unwrap();
+    refused!(send(&container, missing).await, 404, "ResourceNotFound");
+    let outside = Request::post("/models")
+        .body(Body::from(
+            json!({"model_name": "x", "url": "/etc"}).to_string(),
+        ))
+        .unwrap();
+    let a = send(&container, outside).await;
+    assert!(a.status == 400 || a.status == 404, "{}", a.message());
+}
