@@ -20,6 +20,7 @@
 //! - [`artifact_source`]: the `--models` location (directory or S3, with a disk cache).
 //! - [`model_cache`]: lazy loading, one load per cold model, LRU by count and bytes.
 //! - [`container`]: `/ping`, `/models` routes SageMaker calls inside an MME container.
+//! - [`memory`]: allocator settings that give memory back after a burst.
 //! - [`error`]: SageMaker's error shape.
 #![deny(missing_docs)]
 
@@ -35,6 +36,7 @@ pub mod error;
 pub mod invocation;
 pub mod limits;
 pub mod login;
+pub mod memory;
 pub mod metrics;
 pub mod model_cache;
 pub mod server;

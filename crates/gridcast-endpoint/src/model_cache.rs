@@ -166,8 +166,21 @@ pub struct ModelCache {
 }
 
 /// Unpacks (unless `is_model_json`) and parses artifact bytes within
-/// `limits` (blocking: run it on a forecast worker).
+/// `limits` (blocking: run it on a forecast worker); the memory the parse
+/// used is given back before this returns.
 pub fn parse_artifact(
+    bytes: &[u8],
+    is_model_json: bool,
+    name: &str,
+    source: String,
+    limits: &ArtifactLimits,
+) -> Result<LoadedModel, LoadError> {
+    let loaded = unpack_and_parse(bytes, is_model_json, name, source, limits);
+    crate::memory::release_free_memory();
+    loaded
+}
+
+fn unpack_and_parse(
     bytes: &[u8],
     is_model_json: bool,
     name: &str,
@@ -192,8 +205,9 @@ pub fn parse_artifact(
         unpacked = read_artifact(bytes, limits).map_err(|e| corrupt(e.to_string()))?;
         &unpacked.model_json
     };
-    let model = read_model_json(json).map_err(|e| corrupt(e.to_string()))?;
-    Ok(LoadedModel::new(model, json, source))
+    read_model_json(json)
+        .map(|m| LoadedModel::new(m, json, source))
+        .map_err(|e| corrupt(e.to_string()))
 }
 
 impl ModelCache {

@@ -92,6 +92,7 @@ fn server_limits(args: &Args) -> ServerLimits {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let server = server_limits(&args);
+    gridcast_endpoint::memory::tune_allocator(server.forecast_workers + server.password_checks);
     let in_sagemaker =
         std::env::var("SAGEMAKER_MULTI_MODEL").is_ok_and(|v| v.eq_ignore_ascii_case("true"));
     let container_root = args

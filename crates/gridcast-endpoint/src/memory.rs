@@ -1,0 +1,32 @@
+//! Giving memory back after a burst. glibc's allocator, left alone, keeps
+//! what a burst used: its mmap threshold rises to the largest block freed
+//! (so the next 19 MiB argon2 block or 16 MiB model.json comes from a heap
+//! that is never shrunk), and the free pages inside each thread's arena
+//! stay resident. So the server fixes the threshold, caps the arenas, and
+//! trims the heaps after each model load.
+
+/// Blocks from this size up are mapped and unmapped on their own.
+const MMAP_THRESHOLD: i32 = 256 * 1024;
+
+/// Tunes the allocator for a server with `threads` busy threads (call once,
+/// at start, before other threads allocate).
+pub fn tune_allocator(threads: usize) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+        libc::mallopt(libc::M_ARENA_MAX, (threads.clamp(1, 16) + 2) as i32);
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = (threads, MMAP_THRESHOLD);
+}
+
+/// Returns the free pages of every heap to the system (after a model load,
+/// whose parse leaves many small blocks freed).
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases memory the allocator does not use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
