@@ -107,4 +107,85 @@ mod tests {
             assert!(matches!(parse_authorization(bad), Err(VerifyError::Malformed(_))), "{bad}");
         }
     }
+
+    /// Each rule alone rejects the header (one thing wrong at a time).
+    #[test]
+    fn every_rule_rejects_on_its_own() {
+        let good = |credential: &str, signed: &str, signature: &str| {
+            format!("AWS4-HMAC-SHA256 Credential={credential}, SignedHeaders={signed}, Signature={signature}")
+        };
+        let (credential, signed, signature) = (
+            "AK/20150830/us-east-1/service/aws4_request",
+            "host;x-amz-date",
+            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        );
+        assert!(parse_authorization(&good(credential, signed, signature)).is_ok());
+        // An empty part (a trailing comma) is allowed, an unknown one is not.
+        assert!(parse_authorization(&(good(credential, signed, signature) + ",")).is_ok());
+        let cases = [
+            (
+                good(credential, signed, signature) + ", Extra=1",
+                "unexpected part",
+            ),
+            (
+                good(
+                    "AK/20150830/us-east-1/service/aws4_requesX",
+                    signed,
+                    signature,
+                ),
+                "terminator",
+            ),
+            (
+                good(
+                    "/20150830/us-east-1/service/aws4_request",
+                    signed,
+                    signature,
+                ),
+                "empty key",
+            ),
+            (
+                good(
+                    "AK/2015083/us-east-1/service/aws4_request",
+                    signed,
+                    signature,
+                ),
+                "7-digit date",
+            ),
+            (
+                good(
+                    "AK/201508301/us-east-1/service/aws4_request",
+                    signed,
+                    signature,
+                ),
+                "9-digit date",
+            ),
+            (
+                good(
+                    "AK/2015083x/us-east-1/service/aws4_request",
+                    signed,
+                    signature,
+                ),
+                "non-digit date",
+            ),
+            (good(credential, signed, &signature[1..]), "63 hex digits"),
+            (
+                good(credential, signed, &format!("{}g", &signature[1..])),
+                "a non-hex digit",
+            ),
+            (
+                good(credential, "host;;x-amz-date", signature),
+                "an empty header name",
+            ),
+            (
+                good(credential, "Host;x-amz-date", signature),
+                "an upper-case header name",
+            ),
+        ];
+        for (header, what) in cases {
+            assert!(
+                matches!(parse_authorization(&header), Err(VerifyError::Malformed(_))),
+                "{what} accepted: {header}"
+            );
+        }
+    }
 }

@@ -53,3 +53,21 @@ impl fmt::Debug for Credentials {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_the_key_id_and_hides_the_secrets() {
+        let shown = format!(
+            "{:?}",
+            Credentials::new("AKIDSHOWN", "the-secret").with_session_token("the-token")
+        );
+        assert!(shown.contains("AKIDSHOWN"), "{shown}");
+        assert!(
+            !shown.contains("the-secret") && !shown.contains("the-token"),
+            "{shown}"
+        );
+    }
+}

@@ -88,6 +88,16 @@ fn parse_amz_date(text: &str) -> Option<i64> {
         .map(|t| t.and_utc().timestamp())
 }
 
+/// The signed headers aws-sigv4 sets itself when it signs: `x-amz-date`
+/// from the signing time and `x-amz-security-token` from the identity.
+///
+/// Passing the request's own copies as well would change nothing (aws-sigv4
+/// replaces them), so mutation testing cannot tell this function from one
+/// that answers `false`; `.cargo/mutants.toml` names those two mutants.
+fn added_by_aws_sigv4(header: &str) -> bool {
+    header == "x-amz-date" || header == "x-amz-security-token"
+}
+
 /// How the service canonicalises the request path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PathRules {
@@ -167,7 +177,7 @@ pub fn verify_request(
     // x-amz-date (from the time) and the session token (from the identity).
     let mut headers: Vec<(&str, &str)> = Vec::with_capacity(auth.signed_headers.len());
     for name in &auth.signed_headers {
-        if name == "x-amz-date" || name == "x-amz-security-token" {
+        if added_by_aws_sigv4(name) {
             continue;
         }
         let mut any = false;

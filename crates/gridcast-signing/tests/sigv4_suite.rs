@@ -313,6 +313,50 @@ fn every_one_field_tampering_is_rejected() {
     }
 }
 
+/// Another region or another service alone is the wrong scope (not just a
+/// signature that happens not to match).
+#[test]
+fn the_scope_is_checked_part_by_part() {
+    let case = load(&suite_dir().join("get-vanilla"));
+    for (region, service) in [("eu-west-1", "service"), ("us-east-1", "sagemaker")] {
+        let c = Case {
+            region: region.into(),
+            service: service.into(),
+            ..load(&suite_dir().join("get-vanilla"))
+        };
+        assert_eq!(
+            check(&c),
+            Err(VerifyError::WrongScope {
+                expected: format!("{region}/{service}"),
+                found: format!("{}/{}", case.region, case.service),
+            })
+        );
+    }
+}
+
+/// The skew errors say what AWS says, with the times in AWS's format.
+#[test]
+fn skew_errors_name_the_times_like_aws() {
+    let late = Case {
+        now: load(&suite_dir().join("get-vanilla")).now + 301,
+        ..load(&suite_dir().join("get-vanilla"))
+    };
+    assert_eq!(
+        check(&late).unwrap_err().to_string(),
+        "Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z \
+         (20150830T124101Z - 5 min.)"
+    );
+    let early = Case {
+        now: late.now - 602,
+        ..load(&suite_dir().join("get-vanilla"))
+    };
+    assert_eq!(
+        check(&early).unwrap_err().to_string(),
+        "Signature not yet current: 20150830T123600Z is still later than 20150830T123559Z \
+         (20150830T123059Z + 5 min.)"
+    );
+}
+
 #[test]
 fn our_signer_makes_the_suite_signatures() {
     let (mut compared, mut skipped) = (0, Vec::new());
