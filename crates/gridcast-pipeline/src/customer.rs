@@ -113,4 +113,11 @@ mod tests {
         assert_eq!(CustomerId::from_file_name(".42.csv", "csv"), None);
         assert_eq!(CustomerId::from_file_name("csv", "csv"), None);
     }
+
+    #[test]
+    fn displays_as_the_id_itself() {
+        let id = CustomerId::parse("company_a-7").unwrap();
+        assert_eq!(id.to_string(), "company_a-7");
+        assert_eq!(id.csv_name(), "company_a-7.csv");
+    }
 }
