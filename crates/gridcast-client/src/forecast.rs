@@ -2,7 +2,7 @@
 //! device from a stored artifact with the same Prophet code.
 
 use gridcast_model::{
-    future_dates, infer_frequency, predict, read_artifact, read_model_json, AnswerSeed,
+    future_frame, infer_frequency, predict, read_artifact, read_model_json, AnswerSeed,
     ArtifactLimits, Forecast, ForecastOptions, ProphetModel,
 };
 
@@ -159,10 +159,7 @@ impl OnDeviceModel {
 
     /// The consumption the model was trained on.
     pub fn usage(&self) -> Usage {
-        Usage::new(
-            self.model.history_dates.clone(),
-            self.model.history.y.clone(),
-        )
+        Usage::new(self.model.history.ds.clone(), self.model.history.y.clone())
     }
 
     /// The last training timestamp: the model knows readings up to here.
@@ -170,9 +167,23 @@ impl OnDeviceModel {
         self.model.last_date()
     }
 
-    /// Seconds between readings (a day for the seed's models).
+    /// Seconds between readings (a day for the seed's models): the
+    /// frequency's step, or for calendar frequencies (months, weeks) the mean
+    /// step of the last readings.
     pub fn step_seconds(&self) -> i64 {
-        infer_frequency(&self.model.history_dates).unwrap_or(86_400)
+        let fixed = infer_frequency(&self.model).map(|f| f.fixed_seconds());
+        match fixed {
+            Ok(Some(step)) => step,
+            Ok(None) => {
+                let d = &self.model.history_dates;
+                let tail = &d[d.len().saturating_sub(5)..];
+                match (tail.first(), tail.last()) {
+                    (Some(a), Some(b)) if tail.len() > 1 => (b - a) / (tail.len() as i64 - 1),
+                    _ => 86_400,
+                }
+            }
+            Err(_) => 86_400,
+        }
     }
 
     /// How many model periods cover `days` days.
@@ -184,11 +195,10 @@ impl OnDeviceModel {
     /// Forecasts `periods` rows after the history, like the endpoint does
     /// (the same rows, columns and sampler; `seed` fixes the band).
     pub fn forecast(&self, periods: u32, seed: Option<u64>) -> Result<ForecastTable, String> {
-        let dates =
-            future_dates(&self.model, periods as usize, false).map_err(|e| e.to_string())?;
+        let rows = future_frame(&self.model, periods as usize, None).map_err(|e| e.to_string())?;
         let f = predict(
             &self.model,
-            &dates,
+            &rows,
             &ForecastOptions {
                 seed,
                 ..Default::default()

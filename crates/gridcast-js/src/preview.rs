@@ -3,7 +3,7 @@
 
 use gridcast_client::chart::geometry;
 use gridcast_client::{Aggregation, OnDeviceModel, Usage};
-use gridcast_model::{fit, write_artifact, Artifact, ProphetConfig, Series};
+use gridcast_model::{fit, write_artifact, Artifact, Frame, ProphetConfig};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -49,7 +49,7 @@ fn config(preset: &str) -> Result<ProphetConfig, String> {
 }
 
 fn run(
-    series: &Series,
+    series: &Frame,
     config: &ProphetConfig,
     days: u32,
     seed: Option<u64>,
@@ -75,7 +75,7 @@ fn run(
         .unwrap_or_default();
     let model = device.model;
     Ok(FitAnswer {
-        readings: series.len(),
+        readings: series.observed(),
         fit_ms,
         lp: fitted.report.lp,
         iterations: fitted.report.iterations,
@@ -117,14 +117,14 @@ struct Readings {
 /// (the daily readings charted); throws a message naming the bad line.
 #[wasm_bindgen(js_name = readCsv)]
 pub fn read_csv(csv: &[u8]) -> Result<JsValue, JsValue> {
-    let s = Series::from_csv(csv).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let usage = Usage::new(s.ds.clone(), s.y.clone());
+    let s = Frame::from_csv(csv).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let usage = Usage::new(s.ds.clone(), s.y.clone().unwrap_or_default());
     let svg = geometry(&usage.aggregate(Aggregation::Daily), None, "Daily readings")
         .map(|g| g.to_svg())
         .unwrap_or_default();
     let (first, last) = (s.ds.iter().min(), s.ds.iter().max());
     Ok(Readings {
-        readings: s.len(),
+        readings: s.observed(),
         first: first
             .copied()
             .map(gridcast_model::format_csv)
@@ -151,7 +151,7 @@ pub fn fit_csv(
     days: u32,
     rng_seed: Option<f64>,
 ) -> Result<JsValue, JsValue> {
-    let series = Series::from_csv(csv).map_err(|e| JsValue::from_str(&e.to_string()));
+    let series = Frame::from_csv(csv).map_err(|e| JsValue::from_str(&e.to_string()));
     to_js(
         series
             .map_err(|e| e.as_string().unwrap_or_default())
@@ -172,15 +172,25 @@ pub fn refit_with_readings(
     let go = || -> Result<FitAnswer, String> {
         let model = OnDeviceModel::from_artifact(artifact)?.model;
         let config = ProphetConfig::from_model(&model).map_err(|e| e.to_string())?;
-        let extra = Series::from_csv(csv).map_err(|e| e.to_string())?;
-        let series = gridcast_model::Series::merged(&model_series(&model), &extra);
-        run(&series, &config, days, seed(rng_seed))
+        let extra = Frame::from_csv(csv).map_err(|e| e.to_string())?;
+        let frame =
+            Frame::merged(&model_frame(&model, &config), &extra).map_err(|e| e.to_string())?;
+        run(&frame, &config, days, seed(rng_seed))
     };
     to_js(go())
 }
 
-fn model_series(model: &gridcast_model::ProphetModel) -> Series {
-    let mut s = Series::new(model.history_dates.clone(), model.history.y.clone());
-    s.cap = model.history.cap.clone();
-    s
+/// The model's training rows as a frame: readings, and the capacity and floor
+/// columns a refit needs when the configuration does not hold them as
+/// constants. (Regressor and condition columns are not carried over: their
+/// future values are not known here.)
+fn model_frame(model: &gridcast_model::ProphetModel, config: &ProphetConfig) -> Frame {
+    let mut frame = Frame::new(model.history.ds.clone(), model.history.y.clone());
+    if config.cap.is_none() {
+        frame.cap = model.history.cap.clone();
+    }
+    if config.floor.is_none() && model.logistic_floor {
+        frame.floor = Some(model.history.floor.clone());
+    }
+    frame
 }

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use gridcast_model::{
-    fit, future_dates, predict, read_artifact, read_model_json, ArtifactLimits, ForecastOptions,
+    fit, future_frame, predict, read_artifact, read_model_json, ArtifactLimits, ForecastOptions,
 };
 
 #[path = "../tests/common/mod.rs"]
@@ -45,12 +45,12 @@ fn main() {
                 .model_json,
         )
         .unwrap();
-        let dates = future_dates(&model, 7, false).unwrap();
+        let rows = future_frame(&model, 7, None).unwrap();
         let opts = ForecastOptions {
             seed: Some(1),
             ..Default::default()
         };
-        let fc_time = time(200, || predict(&model, &dates, &opts).unwrap());
+        let fc_time = time(200, || predict(&model, &rows, &opts).unwrap());
         let python = case.expected["fit_seconds"].as_f64().unwrap() * 1000.0;
         let ms = fit_time.as_secs_f64() * 1000.0;
         println!(

@@ -28,9 +28,26 @@ pub struct ModelBounds {
     pub max_fourier_order: u32,
     /// Most feature columns (`params.beta`, `train_component_cols` rows) [≤ 34].
     pub max_feature_columns: usize,
-    /// Most components (`train_component_cols` columns) [≤ 8].
+    /// Most components (`train_component_cols` columns) [≤ 8, plus one per
+    /// holiday and regressor].
     pub max_components: usize,
+    /// Most parameter draws (`params`: 1 for MAP, the samples of an MCMC fit)
+    /// [MAP: 1; `mcmc_samples=300` with 4 chains: 600].
+    pub max_draws: usize,
+    /// Most rows of the `holidays` frame [a few per year].
+    pub max_holiday_rows: usize,
+    /// Widest holiday window, days on either side of its date [0–7].
+    pub max_holiday_window: i64,
 }
+
+/// A feature column belongs to its own component, to `additive_terms` or
+/// `multiplicative_terms`, and perhaps to `holidays` or an
+/// `extra_regressors_*` group: never to more than this many.
+pub const MAX_COMPONENTS_PER_COLUMN: usize = 4;
+
+/// Most `rows × draws × feature columns` products one forecast computes for
+/// its components (an MCMC model evaluates every component on every draw).
+pub const MAX_COMPONENT_WORK: usize = 1 << 30;
 
 impl Default for ModelBounds {
     fn default() -> Self {
@@ -42,6 +59,9 @@ impl Default for ModelBounds {
             max_fourier_order: 500,
             max_feature_columns: 1_000,
             max_components: 512,
+            max_draws: 20_000,
+            max_holiday_rows: 100_000,
+            max_holiday_window: 366,
         }
     }
 }
@@ -114,6 +134,8 @@ impl ModelBounds {
         self.check_history(model)?;
         self.check_trend(model)?;
         self.check_seasonalities(&model.seasonalities)?;
+        self.check_holidays(model)?;
+        self.check_regressors(model)?;
         self.check_features(model)
     }
 
@@ -200,17 +222,82 @@ impl ModelBounds {
         )?;
         dates_in_range("changepoints", &model.changepoints)?;
         all_finite("changepoints_t", &model.changepoints_t)?;
-        finite("params.k", p.k)?;
-        finite("params.m", p.m)?;
-        if !(p.sigma_obs.is_finite() && p.sigma_obs >= 0.0) {
-            return Err(out_of_bounds(
-                "params.sigma_obs",
-                p.sigma_obs,
-                "a number ≥ 0",
-            ));
+        at_most("params", p.draws.len(), self.max_draws)?;
+        for (i, d) in p.draws.iter().enumerate() {
+            // Draw 0 keeps the field names a MAP model has.
+            let at = |name: &str| {
+                if i == 0 {
+                    format!("params.{name}")
+                } else {
+                    format!("params.{name}(draw {i})")
+                }
+            };
+            finite(&at("k"), d.k)?;
+            finite(&at("m"), d.m)?;
+            if !(d.sigma_obs.is_finite() && d.sigma_obs >= 0.0) {
+                return Err(out_of_bounds(&at("sigma_obs"), d.sigma_obs, "a number ≥ 0"));
+            }
+            all_finite(&at("delta"), &d.delta)?;
+            all_finite(&at("beta"), &d.beta)?;
         }
-        all_finite("params.delta", &p.delta)?;
-        all_finite("params.beta", &p.beta)
+        Ok(())
+    }
+
+    fn check_holidays(&self, model: &ProphetModel) -> Result<(), ModelJsonError> {
+        let h = &model.holidays;
+        if let Some(rows) = &h.frame {
+            at_most("holidays", rows.len(), self.max_holiday_rows)?;
+            dates_in_range(
+                "holidays.ds",
+                &rows.iter().map(|r| r.ds).collect::<Vec<_>>(),
+            )?;
+            let w = self.max_holiday_window;
+            for (i, r) in rows.iter().enumerate() {
+                let (lo, hi) = (r.lower_window.unwrap_or(0), r.upper_window.unwrap_or(0));
+                if !(-w..=0).contains(&lo) || !(0..=w).contains(&hi) {
+                    return Err(out_of_bounds(
+                        &format!("holidays[{i}].lower_window/upper_window"),
+                        format!("{lo}..{hi}"),
+                        format!("a window from -{w} to 0 and from 0 to {w} days"),
+                    ));
+                }
+                if let Some(p) = r.prior_scale.filter(|p| !p.is_nan()) {
+                    if !(p.is_finite() && p > 0.0) {
+                        return Err(out_of_bounds(
+                            &format!("holidays[{i}].prior_scale"),
+                            p,
+                            "a positive number",
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(names) = &h.train_names {
+            at_most("train_holiday_names", names.len(), self.max_feature_columns)?;
+        }
+        Ok(())
+    }
+
+    fn check_regressors(&self, model: &ProphetModel) -> Result<(), ModelJsonError> {
+        for r in &model.extra_regressors {
+            let field = format!("extra_regressors.{}", r.name);
+            if !(r.prior_scale.is_finite() && r.prior_scale > 0.0) {
+                return Err(out_of_bounds(
+                    &format!("{field}.prior_scale"),
+                    r.prior_scale,
+                    "a positive number",
+                ));
+            }
+            finite(&format!("{field}.mu"), r.mu)?;
+            if !(r.std.is_finite() && r.std != 0.0) {
+                return Err(out_of_bounds(
+                    &format!("{field}.std"),
+                    r.std,
+                    "a finite non-zero number",
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_seasonalities(&self, seasonalities: &[Seasonality]) -> Result<(), ModelJsonError> {
@@ -243,16 +330,28 @@ impl ModelBounds {
     }
 
     fn check_features(&self, model: &ProphetModel) -> Result<(), ModelJsonError> {
-        at_most(
-            "params.beta",
-            model.params.beta.len(),
-            self.max_feature_columns,
-        )?;
+        let columns = model.params.draws.first().map_or(0, |d| d.beta.len());
+        at_most("params.beta", columns, self.max_feature_columns)?;
+        let components = &model.component_columns.components;
         at_most(
             "train_component_cols",
-            model.component_columns.components.len(),
+            components.len(),
             self.max_components,
-        )
+        )?;
+        for j in 0..columns {
+            let memberships = components
+                .iter()
+                .filter(|(_, ind)| ind.get(j).is_some_and(|v| *v != 0))
+                .count();
+            if memberships > MAX_COMPONENTS_PER_COLUMN {
+                return Err(out_of_bounds(
+                    &format!("train_component_cols[{j}]"),
+                    format!("in {memberships} components"),
+                    format!("in at most {MAX_COMPONENTS_PER_COLUMN}"),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -261,7 +360,9 @@ mod tests {
     use super::*;
     use crate::config::{Growth, Mode, Scaling, SeasonalitySetting};
     use crate::features::{ComponentColumns, ComponentModes};
-    use crate::model::{History, Params, Settings};
+    use crate::history::History;
+    use crate::holidays::Holidays;
+    use crate::model::{Draw, Params, Settings};
 
     fn model() -> ProphetModel {
         let ds: Vec<Timestamp> = (0..10).map(|d| 1_640_995_200 + d * 86_400).collect();
@@ -279,6 +380,7 @@ mod tests {
                 changepoint_prior_scale: 0.05,
                 holidays_prior_scale: 10.0,
                 holidays_mode: Mode::Additive,
+                mcmc_samples: 0,
                 interval_width: 0.8,
                 uncertainty_samples: 1000,
                 scaling: Scaling::Absmax,
@@ -298,6 +400,8 @@ mod tests {
                 mode: Mode::Additive,
                 condition_name: None,
             }],
+            holidays: Holidays::default(),
+            extra_regressors: Vec::new(),
             component_columns: ComponentColumns {
                 components: vec![("weekly".into(), vec![1; 6])],
             },
@@ -313,17 +417,20 @@ mod tests {
                 cap_scaled: None,
                 t: (0..10).map(|i| i as f64 / 9.0).collect(),
                 y_scaled: vec![0.01; 10],
+                columns: Vec::new(),
             },
             history_dates: ds,
-            params: Params {
-                k: 0.1,
-                m: 0.5,
-                delta: vec![0.0],
-                sigma_obs: 0.05,
-                beta: vec![0.0; 6],
-                lp: None,
-                trend: vec![],
-            },
+            params: Params::map(
+                Draw {
+                    k: 0.1,
+                    m: 0.5,
+                    delta: vec![0.0],
+                    sigma_obs: 0.05,
+                    beta: vec![0.0; 6],
+                },
+                None,
+                vec![],
+            ),
             fit_kwargs: serde_json::Value::Null,
             prophet_version: String::new(),
         }
@@ -357,14 +464,14 @@ mod tests {
         assert_eq!(field_of(&m), "seasonalities.weekly.fourier_order");
 
         let mut m = model();
-        m.params.beta = vec![0.0; b.max_feature_columns];
+        m.params.draws[0].beta = vec![0.0; b.max_feature_columns];
         assert_eq!(b.check(&m), Ok(()));
-        m.params.beta.push(0.0);
+        m.params.draws[0].beta.push(0.0);
         assert_eq!(field_of(&m), "params.beta");
 
         let mut m = model();
         m.changepoints_t = vec![0.5; b.max_changepoints];
-        m.params.delta = vec![0.0; b.max_changepoints];
+        m.params.draws[0].delta = vec![0.0; b.max_changepoints];
         assert_eq!(b.check(&m), Ok(()));
         m.changepoints_t.push(0.5);
         assert_eq!(field_of(&m), "changepoints_t");
@@ -386,10 +493,10 @@ mod tests {
         assert_eq!(ModelBounds::default().check(&m), Ok(()));
 
         let mut m = model();
-        m.params.beta[2] = f64::INFINITY;
+        m.params.draws[0].beta[2] = f64::INFINITY;
         assert_eq!(field_of(&m), "params.beta[2]");
         let mut m = model();
-        m.params.sigma_obs = -1.0;
+        m.params.draws[0].sigma_obs = -1.0;
         assert_eq!(field_of(&m), "params.sigma_obs");
         let mut m = model();
         m.seasonalities[0].period = f64::INFINITY;

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::regressors::Standardize;
 use crate::time::{parse_timestamp, Timestamp};
 
 /// Trend model (`growth`).
@@ -108,10 +109,55 @@ pub struct SeasonalitySpec {
     /// Mode; defaults to `seasonality_mode`.
     #[serde(default)]
     pub mode: Option<Mode>,
+    /// A boolean column of the data (and of rows to forecast): the
+    /// seasonality applies only where it is true.
+    #[serde(default)]
+    pub condition_name: Option<String>,
+}
+
+/// One row of the `holidays` frame, as a record: `{"holiday": ..., "ds":
+/// "2022-12-25", "lower_window": 0, "upper_window": 1, "prior_scale": 5}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidaySpec {
+    /// The holiday's name.
+    pub holiday: String,
+    /// Its date.
+    pub ds: String,
+    /// Days before the date that count too (≤ 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower_window: Option<i64>,
+    /// Days after the date that count too (≥ 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper_window: Option<i64>,
+    /// Prior scale; defaults to `holidays_prior_scale`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior_scale: Option<f64>,
+}
+
+/// One `add_regressor(name, prior_scale, standardize, mode)` call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegressorSpec {
+    /// The column name.
+    pub name: String,
+    /// Prior scale; defaults to `holidays_prior_scale`.
+    #[serde(default)]
+    pub prior_scale: Option<f64>,
+    /// `"auto"` (default), true or false.
+    #[serde(default)]
+    pub standardize: Standardize,
+    /// Mode; defaults to `seasonality_mode`.
+    #[serde(default)]
+    pub mode: Option<Mode>,
 }
 
 /// Python Prophet's constructor arguments (same names, same defaults), plus
-/// custom seasonalities and the logistic capacity.
+/// what Prophet's methods add: `seasonalities` (`add_seasonality`),
+/// `regressors` (`add_regressor`), `country_holidays`
+/// (`add_country_holidays`), and `cap`/`floor` as constants for logistic
+/// growth. Applied in Python's usual order: the constructor,
+/// `add_country_holidays`, each `add_seasonality`, each `add_regressor`.
 ///
 /// ```
 /// let cfg: gridcast_model::ProphetConfig = serde_json::from_str(
@@ -143,6 +189,14 @@ pub struct ProphetConfig {
     pub seasonality_prior_scale: f64,
     /// `changepoint_prior_scale`.
     pub changepoint_prior_scale: f64,
+    /// `holidays`: the holidays frame, as records.
+    pub holidays: Option<Vec<HolidaySpec>>,
+    /// `holidays_prior_scale`.
+    pub holidays_prior_scale: f64,
+    /// `holidays_mode`; defaults to `seasonality_mode`.
+    pub holidays_mode: Option<Mode>,
+    /// `mcmc_samples`: only 0 (gridcast fits MAP estimates).
+    pub mcmc_samples: u32,
     /// `interval_width`.
     pub interval_width: f64,
     /// `uncertainty_samples`.
@@ -151,8 +205,14 @@ pub struct ProphetConfig {
     pub scaling: Scaling,
     /// `add_seasonality` calls, in order.
     pub seasonalities: Vec<SeasonalitySpec>,
-    /// Constant capacity for logistic growth.
+    /// `add_country_holidays(country_name)`.
+    pub country_holidays: Option<String>,
+    /// `add_regressor` calls, in order.
+    pub regressors: Vec<RegressorSpec>,
+    /// Constant capacity for logistic growth (instead of a `cap` column).
     pub cap: Option<f64>,
+    /// Constant floor for logistic growth (instead of a `floor` column).
+    pub floor: Option<f64>,
 }
 
 impl Default for ProphetConfig {
@@ -168,20 +228,28 @@ impl Default for ProphetConfig {
             seasonality_mode: Mode::Additive,
             seasonality_prior_scale: 10.0,
             changepoint_prior_scale: 0.05,
+            holidays: None,
+            holidays_prior_scale: 10.0,
+            holidays_mode: None,
+            mcmc_samples: 0,
             interval_width: 0.8,
             uncertainty_samples: 1000,
             scaling: Scaling::Absmax,
             seasonalities: Vec::new(),
+            country_holidays: None,
+            regressors: Vec::new(),
             cap: None,
+            floor: None,
         }
     }
 }
 
 impl ProphetConfig {
-    /// The constructor arguments (and `add_seasonality` calls) that made
-    /// `model`, to fit it again on more readings the way Python would with
-    /// the same arguments. Explicit changepoints and conditional
-    /// seasonalities cannot be carried over and are an error.
+    /// The arguments that made `model`, to fit it again on more readings the
+    /// way Python would with the same arguments. `cap` and `floor` become
+    /// constants when the history's are constant (else the rows must carry
+    /// them). Explicit changepoints and MCMC models cannot be carried over and
+    /// are an error.
     pub fn from_model(model: &crate::ProphetModel) -> Result<Self, ConfigError> {
         let s = &model.settings;
         if s.specified_changepoints {
@@ -190,27 +258,53 @@ impl ProphetConfig {
                 "were given explicitly; refit with a config that names them",
             ));
         }
+        if s.mcmc_samples > 0 {
+            return Err(bad(
+                "mcmc_samples",
+                "the model was sampled with MCMC; gridcast fits MAP estimates only",
+            ));
+        }
         let seasonalities = model
             .seasonalities
             .iter()
             .filter(|x| !matches!(x.name.as_str(), "yearly" | "weekly" | "daily"))
-            .map(|x| match &x.condition_name {
-                Some(c) => Err(bad(
-                    "seasonalities",
-                    format!(
-                        "{}: conditional on {c}, which a refit cannot supply",
-                        x.name
-                    ),
-                )),
-                None => Ok(SeasonalitySpec {
-                    name: x.name.clone(),
-                    period: x.period,
-                    fourier_order: x.fourier_order,
-                    prior_scale: Some(x.prior_scale),
-                    mode: Some(x.mode),
-                }),
+            .map(|x| SeasonalitySpec {
+                name: x.name.clone(),
+                period: x.period,
+                fourier_order: x.fourier_order,
+                prior_scale: Some(x.prior_scale),
+                mode: Some(x.mode),
+                condition_name: x.condition_name.clone(),
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
+        let holidays = model.holidays.frame.as_ref().map(|rows| {
+            rows.iter()
+                .map(|h| HolidaySpec {
+                    holiday: h.name.clone(),
+                    ds: crate::time::format_csv(h.ds),
+                    lower_window: h.lower_window,
+                    upper_window: h.upper_window,
+                    prior_scale: h.prior_scale.filter(|p| !p.is_nan()),
+                })
+                .collect()
+        });
+        let regressors = model
+            .extra_regressors
+            .iter()
+            .map(|r| RegressorSpec {
+                name: r.name.clone(),
+                prior_scale: Some(r.prior_scale),
+                standardize: r.standardize,
+                mode: Some(r.mode),
+            })
+            .collect();
+        let constant = |v: Option<&Vec<f64>>| {
+            v.and_then(|v| {
+                let first = *v.first()?;
+                v.iter().all(|x| *x == first).then_some(first)
+            })
+        };
+        let logistic = s.growth == Growth::Logistic;
         Ok(Self {
             growth: s.growth,
             changepoints: None,
@@ -222,11 +316,26 @@ impl ProphetConfig {
             seasonality_mode: s.seasonality_mode,
             seasonality_prior_scale: s.seasonality_prior_scale,
             changepoint_prior_scale: s.changepoint_prior_scale,
+            holidays,
+            holidays_prior_scale: s.holidays_prior_scale,
+            holidays_mode: Some(s.holidays_mode),
+            mcmc_samples: 0,
             interval_width: s.interval_width,
             uncertainty_samples: s.uncertainty_samples,
             scaling: s.scaling,
             seasonalities,
-            cap: model.history.cap.as_ref().and_then(|c| c.last().copied()),
+            country_holidays: model.holidays.country.clone(),
+            regressors,
+            cap: if logistic {
+                constant(model.history.cap.as_ref())
+            } else {
+                None
+            },
+            floor: if model.logistic_floor {
+                constant(Some(&model.history.floor))
+            } else {
+                None
+            },
         })
     }
 }
@@ -241,6 +350,14 @@ pub struct ConfigError {
     pub problem: String,
 }
 
+fn positive(name: &str, v: f64) -> Result<(), ConfigError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(())
+    } else {
+        Err(bad(name, format!("must be a positive number, got {v}")))
+    }
+}
+
 fn bad(field: impl Into<String>, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         field: field.into(),
@@ -248,7 +365,8 @@ fn bad(field: impl Into<String>, problem: impl Into<String>) -> ConfigError {
     }
 }
 
-/// Names Prophet reserves for its own columns.
+/// Names Prophet reserves for its own columns (`validate_column_name`), also
+/// with `_lower` and `_upper` appended.
 const RESERVED: &[&str] = &[
     "trend",
     "additive_terms",
@@ -261,13 +379,32 @@ const RESERVED: &[&str] = &[
     "yhat",
     "extra_regressors_multiplicative",
     "multiplicative_terms",
-    "ds",
-    "y",
-    "cap",
-    "floor",
-    "y_scaled",
-    "cap_scaled",
 ];
+
+/// Names of the frame's own columns, also reserved.
+const FRAME_COLUMNS: &[&str] = &["ds", "y", "cap", "floor", "y_scaled", "cap_scaled"];
+
+fn is_reserved(name: &str) -> bool {
+    let base = name
+        .strip_suffix("_lower")
+        .or_else(|| name.strip_suffix("_upper"))
+        .unwrap_or(name);
+    RESERVED.contains(&name) || RESERVED.contains(&base) || FRAME_COLUMNS.contains(&name)
+}
+
+/// Python's `validate_column_name` (without the checks against other names).
+fn check_name(field: &str, name: &str) -> Result<(), ConfigError> {
+    if name.is_empty() || name.contains("_delim_") {
+        return Err(bad(
+            field,
+            format!("name {name:?} is empty or contains \"_delim_\""),
+        ));
+    }
+    if is_reserved(name) {
+        return Err(bad(field, format!("name {name:?} is reserved")));
+    }
+    Ok(())
+}
 
 impl ProphetConfig {
     /// The seed's configuration: trend only, multiplicative.
@@ -290,15 +427,19 @@ impl ProphetConfig {
 
     /// Checks every value against Prophet's own rules.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let positive = |name: &str, v: f64| {
-            if v.is_finite() && v > 0.0 {
-                Ok(())
-            } else {
-                Err(bad(name, format!("must be a positive number, got {v}")))
-            }
-        };
+        if self.mcmc_samples > 0 {
+            return Err(bad(
+                "mcmc_samples",
+                format!(
+                    "is {}, but gridcast fits MAP estimates only: remove it (MCMC models made by \
+                     Python Prophet forecast as they are)",
+                    self.mcmc_samples
+                ),
+            ));
+        }
         positive("seasonality_prior_scale", self.seasonality_prior_scale)?;
         positive("changepoint_prior_scale", self.changepoint_prior_scale)?;
+        positive("holidays_prior_scale", self.holidays_prior_scale)?;
         if !(0.0..=1.0).contains(&self.changepoint_range) {
             return Err(bad(
                 "changepoint_range",
@@ -311,28 +452,108 @@ impl ProphetConfig {
                 format!("must be in (0, 1), got {}", self.interval_width),
             ));
         }
-        match (self.growth, self.cap) {
-            (Growth::Logistic, None) => return Err(bad("cap", "is required for logistic growth")),
-            (Growth::Logistic, Some(c)) => positive("cap", c)?,
-            (_, Some(_)) => return Err(bad("cap", "is only used with growth \"logistic\"")),
-            _ => {}
-        }
+        self.validate_capacity()?;
         self.changepoint_dates()?;
-        let mut seen = std::collections::HashSet::new();
-        for (i, s) in self.seasonalities.iter().enumerate() {
-            let field = format!("seasonalities[{i}]");
-            if s.name.is_empty() || s.name.contains("_delim_") {
+        let holiday_names = self.validate_holidays()?;
+        let seasonality_names = self.validate_seasonalities(&holiday_names)?;
+        self.validate_regressors(&holiday_names, &seasonality_names)?;
+        Ok(())
+    }
+
+    /// `cap` and `floor` constants: logistic growth only, floor below cap.
+    fn validate_capacity(&self) -> Result<(), ConfigError> {
+        let logistic = self.growth == Growth::Logistic;
+        for (name, value) in [("cap", self.cap), ("floor", self.floor)] {
+            match value {
+                Some(_) if !logistic => {
+                    return Err(bad(name, "is only used with growth \"logistic\""))
+                }
+                Some(v) if !v.is_finite() => {
+                    return Err(bad(name, format!("must be a finite number, got {v}")))
+                }
+                _ => {}
+            }
+        }
+        if let (Some(cap), Some(floor)) = (self.cap, self.floor) {
+            if cap <= floor {
                 return Err(bad(
-                    field,
-                    format!("name {:?} is empty or contains \"_delim_\"", s.name),
+                    "cap",
+                    format!("{cap} must be greater than floor {floor}"),
                 ));
             }
-            if RESERVED.contains(&s.name.as_str())
-                && !matches!(s.name.as_str(), "daily" | "weekly" | "yearly")
-            {
-                return Err(bad(field, format!("name {:?} is reserved", s.name)));
+        } else if let (Some(cap), None) = (self.cap, self.floor) {
+            if cap <= 0.0 && self.scaling == Scaling::Absmax {
+                return Err(bad(
+                    "cap",
+                    format!("{cap} must be greater than floor (which defaults to 0)"),
+                ));
             }
-            if !seen.insert(s.name.clone()) {
+        }
+        Ok(())
+    }
+
+    /// The holidays frame's records; returns every holiday name the model
+    /// will have (the frame's and the country's).
+    fn validate_holidays(&self) -> Result<Vec<String>, ConfigError> {
+        let mut names: Vec<String> = Vec::new();
+        for (i, h) in self.holidays.iter().flatten().enumerate() {
+            let field = format!("holidays[{i}]");
+            check_name(&format!("{field}.holiday"), &h.holiday)?;
+            parse_timestamp(&h.ds)
+                .ok_or_else(|| bad(format!("{field}.ds"), format!("{:?} is not a date", h.ds)))?;
+            match (h.lower_window, h.upper_window) {
+                (Some(l), _) if l > 0 => {
+                    return Err(bad(
+                        format!("{field}.lower_window"),
+                        format!("must be <= 0, got {l}"),
+                    ))
+                }
+                (_, Some(u)) if u < 0 => {
+                    return Err(bad(
+                        format!("{field}.upper_window"),
+                        format!("must be >= 0, got {u}"),
+                    ))
+                }
+                (Some(_), None) | (None, Some(_)) => {
+                    return Err(bad(
+                        field,
+                        "needs both lower_window and upper_window, or neither",
+                    ))
+                }
+                _ => {}
+            }
+            if let Some(p) = h.prior_scale {
+                positive(&format!("{field}.prior_scale"), p)?;
+            }
+            if !names.contains(&h.holiday) {
+                names.push(h.holiday.clone());
+            }
+        }
+        if let Some(country) = &self.country_holidays {
+            let country_names = crate::holidays::country_holiday_names(country)
+                .map_err(|e| bad("country_holidays", e.to_string()))?;
+            for name in country_names {
+                check_name("country_holidays", &name)?;
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    /// `add_seasonality` calls; returns their names.
+    fn validate_seasonalities(&self, holidays: &[String]) -> Result<Vec<String>, ConfigError> {
+        let mut seen: Vec<String> = Vec::new();
+        for (i, s) in self.seasonalities.iter().enumerate() {
+            let field = format!("seasonalities[{i}]");
+            if !matches!(s.name.as_str(), "daily" | "weekly" | "yearly") {
+                check_name(&field, &s.name)?;
+            }
+            if holidays.contains(&s.name) {
+                return Err(bad(field, format!("name {:?} is a holiday's", s.name)));
+            }
+            if seen.contains(&s.name) {
                 return Err(bad(field, format!("name {:?} is used twice", s.name)));
             }
             positive(&format!("{field}.period"), s.period)?;
@@ -340,6 +561,50 @@ impl ProphetConfig {
                 return Err(bad(format!("{field}.fourier_order"), "must be at least 1"));
             }
             if let Some(p) = s.prior_scale {
+                positive(&format!("{field}.prior_scale"), p)?;
+            }
+            seen.push(s.name.clone());
+        }
+        for (i, s) in self.seasonalities.iter().enumerate() {
+            if let Some(c) = &s.condition_name {
+                let field = format!("seasonalities[{i}].condition_name");
+                check_name(&field, c)?;
+                if holidays.contains(c) || seen.contains(c) {
+                    return Err(bad(
+                        field,
+                        format!("{c:?} is already a holiday's or a seasonality's name"),
+                    ));
+                }
+                if self.regressors.iter().any(|r| &r.name == c) {
+                    return Err(bad(field, format!("{c:?} is already a regressor's name")));
+                }
+            }
+        }
+        Ok(seen)
+    }
+
+    /// `add_regressor` calls.
+    fn validate_regressors(
+        &self,
+        holidays: &[String],
+        seasonalities: &[String],
+    ) -> Result<(), ConfigError> {
+        for (i, r) in self.regressors.iter().enumerate() {
+            let field = format!("regressors[{i}]");
+            check_name(&field, &r.name)?;
+            if holidays.contains(&r.name) || seasonalities.contains(&r.name) {
+                return Err(bad(
+                    field,
+                    format!(
+                        "name {:?} is already a holiday's or a seasonality's",
+                        r.name
+                    ),
+                ));
+            }
+            if self.regressors[..i].iter().any(|x| x.name == r.name) {
+                return Err(bad(field, format!("name {:?} is used twice", r.name)));
+            }
+            if let Some(p) = r.prior_scale {
                 positive(&format!("{field}.prior_scale"), p)?;
             }
         }
@@ -386,7 +651,10 @@ mod tests {
     fn rejects_unknown_keys_and_bad_values() {
         let err = ProphetConfig::from_json(r#"{"growht": "linear"}"#).unwrap_err();
         assert!(err.to_string().contains("unknown field `growht`"), "{err}");
-        let err = ProphetConfig::from_json(r#"{"growth": "logistic"}"#).unwrap_err();
+        let err = ProphetConfig::from_json(r#"{"cap": 100}"#).unwrap_err();
+        assert_eq!(err.field, "cap");
+        let err = ProphetConfig::from_json(r#"{"growth": "logistic", "cap": 5, "floor": 6}"#)
+            .unwrap_err();
         assert_eq!(err.field, "cap");
         let err = ProphetConfig::from_json(r#"{"changepoint_range": 1.5}"#).unwrap_err();
         assert_eq!(err.field, "changepoint_range");
@@ -400,5 +668,66 @@ mod tests {
         let err =
             ProphetConfig::from_json(r#"{"changepoints": ["2022-01-01", "soon"]}"#).unwrap_err();
         assert_eq!(err.field, "changepoints");
+    }
+
+    #[test]
+    fn takes_holidays_regressors_and_conditions() {
+        let cfg = ProphetConfig::from_json(
+            r#"{"holidays": [{"holiday": "maintenance", "ds": "2022-03-15", "lower_window": -1,
+                              "upper_window": 2, "prior_scale": 5}],
+                "holidays_mode": "additive", "holidays_prior_scale": 2,
+                "regressors": [{"name": "temperature"},
+                               {"name": "heating", "prior_scale": 0.5, "standardize": false,
+                                "mode": "multiplicative"}],
+                "seasonalities": [{"name": "weekly_winter", "period": 7, "fourier_order": 3,
+                                   "condition_name": "winter"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.holidays.as_ref().unwrap()[0].lower_window, Some(-1));
+        assert_eq!(cfg.regressors[1].standardize, Standardize::No);
+        assert_eq!(
+            cfg.seasonalities[0].condition_name.as_deref(),
+            Some("winter")
+        );
+        for (text, field) in [
+            (r#"{"mcmc_samples": 60}"#, "mcmc_samples"),
+            (
+                r#"{"holidays": [{"holiday": "h", "ds": "2022-01-01", "lower_window": 1, "upper_window": 1}]}"#,
+                "holidays[0].lower_window",
+            ),
+            (
+                r#"{"holidays": [{"holiday": "h", "ds": "2022-01-01", "lower_window": 0}]}"#,
+                "holidays[0]",
+            ),
+            (
+                r#"{"holidays": [{"holiday": "h", "ds": "someday"}]}"#,
+                "holidays[0].ds",
+            ),
+            (
+                r#"{"holidays": [{"holiday": "yhat_lower", "ds": "2022-01-01"}]}"#,
+                "holidays[0].holiday",
+            ),
+            (
+                r#"{"holidays": [{"holiday": "h", "ds": "2022-01-01"}], "regressors": [{"name": "h"}]}"#,
+                "regressors[0]",
+            ),
+            (
+                r#"{"regressors": [{"name": "x"}, {"name": "x"}]}"#,
+                "regressors[1]",
+            ),
+            (r#"{"regressors": [{"name": "cap"}]}"#, "regressors[0]"),
+            (
+                r#"{"regressors": [{"name": "x", "prior_scale": 0}]}"#,
+                "regressors[0].prior_scale",
+            ),
+            (
+                r#"{"regressors": [{"name": "w"}], "seasonalities": [{"name": "s", "period": 7, "fourier_order": 1, "condition_name": "w"}]}"#,
+                "seasonalities[0].condition_name",
+            ),
+            (r#"{"floor": 3}"#, "floor"),
+        ] {
+            let err = ProphetConfig::from_json(text).unwrap_err();
+            assert_eq!(err.field, field, "{text}: {err}");
+        }
     }
 }

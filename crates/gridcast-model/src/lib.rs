@@ -8,13 +8,13 @@
 //! bytes out.
 //!
 //! ```
-//! use gridcast_model::{fit, future_dates, predict, ForecastOptions, ProphetConfig, Series};
+//! use gridcast_model::{fit, future_frame, predict, ForecastOptions, Frame, ProphetConfig};
 //!
 //! let ds: Vec<i64> = (0..120).map(|d| 1_640_995_200 + d * 86_400).collect();
 //! let y: Vec<f64> = (0..120).map(|d| 800.0 + d as f64 + 30.0 * (d as f64 / 7.0 * 6.283).sin()).collect();
-//! let model = fit(&Series::new(ds, y), &ProphetConfig::default()).unwrap();
-//! let dates = future_dates(&model.model, 7, false).unwrap();
-//! let fc = predict(&model.model, &dates, &ForecastOptions { seed: Some(1), ..Default::default() }).unwrap();
+//! let model = fit(&Frame::new(ds, y), &ProphetConfig::default()).unwrap();
+//! let future = future_frame(&model.model, 7, None).unwrap();
+//! let fc = predict(&model.model, &future, &ForecastOptions { seed: Some(1), ..Default::default() }).unwrap();
 //! assert_eq!(fc.column("yhat").unwrap().len(), 7);
 //! ```
 #![deny(missing_docs)]
@@ -25,13 +25,16 @@ mod config;
 mod features;
 mod fit;
 mod forecast;
+mod frame;
 pub mod frequency;
+mod history;
+mod holidays;
 mod model;
 mod model_json;
 mod optimizer;
+mod regressors;
 mod response;
 mod score;
-mod series;
 mod time;
 mod trend;
 
@@ -40,20 +43,27 @@ pub use artifact::{
 };
 pub use bounds::{ModelBounds, MAX_TREND_GRID, MAX_UNCERTAINTY_DRAWS, PANDAS_TIMESTAMPS};
 pub use config::{
-    ConfigError, Growth, Mode, ProphetConfig, Scaling, SeasonalitySetting, SeasonalitySpec,
+    ConfigError, Growth, HolidaySpec, Mode, ProphetConfig, RegressorSpec, Scaling,
+    SeasonalitySetting, SeasonalitySpec,
 };
-pub use features::{ComponentColumns, ComponentModes, Matrix, Seasonality};
+pub use features::{
+    make_all_features, ComponentColumns, ComponentModes, FeatureError, FeatureName, Features,
+    Matrix, Seasonality,
+};
 pub use fit::{fit, FitError, Fitted};
 pub use forecast::{
-    future_dates, infer_frequency, predict, Forecast, ForecastError, ForecastOptions,
+    future_dates, future_frame, infer_frequency, predict, Forecast, ForecastError, ForecastOptions,
 };
+pub use frame::{Column, ColumnUse, Frame, FrameError, RowRef};
 pub use frequency::{Anchor, Frequency, FrequencyError, FrequencyKind};
-pub use model::{History, Params, ProphetModel, Settings};
+pub use history::{ColumnValues, History};
+pub use holidays::{Holiday, HolidayError, Holidays};
+pub use model::{Draw, Params, ProphetModel, RequiredColumn, Settings};
 pub use model_json::{read_model_json, write_model_json, ModelJsonError, PROPHET_FORMAT_VERSION};
 pub use optimizer::{log_density, Algorithm, FitReport, RustOptimizer};
+pub use regressors::{Regressor, Standardize};
 pub use response::{seed_response, to_pandas_json, AnswerSeed};
 pub use score::{score, score_holdout, HoldoutScore};
-pub use series::{Series, SeriesError};
 pub use time::{
     format_csv, format_csv_as, format_iso_millis, needs_time_of_day, parse_timestamp,
     push_iso_millis, Timestamp,

@@ -3,11 +3,15 @@
 
 use crate::config::{Growth, Mode, Scaling, SeasonalitySetting};
 use crate::features::{ComponentColumns, ComponentModes, Seasonality};
+use crate::frame::ColumnUse;
+use crate::history::History;
+use crate::holidays::Holidays;
+use crate::regressors::Regressor;
 use crate::time::Timestamp;
 
-/// MAP parameter estimates (one draw), on the scaled data.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Params {
+/// One set of parameter values: the MAP estimate, or one MCMC draw.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Draw {
     /// Base growth rate.
     pub k: f64,
     /// Offset.
@@ -18,29 +22,72 @@ pub struct Params {
     pub sigma_obs: f64,
     /// Feature coefficients.
     pub beta: Vec<f64>,
-    /// Log density at the estimate (Stan's `lp__`), when known.
-    pub lp: Option<f64>,
-    /// The trend at the history rows (Stan's transformed parameter), scaled.
-    pub trend: Vec<f64>,
 }
 
-/// The processed training frame (`history` in model.json).
-#[derive(Debug, Clone, PartialEq)]
-pub struct History {
-    /// Timestamps.
-    pub ds: Vec<Timestamp>,
-    /// Observed values.
-    pub y: Vec<f64>,
-    /// Capacities (logistic growth only).
-    pub cap: Option<Vec<f64>>,
-    /// Floor per row (0 for absmax, `y_min` for minmax).
-    pub floor: Vec<f64>,
-    /// Scaled capacities (logistic growth only).
-    pub cap_scaled: Option<Vec<f64>>,
-    /// Scaled time: 0 at the first row, 1 at the last.
-    pub t: Vec<f64>,
-    /// Scaled observations.
-    pub y_scaled: Vec<f64>,
+/// Parameter estimates on the scaled data: one draw for a MAP fit, one per
+/// posterior sample for an MCMC model.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Params {
+    /// The draws.
+    pub draws: Vec<Draw>,
+    /// Log density of each draw (Stan's `lp__`), when known.
+    pub lp: Vec<f64>,
+    /// The trend at the history rows for each draw (Stan's transformed
+    /// parameter), scaled; may be empty.
+    pub trend: Vec<Vec<f64>>,
+    /// Other per-draw values Stan's sampler reports (`accept_stat__`, …),
+    /// kept verbatim for model.json.
+    pub sampler: Vec<(String, Vec<f64>)>,
+}
+
+impl Params {
+    /// A MAP estimate.
+    pub fn map(draw: Draw, lp: Option<f64>, trend: Vec<f64>) -> Self {
+        Self {
+            draws: vec![draw],
+            lp: lp.into_iter().collect(),
+            trend: if trend.is_empty() {
+                Vec::new()
+            } else {
+                vec![trend]
+            },
+            sampler: Vec::new(),
+        }
+    }
+
+    /// The draw `predict` uses for its point forecast: the mean of every
+    /// parameter over the draws, NaNs left out (`np.nanmean`).
+    pub fn mean(&self) -> Draw {
+        let n = self.draws.len();
+        if n == 1 {
+            return self.draws[0].clone();
+        }
+        let mean = |f: &dyn Fn(&Draw) -> f64| nanmean(self.draws.iter().map(f));
+        let vector = |f: &dyn Fn(&Draw) -> &[f64]| -> Vec<f64> {
+            let len = self.draws.first().map_or(0, |d| f(d).len());
+            (0..len)
+                .map(|j| nanmean(self.draws.iter().map(|d| f(d)[j])))
+                .collect()
+        };
+        Draw {
+            k: mean(&|d| d.k),
+            m: mean(&|d| d.m),
+            delta: vector(&|d| &d.delta),
+            sigma_obs: mean(&|d| d.sigma_obs),
+            beta: vector(&|d| &d.beta),
+        }
+    }
+}
+
+fn nanmean(values: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = values
+        .filter(|v| !v.is_nan())
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    if n == 0 {
+        f64::NAN
+    } else {
+        sum / n as f64
+    }
 }
 
 /// Prophet's constructor settings as a fitted model records them.
@@ -70,6 +117,8 @@ pub struct Settings {
     pub holidays_prior_scale: f64,
     /// `holidays_mode`.
     pub holidays_mode: Mode,
+    /// `mcmc_samples` (0: a MAP fit).
+    pub mcmc_samples: u32,
     /// `interval_width`.
     pub interval_width: f64,
     /// `uncertainty_samples`.
@@ -99,13 +148,17 @@ pub struct ProphetModel {
     pub changepoints_t: Vec<f64>,
     /// Seasonalities in feature-column order.
     pub seasonalities: Vec<Seasonality>,
+    /// Holidays: the frame, the country, the names the fit saw.
+    pub holidays: Holidays,
+    /// Extra regressors in feature-column order.
+    pub extra_regressors: Vec<Regressor>,
     /// Which columns make up each component.
     pub component_columns: ComponentColumns,
     /// Component names by mode.
     pub component_modes: ComponentModes,
     /// The training frame.
     pub history: History,
-    /// The training timestamps (`history_dates`).
+    /// The training timestamps (`history_dates`), also of rows without `y`.
     pub history_dates: Vec<Timestamp>,
     /// Fitted parameters.
     pub params: Params,
@@ -113,6 +166,15 @@ pub struct ProphetModel {
     pub fit_kwargs: serde_json::Value,
     /// `__prophet_version` of the writer.
     pub prophet_version: String,
+}
+
+/// A column that rows to forecast must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredColumn {
+    /// The column name.
+    pub name: String,
+    /// What the model uses it for.
+    pub role: ColumnUse,
 }
 
 impl ProphetModel {
@@ -131,23 +193,60 @@ impl ProphetModel {
         self.settings.growth
     }
 
-    /// The trend (unscaled) at scaled times `t`, with capacities `cap_scaled`
-    /// for logistic growth.
-    pub fn trend_scaled(&self, t: &[f64], cap_scaled: Option<&[f64]>) -> Vec<f64> {
-        let p = &self.params;
+    /// The columns `predict` needs besides `ds`: every extra regressor, every
+    /// seasonality condition, and `cap` (and `floor`) for logistic growth.
+    pub fn required_future_columns(&self) -> Vec<RequiredColumn> {
+        let mut out: Vec<RequiredColumn> = self
+            .extra_regressors
+            .iter()
+            .map(|r| RequiredColumn {
+                name: r.name.clone(),
+                role: ColumnUse::Regressor,
+            })
+            .collect();
+        for s in &self.seasonalities {
+            if let Some(c) = &s.condition_name {
+                if !out.iter().any(|r| &r.name == c) {
+                    out.push(RequiredColumn {
+                        name: c.clone(),
+                        role: ColumnUse::Condition {
+                            seasonality: s.name.clone(),
+                        },
+                    });
+                }
+            }
+        }
+        if self.growth() == Growth::Logistic {
+            out.push(RequiredColumn {
+                name: "cap".into(),
+                role: ColumnUse::Cap,
+            });
+            if self.logistic_floor {
+                out.push(RequiredColumn {
+                    name: "floor".into(),
+                    role: ColumnUse::Floor,
+                });
+            }
+        }
+        out
+    }
+
+    /// The trend (scaled, before the floor) of `draw` at scaled times `t`,
+    /// with capacities `cap_scaled` for logistic growth.
+    pub fn trend_scaled(&self, draw: &Draw, t: &[f64], cap_scaled: Option<&[f64]>) -> Vec<f64> {
         match self.settings.growth {
             Growth::Linear => {
-                crate::trend::piecewise_linear(t, &p.delta, p.k, p.m, &self.changepoints_t)
+                crate::trend::piecewise_linear(t, &draw.delta, draw.k, draw.m, &self.changepoints_t)
             }
             Growth::Logistic => crate::trend::piecewise_logistic(
                 t,
                 cap_scaled.unwrap_or(&[]),
-                &p.delta,
-                p.k,
-                p.m,
+                &draw.delta,
+                draw.k,
+                draw.m,
                 &self.changepoints_t,
             ),
-            Growth::Flat => vec![p.m; t.len()],
+            Growth::Flat => vec![draw.m; t.len()],
         }
     }
 }

@@ -120,9 +120,9 @@ pub fn seed_response(
     period: usize,
     opts: &crate::ForecastOptions,
 ) -> Result<String, crate::ForecastError> {
-    let dates = crate::future_dates(model, period, false)?;
+    let rows = crate::future_frame(model, period, None)?;
     // Uncertainty of future rows does not depend on the history rows being
     // predicted too, so predicting only the future gives the same answer.
-    let forecast = crate::predict(model, &dates, opts)?;
+    let forecast = crate::predict(model, &rows, opts)?;
     Ok(to_pandas_json(&forecast, model.history_dates.len()))
 }

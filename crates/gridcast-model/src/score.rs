@@ -1,8 +1,8 @@
 //! Scoring a fitted model on held-out readings (the seed's last seven days).
 
 use crate::forecast::{predict, ForecastError, ForecastOptions};
+use crate::frame::Frame;
 use crate::model::ProphetModel;
-use crate::series::Series;
 
 /// How well a model's point forecast (`yhat`) matches held-out readings.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -14,22 +14,23 @@ pub struct HoldoutScore {
     pub rmse: f64,
 }
 
-/// Forecasts `yhat` at the holdout's timestamps (no uncertainty simulation)
-/// and compares it with the readings.
-pub fn score_holdout(
-    model: &ProphetModel,
-    holdout: &Series,
-) -> Result<HoldoutScore, ForecastError> {
+/// Forecasts `yhat` at the holdout's rows (with their regressor and
+/// condition columns; no uncertainty simulation) and compares it with the
+/// readings; missing readings are left out.
+pub fn score_holdout(model: &ProphetModel, holdout: &Frame) -> Result<HoldoutScore, ForecastError> {
     let opts = ForecastOptions {
         uncertainty_samples: Some(0),
         ..Default::default()
     };
-    let forecast = predict(model, &holdout.ds, &opts)?;
+    let forecast = predict(model, holdout, &opts)?;
     let yhat = forecast.column("yhat").expect("predict always has yhat");
+    let y = holdout.y.as_deref().unwrap_or(&[]);
     // predict sorts its input; pair each reading with the forecast at its time.
-    let mut order: Vec<usize> = (0..holdout.len()).collect();
-    order.sort_by_key(|&i| holdout.ds[i]);
-    let pairs = order.iter().zip(yhat).map(|(&i, &p)| (holdout.y[i], p));
+    let pairs = holdout
+        .time_order()
+        .into_iter()
+        .zip(yhat)
+        .filter_map(|(i, &p)| y.get(i).filter(|v| !v.is_nan()).map(|&v| (v, p)));
     Ok(score(pairs))
 }
 

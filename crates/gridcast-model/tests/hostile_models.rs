@@ -7,7 +7,7 @@ mod common;
 use common::Case;
 use gridcast_model::{
     future_dates, read_artifact, read_model_json, seed_response, ArtifactLimits, ForecastError,
-    ForecastOptions, ModelBounds, ModelJsonError, MAX_UNCERTAINTY_DRAWS,
+    ForecastOptions, FrequencyError, ModelBounds, ModelJsonError, MAX_UNCERTAINTY_DRAWS,
 };
 use serde_json::{json, Value};
 
@@ -144,15 +144,12 @@ fn future_dates_stay_inside_pandas_range() {
     for d in &mut model.history_dates {
         *d += shift;
     }
-    assert_eq!(future_dates(&model, 20, false).unwrap().len(), 20);
-    assert_eq!(
-        future_dates(&model, 21, false),
-        Err(ForecastError::DatesOutOfRange {
-            periods: 21,
-            step: 86_400
-        })
-    );
-    assert!(future_dates(&model, usize::MAX, false).is_err());
+    assert_eq!(future_dates(&model, 20, None).unwrap().len(), 20);
+    assert!(matches!(
+        future_dates(&model, 21, None),
+        Err(ForecastError::Frequency(FrequencyError::OutOfRange { .. }))
+    ));
+    assert!(future_dates(&model, usize::MAX, None).is_err());
 }
 
 /// A logistic model whose history spans 10⁸ steps of its frequency (the

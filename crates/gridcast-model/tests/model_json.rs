@@ -21,10 +21,10 @@ fn python_json(id: &str) -> String {
 }
 
 fn forecast(model: &gridcast_model::ProphetModel) -> Vec<f64> {
-    let dates = gridcast_model::future_dates(model, 5, false).unwrap();
+    let rows = gridcast_model::future_frame(model, 5, None).unwrap();
     predict(
         model,
-        &dates,
+        &rows,
         &ForecastOptions {
             seed: Some(1),
             ..Default::default()
@@ -79,9 +79,10 @@ fn rejects_what_it_cannot_forecast() {
     let text = python_json("daily_auto");
     let mut doc: Value = serde_json::from_str(&text).unwrap();
     doc["extra_regressors"] = serde_json::json!([["temp"], {"temp": {}}]);
-    assert_eq!(
-        read_model_json(doc.to_string().as_bytes()),
-        Err(ModelJsonError::Unsupported("extra regressors".into()))
+    let err = read_model_json(doc.to_string().as_bytes()).unwrap_err();
+    assert!(
+        matches!(&err, ModelJsonError::Invalid { field, .. } if field == "extra_regressors"),
+        "{err}"
     );
     let mut doc: Value = serde_json::from_str(&text).unwrap();
     doc["params"]["beta"] = serde_json::json!([[0.1, 0.2]]);

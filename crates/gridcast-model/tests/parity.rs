@@ -4,7 +4,7 @@ mod common;
 
 use common::{Case, CASES};
 use gridcast_model::{
-    fit, future_dates, predict, read_artifact, read_model_json, ArtifactLimits, ForecastOptions,
+    fit, future_frame, predict, read_artifact, read_model_json, ArtifactLimits, ForecastOptions,
     Growth,
 };
 
@@ -18,12 +18,12 @@ fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
 
 /// The largest gap between a model's forecast and Python's, over the case's rows.
 fn yhat_gap(model: &gridcast_model::ProphetModel, case: &Case) -> f64 {
-    let ds = future_dates(model, case.period(), false).unwrap();
+    let rows = future_frame(model, case.period(), None).unwrap();
     let options = ForecastOptions {
         seed: Some(7),
         ..Default::default()
     };
-    let fc = predict(model, &ds, &options).unwrap();
+    let fc = predict(model, &rows, &options).unwrap();
     max_abs_diff(fc.column("yhat").unwrap(), &case.column("yhat"))
 }
 
@@ -103,11 +103,11 @@ fn forecasts_from_python_models_match_python() {
         let case = Case::load(id);
         let artifact = read_artifact(&case.artifact, &ArtifactLimits::default()).unwrap();
         let model = read_model_json(&artifact.model_json).unwrap();
-        let ds = future_dates(&model, case.period(), false).unwrap();
-        assert_eq!(ds, case.ds(), "{id}: future dates");
+        let rows = future_frame(&model, case.period(), None).unwrap();
+        assert_eq!(rows.ds, case.ds(), "{id}: future dates");
         let fc = predict(
             &model,
-            &ds,
+            &rows,
             &ForecastOptions {
                 seed: Some(7),
                 ..Default::default()

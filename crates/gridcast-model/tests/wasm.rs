@@ -3,8 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use gridcast_model::{
-    fit, future_dates, predict, read_artifact, read_model_json, seed_response, write_artifact,
-    write_model_json, Artifact, ArtifactLimits, ForecastOptions, ProphetConfig, Series,
+    fit, future_frame, predict, read_artifact, read_model_json, seed_response, write_artifact,
+    write_model_json, Artifact, ArtifactLimits, ForecastOptions, Frame, ProphetConfig,
 };
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -29,10 +29,10 @@ fn expected(name: &str) -> Vec<f64> {
 fn forecast_from_python_artifact_matches_python() {
     let artifact = read_artifact(MODEL, &ArtifactLimits::default()).unwrap();
     let model = read_model_json(&artifact.model_json).unwrap();
-    let dates = future_dates(&model, 7, false).unwrap();
+    let rows = future_frame(&model, 7, None).unwrap();
     let fc = predict(
         &model,
-        &dates,
+        &rows,
         &ForecastOptions {
             seed: Some(7),
             ..Default::default()
@@ -46,7 +46,7 @@ fn forecast_from_python_artifact_matches_python() {
 
 #[wasm_bindgen_test]
 fn fit_and_forecast_match_python() {
-    let series = Series::from_csv(DATA).unwrap();
+    let series = Frame::from_csv(DATA).unwrap();
     let (train, _) = series.split_holdout(7);
     let fitted = fit(&train, &ProphetConfig::seed()).unwrap();
     assert!(
@@ -54,10 +54,10 @@ fn fit_and_forecast_match_python() {
         "lp {}",
         fitted.report.lp
     );
-    let dates = future_dates(&fitted.model, 7, false).unwrap();
+    let rows = future_frame(&fitted.model, 7, None).unwrap();
     let fc = predict(
         &fitted.model,
-        &dates,
+        &rows,
         &ForecastOptions {
             seed: Some(7),
             ..Default::default()

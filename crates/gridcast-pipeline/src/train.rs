@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use gridcast_model::{
-    fit, read_artifact, score_holdout, write_artifact, Artifact, ArtifactLimits, ProphetConfig,
-    Series,
+    fit, read_artifact, score_holdout, write_artifact, Artifact, ArtifactLimits, Frame,
+    ProphetConfig,
 };
 use rayon::prelude::*;
 
@@ -329,15 +329,15 @@ fn fit_customer(
         ));
     }
     let bytes = fs::read(csv).map_err(|e| format!("{input}: {e}"))?;
-    let series = Series::from_csv(&bytes).map_err(|e| format!("{input}: {e}"))?;
-    let (train, holdout) = series.split_holdout(opts.holdout);
-    row.rows = train.len();
-    row.holdout_rows = holdout.len();
-    if train.len() < 2 {
+    let frame = Frame::from_csv(&bytes).map_err(|e| format!("{input}: {e}"))?;
+    let (train, holdout) = frame.split_holdout(opts.holdout);
+    row.rows = train.observed();
+    row.holdout_rows = holdout.observed();
+    if train.observed() < 2 {
         return Err(format!(
-            "too few rows: {} in the file, {} left after holding out {}; Prophet needs at least 2",
-            series.len(),
-            train.len(),
+            "too few rows: {} in the file, {} left after holding out {} (rows with a value); Prophet needs at least 2",
+            frame.len(),
+            train.observed(),
             opts.holdout
         ));
     }

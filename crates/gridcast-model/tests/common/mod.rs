@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use gridcast_model::{parse_timestamp, ProphetConfig, SeasonalitySpec, Series, Timestamp};
+use gridcast_model::{parse_timestamp, Frame, ProphetConfig, SeasonalitySpec, Timestamp};
 use serde_json::Value;
 
 pub const CASES: &[&str] = &[
@@ -30,7 +30,7 @@ pub struct Case {
     pub id: String,
     pub expected: Value,
     pub config: ProphetConfig,
-    pub series: Series,
+    pub series: Frame,
     pub artifact: Vec<u8>,
 }
 
@@ -49,12 +49,13 @@ impl Case {
                 fourier_order: 5,
                 prior_scale: None,
                 mode: None,
+                condition_name: None,
             }),
             Some("cap") => config.cap = expected["cap"].as_f64(),
             _ => {}
         }
         let series =
-            Series::from_csv(&std::fs::read(dir.join(format!("data/{id}.csv"))).unwrap()).unwrap();
+            Frame::from_csv(&std::fs::read(dir.join(format!("data/{id}.csv"))).unwrap()).unwrap();
         let artifact = std::fs::read(dir.join(format!("models/{id}.tar.gz"))).unwrap();
         Case {
             id: id.into(),
@@ -77,7 +78,7 @@ impl Case {
         self.expected["lp"].as_f64().unwrap()
     }
 
-    pub fn training(&self) -> Series {
+    pub fn training(&self) -> Frame {
         self.series.split_holdout(self.period()).0
     }
 

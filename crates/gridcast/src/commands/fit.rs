@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use gridcast_model::{fit, score_holdout, write_artifact, Artifact, ProphetConfig, Series};
+use gridcast_model::{fit, score_holdout, write_artifact, Artifact, Frame, ProphetConfig};
 use gridcast_pipeline::AtomicFile;
 
 /// Fit one model from a customer CSV and write `{customer}.tar.gz`.
@@ -39,8 +39,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let bytes =
         std::fs::read(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
-    let series = Series::from_csv(&bytes).with_context(|| format!("in {}", args.data.display()))?;
-    let (train, holdout) = series.split_holdout(args.holdout);
+    let frame = Frame::from_csv(&bytes).with_context(|| format!("in {}", args.data.display()))?;
+    let (train, holdout) = frame.split_holdout(args.holdout);
     let fitted =
         fit(&train, &config).with_context(|| format!("fitting {}", args.data.display()))?;
     let bytes = write_artifact(&Artifact::for_model(&fitted.model));
@@ -48,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("writing {}", args.out.display()))?;
     let mut summary = format!(
         "fitted {} rows with {:?} in {} iterations (lp {:.4})",
-        train.len(),
+        train.observed(),
         fitted.report.algorithm,
         fitted.report.iterations,
         fitted.report.lp

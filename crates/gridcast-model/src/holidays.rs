@@ -1,0 +1,389 @@
+//! Holidays: a holidays frame (`holiday`, `ds`, windows, prior scale) and a
+//! country's public holidays, turned into features as Python Prophet's
+//! `construct_holiday_dataframe` and `make_holiday_features` do.
+
+use std::collections::BTreeMap;
+
+use crate::features::FeatureName;
+use crate::time::Timestamp;
+
+const DAY: i64 = 86_400;
+
+/// One row of a holidays frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Holiday {
+    /// The holiday's name (Python's `holiday` column).
+    pub name: String,
+    /// Its date (midnight).
+    pub ds: Timestamp,
+    /// Days before the date that count too (≤ 0), if given.
+    pub lower_window: Option<i64>,
+    /// Days after the date that count too (≥ 0), if given.
+    pub upper_window: Option<i64>,
+    /// Prior scale of its coefficients; `holidays_prior_scale` when absent.
+    pub prior_scale: Option<f64>,
+}
+
+/// A model's holidays: Python's `holidays`, `country_holidays` and
+/// `train_holiday_names`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Holidays {
+    /// The holidays frame given to the constructor.
+    pub frame: Option<Vec<Holiday>>,
+    /// `add_country_holidays(country_name)`.
+    pub country: Option<String>,
+    /// The holiday names the fit saw, in order of first appearance.
+    pub train_names: Option<Vec<String>>,
+}
+
+/// Why holiday features could not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HolidayError {
+    /// One holiday with two prior scales.
+    #[error("holiday {holiday:?} does not have a consistent prior scale ({first} and {second})")]
+    InconsistentPriorScale {
+        /// The holiday.
+        holiday: String,
+        /// The scale seen first.
+        first: f64,
+        /// The other one.
+        second: f64,
+    },
+    /// A prior scale that is not positive.
+    #[error("holiday {holiday:?}: prior scale must be > 0, got {value}")]
+    PriorScale {
+        /// The holiday.
+        holiday: String,
+        /// The scale.
+        value: f64,
+    },
+    /// The country's holidays are not available.
+    #[error("country holidays for {country:?}: {reason}")]
+    Country {
+        /// The country code.
+        country: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// A row of the holiday dataframe Python builds for one set of dates.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HolidayRow {
+    pub name: String,
+    /// Days since the epoch; `None` for a name the fit saw that these dates
+    /// do not have (a row with `ds` NA in Python).
+    pub day: Option<i64>,
+    pub lower_window: Option<i64>,
+    pub upper_window: Option<i64>,
+    pub prior_scale: Option<f64>,
+}
+
+/// Holiday feature columns (sorted by name, as Python sorts them), their
+/// prior scales and the holiday names in order of first appearance.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct HolidayFeatures {
+    pub columns: Vec<(FeatureName, Vec<f64>)>,
+    pub prior_scales: Vec<f64>,
+    pub names: Vec<String>,
+}
+
+impl Holidays {
+    /// Whether the model has any holidays.
+    pub fn is_empty(&self) -> bool {
+        self.frame.is_none() && self.country.is_none()
+    }
+
+    /// `construct_holiday_dataframe(dates)`: the frame's rows, the country's
+    /// holidays in the years `dates` cover, then — once fitted — only names
+    /// the fit saw, with a row without date for each seen name the dates lack.
+    pub(crate) fn dataframe(&self, dates: &[Timestamp]) -> Result<Vec<HolidayRow>, HolidayError> {
+        let mut rows: Vec<HolidayRow> = self
+            .frame
+            .iter()
+            .flatten()
+            .map(|h| HolidayRow {
+                name: h.name.clone(),
+                day: Some(h.ds.div_euclid(DAY)),
+                lower_window: h.lower_window,
+                upper_window: h.upper_window,
+                prior_scale: h.prior_scale,
+            })
+            .collect();
+        if let Some(country) = &self.country {
+            let years = python_set_order(&python_set_order(&years_of(dates)));
+            for (ds, name) in country_holidays(country, &years)? {
+                rows.push(HolidayRow {
+                    name,
+                    day: Some(ds.div_euclid(DAY)),
+                    lower_window: None,
+                    upper_window: None,
+                    prior_scale: None,
+                });
+            }
+        }
+        if let Some(seen) = &self.train_names {
+            rows.retain(|r| seen.contains(&r.name));
+            for name in seen {
+                if !rows.iter().any(|r| &r.name == name) {
+                    rows.push(HolidayRow {
+                        name: name.clone(),
+                        day: None,
+                        lower_window: None,
+                        upper_window: None,
+                        prior_scale: None,
+                    });
+                }
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// `get_holiday_names(country)`: every name the country's holidays have.
+pub(crate) fn country_holiday_names(country: &str) -> Result<Vec<String>, HolidayError> {
+    Err(HolidayError::Country {
+        country: country.into(),
+        reason: "country holiday tables are not built into this version of gridcast".into(),
+    })
+}
+
+/// The holidays of `country` in `years`, in the order Python lists them.
+fn country_holidays(
+    country: &str,
+    _years: &[i32],
+) -> Result<Vec<(Timestamp, String)>, HolidayError> {
+    Err(HolidayError::Country {
+        country: country.into(),
+        reason: "country holiday tables are not built into this version of gridcast".into(),
+    })
+}
+
+/// `make_holiday_features(dates, holidays)`: one 0/1 column per holiday and
+/// day offset of its window (`{name}_delim_{+|-}{offset}`), set on every row
+/// whose date is the holiday's date plus the offset; columns sorted by name.
+/// `dates` must be sorted.
+pub(crate) fn make_holiday_features(
+    dates: &[Timestamp],
+    rows: &[HolidayRow],
+    holidays_prior_scale: f64,
+) -> Result<HolidayFeatures, HolidayError> {
+    let days: Vec<i64> = dates.iter().map(|d| d.div_euclid(DAY)).collect();
+    let mut columns: BTreeMap<String, (FeatureName, Vec<f64>)> = BTreeMap::new();
+    let mut scales: Vec<(String, f64)> = Vec::new();
+    for row in rows {
+        // int(NaN) raises in Python, which then uses no window at all.
+        let (lw, uw) = match (row.lower_window, row.upper_window) {
+            (Some(l), Some(u)) => (l, u),
+            _ => (0, 0),
+        };
+        let ps = row
+            .prior_scale
+            .filter(|p| !p.is_nan())
+            .unwrap_or(holidays_prior_scale);
+        match scales.iter().find(|(n, _)| *n == row.name) {
+            Some((_, first)) if *first != ps => {
+                return Err(HolidayError::InconsistentPriorScale {
+                    holiday: row.name.clone(),
+                    first: *first,
+                    second: ps,
+                })
+            }
+            Some(_) => {}
+            None => {
+                if !(ps > 0.0) {
+                    return Err(HolidayError::PriorScale {
+                        holiday: row.name.clone(),
+                        value: ps,
+                    });
+                }
+                scales.push((row.name.clone(), ps));
+            }
+        }
+        for offset in lw..=uw {
+            let name = FeatureName::Holiday {
+                name: row.name.clone(),
+                offset,
+            };
+            let (_, column) = columns
+                .entry(name.to_string())
+                .or_insert_with(|| (name, vec![0.0; dates.len()]));
+            if let Some(day) = row.day {
+                let target = day + offset;
+                let from = days.partition_point(|d| *d < target);
+                let to = days.partition_point(|d| *d <= target);
+                column[from..to].iter_mut().for_each(|v| *v = 1.0);
+            }
+        }
+    }
+    let columns: Vec<(FeatureName, Vec<f64>)> = columns.into_values().collect();
+    let prior_scales = columns
+        .iter()
+        .map(|(name, _)| {
+            let holiday = name.component();
+            scales
+                .iter()
+                .find(|(n, _)| n == holiday)
+                .map(|(_, p)| *p)
+                .expect("every column's holiday has a scale")
+        })
+        .collect();
+    Ok(HolidayFeatures {
+        columns,
+        prior_scales,
+        names: scales.into_iter().map(|(n, _)| n).collect(),
+    })
+}
+
+/// The distinct years of `dates`, in order of first appearance.
+fn years_of(dates: &[Timestamp]) -> Vec<i32> {
+    use chrono::Datelike;
+    let mut years: Vec<i32> = Vec::new();
+    for d in dates {
+        let year = chrono::DateTime::from_timestamp(*d, 0).map_or(1970, |t| t.year());
+        if !years.contains(&year) {
+            years.push(year);
+        }
+    }
+    years
+}
+
+/// The order in which CPython iterates a set of small non-negative ints
+/// inserted in this order (`setobject.c`: linear probing, then perturbation;
+/// resize ×4 once ⅗ full). Python Prophet builds the holidays of
+/// `{x.year for x in dates}`, and that order decides which name comes first.
+pub(crate) fn python_set_order(keys: &[i32]) -> Vec<i32> {
+    const LINEAR_PROBES: usize = 9;
+    const PERTURB_SHIFT: u32 = 5;
+    fn insert(table: &mut [Option<i32>], key: i32) {
+        let mask = table.len() - 1;
+        let hash = key as u64 as usize;
+        let mut perturb = hash;
+        let mut i = hash & mask;
+        loop {
+            let probes = if i + LINEAR_PROBES <= mask {
+                LINEAR_PROBES
+            } else {
+                0
+            };
+            for j in 0..=probes {
+                match table[i + j] {
+                    None => {
+                        table[i + j] = Some(key);
+                        return;
+                    }
+                    Some(k) if k == key => return,
+                    Some(_) => {}
+                }
+            }
+            perturb >>= PERTURB_SHIFT;
+            i = (i * 5 + 1 + perturb) & mask;
+        }
+    }
+    let mut table: Vec<Option<i32>> = vec![None; 8];
+    let mut used = 0usize;
+    for &key in keys {
+        if table.contains(&Some(key)) {
+            continue;
+        }
+        insert(&mut table, key);
+        used += 1;
+        let mask = table.len() - 1;
+        if used * 5 >= mask * 3 {
+            let min_used = if used > 50_000 { used * 2 } else { used * 4 };
+            let mut size = 8;
+            while size <= min_used {
+                size <<= 1;
+            }
+            let old = std::mem::replace(&mut table, vec![None; size]);
+            for key in old.into_iter().flatten() {
+                insert(&mut table, key);
+            }
+        }
+    }
+    table.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_follow_cpython_set_order() {
+        // Checked against CPython 3.11: list({2021, 2022, 2023, 2024}) etc.
+        assert_eq!(python_set_order(&[2021, 2022]), [2021, 2022]);
+        assert_eq!(python_set_order(&[2022, 2023, 2024]), [2024, 2022, 2023]);
+        assert_eq!(
+            python_set_order(&[2021, 2022, 2023, 2024]),
+            [2024, 2021, 2022, 2023]
+        );
+        assert_eq!(
+            python_set_order(&(2019..2026).collect::<Vec<_>>()),
+            (2019..2026).collect::<Vec<_>>()
+        );
+        // With collisions and a resize.
+        assert_eq!(
+            python_set_order(&[1998, 2005, 2022, 2047, 2053]),
+            [2053, 2022, 1998, 2005, 2047]
+        );
+        assert_eq!(
+            python_set_order(&[
+                1990, 1993, 2002, 2007, 2016, 2018, 2028, 2034, 2036, 2038, 2039, 2041, 2045, 2052,
+                2054, 2059
+            ]),
+            [
+                2016, 2018, 2052, 1990, 2054, 1993, 2059, 2028, 2002, 2034, 2036, 2039, 2038, 2007,
+                2041, 2045
+            ]
+        );
+        // Twice, as Prophet's set is turned into the holidays package's set.
+        let once = python_set_order(&[2023, 2024, 2025, 2026]);
+        assert_eq!(once, [2024, 2025, 2026, 2023]);
+        assert_eq!(python_set_order(&once), once);
+    }
+
+    #[test]
+    fn windows_make_one_sorted_column_per_offset() {
+        let dates: Vec<Timestamp> = (0..6).map(|d| d * DAY).collect();
+        let rows = vec![
+            HolidayRow {
+                name: "b".into(),
+                day: Some(2),
+                lower_window: Some(-1),
+                upper_window: Some(1),
+                prior_scale: Some(5.0),
+            },
+            HolidayRow {
+                name: "a".into(),
+                day: Some(4),
+                lower_window: None,
+                upper_window: None,
+                prior_scale: None,
+            },
+            HolidayRow {
+                name: "b".into(),
+                day: Some(40),
+                lower_window: Some(-1),
+                upper_window: Some(1),
+                prior_scale: Some(5.0),
+            },
+        ];
+        let f = make_holiday_features(&dates, &rows, 10.0).unwrap();
+        let names: Vec<String> = f.columns.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(
+            names,
+            ["a_delim_+0", "b_delim_+0", "b_delim_+1", "b_delim_-1"]
+        );
+        assert_eq!(f.columns[1].1, [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(f.columns[3].1, [0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+        assert_eq!(f.prior_scales, [10.0, 5.0, 5.0, 5.0]);
+        assert_eq!(f.names, ["b", "a"]);
+        let mut clash = rows.clone();
+        clash[2].prior_scale = Some(1.0);
+        assert!(matches!(
+            make_holiday_features(&dates, &clash, 10.0),
+            Err(HolidayError::InconsistentPriorScale { .. })
+        ));
+    }
+}

@@ -1,0 +1,522 @@
+//! Python Prophet's `model_to_json` format (Prophet 1.1 to 1.5), both ways.
+//!
+//! The layout: simple attributes as JSON values; `history`, `holidays` and
+//! `train_component_cols` as pandas `orient='table'` JSON strings;
+//! `changepoints`, `history_dates` and `train_holiday_names` as
+//! `orient='split'` strings; `start` as epoch seconds; `t_scale` as seconds;
+//! `seasonalities`/`extra_regressors` as `[[names], {name: props}]`; `params`
+//! as lists per draw; `__prophet_version`.
+
+mod pandas;
+mod params;
+mod tables;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::config::{Growth, Mode, Scaling, SeasonalitySetting};
+use crate::features::{ComponentModes, Seasonality};
+use crate::holidays::Holidays;
+use crate::model::{ProphetModel, Settings};
+use crate::regressors::{Regressor, Standardize};
+use pandas::{read_split_dates, read_split_strings, split_dates, split_strings};
+use params::{read_params, write_params};
+use tables::{
+    component_rows, component_table, history_table, holidays_table, read_component_columns,
+    read_history, read_holidays,
+};
+
+/// The Prophet version we claim when writing (the format we follow).
+pub const PROPHET_FORMAT_VERSION: &str = "1.5.0";
+
+/// Why a model.json could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelJsonError {
+    /// Not JSON, or a field of the wrong type.
+    #[error("model.json is not a Prophet model: {0}")]
+    Syntax(String),
+    /// A field is present but its content is wrong.
+    #[error("model.json field `{field}`: {reason}")]
+    Invalid {
+        /// The field.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A Prophet feature this engine does not forecast with.
+    #[error("model.json uses {0}, which gridcast does not support")]
+    Unsupported(String),
+    /// A number outside what gridcast forecasts with ([`crate::ModelBounds`]).
+    #[error("model.json field `{field}` is {value}; it must be {allowed}")]
+    OutOfBounds {
+        /// The field.
+        field: String,
+        /// What it holds.
+        value: String,
+        /// What it may hold.
+        allowed: String,
+    },
+}
+
+pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> ModelJsonError {
+    ModelJsonError::Invalid {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Accepts Python's `uncertainty_samples`, which old versions wrote as a bool.
+fn samples_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Bool(false) | Value::Null => Ok(0),
+        Value::Bool(true) => Ok(1000),
+        Value::Number(n) => {
+            let count = n
+                .as_u64()
+                .ok_or_else(|| serde::de::Error::custom(format!("expected a count, got {n}")))?;
+            u32::try_from(count).map_err(|_| {
+                serde::de::Error::custom(format!(
+                    "uncertainty_samples {count} is more than {}",
+                    u32::MAX
+                ))
+            })
+        }
+        other => Err(serde::de::Error::custom(format!(
+            "expected a count, got {other}"
+        ))),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ModesJson {
+    additive: Vec<String>,
+    multiplicative: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SeasonalityJson {
+    period: f64,
+    fourier_order: u32,
+    prior_scale: f64,
+    mode: Mode,
+    #[serde(default)]
+    condition_name: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct RegressorJson {
+    prior_scale: f64,
+    #[serde(default)]
+    standardize: Standardize,
+    #[serde(default)]
+    mu: f64,
+    #[serde(default = "one")]
+    std: f64,
+    mode: Mode,
+    #[serde(default)]
+    predictor_spec: Value,
+    #[serde(default)]
+    predictor: Value,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// The document, field by field, in the order Python writes it.
+#[derive(Debug, Serialize, Deserialize)]
+struct ModelJson {
+    growth: Growth,
+    n_changepoints: u32,
+    specified_changepoints: bool,
+    changepoint_range: f64,
+    yearly_seasonality: SeasonalitySetting,
+    weekly_seasonality: SeasonalitySetting,
+    daily_seasonality: SeasonalitySetting,
+    seasonality_mode: Mode,
+    seasonality_prior_scale: f64,
+    changepoint_prior_scale: f64,
+    holidays_prior_scale: f64,
+    #[serde(default)]
+    mcmc_samples: u32,
+    interval_width: f64,
+    #[serde(deserialize_with = "samples_from")]
+    uncertainty_samples: u32,
+    y_scale: f64,
+    #[serde(default)]
+    y_min: f64,
+    #[serde(default)]
+    scaling: Scaling,
+    #[serde(default)]
+    logistic_floor: bool,
+    #[serde(default)]
+    country_holidays: Option<String>,
+    component_modes: ModesJson,
+    #[serde(default)]
+    holidays_mode: Option<Mode>,
+    changepoints: Option<String>,
+    history_dates: String,
+    #[serde(default)]
+    train_holiday_names: Option<String>,
+    start: f64,
+    t_scale: f64,
+    #[serde(default)]
+    holidays: Option<String>,
+    history: String,
+    train_component_cols: String,
+    changepoints_t: Vec<f64>,
+    seasonalities: (Vec<String>, Map<String, Value>),
+    #[serde(default = "empty_ordered")]
+    extra_regressors: (Vec<String>, Map<String, Value>),
+    #[serde(default = "empty_object")]
+    fit_kwargs: Value,
+    params: Map<String, Value>,
+    #[serde(rename = "__prophet_version", default)]
+    prophet_version: Option<String>,
+}
+
+fn empty_ordered() -> (Vec<String>, Map<String, Value>) {
+    (Vec::new(), Map::new())
+}
+
+fn empty_object() -> Value {
+    Value::Object(Map::new())
+}
+
+/// Reads a model.json (also one JSON-encoded twice, as old Prophet docs
+/// produced) into a model ready to forecast.
+pub fn read_model_json(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
+    let value = match value {
+        Value::String(inner) => serde_json::from_str(&inner)
+            .map_err(|e| ModelJsonError::Syntax(format!("inner document: {e}")))?,
+        other => other,
+    };
+    let doc: ModelJson =
+        serde_json::from_value(value).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
+    let model = from_document(doc)?;
+    crate::bounds::ModelBounds::default().check(&model)?;
+    Ok(model)
+}
+
+fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
+    if !(doc.y_scale.is_finite() && doc.y_scale != 0.0) {
+        return Err(invalid(
+            "y_scale",
+            format!("must be finite and non-zero, got {}", doc.y_scale),
+        ));
+    }
+    if !(doc.t_scale.is_finite() && doc.t_scale > 0.0) {
+        return Err(invalid(
+            "t_scale",
+            format!("must be positive, got {}", doc.t_scale),
+        ));
+    }
+    let seasonalities = read_seasonalities(&doc.seasonalities)?;
+    let extra_regressors = read_regressors(&doc.extra_regressors)?;
+    let holidays = Holidays {
+        frame: doc.holidays.as_deref().map(read_holidays).transpose()?,
+        country: doc.country_holidays.clone(),
+        train_names: doc
+            .train_holiday_names
+            .as_deref()
+            .map(|t| read_split_strings(t, "train_holiday_names"))
+            .transpose()?,
+    };
+    let n_features = component_rows(&doc.train_component_cols)?;
+    let fixed: usize = seasonalities
+        .iter()
+        .map(Seasonality::columns)
+        .sum::<usize>()
+        + extra_regressors.len();
+    let consistent = if holidays.is_empty() {
+        n_features == fixed.max(1)
+    } else {
+        n_features >= fixed
+    };
+    if !consistent {
+        return Err(invalid(
+            "train_component_cols",
+            format!(
+                "{n_features} rows, but the seasonalities and regressors make {fixed} feature columns"
+            ),
+        ));
+    }
+
+    let history_dates = read_split_dates(&doc.history_dates, "history_dates")?;
+    let changepoints = match &doc.changepoints {
+        Some(text) => read_split_dates(text, "changepoints")?,
+        None => Vec::new(),
+    };
+    let history = read_history(&doc.history)?;
+    let component_columns = read_component_columns(&doc.train_component_cols)?;
+    if let Some((name, v)) = component_columns
+        .components
+        .iter()
+        .find(|(_, v)| v.len() != n_features)
+    {
+        return Err(invalid(
+            "train_component_cols",
+            format!("`{name}` has {} rows for {n_features}", v.len()),
+        ));
+    }
+    let params = read_params(&doc.params, doc.changepoints_t.len(), n_features)?;
+    if doc.growth == Growth::Logistic && history.cap.is_none() {
+        return Err(invalid("history", "logistic growth but no `cap` column"));
+    }
+
+    Ok(ProphetModel {
+        settings: Settings {
+            growth: doc.growth,
+            n_changepoints: doc.n_changepoints,
+            specified_changepoints: doc.specified_changepoints,
+            changepoint_range: doc.changepoint_range,
+            yearly_seasonality: doc.yearly_seasonality,
+            weekly_seasonality: doc.weekly_seasonality,
+            daily_seasonality: doc.daily_seasonality,
+            seasonality_mode: doc.seasonality_mode,
+            seasonality_prior_scale: doc.seasonality_prior_scale,
+            changepoint_prior_scale: doc.changepoint_prior_scale,
+            holidays_prior_scale: doc.holidays_prior_scale,
+            holidays_mode: doc.holidays_mode.unwrap_or(doc.seasonality_mode),
+            mcmc_samples: doc.mcmc_samples,
+            interval_width: doc.interval_width,
+            uncertainty_samples: doc.uncertainty_samples,
+            scaling: doc.scaling,
+        },
+        y_scale: doc.y_scale,
+        y_min: doc.y_min,
+        logistic_floor: doc.logistic_floor,
+        start: doc.start,
+        t_scale: doc.t_scale,
+        changepoints,
+        changepoints_t: doc.changepoints_t,
+        seasonalities,
+        holidays,
+        extra_regressors,
+        component_columns,
+        component_modes: ComponentModes {
+            additive: doc.component_modes.additive,
+            multiplicative: doc.component_modes.multiplicative,
+        },
+        history,
+        history_dates,
+        params,
+        fit_kwargs: doc.fit_kwargs,
+        prophet_version: doc.prophet_version.unwrap_or_default(),
+    })
+}
+
+fn read_seasonalities(
+    (names, props): &(Vec<String>, Map<String, Value>),
+) -> Result<Vec<Seasonality>, ModelJsonError> {
+    names
+        .iter()
+        .map(|name| {
+            let p = props.get(name).ok_or_else(|| {
+                invalid(
+                    "seasonalities",
+                    format!("{name:?} is listed but has no properties"),
+                )
+            })?;
+            let s: SeasonalityJson = serde_json::from_value(p.clone())
+                .map_err(|e| invalid("seasonalities", format!("{name}: {e}")))?;
+            if !(s.period > 0.0) || s.fourier_order == 0 {
+                return Err(invalid(
+                    "seasonalities",
+                    format!("{name}: period and fourier_order must be positive"),
+                ));
+            }
+            Ok(Seasonality {
+                name: name.clone(),
+                period: s.period,
+                fourier_order: s.fourier_order,
+                prior_scale: s.prior_scale,
+                mode: s.mode,
+                condition_name: s.condition_name,
+            })
+        })
+        .collect()
+}
+
+fn read_regressors(
+    (names, props): &(Vec<String>, Map<String, Value>),
+) -> Result<Vec<Regressor>, ModelJsonError> {
+    names
+        .iter()
+        .map(|name| {
+            let p = props.get(name).ok_or_else(|| {
+                invalid(
+                    "extra_regressors",
+                    format!("{name:?} is listed but has no properties"),
+                )
+            })?;
+            let r: RegressorJson = serde_json::from_value(p.clone())
+                .map_err(|e| invalid("extra_regressors", format!("{name}: {e}")))?;
+            if !(r.std.is_finite() && r.std != 0.0 && r.mu.is_finite()) {
+                return Err(invalid(
+                    "extra_regressors",
+                    format!("{name}: mu must be finite and std finite and non-zero"),
+                ));
+            }
+            Ok(Regressor {
+                name: name.clone(),
+                prior_scale: r.prior_scale,
+                standardize: r.standardize,
+                mu: r.mu,
+                std: r.std,
+                mode: r.mode,
+                predictor_spec: r.predictor_spec,
+            })
+        })
+        .collect()
+}
+
+/// Writes the model as Python's `model_to_json` would, so that
+/// `prophet.serialize.model_from_json` loads it.
+pub fn write_model_json(model: &ProphetModel) -> String {
+    let s = &model.settings;
+    let mut seasonality_props = Map::new();
+    for x in &model.seasonalities {
+        seasonality_props.insert(
+            x.name.clone(),
+            json!({"period": x.period, "fourier_order": x.fourier_order, "prior_scale": x.prior_scale,
+                   "mode": x.mode, "condition_name": x.condition_name}),
+        );
+    }
+    let mut regressor_props = Map::new();
+    for r in &model.extra_regressors {
+        regressor_props.insert(
+            r.name.clone(),
+            json!({"prior_scale": r.prior_scale, "standardize": r.standardize, "mu": r.mu,
+                   "std": r.std, "mode": r.mode, "predictor_spec": r.predictor_spec,
+                   "predictor": null}),
+        );
+    }
+    let changepoint_rows: Vec<usize> = model
+        .changepoints
+        .iter()
+        .enumerate()
+        .map(|(i, c)| model.history.ds.iter().position(|d| d == c).unwrap_or(i))
+        .collect();
+    let changepoints = Some(split_dates(&model.changepoints, &changepoint_rows));
+    let doc = ModelJson {
+        growth: s.growth,
+        n_changepoints: s.n_changepoints,
+        specified_changepoints: s.specified_changepoints,
+        changepoint_range: s.changepoint_range,
+        yearly_seasonality: s.yearly_seasonality,
+        weekly_seasonality: s.weekly_seasonality,
+        daily_seasonality: s.daily_seasonality,
+        seasonality_mode: s.seasonality_mode,
+        seasonality_prior_scale: s.seasonality_prior_scale,
+        changepoint_prior_scale: s.changepoint_prior_scale,
+        holidays_prior_scale: s.holidays_prior_scale,
+        mcmc_samples: s.mcmc_samples,
+        interval_width: s.interval_width,
+        uncertainty_samples: s.uncertainty_samples,
+        y_scale: model.y_scale,
+        y_min: model.y_min,
+        scaling: s.scaling,
+        logistic_floor: model.logistic_floor,
+        country_holidays: model.holidays.country.clone(),
+        component_modes: ModesJson {
+            additive: model.component_modes.additive.clone(),
+            multiplicative: model.component_modes.multiplicative.clone(),
+        },
+        holidays_mode: Some(s.holidays_mode),
+        changepoints,
+        history_dates: split_dates(
+            &model.history_dates,
+            &(0..model.history_dates.len()).collect::<Vec<_>>(),
+        ),
+        train_holiday_names: model.holidays.train_names.as_deref().map(split_strings),
+        start: model.start,
+        t_scale: model.t_scale,
+        holidays: model.holidays.frame.as_deref().map(holidays_table),
+        history: history_table(&model.history, model.logistic_floor),
+        train_component_cols: component_table(&model.component_columns),
+        changepoints_t: model.changepoints_t.clone(),
+        seasonalities: (
+            model.seasonalities.iter().map(|x| x.name.clone()).collect(),
+            seasonality_props,
+        ),
+        extra_regressors: (
+            model
+                .extra_regressors
+                .iter()
+                .map(|r| r.name.clone())
+                .collect(),
+            regressor_props,
+        ),
+        fit_kwargs: model.fit_kwargs.clone(),
+        params: write_params(&model.params, s.mcmc_samples > 0),
+        prophet_version: Some(if model.prophet_version.is_empty() {
+            PROPHET_FORMAT_VERSION.into()
+        } else {
+            model.prophet_version.clone()
+        }),
+    };
+    serde_json::to_string(&doc).expect("a model always serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pandas::split_dates;
+    use super::tables::{history_table, history_table_via_values};
+    use crate::history::{ColumnValues, History};
+    use crate::time::format_iso_millis;
+    use crate::Timestamp;
+
+    fn split_dates_via_values(dates: &[Timestamp], index: &[usize]) -> String {
+        let data: Vec<String> = dates.iter().map(|d| format_iso_millis(*d)).collect();
+        serde_json::json!({"name": "ds", "index": index, "data": data}).to_string()
+    }
+
+    #[test]
+    fn history_table_text_equals_the_serde_json_rendering() {
+        let h = History {
+            ds: vec![1_640_995_200, 1_641_081_600, 1_641_168_000],
+            y: vec![1.5, 2.0, f64::NAN],
+            cap: Some(vec![10.0, 10.0, 10.0]),
+            floor: vec![0.0; 3],
+            cap_scaled: Some(vec![0.1, 1e-300, 123456789.125]),
+            t: vec![0.0, 0.5, 1.0],
+            y_scaled: vec![0.15, 0.2, -0.0],
+            columns: vec![
+                (
+                    "temp \"x\"".into(),
+                    ColumnValues::Numbers(vec![1.0, -2.5, 3.0]),
+                ),
+                (
+                    "winter".into(),
+                    ColumnValues::Booleans(vec![true, false, true]),
+                ),
+            ],
+        };
+        for floor_given in [false, true] {
+            assert_eq!(
+                history_table(&h, floor_given),
+                history_table_via_values(&h, floor_given)
+            );
+        }
+        let plain = History {
+            cap: None,
+            cap_scaled: None,
+            columns: Vec::new(),
+            ..h
+        };
+        assert_eq!(
+            history_table(&plain, false),
+            history_table_via_values(&plain, false)
+        );
+        let (dates, index) = ([1_640_995_200, 1_641_081_600 + 3_600], [0, 17]);
+        assert_eq!(
+            split_dates(&dates, &index),
+            split_dates_via_values(&dates, &index)
+        );
+        assert_eq!(split_dates(&[], &[]), split_dates_via_values(&[], &[]));
+    }
+}

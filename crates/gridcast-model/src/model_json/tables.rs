@@ -1,0 +1,284 @@
+//! The frames model.json holds as pandas tables: `history` (with the extra
+//! columns), `train_component_cols` and the `holidays` frame.
+
+use serde_json::{json, Map, Value};
+
+use super::pandas::{bool_column, date_of, number_column, push_number, read_table, table};
+use super::{invalid, ModelJsonError};
+use crate::features::ComponentColumns;
+use crate::history::{ColumnValues, History};
+use crate::holidays::Holiday;
+use crate::time::{format_iso_millis, push_iso_millis};
+
+/// The frame's own columns; every other column is an extra one.
+const OWN: &[&str] = &["ds", "y", "cap", "floor", "cap_scaled", "t", "y_scaled"];
+
+pub(super) fn read_history(text: &str) -> Result<History, ModelJsonError> {
+    let field = "history";
+    let (fields, rows) = read_table(text, field)?;
+    let ds = rows
+        .iter()
+        .map(|r| date_of(r.get("ds").unwrap_or(&Value::Null), field))
+        .collect::<Result<Vec<_>, _>>()?;
+    let need = |name: &str| {
+        number_column(&rows, name, field)?
+            .ok_or_else(|| invalid(field, format!("no `{name}` column")))
+    };
+    let mut columns = Vec::new();
+    for (name, kind) in &fields {
+        if OWN.contains(&name.as_str()) || rows.is_empty() {
+            continue;
+        }
+        let values = match kind.as_str() {
+            "boolean" => ColumnValues::Booleans(bool_column(&rows, name, field)?),
+            "number" | "integer" => {
+                ColumnValues::Numbers(number_column(&rows, name, field)?.unwrap_or_default())
+            }
+            // Text and other columns Python kept but no model uses.
+            _ => continue,
+        };
+        columns.push((name.clone(), values));
+    }
+    Ok(History {
+        ds,
+        y: need("y")?,
+        cap: number_column(&rows, "cap", field)?,
+        floor: need("floor")?,
+        cap_scaled: number_column(&rows, "cap_scaled", field)?,
+        t: need("t")?,
+        y_scaled: need("y_scaled")?,
+        columns,
+    })
+}
+
+/// The history as pandas writes it: `ds`, `y`, `cap`, the extra columns,
+/// `floor`, `cap_scaled`, `t`, `y_scaled` (a `floor` the data gave comes
+/// before the extra columns, as in Python's frame).
+pub(super) fn history_table(h: &History, floor_given: bool) -> String {
+    // Written as text rather than through `serde_json::Value`: the history is
+    // most of a model.json and building a map per row dominated saving.
+    enum Cells<'a> {
+        Numbers(&'a [f64]),
+        Booleans(&'a [bool]),
+    }
+    let mut columns: Vec<(&str, Cells)> = vec![("y", Cells::Numbers(&h.y))];
+    if let Some(cap) = &h.cap {
+        columns.push(("cap", Cells::Numbers(cap)));
+    }
+    if floor_given {
+        columns.push(("floor", Cells::Numbers(&h.floor)));
+    }
+    for (name, values) in &h.columns {
+        columns.push((
+            name,
+            match values {
+                ColumnValues::Numbers(v) => Cells::Numbers(v),
+                ColumnValues::Booleans(v) => Cells::Booleans(v),
+            },
+        ));
+    }
+    if !floor_given {
+        columns.push(("floor", Cells::Numbers(&h.floor)));
+    }
+    if let Some(cs) = &h.cap_scaled {
+        columns.push(("cap_scaled", Cells::Numbers(cs)));
+    }
+    columns.push(("t", Cells::Numbers(&h.t)));
+    columns.push(("y_scaled", Cells::Numbers(&h.y_scaled)));
+    let mut out = String::with_capacity(64 + h.ds.len() * (40 + 24 * columns.len()));
+    out.push_str(r#"{"schema":{"fields":[{"name":"ds","type":"datetime"}"#);
+    for (name, cells) in &columns {
+        let kind = match cells {
+            Cells::Numbers(_) => "number",
+            Cells::Booleans(_) => "boolean",
+        };
+        out.push_str(&format!(
+            r#",{{"name":{},"type":"{kind}"}}"#,
+            Value::String(name.to_string())
+        ));
+    }
+    out.push_str(r#"],"pandas_version":"1.4.0"},"data":["#);
+    for i in 0..h.ds.len() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"ds":""#);
+        push_iso_millis(&mut out, h.ds[i]);
+        out.push('"');
+        for (name, cells) in &columns {
+            out.push(',');
+            out.push_str(&Value::String(name.to_string()).to_string());
+            out.push(':');
+            match cells {
+                Cells::Numbers(v) => push_number(&mut out, v[i]),
+                Cells::Booleans(v) => out.push_str(if v[i] { "true" } else { "false" }),
+            }
+        }
+        out.push('}');
+    }
+    out.push_str("]}");
+    out
+}
+
+#[cfg(test)]
+pub(super) fn history_table_via_values(h: &History, floor_given: bool) -> String {
+    let mut fields = vec![("ds".to_string(), "datetime"), ("y".into(), "number")];
+    let mut rows: Vec<Map<String, Value>> = (0..h.ds.len())
+        .map(|i| {
+            let mut row = Map::new();
+            row.insert("ds".into(), json!(format_iso_millis(h.ds[i])));
+            row.insert("y".into(), json!(h.y[i]));
+            row
+        })
+        .collect();
+    let mut add = |name: &str, kind: &'static str, value: &dyn Fn(usize) -> Value| {
+        fields.push((name.to_string(), kind));
+        for (i, row) in rows.iter_mut().enumerate() {
+            row.insert(name.into(), value(i));
+        }
+    };
+    if let Some(cap) = &h.cap {
+        add("cap", "number", &|i| json!(cap[i]));
+    }
+    if floor_given {
+        add("floor", "number", &|i| json!(h.floor[i]));
+    }
+    for (name, values) in &h.columns {
+        match values {
+            ColumnValues::Numbers(v) => add(name, "number", &|i| json!(v[i])),
+            ColumnValues::Booleans(v) => add(name, "boolean", &|i| json!(v[i])),
+        }
+    }
+    if !floor_given {
+        add("floor", "number", &|i| json!(h.floor[i]));
+    }
+    if let Some(cs) = &h.cap_scaled {
+        add("cap_scaled", "number", &|i| json!(cs[i]));
+    }
+    add("t", "number", &|i| json!(h.t[i]));
+    add("y_scaled", "number", &|i| json!(h.y_scaled[i]));
+    table(fields, rows.into_iter().map(Value::Object).collect())
+}
+
+pub(super) fn read_component_columns(text: &str) -> Result<ComponentColumns, ModelJsonError> {
+    let field = "train_component_cols";
+    let (fields, rows) = read_table(text, field)?;
+    let mut components = Vec::new();
+    for (name, _) in fields {
+        if name == "index" || name == "col" {
+            continue;
+        }
+        let ind = rows
+            .iter()
+            .map(|r| match r.get(&name).and_then(Value::as_u64) {
+                Some(v) if v <= 1 => Ok(v as u8),
+                _ => Err(invalid(field, format!("`{name}` must be 0 or 1"))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        components.push((name, ind));
+    }
+    Ok(ComponentColumns { components })
+}
+
+/// The number of feature columns `train_component_cols` describes.
+pub(super) fn component_rows(text: &str) -> Result<usize, ModelJsonError> {
+    Ok(read_table(text, "train_component_cols")?.1.len())
+}
+
+pub(super) fn component_table(c: &ComponentColumns) -> String {
+    let fields = c
+        .components
+        .iter()
+        .map(|(n, _)| (n.clone(), "integer"))
+        .collect();
+    let n = c.components.first().map_or(0, |(_, v)| v.len());
+    let rows = (0..n)
+        .map(|i| {
+            let row: Map<String, Value> = c
+                .components
+                .iter()
+                .map(|(name, v)| (name.clone(), json!(v[i])))
+                .collect();
+            Value::Object(row)
+        })
+        .collect();
+    table(fields, rows)
+}
+
+pub(super) fn read_holidays(text: &str) -> Result<Vec<Holiday>, ModelJsonError> {
+    let field = "holidays";
+    let (_, rows) = read_table(text, field)?;
+    let window = |r: &Value, name: &str, i: usize| -> Result<Option<i64>, ModelJsonError> {
+        match r.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .filter(|v| v.fract() == 0.0 && v.abs() < 1e6)
+                .map(|v| Some(v as i64))
+                .ok_or_else(|| invalid(field, format!("row {i}: `{name}` is not a whole number"))),
+            Some(_) => Err(invalid(field, format!("row {i}: `{name}` is not a number"))),
+        }
+    };
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let name = r
+                .get("holiday")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid(field, format!("row {i}: no `holiday` name")))?;
+            let ds = date_of(r.get("ds").unwrap_or(&Value::Null), field)?;
+            let prior_scale = match r.get("prior_scale") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(v.as_f64().ok_or_else(|| {
+                    invalid(field, format!("row {i}: `prior_scale` is not a number"))
+                })?),
+            };
+            Ok(Holiday {
+                name: name.to_string(),
+                ds: ds.div_euclid(86_400) * 86_400,
+                lower_window: window(r, "lower_window", i)?,
+                upper_window: window(r, "upper_window", i)?,
+                prior_scale,
+            })
+        })
+        .collect()
+}
+
+/// The holidays frame as pandas writes it: `holiday`, `ds`, the windows
+/// (integers, or numbers with nulls when some rows lack them) and
+/// `prior_scale` when any row has them.
+pub(super) fn holidays_table(rows: &[Holiday]) -> String {
+    let windows = rows
+        .iter()
+        .any(|h| h.lower_window.is_some() || h.upper_window.is_some());
+    let whole = rows
+        .iter()
+        .all(|h| h.lower_window.is_some() && h.upper_window.is_some());
+    let scales = rows.iter().any(|h| h.prior_scale.is_some());
+    let mut fields = vec![("holiday".to_string(), "string"), ("ds".into(), "datetime")];
+    if windows {
+        let kind = if whole { "integer" } else { "number" };
+        fields.push(("lower_window".into(), kind));
+        fields.push(("upper_window".into(), kind));
+    }
+    if scales {
+        fields.push(("prior_scale".into(), "number"));
+    }
+    let data = rows
+        .iter()
+        .map(|h| {
+            let mut row = Map::new();
+            row.insert("holiday".into(), json!(h.name));
+            row.insert("ds".into(), json!(format_iso_millis(h.ds)));
+            if windows {
+                row.insert("lower_window".into(), json!(h.lower_window));
+                row.insert("upper_window".into(), json!(h.upper_window));
+            }
+            if scales {
+                row.insert("prior_scale".into(), json!(h.prior_scale));
+            }
+            Value::Object(row)
+        })
+        .collect();
+    table(fields, data)
+}
