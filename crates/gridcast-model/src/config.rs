@@ -611,6 +611,43 @@ impl ProphetConfig {
         Ok(())
     }
 
+    /// `frame` with the constant `cap` and `floor` as columns (as fit applies
+    /// them; apply them to held-out rows before scoring them too). A column
+    /// the frame already has must hold that constant.
+    pub fn with_constants<'a>(
+        &self,
+        frame: &'a crate::Frame,
+    ) -> Result<std::borrow::Cow<'a, crate::Frame>, crate::FrameError> {
+        use std::borrow::Cow;
+        let mut out = Cow::Borrowed(frame);
+        for (name, constant) in [("cap", self.cap), ("floor", self.floor)] {
+            let Some(value) = constant else { continue };
+            let column = if name == "cap" {
+                &frame.cap
+            } else {
+                &frame.floor
+            };
+            match column {
+                Some(values) if values.iter().all(|v| *v == value) => {}
+                Some(_) => {
+                    return Err(crate::FrameError::ColumnAndConstant {
+                        column: name.into(),
+                    })
+                }
+                None => {
+                    let filled = Some(vec![value; frame.len()]);
+                    let f = out.to_mut();
+                    if name == "cap" {
+                        f.cap = filled;
+                    } else {
+                        f.floor = filled;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The explicit changepoints, parsed.
     pub fn changepoint_dates(&self) -> Result<Option<Vec<Timestamp>>, ConfigError> {
         self.changepoints

@@ -330,6 +330,10 @@ fn fit_customer(
     }
     let bytes = fs::read(csv).map_err(|e| format!("{input}: {e}"))?;
     let frame = Frame::from_csv(&bytes).map_err(|e| format!("{input}: {e}"))?;
+    let frame = opts
+        .config
+        .with_constants(&frame)
+        .map_err(|e| format!("{input}: {e}"))?;
     let (train, holdout) = frame.split_holdout(opts.holdout);
     row.rows = train.observed();
     row.holdout_rows = holdout.observed();

@@ -8,8 +8,6 @@ mod initial;
 mod scales;
 mod seasonalities;
 
-use std::borrow::Cow;
-
 use augurs_prophet::optimizer::{Data, InitialParams, OptimizeOpts};
 use augurs_prophet::{PositiveFloat, TrendIndicator};
 
@@ -73,7 +71,7 @@ pub enum FitError {
 /// any order) with `config`, as Python's `Prophet(**config).fit(df)` does.
 pub fn fit(frame: &Frame, config: &ProphetConfig) -> Result<Fitted, FitError> {
     config.validate()?;
-    let frame = with_constants(frame, config)?;
+    let frame = config.with_constants(frame)?;
     let mut model = prophet(config)?;
     check_columns(&frame, &model)?;
     let rows = training_rows(&frame)?;
@@ -188,31 +186,6 @@ fn prophet(config: &ProphetConfig) -> Result<ProphetModel, FitError> {
         fit_kwargs: serde_json::json!({}),
         prophet_version: PROPHET_FORMAT_VERSION.into(),
     })
-}
-
-/// The frame with the configuration's constant `cap` and `floor` as columns.
-fn with_constants<'a>(
-    frame: &'a Frame,
-    config: &ProphetConfig,
-) -> Result<Cow<'a, Frame>, FrameError> {
-    if config.cap.is_none() && config.floor.is_none() {
-        return Ok(Cow::Borrowed(frame));
-    }
-    let mut frame = frame.clone();
-    for (name, constant, column) in [
-        ("cap", config.cap, &mut frame.cap),
-        ("floor", config.floor, &mut frame.floor),
-    ] {
-        if let Some(value) = constant {
-            if column.is_some() {
-                return Err(FrameError::ColumnAndConstant {
-                    column: name.into(),
-                });
-            }
-            *column = Some(vec![value; frame.ds.len()]);
-        }
-    }
-    Ok(Cow::Owned(frame))
 }
 
 /// Every column of the data must be one the model uses: a typo in a column

@@ -40,6 +40,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bytes =
         std::fs::read(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
     let frame = Frame::from_csv(&bytes).with_context(|| format!("in {}", args.data.display()))?;
+    let frame = config
+        .with_constants(&frame)
+        .with_context(|| format!("in {}", args.data.display()))?;
     let (train, holdout) = frame.split_holdout(args.holdout);
     let fitted =
         fit(&train, &config).with_context(|| format!("fitting {}", args.data.display()))?;
