@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use gridcast_model::{seed_response, ForecastError, ForecastOptions};
+use gridcast_model::{seed_response, ForecastError, ForecastOptions, FrequencyError};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::time::timeout_at;
@@ -234,7 +234,10 @@ pub(crate) fn compute_error(e: ComputeError) -> ApiError {
 fn forecast_error(e: ForecastError) -> ApiError {
     match e {
         // The request asks more of this model than it can give: say how much.
-        e @ (ForecastError::TooManyDraws { .. } | ForecastError::DatesOutOfRange { .. }) => {
+        e @ (ForecastError::TooManyDraws { .. }
+        | ForecastError::TooMuchWork { .. }
+        | ForecastError::Frame(_)
+        | ForecastError::Frequency(FrequencyError::OutOfRange { .. })) => {
             ApiError::validation(e.to_string())
         }
         other => ApiError::model(format!("forecast failed: {other}")),

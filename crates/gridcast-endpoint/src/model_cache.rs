@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use gridcast_model::{read_artifact, read_model_json, AnswerSeed, ArtifactLimits, ProphetModel};
+use gridcast_model::{
+    read_artifact, read_model_json, AnswerSeed, ArtifactLimits, ColumnValues, ProphetModel,
+};
 use lru::LruCache;
 use tokio::sync::OnceCell;
 
@@ -53,9 +55,43 @@ pub fn resident_bytes(model: &ProphetModel) -> u64 {
         + vec(&model.history_dates)
         + vec(&model.changepoints)
         + vec(&model.changepoints_t)
-        + vec(&p.delta)
-        + vec(&p.beta)
-        + vec(&p.trend);
+        + vec(&p.draws)
+        + p.draws
+            .iter()
+            .map(|d| vec(&d.delta) + vec(&d.beta))
+            .sum::<usize>()
+        + vec(&p.lp)
+        + vec(&p.trend)
+        + p.trend.iter().map(vec).sum::<usize>()
+        + vec(&p.sampler)
+        + p.sampler
+            .iter()
+            .map(|(name, v)| text(name) + vec(v))
+            .sum::<usize>();
+    let extra_columns = vec(&h.columns)
+        + h.columns
+            .iter()
+            .map(|(name, values)| {
+                text(name)
+                    + match values {
+                        ColumnValues::Numbers(v) => vec(v),
+                        ColumnValues::Booleans(v) => vec(v),
+                    }
+            })
+            .sum::<usize>();
+    let holidays = &model.holidays;
+    let holiday_text = holidays.frame.as_ref().map_or(0, |rows| {
+        vec(rows) + rows.iter().map(|r| text(&r.name)).sum::<usize>()
+    }) + holidays.country.as_ref().map_or(0, text)
+        + holidays.train_names.as_ref().map_or(0, |names| {
+            vec(names) + names.iter().map(text).sum::<usize>()
+        });
+    let regressors = vec(&model.extra_regressors)
+        + model
+            .extra_regressors
+            .iter()
+            .map(|r| text(&r.name) + r.predictor_spec.to_string().len() * 4)
+            .sum::<usize>();
     let components = &model.component_columns.components;
     let columns = vec(components)
         + components
@@ -83,6 +119,9 @@ pub fn resident_bytes(model: &ProphetModel) -> u64 {
         + columns
         + mode_names
         + seasonalities
+        + extra_columns
+        + holiday_text
+        + regressors
         + kwargs
         + text(&model.prophet_version)) as u64
 }

@@ -1,6 +1,7 @@
 //! The model cache charges each model its parsed size: `resident_bytes`
 //! against what a counting allocator sees the parsed model hold, for every
-//! reference model (a history from 80 to 1,440 rows) and one of 20,000 rows.
+//! reference model (a history from 80 to 1,440 rows; holidays, regressors,
+//! conditions, MCMC draws) and one of 20,000 rows.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
@@ -32,9 +33,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static COUNTING: Counting = Counting;
 
-fn fixtures() -> std::path::PathBuf {
+fn fixtures(set: &str) -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/prophet/models")
+        .join(format!("../../../shared/fixtures/{set}/models"))
 }
 
 /// Heap bytes the parsed model holds (a box, so the struct itself counts).
@@ -50,8 +51,13 @@ fn measured(json: &[u8]) -> (u64, u64) {
 #[test]
 fn the_charge_is_the_parsed_size_within_five_percent() {
     let mut jsons = Vec::new();
-    for entry in std::fs::read_dir(fixtures()).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+    // The seed's subset, then holidays, regressors, conditions and MCMC draws.
+    let entries = std::fs::read_dir(fixtures("prophet"))
+        .unwrap()
+        .chain(std::fs::read_dir(fixtures("prophet-ext")).unwrap())
+        .map(|e| e.unwrap().path());
+    for path in entries {
+        let bytes = std::fs::read(path).unwrap();
         jsons.push(
             read_artifact(&bytes, &Default::default())
                 .unwrap()
@@ -69,7 +75,7 @@ fn the_charge_is_the_parsed_size_within_five_percent() {
     h.floor = vec![0.0; n as usize];
     h.t = (0..n).map(|i| i as f64 / (n - 1) as f64).collect();
     h.y_scaled = vec![0.5; n as usize];
-    long.params.trend = vec![0.5; n as usize];
+    long.params.trend = vec![vec![0.5; n as usize]];
     long.t_scale = (n - 1) as f64 * 3600.0;
     jsons.push(write_model_json(&long).into_bytes());
     for json in &jsons {
