@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
 use serde_json::{json, Value};
+use sha2::Digest;
 
 struct Server {
     _child: common::Killed,
@@ -92,7 +93,10 @@ struct Answer {
     status: u16,
     error_type: Option<String>,
     headers: Vec<(String, String)>,
+    /// The body as text (lossy: see `bytes`).
     body: String,
+    /// The body as sent.
+    bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -118,15 +122,21 @@ fn answer(result: Result<ureq::Response, ureq::Error>) -> Answer {
         .into_iter()
         .map(|n| (n.clone(), response.header(&n).unwrap_or("").to_owned()))
         .collect();
+    let status = response.status();
+    let error_type = response.header("x-amzn-ErrorType").map(str::to_owned);
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).expect("the whole body");
     Answer {
-        status: response.status(),
-        error_type: response.header("x-amzn-ErrorType").map(str::to_owned),
+        status,
+        error_type,
         headers,
-        body: response.into_string().unwrap_or_default(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     }
 }
 
 /// A signed request, with `tweak` applied to the headers after signing.
+#[allow(clippy::too_many_arguments)]
 fn signed(
     base: &str,
     method: &str,
@@ -137,6 +147,27 @@ fn signed(
     time: i64,
     tweak: impl FnOnce(&mut Vec<(String, String)>),
 ) -> Answer {
+    let request = signed_request(base, method, path, headers, body, creds, time, tweak);
+    answer(if method == "GET" {
+        request.call()
+    } else {
+        request.send_bytes(body)
+    })
+}
+
+/// A request signed for `body` (with `tweak` applied to the headers after
+/// signing), to be sent with any body.
+#[allow(clippy::too_many_arguments)]
+fn signed_request(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    creds: &Credentials,
+    time: i64,
+    tweak: impl FnOnce(&mut Vec<(String, String)>),
+) -> ureq::Request {
     let url = format!("{base}{path}");
     let host = base.trim_start_matches("http://").to_owned();
     let mut all: Vec<(&str, &str)> = vec![("host", host.as_str())];
@@ -162,11 +193,7 @@ fn signed(
     for (n, v) in &send {
         request = request.set(n, v);
     }
-    answer(if method == "GET" {
-        request.call()
-    } else {
-        request.send_bytes(body)
-    })
+    request
 }
 
 fn invoke_as(base: &str, creds: &Credentials, target: &str, body: &str) -> Answer {
@@ -376,7 +403,36 @@ fn signed_invocations_answer_like_the_seed_and_errors_have_sagemakers_shape() {
         answer(ureq::get(&format!("{}/ping", server.url)).call()).status,
         200
     );
-    assert!(metric(&server, "InvocationErrors") >= 12.0);
+    // Every refusal above, counted once under its type: ValidationError for
+    // the 8 bad inputs of `cases`, no TargetModel, another endpoint, the CSV
+    // Accept (406) and the declared 6 MiB + 1 (413); ModelError for the two
+    // invocations of bad.tar.gz; the unsigned head.
+    let errors = metrics_by_label(&server, "InvocationErrors");
+    let expected = [
+        ("MissingAuthenticationTokenException", 1.0),
+        ("ModelError", 2.0),
+        ("ValidationError", 12.0),
+    ];
+    assert_eq!(
+        errors,
+        expected
+            .iter()
+            .map(|&(kind, n)| (kind.to_owned(), n))
+            .collect()
+    );
+}
+
+/// A metric's values by their one label (`name{label="value"} count`).
+fn metrics_by_label(server: &Server, name: &str) -> std::collections::BTreeMap<String, f64> {
+    let text = answer(ureq::get(&format!("{}/metrics", server.url)).call()).body;
+    text.lines()
+        .filter_map(|l| l.strip_prefix(name)?.strip_prefix('{'))
+        .map(|l| {
+            let (labels, value) = l.rsplit_once(' ').unwrap();
+            let label = labels.split('"').nth(1).unwrap().to_owned();
+            (label, value.parse().unwrap())
+        })
+        .collect()
 }
 
 #[test]
@@ -503,18 +559,28 @@ fn authentication_and_authorization_failures_are_three_different_403s() {
         (unsigned.status, unsigned.error_type.as_deref()),
         (403, Some("MissingAuthenticationTokenException"))
     );
-    // A signed body cannot be swapped.
-    let swapped = signed(
-        &server.url,
-        "POST",
-        path,
-        &headers,
-        body.as_bytes(),
-        &admin(),
-        now(),
-        |_| {},
+    // A signed body cannot be swapped: signed for 7 days, sent asking for 8.
+    let request = || {
+        signed_request(
+            &server.url,
+            "POST",
+            path,
+            &headers,
+            body.as_bytes(),
+            &admin(),
+            now(),
+            |_| {},
+        )
+    };
+    let swapped = answer(request().send_bytes(br#"{"period": 8}"#));
+    assert_eq!(
+        (swapped.status, swapped.error_type.as_deref()),
+        (403, Some("InvalidSignatureException")),
+        "{}",
+        swapped.body
     );
-    assert_eq!(swapped.status, 200);
+    // The same request with the body it was signed for is answered.
+    assert_eq!(answer(request().send_bytes(body.as_bytes())).status, 200);
 }
 
 #[test]
@@ -572,9 +638,14 @@ fn artifacts_download_with_etags_for_offline_forecasts() {
     let path = "/endpoints/gridcast/models/42.tar.gz";
     let first = signed(&server.url, "GET", path, &[], b"", &scoped, now(), |_| {});
     assert_eq!(first.status, 200);
-    let etag = first.header("etag").unwrap().to_owned();
-    assert_eq!(etag.len(), 66);
+    // The file itself, and its SHA-256 as a strong ETag.
     let bytes = std::fs::read(server.models.join("42.tar.gz")).unwrap();
+    assert_eq!(first.bytes, bytes);
+    let etag = first.header("etag").unwrap().to_owned();
+    assert_eq!(
+        etag,
+        format!("\"{}\"", hex::encode(sha2::Sha256::digest(&bytes)))
+    );
     let again = signed(
         &server.url,
         "GET",
@@ -610,7 +681,29 @@ fn artifacts_download_with_etags_for_offline_forecasts() {
         |_| {},
     );
     assert_eq!(escape.status, 400);
-    assert!(!bytes.is_empty());
+    // A stale ETag (the artifact was retrained) gets the new bytes and tag.
+    let retrained = std::fs::read(fixtures().join("minmax_cps.tar.gz")).unwrap();
+    std::fs::write(server.models.join("42.tar.gz"), &retrained).unwrap();
+    let after = signed(
+        &server.url,
+        "GET",
+        path,
+        &[("if-none-match", &etag)],
+        b"",
+        &scoped,
+        now(),
+        |_| {},
+    );
+    assert_eq!(after.status, 200);
+    assert_eq!(after.bytes, retrained);
+    assert_eq!(
+        after.header("etag"),
+        Some(format!(
+            "\"{}\"",
+            hex::encode(sha2::Sha256::digest(&retrained))
+        ))
+        .as_deref()
+    );
 }
 
 #[test]
