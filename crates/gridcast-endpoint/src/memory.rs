@@ -30,3 +30,13 @@ pub fn release_free_memory() {
         libc::malloc_trim(0);
     }
 }
+
+/// Calls [`release_free_memory`] when dropped (at the end of a scope whose
+/// allocations are freed by then).
+pub struct TrimOnDrop;
+
+impl Drop for TrimOnDrop {
+    fn drop(&mut self) {
+        release_free_memory();
+    }
+}

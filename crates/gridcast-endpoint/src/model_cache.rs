@@ -214,18 +214,8 @@ pub fn parse_artifact(
     source: String,
     limits: &ArtifactLimits,
 ) -> Result<LoadedModel, LoadError> {
-    let loaded = unpack_and_parse(bytes, is_model_json, name, source, limits);
-    crate::memory::release_free_memory();
-    loaded
-}
-
-fn unpack_and_parse(
-    bytes: &[u8],
-    is_model_json: bool,
-    name: &str,
-    source: String,
-    limits: &ArtifactLimits,
-) -> Result<LoadedModel, LoadError> {
+    // Declared first, dropped last: after the archive and the parse are freed.
+    let _trim = crate::memory::TrimOnDrop;
     let corrupt = |problem: String| LoadError::Corrupt {
         name: name.to_owned(),
         problem,

@@ -349,32 +349,29 @@ async fn invocation_validation_and_its_bounds() {
     );
     assert!(a.message().contains("1024"), "{}", a.message());
     // Media types compare case-insensitively.
-    let upper = signed_at(
-        "POST",
-        INVOKE,
-        &[
-            ("content-type", "APPLICATION/JSON"),
+    let typed = |content_type: &str, body: &str| {
+        let headers = [
+            ("content-type", content_type),
             ("x-amzn-sagemaker-target-model", "42.tar.gz"),
-        ],
-        br#"{"period": 3}"#,
-        &admin(),
-        system_clock(),
-        Body::from(r#"{"period": 3}"#),
-    );
+        ];
+        let now = system_clock();
+        signed_at(
+            "POST",
+            INVOKE,
+            &headers,
+            body.as_bytes(),
+            &admin(),
+            now,
+            Body::from(body.to_owned()),
+        )
+    };
+    let upper = typed("APPLICATION/JSON", r#"{"period": 3}"#);
     assert_eq!(send(&env, upper).await.status, 200);
-    let csv = signed_at(
-        "POST",
-        INVOKE,
-        &[
-            ("content-type", "text/csv"),
-            ("x-amzn-sagemaker-target-model", "42.tar.gz"),
-        ],
-        b"1,2",
-        &admin(),
-        system_clock(),
-        Body::from("1,2"),
+    refused!(
+        send(&env, typed("text/csv", "1,2")).await,
+        400,
+        "ValidationError"
     );
-    refused!(send(&env, csv).await, 400, "ValidationError");
     let accept = invoke_with(
         "42.tar.gz",
         &[("accept", "text/csv")],

@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
@@ -751,28 +751,12 @@ fn a_device_forecasting_from_the_artifact_answers_what_the_endpoint_does() {
 fn customers_sign_in_for_credentials_scoped_to_their_model() {
     let dir = tempfile::tempdir().unwrap();
     let users = dir.path().join("users.json");
-    for customer in ["42", "7"] {
-        let mut add = Command::new(env!("CARGO_BIN_EXE_gridcast"))
-            .args([
-                "users",
-                "add",
-                "--users",
-                users.to_str().unwrap(),
-                "--customer",
-                customer,
-            ])
-            .stdin(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        add.stdin
-            .take()
-            .unwrap()
-            .write_all(b"correct horse battery\n")
-            .unwrap();
-        assert!(add.wait().unwrap().success());
-    }
+    common::add_users(
+        env!("CARGO_BIN_EXE_gridcast"),
+        &users,
+        &["42", "7"],
+        "correct horse battery",
+    );
     let server = start(&["--users", users.to_str().unwrap()]);
     let login_as = |customer: &str, password: &str| {
         answer(

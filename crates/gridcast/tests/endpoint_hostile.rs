@@ -9,7 +9,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -324,27 +324,12 @@ fn hostile_artifacts_fail_alone_and_the_process_lives() {
 fn concurrent_sign_in_guesses_cannot_slip_under_the_lockout() {
     let dir = tempfile::tempdir().unwrap();
     let users = dir.path().join("users.json");
-    for customer in ["42", "7"] {
-        let mut add = Command::new(env!("CARGO_BIN_EXE_gridcast"))
-            .args([
-                "users",
-                "add",
-                "--users",
-                users.to_str().unwrap(),
-                "--customer",
-                customer,
-            ])
-            .stdin(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        add.stdin
-            .take()
-            .unwrap()
-            .write_all(b"the right password\n")
-            .unwrap();
-        assert!(add.wait().unwrap().success());
-    }
+    common::add_users(
+        env!("CARGO_BIN_EXE_gridcast"),
+        &users,
+        &["42", "7"],
+        "the right password",
+    );
     let server = Server::start(&["--users", users.to_str().unwrap()]);
     let (start_rss, _) = server.memory();
     let guesses = |customer: &str, passwords: Vec<String>| -> Vec<u16> {

@@ -33,6 +33,33 @@ pub fn spawn_server(cmd: &mut Command) -> (Killed, String) {
     (Killed(child), url)
 }
 
+/// Adds each customer to the users file with `password`, through `gridcast users add`.
+pub fn add_users(gridcast: &str, users: &std::path::Path, customers: &[&str], password: &str) {
+    use std::io::Write;
+    for customer in customers {
+        let mut add = Command::new(gridcast)
+            .args([
+                "users",
+                "add",
+                "--users",
+                users.to_str().unwrap(),
+                "--customer",
+                customer,
+            ])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let line = format!("{password}\n");
+        add.stdin
+            .take()
+            .unwrap()
+            .write_all(line.as_bytes())
+            .unwrap();
+        assert!(add.wait().unwrap().success(), "users add {customer}");
+    }
+}
+
 /// A child process killed on drop.
 pub struct Killed(pub Child);
 
