@@ -532,7 +532,7 @@ impl ProphetConfig {
         if let Some(country) = &self.country_holidays {
             let country_names = crate::holidays::country_holiday_names(country)
                 .map_err(|e| bad("country_holidays", e.to_string()))?;
-            for name in country_names {
+            for name in country_names.into_iter().flatten() {
                 check_name("country_holidays", &name)?;
                 if !names.contains(&name) {
                     names.push(name);

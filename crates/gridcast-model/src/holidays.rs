@@ -3,6 +3,10 @@
 //! `construct_holiday_dataframe` and `make_holiday_features` do.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use gridcast_holidays::HolidayTable;
+use gridcast_holidays::{prophet_year_list, resolve_country, CountryHoliday, HolidaysError};
 
 use crate::features::FeatureName;
 use crate::time::Timestamp;
@@ -58,14 +62,72 @@ pub enum HolidayError {
         /// The scale.
         value: f64,
     },
-    /// The country's holidays are not available.
-    #[error("country holidays for {country:?}: {reason}")]
-    Country {
-        /// The country code.
+    /// The country's holidays are not available (an unsupported country, a
+    /// year the tables lack).
+    #[error(transparent)]
+    Country(#[from] HolidaysError),
+    /// This build has no tables compiled in and none was given.
+    #[error("country holidays for {country:?} need its table: load `data/{country}.bin` with HolidayTable::from_bytes and give it as ForecastOptions::holidays")]
+    NoTable {
+        /// The country.
         country: String,
-        /// What is wrong.
-        reason: String,
     },
+}
+
+/// Where country holidays come from: the tables compiled in (feature
+/// `embedded-holidays`, the default) or one country's table loaded on demand
+/// (a browser fetches `data/<CODE>.bin` of `gridcast-holidays`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum HolidaySource {
+    /// The compiled-in tables.
+    #[default]
+    Embedded,
+    /// One country's table.
+    Table(Arc<HolidayTable>),
+}
+
+impl HolidaySource {
+    /// `make_holidays_df(year_list, country)`: the country's holidays in
+    /// `years`, in Python's order.
+    pub(crate) fn holidays(
+        &self,
+        country: &str,
+        years: &[i32],
+    ) -> Result<Vec<CountryHoliday>, HolidayError> {
+        match self {
+            HolidaySource::Table(table) if table.country() == resolve_country(country)? => {
+                Ok(table.holidays(years)?)
+            }
+            HolidaySource::Table(_) => Err(HolidayError::NoTable {
+                country: country.into(),
+            }),
+            HolidaySource::Embedded => embedded_holidays(country, years),
+        }
+    }
+}
+
+#[cfg(feature = "embedded-holidays")]
+fn embedded_holidays(country: &str, years: &[i32]) -> Result<Vec<CountryHoliday>, HolidayError> {
+    Ok(gridcast_holidays::country_holidays(country, years)?)
+}
+
+#[cfg(not(feature = "embedded-holidays"))]
+fn embedded_holidays(country: &str, _years: &[i32]) -> Result<Vec<CountryHoliday>, HolidayError> {
+    resolve_country(country)?;
+    Err(HolidayError::NoTable {
+        country: country.into(),
+    })
+}
+
+/// `get_holiday_names(country)`: every name the country's holidays have,
+/// or `None` when this build has no tables compiled in (the country is still
+/// checked).
+pub(crate) fn country_holiday_names(country: &str) -> Result<Option<Vec<String>>, HolidayError> {
+    resolve_country(country)?;
+    #[cfg(feature = "embedded-holidays")]
+    return Ok(Some(gridcast_holidays::holiday_names(country)?));
+    #[cfg(not(feature = "embedded-holidays"))]
+    Ok(None)
 }
 
 /// A row of the holiday dataframe Python builds for one set of dates.
@@ -98,7 +160,11 @@ impl Holidays {
     /// `construct_holiday_dataframe(dates)`: the frame's rows, the country's
     /// holidays in the years `dates` cover, then — once fitted — only names
     /// the fit saw, with a row without date for each seen name the dates lack.
-    pub(crate) fn dataframe(&self, dates: &[Timestamp]) -> Result<Vec<HolidayRow>, HolidayError> {
+    pub(crate) fn dataframe(
+        &self,
+        dates: &[Timestamp],
+        source: &HolidaySource,
+    ) -> Result<Vec<HolidayRow>, HolidayError> {
         let mut rows: Vec<HolidayRow> = self
             .frame
             .iter()
@@ -112,11 +178,11 @@ impl Holidays {
             })
             .collect();
         if let Some(country) = &self.country {
-            let years = python_set_order(&python_set_order(&years_of(dates)));
-            for (ds, name) in country_holidays(country, &years)? {
+            let years = prophet_year_list(dates);
+            for h in source.holidays(country, &years)? {
                 rows.push(HolidayRow {
-                    name,
-                    day: Some(ds.div_euclid(DAY)),
+                    name: h.name,
+                    day: Some(h.ds.div_euclid(DAY)),
                     lower_window: None,
                     upper_window: None,
                     prior_scale: None,
@@ -139,25 +205,6 @@ impl Holidays {
         }
         Ok(rows)
     }
-}
-
-/// `get_holiday_names(country)`: every name the country's holidays have.
-pub(crate) fn country_holiday_names(country: &str) -> Result<Vec<String>, HolidayError> {
-    Err(HolidayError::Country {
-        country: country.into(),
-        reason: "country holiday tables are not built into this version of gridcast".into(),
-    })
-}
-
-/// The holidays of `country` in `years`, in the order Python lists them.
-fn country_holidays(
-    country: &str,
-    _years: &[i32],
-) -> Result<Vec<(Timestamp, String)>, HolidayError> {
-    Err(HolidayError::Country {
-        country: country.into(),
-        reason: "country holiday tables are not built into this version of gridcast".into(),
-    })
 }
 
 /// `make_holiday_features(dates, holidays)`: one 0/1 column per holiday and
@@ -236,112 +283,9 @@ pub(crate) fn make_holiday_features(
     })
 }
 
-/// The distinct years of `dates`, in order of first appearance.
-fn years_of(dates: &[Timestamp]) -> Vec<i32> {
-    use chrono::Datelike;
-    let mut years: Vec<i32> = Vec::new();
-    for d in dates {
-        let year = chrono::DateTime::from_timestamp(*d, 0).map_or(1970, |t| t.year());
-        if !years.contains(&year) {
-            years.push(year);
-        }
-    }
-    years
-}
-
-/// The order in which CPython iterates a set of small non-negative ints
-/// inserted in this order (`setobject.c`: linear probing, then perturbation;
-/// resize ×4 once ⅗ full). Python Prophet builds the holidays of
-/// `{x.year for x in dates}`, and that order decides which name comes first.
-pub(crate) fn python_set_order(keys: &[i32]) -> Vec<i32> {
-    const LINEAR_PROBES: usize = 9;
-    const PERTURB_SHIFT: u32 = 5;
-    fn insert(table: &mut [Option<i32>], key: i32) {
-        let mask = table.len() - 1;
-        let hash = key as u64 as usize;
-        let mut perturb = hash;
-        let mut i = hash & mask;
-        loop {
-            let probes = if i + LINEAR_PROBES <= mask {
-                LINEAR_PROBES
-            } else {
-                0
-            };
-            for j in 0..=probes {
-                match table[i + j] {
-                    None => {
-                        table[i + j] = Some(key);
-                        return;
-                    }
-                    Some(k) if k == key => return,
-                    Some(_) => {}
-                }
-            }
-            perturb >>= PERTURB_SHIFT;
-            i = (i * 5 + 1 + perturb) & mask;
-        }
-    }
-    let mut table: Vec<Option<i32>> = vec![None; 8];
-    let mut used = 0usize;
-    for &key in keys {
-        if table.contains(&Some(key)) {
-            continue;
-        }
-        insert(&mut table, key);
-        used += 1;
-        let mask = table.len() - 1;
-        if used * 5 >= mask * 3 {
-            let min_used = if used > 50_000 { used * 2 } else { used * 4 };
-            let mut size = 8;
-            while size <= min_used {
-                size <<= 1;
-            }
-            let old = std::mem::replace(&mut table, vec![None; size]);
-            for key in old.into_iter().flatten() {
-                insert(&mut table, key);
-            }
-        }
-    }
-    table.into_iter().flatten().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn years_follow_cpython_set_order() {
-        // Checked against CPython 3.11: list({2021, 2022, 2023, 2024}) etc.
-        assert_eq!(python_set_order(&[2021, 2022]), [2021, 2022]);
-        assert_eq!(python_set_order(&[2022, 2023, 2024]), [2024, 2022, 2023]);
-        assert_eq!(
-            python_set_order(&[2021, 2022, 2023, 2024]),
-            [2024, 2021, 2022, 2023]
-        );
-        assert_eq!(
-            python_set_order(&(2019..2026).collect::<Vec<_>>()),
-            (2019..2026).collect::<Vec<_>>()
-        );
-        // With collisions and a resize.
-        assert_eq!(
-            python_set_order(&[1998, 2005, 2022, 2047, 2053]),
-            [2053, 2022, 1998, 2005, 2047]
-        );
-        assert_eq!(
-            python_set_order(&[
-                1990, 1993, 2002, 2007, 2016, 2018, 2028, 2034, 2036, 2038, 2039, 2041, 2045, 2052,
-                2054, 2059
-            ]),
-            [
-                2016, 2018, 2052, 1990, 2054, 1993, 2059, 2028, 2002, 2034, 2036, 2039, 2038, 2007,
-                2041, 2045
-            ]
-        );
-        // Twice, as Prophet's set is turned into the holidays package's set.
-        let once = python_set_order(&[2023, 2024, 2025, 2026]);
-        assert_eq!(once, [2024, 2025, 2026, 2023]);
-        assert_eq!(python_set_order(&once), once);
-    }
 
     #[test]
     fn windows_make_one_sorted_column_per_offset() {

@@ -14,7 +14,7 @@ pub use seasonality::Seasonality;
 
 use crate::config::Mode;
 use crate::history::History;
-use crate::holidays::{make_holiday_features, HolidayError};
+use crate::holidays::{make_holiday_features, HolidayError, HolidaySource};
 use crate::model::ProphetModel;
 
 /// A dense row-major matrix: `rows` × `cols`.
@@ -123,9 +123,13 @@ pub enum FeatureError {
 }
 
 /// `make_all_seasonality_features(df)`: seasonalities (in the model's order),
-/// holidays (sorted by column name), extra regressors (in order); a single
-/// `zeros` column when there are none.
-pub fn make_all_features(model: &ProphetModel, frame: &History) -> Result<Features, FeatureError> {
+/// holidays (sorted by column name; country holidays from `holidays`), extra
+/// regressors (in order); a single `zeros` column when there are none.
+pub fn make_all_features(
+    model: &ProphetModel,
+    frame: &History,
+    holidays: &HolidaySource,
+) -> Result<Features, FeatureError> {
     let n = frame.ds.len();
     let mut blocks: Vec<(Vec<FeatureName>, Vec<f64>)> = Vec::new();
     let mut prior_scales = Vec::new();
@@ -150,7 +154,7 @@ pub fn make_all_features(model: &ProphetModel, frame: &History) -> Result<Featur
         modes.push(s.mode, &s.name);
     }
     let mut holiday_names = None;
-    let holidays = model.holidays.dataframe(&frame.ds)?;
+    let holidays = model.holidays.dataframe(&frame.ds, holidays)?;
     if !holidays.is_empty() {
         let h = make_holiday_features(&frame.ds, &holidays, model.settings.holidays_prior_scale)?;
         let (names, columns): (Vec<FeatureName>, Vec<Vec<f64>>) = h.columns.into_iter().unzip();

@@ -18,7 +18,7 @@ use crate::features::{
 };
 use crate::frame::{Frame, FrameError};
 use crate::history::{setup_dataframe, History};
-use crate::holidays::{Holiday, Holidays};
+use crate::holidays::{Holiday, HolidaySource, Holidays};
 use crate::model::{Draw, Params, ProphetModel, Settings};
 use crate::model_json::PROPHET_FORMAT_VERSION;
 use crate::optimizer::{Algorithm, FitReport, OptimizeError, RustOptimizer, Termination};
@@ -79,7 +79,7 @@ pub fn fit(frame: &Frame, config: &ProphetConfig) -> Result<Fitted, FitError> {
     scales::initialize_scales(&mut model, &frame, &rows)?;
     let history = setup_dataframe(&model, &frame, &rows)?;
     seasonalities::set_auto_seasonalities(&mut model, &history.ds);
-    let features = make_all_features(&model, &history)?;
+    let features = make_all_features(&model, &history, &HolidaySource::Embedded)?;
     if model.holidays.train_names.is_none() {
         model.holidays.train_names = features.holiday_names.clone();
     }

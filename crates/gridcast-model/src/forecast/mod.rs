@@ -19,6 +19,7 @@ use crate::features::{dot, make_all_features, FeatureError, Matrix};
 use crate::frame::{Frame, FrameError};
 use crate::frequency::FrequencyError;
 use crate::history::{setup_dataframe, History};
+use crate::holidays::HolidaySource;
 use crate::model::{Draw, ProphetModel};
 use uncertainty::{percentile_sorted, sample_uncertainty};
 
@@ -29,6 +30,9 @@ pub struct ForecastOptions {
     pub seed: Option<u64>,
     /// Overrides the model's `uncertainty_samples`.
     pub uncertainty_samples: Option<u32>,
+    /// Where a model's country holidays come from (the compiled-in tables
+    /// unless a country's table is given).
+    pub holidays: HolidaySource,
 }
 
 /// Why a forecast could not be made.
@@ -185,7 +189,7 @@ pub fn predict(
     let rows: Vec<usize> = (0..n).collect();
     let df = setup_dataframe(model, frame, &rows)?;
     let trend = predict_trend(model, &df);
-    let x = make_all_features(model, &df)?.matrix;
+    let x = make_all_features(model, &df, &opts.holidays)?.matrix;
     let beta = model.params.draws[0].beta.len();
     if x.cols != beta {
         return Err(ForecastError::Shape {

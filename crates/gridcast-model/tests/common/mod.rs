@@ -1,6 +1,9 @@
 //! Loads the Python Prophet reference cases from `../shared/fixtures/prophet`.
 #![allow(dead_code)]
 
+pub mod band;
+pub mod ext;
+
 use std::path::PathBuf;
 
 use gridcast_model::{parse_timestamp, Frame, ProphetConfig, SeasonalitySpec, Timestamp};

@@ -41,7 +41,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = load(&args.model)?;
     let opts = ForecastOptions {
         seed: args.seed,
-        uncertainty_samples: None,
+        ..Default::default()
     };
     let (rows, first_index) = match (&args.future, args.period) {
         (Some(path), _) => {
