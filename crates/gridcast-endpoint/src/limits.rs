@@ -67,8 +67,9 @@ impl ServerLimits {
             password_queue: 16,
             answer_cache_bytes: 64 << 20,
             artifact_bytes: 32 << 20,
-            // A model.json costs about 9× its size while it is parsed, and
-            // 16 MiB holds ~100,000 history rows (eleven years hourly).
+            // A model.json costs up to ~16× its size while it is parsed
+            // (once per worker at most), and 16 MiB holds ~100,000 history
+            // rows (eleven years hourly).
             artifact: ArtifactLimits {
                 max_entries: 32,
                 max_model_json: 16 << 20,

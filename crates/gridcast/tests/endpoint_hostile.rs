@@ -659,6 +659,7 @@ fn a_burst_of_big_models_is_bounded_and_memory_returns() {
     std::thread::sleep(Duration::from_millis(500));
     let (end, _) = server.memory();
     eprintln!("3 big models at once: VmRSS {start:.0} MiB, peak {peak:.0}, after {end:.0}");
-    assert!(peak < start + 400.0, "peak {peak:.0} MiB from {start:.0}");
+    // Two parses at a time (two workers), each ~16× its model.json at its peak.
+    assert!(peak < start + 650.0, "peak {peak:.0} MiB from {start:.0}");
     assert!(end < start + 60.0, "after: {end:.0} MiB from {start:.0}");
 }
