@@ -119,7 +119,7 @@ pub enum FrameError {
     #[error("no data rows")]
     Empty,
     /// A column the model needs is absent.
-    #[error("column `{column}` is missing: the model uses it as {role}; add it to the data")]
+    #[error("column `{column}` is missing: the model uses it as {role}, so the rows must have it")]
     MissingColumn {
         /// The column.
         column: String,

@@ -487,4 +487,58 @@ mod tests {
         .unwrap();
         assert_eq!((forced.trained, forced.skipped), (2, 0));
     }
+
+    /// Per-customer CSVs with a header and extra columns (a temperature
+    /// regressor, empty readings, rows out of order) train with
+    /// `--config`, and the holdout is scored with its own temperatures.
+    #[test]
+    fn trains_customers_with_regressor_columns() {
+        let input = tempfile::tempdir().unwrap();
+        let output = tempfile::tempdir().unwrap();
+        for id in ["a", "b"] {
+            let mut rows: Vec<String> = (0..120)
+                .map(|d| {
+                    let day = gridcast_model::format_csv(1_640_995_200 + d as i64 * 86_400);
+                    let temp = 10.0 + 8.0 * (d as f64 / 20.0).sin();
+                    let y = if d % 17 == 5 {
+                        String::new()
+                    } else {
+                        (600.0 + 12.0 * (15.0 - temp).max(0.0)).to_string()
+                    };
+                    format!("{day},{temp:.2},{y}")
+                })
+                .collect();
+            rows.swap(3, 90);
+            let text = format!("ds,temperature,y\n{}\n", rows.join("\n"));
+            fs::write(input.path().join(format!("{id}.csv")), text).unwrap();
+        }
+        // A customer whose file lacks the column fails alone, saying which.
+        write_customer(input.path(), "c", 30);
+        let opts = TrainOptions {
+            holdout: 7,
+            config: ProphetConfig::from_json(
+                r#"{"yearly_seasonality": false, "regressors": [{"name": "temperature"}]}"#,
+            )
+            .unwrap(),
+            ..Default::default()
+        };
+        let plan = plan(input.path(), None).unwrap();
+        let summary = train(&plan, output.path(), &opts, &|_| {}).unwrap();
+        assert_eq!((summary.trained, summary.failed), (2, 1), "{summary:?}");
+        assert!(summary.median_mape.unwrap() < 0.02, "{summary:?}");
+        let report = fs::read_to_string(output.path().join(TRAINING_REPORT)).unwrap();
+        assert!(
+            report.contains("column `temperature` is missing"),
+            "{report}"
+        );
+        let artifact = fs::read(output.path().join("a.tar.gz")).unwrap();
+        let model = gridcast_model::read_model_json(
+            &read_artifact(&artifact, &ArtifactLimits::default())
+                .unwrap()
+                .model_json,
+        )
+        .unwrap();
+        assert_eq!(model.extra_regressors[0].name, "temperature");
+        assert!(model.history.len() < 113, "missing readings left out");
+    }
 }

@@ -181,3 +181,231 @@ fn bad_rows_are_reported_with_their_line() {
     ]);
     assert!(!out.status.success());
 }
+
+fn ext(path: &str) -> PathBuf {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/prophet-ext");
+    assert!(
+        dir.is_dir(),
+        "prophet-ext fixtures missing at {}",
+        dir.display()
+    );
+    dir.join(path)
+}
+
+fn ok(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn failure(out: &std::process::Output) -> String {
+    assert!(!out.status.success(), "expected a failure");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn expected(id: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(ext(&format!("expected/{id}.json"))).unwrap()).unwrap()
+}
+
+fn column_names(body: &Value) -> Vec<String> {
+    body.as_object().unwrap().keys().cloned().collect()
+}
+
+/// `fit --data D.csv --config prophet.json` with regressor columns, then
+/// `forecast --future F.csv`: Python's columns in Python's order, rows 0..n-1,
+/// and Python's forecast (within 0.5% of y_scale, as the fits differ).
+#[test]
+fn fit_and_forecast_with_extra_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tmp.path().join("m.tar.gz");
+    let out = gridcast(&[
+        "fit",
+        "--data",
+        ext("data/temp_regressor.csv").to_str().unwrap(),
+        "--config",
+        ext("config/temp_regressor.json").to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let body = ok(&gridcast(&[
+        "forecast",
+        "--model",
+        model.to_str().unwrap(),
+        "--future",
+        ext("future/temp_regressor.csv").to_str().unwrap(),
+        "--seed",
+        "1",
+    ]));
+    let want = expected("temp_regressor");
+    let mut python_columns = vec!["ds".to_string()];
+    python_columns.extend(want["columns"].as_object().unwrap().keys().cloned());
+    assert_eq!(column_names(&body), python_columns);
+    let keys: Vec<&String> = body["yhat"].as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 30);
+    assert_eq!((keys[0].as_str(), keys[29].as_str()), ("0", "29"));
+    let tol = 0.005 * want["y_scale"].as_f64().unwrap();
+    for i in 0..30 {
+        let ours = body["yhat"][i.to_string()].as_f64().unwrap();
+        let theirs = want["yhat"][i].as_f64().unwrap();
+        assert!((ours - theirs).abs() < tol, "row {i}: {ours} vs {theirs}");
+    }
+}
+
+/// `forecast --future` on Python's own models with holidays (and country
+/// holidays), a conditional seasonality and MCMC draws: every component
+/// column as Python has it.
+#[test]
+fn forecast_future_prints_python_predict() {
+    for id in ["holidays_country", "conditional_winter", "mcmc_small"] {
+        let body = ok(&gridcast(&[
+            "forecast",
+            "--model",
+            ext(&format!("models/{id}.tar.gz")).to_str().unwrap(),
+            "--future",
+            ext(&format!("future/{id}.csv")).to_str().unwrap(),
+            "--seed",
+            "3",
+        ]));
+        let want = expected(id);
+        let tol = 1e-6 * want["y_scale"].as_f64().unwrap();
+        for (name, values) in want["columns"].as_object().unwrap() {
+            if name.starts_with("yhat_") || name.starts_with("trend_") {
+                continue;
+            }
+            for (i, v) in values.as_array().unwrap().iter().enumerate() {
+                let ours = body[name][i.to_string()].as_f64().unwrap();
+                let theirs = v.as_f64().unwrap();
+                assert!(
+                    (ours - theirs).abs() < tol,
+                    "{id} {name}[{i}]: {ours} vs {theirs}"
+                );
+            }
+        }
+        let ds = body["ds"]["0"].as_i64().unwrap();
+        let first = gridcast_model::parse_timestamp(want["ds"][0].as_str().unwrap()).unwrap();
+        assert_eq!(ds, first * 1000, "{id}: epoch-ms ds");
+    }
+}
+
+/// `--period N` at the history's inferred frequency (month starts here), or
+/// at `--freq`.
+#[test]
+fn forecast_period_follows_the_calendar() {
+    let model = ext("models/monthly_start.tar.gz");
+    let inferred = ok(&gridcast(&[
+        "forecast",
+        "--model",
+        model.to_str().unwrap(),
+        "--period",
+        "12",
+        "--seed",
+        "1",
+    ]));
+    let want = expected("monthly_start");
+    let ds: Vec<i64> = inferred["ds"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    let python: Vec<i64> = want["ds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| gridcast_model::parse_timestamp(d.as_str().unwrap()).unwrap() * 1000)
+        .collect();
+    assert_eq!(ds, python);
+    let given = ok(&gridcast(&[
+        "forecast",
+        "--model",
+        model.to_str().unwrap(),
+        "--period",
+        "12",
+        "--freq",
+        "MS",
+        "--seed",
+        "1",
+    ]));
+    assert_eq!(given, inferred);
+    let quarterly = ok(&gridcast(&[
+        "forecast",
+        "--model",
+        model.to_str().unwrap(),
+        "--period",
+        "2",
+        "--freq",
+        "QS",
+    ]));
+    // 2023-01-01 and 2023-04-01.
+    assert_eq!(quarterly["ds"]["96"], 1_672_531_200_000i64);
+    assert_eq!(quarterly["ds"]["97"], 1_680_307_200_000i64);
+}
+
+/// What is missing is named, with how to give it.
+#[test]
+fn forecast_and_fit_errors_name_what_is_missing() {
+    let regressors = ext("models/temp_regressor.tar.gz");
+    let err = failure(&gridcast(&[
+        "forecast",
+        "--model",
+        regressors.to_str().unwrap(),
+        "--period",
+        "7",
+    ]));
+    assert!(
+        err.contains("`temperature`") && err.contains("--future"),
+        "{err}"
+    );
+    let err = failure(&gridcast(&[
+        "forecast",
+        "--model",
+        regressors.to_str().unwrap(),
+        "--future",
+        ext("future/holidays_country.csv").to_str().unwrap(),
+    ]));
+    assert!(err.contains("column `temperature` is missing"), "{err}");
+    let err = failure(&gridcast(&[
+        "forecast",
+        "--model",
+        regressors.to_str().unwrap(),
+        "--period",
+        "7",
+        "--freq",
+        "fortnight",
+    ]));
+    assert!(
+        err.contains("--freq") && err.contains("unknown frequency"),
+        "{err}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("m.tar.gz");
+    let err = failure(&gridcast(&[
+        "fit",
+        "--data",
+        ext("data/mcmc_small.csv").to_str().unwrap(),
+        "--config",
+        ext("config/mcmc_small.json").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(err.contains("mcmc_samples") && err.contains("MAP"), "{err}");
+    let err = failure(&gridcast(&[
+        "fit",
+        "--data",
+        ext("data/temp_regressor.csv").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(err.contains("column `temperature` is not used"), "{err}");
+    assert!(!out.exists());
+}

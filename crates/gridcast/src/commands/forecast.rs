@@ -7,8 +7,12 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use gridcast_model::{
     future_frame, predict, read_artifact, read_model_json, to_pandas_json, ArtifactLimits,
-    ColumnUse, ForecastOptions, Frame, ProphetModel,
+    ColumnUse, ForecastOptions, Frame, Frequency, ProphetModel,
 };
+
+fn parse_frequency(text: &str) -> Result<Frequency, String> {
+    Frequency::parse(text).map_err(|e| e.to_string())
+}
 
 /// Forecast from a model artifact (`.tar.gz`) or a bare `model.json`.
 ///
@@ -29,6 +33,11 @@ pub struct Args {
     /// Number of future periods (rows) after the history to forecast.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
     period: Option<u32>,
+    /// The frequency of the `--period` rows, a pandas offset alias (D, h,
+    /// 15min, W-SUN, MS, M, QS, Q, YS, Y, B, …); default: inferred from the
+    /// history as pandas' infer_freq does.
+    #[arg(long, requires = "period", value_parser = parse_frequency)]
+    freq: Option<Frequency>,
     /// Seed for the uncertainty simulation (same seed, same answer).
     #[arg(long)]
     seed: Option<u64>,
@@ -51,12 +60,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             (rows, 0)
         }
         (None, Some(period)) => (
-            period_rows(&model, period as usize, args.cap)?,
+            period_rows(&model, period as usize, args.freq, args.cap)?,
             model.history_dates.len(),
         ),
         (None, None) => unreachable!("clap requires --future or --period"),
     };
-    let forecast = predict(&model, &rows, &opts).context("forecasting")?;
+    let forecast = predict(&model, &rows, &opts).with_context(|| match &args.future {
+        Some(path) => format!("forecasting the rows of {}", path.display()),
+        None => "forecasting".into(),
+    })?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", to_pandas_json(&forecast, first_index))?;
     Ok(ExitCode::SUCCESS)
@@ -77,7 +89,12 @@ fn load(path: &Path) -> anyhow::Result<ProphetModel> {
 /// The seed endpoint's rows: `period` dates after the history, with the
 /// history's last (or the given) capacity; a model that needs future values
 /// of other columns cannot be forecast this way.
-fn period_rows(model: &ProphetModel, period: usize, cap: Option<f64>) -> anyhow::Result<Frame> {
+fn period_rows(
+    model: &ProphetModel,
+    period: usize,
+    freq: Option<Frequency>,
+    cap: Option<f64>,
+) -> anyhow::Result<Frame> {
     let needs: Vec<String> = model
         .required_future_columns()
         .into_iter()
@@ -90,7 +107,7 @@ fn period_rows(model: &ProphetModel, period: usize, cap: Option<f64>) -> anyhow:
             needs.join(", ")
         );
     }
-    let mut rows = future_frame(model, period, None).context("forecasting")?;
+    let mut rows = future_frame(model, period, freq).context("forecasting")?;
     if let Some(cap) = cap {
         rows.cap = Some(vec![cap; rows.len()]);
     }
