@@ -87,3 +87,121 @@ fn fit_and_forecast_match_python() {
         seed_response(&fitted.model, 7, &opts).unwrap()
     );
 }
+
+/// A prophet-ext case, read at compile time.
+struct Ext {
+    model: &'static [u8],
+    data: &'static [u8],
+    future: &'static [u8],
+    config: &'static str,
+    expected: &'static str,
+}
+
+macro_rules! ext {
+    ($id:literal) => {
+        Ext {
+            model: include_bytes!(concat!(
+                "../../../../shared/fixtures/prophet-ext/models/",
+                $id,
+                ".tar.gz"
+            )),
+            data: include_bytes!(concat!(
+                "../../../../shared/fixtures/prophet-ext/data/",
+                $id,
+                ".csv"
+            )),
+            future: include_bytes!(concat!(
+                "../../../../shared/fixtures/prophet-ext/future/",
+                $id,
+                ".csv"
+            )),
+            config: include_str!(concat!(
+                "../../../../shared/fixtures/prophet-ext/config/",
+                $id,
+                ".json"
+            )),
+            expected: include_str!(concat!(
+                "../../../../shared/fixtures/prophet-ext/expected/",
+                $id,
+                ".json"
+            )),
+        }
+    };
+}
+
+fn ext_cases() -> Vec<(&'static str, Ext)> {
+    vec![
+        ("holidays_country", ext!("holidays_country")),
+        ("temp_regressor", ext!("temp_regressor")),
+        ("conditional_winter", ext!("conditional_winter")),
+        ("logistic_columns", ext!("logistic_columns")),
+        ("monthly_start", ext!("monthly_start")),
+        ("missing_gaps", ext!("missing_gaps")),
+        ("mcmc_small", ext!("mcmc_small")),
+    ]
+}
+
+fn ext_column(expected: &serde_json::Value, name: &str) -> Vec<f64> {
+    expected["columns"][name]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// Holidays (country ones from the compiled-in tables), regressors,
+/// conditions, cap/floor columns, month starts, missing values and MCMC draws
+/// forecast in wasm as Python does, and fit to Python's log density.
+#[wasm_bindgen_test]
+fn ext_forecasts_and_fits_match_python() {
+    let opts = ForecastOptions {
+        seed: Some(7),
+        ..Default::default()
+    };
+    for (id, case) in ext_cases() {
+        let expected: serde_json::Value = serde_json::from_str(case.expected).unwrap();
+        let y_scale = expected["y_scale"].as_f64().unwrap();
+        let future = Frame::from_csv(case.future).unwrap();
+        let model = read_model_json(
+            &read_artifact(case.model, &ArtifactLimits::default())
+                .unwrap()
+                .model_json,
+        )
+        .unwrap();
+        let fc = predict(&model, &future, &opts).unwrap();
+        for name in ["trend", "yhat", "additive_terms", "multiplicative_terms"] {
+            for (a, b) in fc
+                .column(name)
+                .unwrap()
+                .iter()
+                .zip(ext_column(&expected, name))
+            {
+                assert!((a - b).abs() < 1e-6 * y_scale, "{id} {name}: {a} vs {b}");
+            }
+        }
+        if id == "mcmc_small" {
+            continue;
+        }
+        let config = ProphetConfig::from_json(case.config).unwrap();
+        let fitted = fit(&Frame::from_csv(case.data).unwrap(), &config).unwrap();
+        let lp = expected["lp"].as_f64().unwrap();
+        assert!(
+            fitted.report.lp >= lp,
+            "{id}: lp {} < {lp}",
+            fitted.report.lp
+        );
+        let fc = predict(&fitted.model, &future, &opts).unwrap();
+        for (a, b) in fc
+            .column("yhat")
+            .unwrap()
+            .iter()
+            .zip(ext_column(&expected, "yhat"))
+        {
+            assert!(
+                (a - b).abs() < 0.005 * y_scale,
+                "{id}: fitted yhat {a} vs {b}"
+            );
+        }
+    }
+}
