@@ -21,7 +21,7 @@ use crate::frequency::FrequencyError;
 use crate::history::{setup_dataframe, History};
 use crate::holidays::HolidaySource;
 use crate::model::{Draw, ProphetModel};
-use uncertainty::{percentile_sorted, sample_uncertainty};
+use uncertainty::{percentile, sample_uncertainty};
 
 /// Options of one forecast.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -320,8 +320,8 @@ fn interval_percentiles(width: f64) -> (f64, f64) {
     (100.0 * (1.0 - width) / 2.0, 100.0 * (1.0 + width) / 2.0)
 }
 
-/// numpy's percentiles `lo` and `hi` of `values` (sorted in place), NaNs left
-/// out when there are any (`nanpercentile`).
+/// numpy's percentiles `lo` and `hi` of `values` (reordered in place), NaNs
+/// left out when there are any (`nanpercentile`).
 fn percentiles(values: &mut Vec<f64>, lo: f64, hi: f64) -> (f64, f64) {
     if values.iter().any(|v| v.is_nan()) {
         values.retain(|v| !v.is_nan());
@@ -329,8 +329,7 @@ fn percentiles(values: &mut Vec<f64>, lo: f64, hi: f64) -> (f64, f64) {
             return (f64::NAN, f64::NAN);
         }
     }
-    values.sort_unstable_by(f64::total_cmp);
-    (percentile_sorted(values, lo), percentile_sorted(values, hi))
+    (percentile(values, lo), percentile(values, hi))
 }
 
 /// `predict_uncertainty` (`sample_posterior_predictive`, vectorized): for

@@ -9,12 +9,23 @@ use crate::bounds::MAX_TREND_GRID;
 use crate::config::Growth;
 use crate::model::{Draw, ProphetModel};
 
-/// numpy's default (linear) percentile of sorted values.
-pub(super) fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let pos = q / 100.0 * (sorted.len() - 1) as f64;
+/// numpy's default (linear) percentile: the two order statistics around the
+/// position, found by selection rather than a full sort (`values` is
+/// reordered; the answer is the sorted one's).
+pub(super) fn percentile(values: &mut [f64], q: f64) -> f64 {
+    let pos = q / 100.0 * (values.len() - 1) as f64;
     let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+    let (_, &mut below, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let above = if pos.ceil() as usize == lo {
+        below
+    } else {
+        above
+            .iter()
+            .copied()
+            .min_by(f64::total_cmp)
+            .unwrap_or(below)
+    };
+    below + (above - below) * (pos - lo as f64)
 }
 
 /// numpy's `laplace(0, scale)`.
@@ -188,9 +199,11 @@ mod tests {
 
     #[test]
     fn percentile_matches_numpy_linear() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(percentile_sorted(&v, 10.0), 1.3);
-        assert_eq!(percentile_sorted(&v, 90.0), 3.7);
-        assert_eq!(percentile_sorted(&v, 50.0), 2.5);
+        let mut v = [4.0, 1.0, 3.0, 2.0];
+        assert_eq!(percentile(&mut v, 10.0), 1.3);
+        assert_eq!(percentile(&mut v, 90.0), 3.7);
+        assert_eq!(percentile(&mut v, 50.0), 2.5);
+        assert_eq!(percentile(&mut v, 100.0), 4.0);
+        assert_eq!(percentile(&mut v, 0.0), 1.0);
     }
 }
