@@ -1,19 +1,27 @@
 //! gridcast's JavaScript API, compiled to wasm with wasm-bindgen
-//! (`--target web`), for the three users that are not the Yew portal:
+//! (`--target web`), for the users that are not the Yew portal:
 //!
 //! - [`widget`]: `widgetForecast`, everything the `<gridcast-forecast>`
 //!   custom element (`www/embed.js`) needs — the portal's workflow (signed
 //!   forecast, IndexedDB model, device fallback) and the chart as SVG;
 //! - [`preview`]: `fitCsv` and `refitWithReadings`, the on-device fit the
 //!   preview page runs in a Web Worker (`www/preview-worker.js`);
+//! - [`device`]: `forecastArtifact`, a forecast from artifact bytes the host
+//!   keeps itself;
 //! - [`edge`]: `edgeForecast`, the core of the `fetch(request, env)` edge
 //!   handler (`www/edge/handler.mjs`).
+//!
+//! [`stages`] is what `fitCsv` and `forecastArtifact` do, in plain Rust
+//! timed stage by stage, so the native benchmark runs the same code.
 //!
 //! The decisions stay in `gridcast-client` and `gridcast-model`; this crate
 //! converts between their types and JavaScript values.
 
 pub mod rows;
+pub mod stages;
 
+#[cfg(target_arch = "wasm32")]
+pub mod device;
 #[cfg(target_arch = "wasm32")]
 pub mod edge;
 #[cfg(target_arch = "wasm32")]

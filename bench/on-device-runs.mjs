@@ -1,0 +1,84 @@
+// The timed runs of bench/on-device.mjs, shared by Node and the Chromium page: plain
+// functions over already-loaded modules and plain data (no file or network access).
+//
+// A case: {id, csv: Uint8Array (the training rows), config: prophet.json text, days,
+//          artifact: Uint8Array (Python's model), forecastDays: [..], augurs: options | null}
+
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+/** Each numeric field's median over the runs (objects of ms), the fastest whole call and the
+ *  first (cold) one's. */
+function summary(runs, cold) {
+  const out = { coldMs: cold, minMs: Math.min(...runs.map((r) => r.totalMs)) };
+  for (const key of Object.keys(runs[0])) out[key] = median(runs.map((r) => r[key]));
+  return out;
+}
+
+function repeat(runs, warmup, call) {
+  const cold = call().totalMs;
+  for (let i = 1; i < warmup; i++) call();
+  return summary(Array.from({ length: runs }, call), cold);
+}
+
+/** gridcast's wasm: `fitCsv` (parse, fit, forecast, chart, artifact) and `forecastArtifact`. */
+export function gridcastRuns(fitPkg, forecastPkg, cases, runs, warmup) {
+  const out = {};
+  for (const c of cases) {
+    const fit = repeat(runs, warmup, () => {
+      const t0 = performance.now();
+      const r = fitPkg.fitCsv(c.csv, c.config, c.days, 1);
+      const totalMs = performance.now() - t0;
+      const staged = Object.values(r.stages).reduce((a, b) => a + b, 0);
+      return { ...r.stages, bindingsMs: totalMs - staged, totalMs };
+    });
+    const forecast = {};
+    for (const days of c.forecastDays) {
+      forecast[days] = repeat(runs, warmup, () => {
+        const t0 = performance.now();
+        const r = forecastPkg.forecastArtifact(c.artifact, days, 1);
+        const totalMs = performance.now() - t0;
+        const staged = Object.values(r.stages).reduce((a, b) => a + b, 0);
+        return { ...r.stages, bindingsMs: totalMs - staged, totalMs };
+      });
+    }
+    out[c.id] = { fit, forecast };
+  }
+  return out;
+}
+
+/** The CSV's rows as augurs takes them: seconds and values. */
+function readings(csv) {
+  const ds = [];
+  const y = [];
+  for (const line of new TextDecoder().decode(csv).split("\n")) {
+    if (!line) continue;
+    const [t, v] = line.split(",");
+    ds.push(Date.parse(t.length === 10 ? `${t}T00:00:00Z` : `${t.replace(" ", "T")}Z`) / 1000);
+    y.push(Number(v));
+  }
+  return { ds, y };
+}
+
+/** augurs JS: the same CSV parsed, `Prophet.fit`, then `predict` of `days` future days. */
+export function augursRuns(Prophet, optimizer, cases, runs, warmup) {
+  const out = {};
+  for (const c of cases.filter((c) => c.augurs)) {
+    out[c.id] = {
+      fit: repeat(runs, warmup, () => {
+        const t0 = performance.now();
+        const data = readings(c.csv);
+        const p = new Prophet({ optimizer, ...c.augurs });
+        const t1 = performance.now();
+        p.fit(data);
+        const t2 = performance.now();
+        const future = p.makeFutureDataframe(c.days, { includeHistory: false });
+        const pred = p.predict(future);
+        const t3 = performance.now();
+        if (pred.yhat.point.length !== c.days) throw new Error(`augurs gave ${pred.yhat.point.length} rows`);
+        p.free();
+        return { parseMs: t1 - t0, fitMs: t2 - t1, forecastMs: t3 - t2, totalMs: t3 - t0 };
+      }),
+    };
+  }
+  return out;
+}
