@@ -1,0 +1,25 @@
+#!/bin/sh
+# Trunk's build hook (Trunk.toml): gridcast-js for the pages that are not the portal,
+# bound with the installed wasm-bindgen into Trunk's staging directory:
+#   pkg/      forecast only, for size (profile wasm-release): the widget, the edge handler
+#   pkg-fit/  with the on-device fit, for speed (profile wasm-fit): the preview's worker,
+#             loaded only when a customer fits
+# The wasm is found where cargo reports it (so CARGO_TARGET_DIR and build.target-dir work).
+set -eu
+out=${TRUNK_STAGING_DIR:?run by trunk build (TRUNK_STAGING_DIR is not set)}
+
+# bundle DIR PROFILE [cargo args]: builds gridcast-js and binds it into $out/DIR.
+bundle() {
+  dir=$1 profile=$2
+  shift 2
+  wasm=$(cargo build --quiet -p gridcast-js --target wasm32-unknown-unknown --profile "$profile" \
+    --message-format=json-render-diagnostics "$@" | grep -o '"[^"]*/gridcast_js\.wasm"' | tail -n 1 | tr -d '"')
+  if [ -z "$wasm" ]; then
+    echo "build-gridcast-js.sh: cargo reported no gridcast_js.wasm for profile $profile" >&2
+    exit 1
+  fi
+  wasm-bindgen --target web --no-typescript --out-dir "$out/$dir" "$wasm"
+}
+
+bundle pkg wasm-release --no-default-features
+bundle pkg-fit wasm-fit
