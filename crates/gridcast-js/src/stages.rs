@@ -249,3 +249,66 @@ pub fn forecast_artifact(
         stages,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &[u8] =
+        include_bytes!("../../../../shared/fixtures/prophet/data/seed_trend_only.csv");
+    const ARTIFACT: &[u8] =
+        include_bytes!("../../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz");
+
+    fn clock() -> f64 {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_secs_f64()
+            * 1e3
+    }
+
+    #[test]
+    fn presets_and_prophet_arguments() {
+        assert_eq!(config("seed").unwrap(), ProphetConfig::seed());
+        let c = config(r#"{"growth": "flat", "n_changepoints": 5}"#).unwrap();
+        assert_eq!(c.n_changepoints, 5);
+        assert!(config(r#"{"growth": "sideways"}"#)
+            .unwrap_err()
+            .starts_with("Prophet arguments:"));
+        assert!(config("seeds").unwrap_err().contains("unknown preset"));
+    }
+
+    #[test]
+    fn a_fit_answers_its_stages_and_an_artifact_that_forecasts_again() {
+        let a = fit_csv(CSV, &ProphetConfig::seed(), 14, Some(1), clock).unwrap();
+        assert_eq!(a.readings, 365);
+        assert_eq!(a.rows.len(), 14);
+        assert_eq!(a.trained_through, "2022-12-31");
+        let s = &a.stages;
+        for ms in [
+            s.parse_ms,
+            s.fit_ms,
+            s.forecast_ms,
+            s.chart_ms,
+            s.artifact_ms,
+        ] {
+            assert!(ms >= 0.0 && ms.is_finite());
+        }
+        assert_eq!(s.fit_ms, a.fit_ms);
+        let again = forecast_artifact(&a.artifact, 14, Some(1), clock).unwrap();
+        assert_eq!(again.trained_through, a.trained_through);
+        assert_eq!(again.rows.len(), 14);
+        assert!(check_days(0).is_err() && check_days(91).is_err());
+    }
+
+    #[test]
+    fn without_a_seed_the_band_is_the_endpoints() {
+        let f = forecast_artifact(ARTIFACT, 7, None, clock).unwrap();
+        let device = OnDeviceModel::from_artifact(ARTIFACT).unwrap();
+        let endpoint = device.forecast_as_endpoint(7).unwrap();
+        assert_eq!(f.rows, rows(&endpoint));
+        let seeded = forecast_artifact(ARTIFACT, 7, Some(5), clock).unwrap();
+        assert_ne!(seeded.rows, f.rows);
+    }
+}
