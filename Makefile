@@ -15,7 +15,7 @@ EDGE := tests/edge
 PY_VENV ?= $(HOME)/.cache/gridcast/prophet-venv
 DEMO := target/demo
 
-.PHONY: run test deps deps-wasm deps-trunk deps-browser deps-python deps-kubernetes test-kubernetes deps-edge test-edge portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
+.PHONY: run test deps deps-wasm deps-trunk deps-wasm-opt deps-browser deps-python deps-kubernetes test-kubernetes deps-edge test-edge portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
 
 run: portal
 	$(CARGO) build --release -p gridcast
@@ -45,7 +45,7 @@ run: portal
 
 test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-edge test-python test-kubernetes lint-images
 
-deps: deps-wasm deps-trunk deps-browser deps-edge deps-python deps-kubernetes
+deps: deps-wasm deps-trunk deps-wasm-opt deps-browser deps-edge deps-python deps-kubernetes
 
 # The wasm target and the wasm-bindgen test runner pinned to Cargo.lock's version.
 deps-wasm:
@@ -63,6 +63,13 @@ deps-trunk: deps-wasm
 	  $(CARGO) install trunk --version $(TRUNK_VERSION) --locked; \
 	fi
 
+# wasm-opt from npm's binaryen (tools/package.json), which Trunk and the build hook run offline
+# (on PATH for `make portal`); Debian's binaryen 108 breaks wasm-bindgen's externref table.
+deps-wasm-opt:
+	@if [ ! -f tools/node_modules/.package-lock.json ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then \
+	  cd tools && npm ci --no-audit --no-fund; \
+	fi
+
 # Debian's Chromium and ChromeDriver; playwright-core from npm (no browser download).
 deps-browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
@@ -75,8 +82,8 @@ deps-browser:
 	fi
 
 # The portal, release build, into dist/ (served by `gridcast serve --www dist`).
-portal: deps-trunk
-	trunk build --release --offline
+portal: deps-trunk deps-wasm-opt
+	PATH="$(CURDIR)/tools/node_modules/.bin:$$PATH" trunk build --release --offline
 
 # Bundle sizes; fails when the portal is over its budget (numbers for docs/benchmarks.md).
 bundle-size: portal
