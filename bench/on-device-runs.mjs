@@ -20,26 +20,24 @@ function repeat(runs, warmup, call) {
   return summary(Array.from({ length: runs }, call), cold);
 }
 
+/** One call's stages as the wasm timed them, and as JavaScript did: the whole call, and the
+ *  rest of it ("bindings": converting the answer, copying bytes). */
+function staged(call) {
+  const t0 = performance.now();
+  const { stages } = call();
+  const totalMs = performance.now() - t0;
+  const inside = Object.values(stages).reduce((a, b) => a + b, 0);
+  return { ...stages, bindingsMs: totalMs - inside, totalMs };
+}
+
 /** gridcast's wasm: `fitCsv` (parse, fit, forecast, chart, artifact) and `forecastArtifact`. */
 export function gridcastRuns(fitPkg, forecastPkg, cases, runs, warmup) {
   const out = {};
   for (const c of cases) {
-    const fit = repeat(runs, warmup, () => {
-      const t0 = performance.now();
-      const r = fitPkg.fitCsv(c.csv, c.config, c.days, 1);
-      const totalMs = performance.now() - t0;
-      const staged = Object.values(r.stages).reduce((a, b) => a + b, 0);
-      return { ...r.stages, bindingsMs: totalMs - staged, totalMs };
-    });
+    const fit = repeat(runs, warmup, () => staged(() => fitPkg.fitCsv(c.csv, c.config, c.days, 1)));
     const forecast = {};
     for (const days of c.forecastDays) {
-      forecast[days] = repeat(runs, warmup, () => {
-        const t0 = performance.now();
-        const r = forecastPkg.forecastArtifact(c.artifact, days, 1);
-        const totalMs = performance.now() - t0;
-        const staged = Object.values(r.stages).reduce((a, b) => a + b, 0);
-        return { ...r.stages, bindingsMs: totalMs - staged, totalMs };
-      });
+      forecast[days] = repeat(runs, warmup, () => staged(() => forecastPkg.forecastArtifact(c.artifact, days, 1)));
     }
     out[c.id] = { fit, forecast };
   }

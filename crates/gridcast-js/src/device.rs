@@ -8,9 +8,10 @@ use crate::stages;
 
 /// Unpacks a `.tar.gz` artifact (ours or Python Prophet's) and forecasts
 /// `days` days after its history with 1,000 uncertainty samples (`seed`
-/// fixes them; without one, the band is the endpoint's for this model). Answers `{trainedThrough, rows, stages}` (`stages`:
-/// milliseconds spent unpacking, reading model.json, forecasting and
-/// making the rows); throws a message saying what is wrong.
+/// fixes them; without one, the band is the endpoint's for this model).
+/// Answers `{trainedThrough, rows, stages}` (`stages`: milliseconds spent
+/// unpacking, reading model.json, forecasting and making the rows); throws
+/// a message saying what is wrong.
 #[wasm_bindgen(js_name = forecastArtifact)]
 pub fn forecast_artifact(
     artifact: &[u8],
