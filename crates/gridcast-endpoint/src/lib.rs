@@ -6,6 +6,7 @@
 //! - [`server`]: the routes merged into one app, its layers (CORS, request
 //!   ids, tracing, metrics, panics to 500s), and the accept loop
 //!   (connection limit, header-read timeout).
+//! - [`stalled`]: writes to a client that stopped reading time out.
 //! - [`state`]: configuration and the state every handler shares.
 //! - [`signed`]: the extractors: `Signed` authenticates before it reads the
 //!   body, `Unsigned` for sign-in and the container routes.
@@ -41,5 +42,6 @@ pub mod metrics;
 pub mod model_cache;
 pub mod server;
 pub mod signed;
+pub mod stalled;
 pub mod state;
 pub mod target_model;

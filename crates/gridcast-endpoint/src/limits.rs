@@ -16,6 +16,9 @@ pub struct ServerLimits {
     pub header_read_timeout: Duration,
     /// Time a client has to send a request's body once its headers arrived.
     pub body_read_timeout: Duration,
+    /// Time an answer's write may make no progress (the client stopped
+    /// reading) before the connection is closed.
+    pub write_stall_timeout: Duration,
     /// Bytes of request bodies buffered, all requests together, before their
     /// signature has been checked (or for unsigned routes).
     pub unauthenticated_body_bytes: usize,
@@ -57,6 +60,7 @@ impl ServerLimits {
             max_connections: 512,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
+            write_stall_timeout: Duration::from_secs(30),
             unauthenticated_body_bytes: 64 << 20,
             forecast_workers: workers,
             forecast_queue: 64,

@@ -26,6 +26,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 
 use crate::error::{ApiError, ErrorKind};
+use crate::stalled::StalledWrites;
 use crate::state::SharedState;
 use crate::{container, invocation, login, metrics};
 
@@ -139,8 +140,9 @@ pub fn app(state: SharedState) -> Router {
 /// Serves on `listener` until Ctrl-C or SIGTERM: at most
 /// `max_connections` connections (more are closed as soon as accepted),
 /// each given `header_read_timeout` to send a request's headers (on a new
-/// connection and between the requests of a kept-alive one). Connections
-/// in progress finish their requests on shutdown.
+/// connection and between the requests of a kept-alive one) and closed when
+/// an answer's write makes no progress for `write_stall_timeout`.
+/// Connections in progress finish their requests on shutdown.
 pub async fn serve(state: SharedState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     serve_until(state, listener, shutdown()).await
 }
@@ -194,6 +196,7 @@ pub async fn serve_until(
                 )
             }
         });
+        let stream = StalledWrites::new(stream, limits.write_stall_timeout);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(e) = connection.await {

@@ -663,3 +663,66 @@ fn a_burst_of_big_models_is_bounded_and_memory_returns() {
     assert!(peak < start + 650.0, "peak {peak:.0} MiB from {start:.0}");
     assert!(end < start + 60.0, "after: {end:.0} MiB from {start:.0}");
 }
+
+/// A signed request as raw HTTP/1.1 text (no body).
+fn signed_head(server: &Server, creds: &Credentials, method: &str, path: &str) -> String {
+    let url = format!("{}{path}", server.url);
+    let headers = [("host", server.address())];
+    let outgoing = OutgoingRequest {
+        method,
+        url: &url,
+        headers: &headers,
+        body: b"",
+    };
+    let scope = Scope {
+        region: "us-east-1",
+        service: SAGEMAKER_SERVICE,
+    };
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", server.address());
+    for (n, v) in sign_request(&outgoing, creds, scope, now()).unwrap() {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    head
+}
+
+#[test]
+fn a_client_that_stops_reading_its_answer_is_let_go() {
+    let server = Server::start(&["--write-timeout", "1"]);
+    // A 32 MiB artifact (the seed's, then zeros), downloaded by a client
+    // that reads nothing: far more than the socket buffers hold.
+    let mut big = std::fs::read(server.models().join("42.tar.gz")).unwrap();
+    big.resize(32 << 20, 0);
+    std::fs::write(server.models().join("big.tar.gz"), &big).unwrap();
+    let files = server.open_files();
+    let mut tcp = TcpStream::connect(server.address()).unwrap();
+    let head = signed_head(
+        &server,
+        &key("A"),
+        "GET",
+        "/endpoints/gridcast/models/big.tar.gz",
+    );
+    tcp.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(server.open_files() > files, "the download is in progress");
+    let started = Instant::now();
+    while server.open_files() > files && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        server.open_files() <= files,
+        "the stalled connection was kept"
+    );
+    eprintln!(
+        "stalled download closed {:?} after the client stopped reading",
+        started.elapsed() + Duration::from_millis(500)
+    );
+    let mut received = Vec::new();
+    let _ = tcp.read_to_end(&mut received);
+    assert!(
+        received.len() < big.len(),
+        "{} bytes arrived",
+        received.len()
+    );
+    assert_eq!(ping(&server), 200);
+}

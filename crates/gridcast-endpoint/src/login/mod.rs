@@ -67,7 +67,10 @@ pub(crate) async fn login(
     let attempt = state
         .login_limiter
         .begin(customer.as_str(), request.client(), now)
-        .map_err(|refusal| ApiError::throttled(refusal.message(customer.as_str())))?;
+        .map_err(|refusal| {
+            tracing::warn!(customer = customer.as_str(), client = ?request.client(), ?refusal, "sign-in refused: too many failures");
+            ApiError::throttled(refusal.message(customer.as_str()))
+        })?;
     let slot = state
         .password_checks
         .enter()

@@ -69,6 +69,9 @@ pub struct Args {
     /// Seconds a client has to send a request's headers (also the keep-alive idle time).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     header_timeout: u64,
+    /// Seconds an answer's write may make no progress before the connection is closed.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=300))]
+    write_timeout: u64,
     /// Static files to serve at `/` (the built portal).
     #[arg(long)]
     www: Option<PathBuf>,
@@ -87,6 +90,7 @@ fn server_limits(args: &Args) -> ServerLimits {
     limits.invocation_timeout = Duration::from_secs(args.invocation_timeout);
     limits.max_connections = args.max_connections as usize;
     limits.header_read_timeout = Duration::from_secs(args.header_timeout);
+    limits.write_stall_timeout = Duration::from_secs(args.write_timeout);
     limits
 }
 
