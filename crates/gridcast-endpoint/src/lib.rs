@@ -15,6 +15,8 @@
 //! - [`authentication`]: SigV4 with AWS's 403 error types.
 //! - [`credentials`]: principals (`auth.json`) and temporary credentials.
 //! - [`login`]: customer sign-in (users file, limiter, handlers).
+//! - [`session_token`]: sign-in credentials every replica checks with the shared session key.
+//! - [`revocations`]: sign-outs shared through the model store.
 //! - [`compute`]: the forecast workers (bounded, per-caller shares, panics caught).
 //! - [`admission`]: a bounded number of holders and a bounded queue.
 //! - [`answers`]: forecast answers kept, by byte budget.
@@ -40,7 +42,9 @@ pub mod login;
 pub mod memory;
 pub mod metrics;
 pub mod model_cache;
+pub mod revocations;
 pub mod server;
+pub mod session_token;
 pub mod signed;
 pub mod stalled;
 pub mod state;

@@ -150,6 +150,42 @@ impl Location {
         })
     }
 
+    /// The location `sub` (a relative path with `/` separators) inside this one.
+    pub fn child(&self, sub: &str) -> Location {
+        let sub = sub.trim_matches('/');
+        match self {
+            Location::Local(dir) => Location::Local(dir.join(sub)),
+            Location::S3 { store, url, prefix } => Location::S3 {
+                store: store.clone(),
+                url: format!("{url}/{sub}"),
+                prefix: if prefix.is_empty() {
+                    sub.to_owned()
+                } else {
+                    format!("{prefix}/{sub}")
+                },
+            },
+        }
+    }
+
+    /// Removes `name`; one that is already gone is not an error.
+    pub async fn delete(&self, name: &str) -> Result<(), StoreError> {
+        match self {
+            Location::Local(dir) => match tokio::fs::remove_file(dir.join(name)).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::Io {
+                    path: dir.join(name).display().to_string(),
+                    source: e,
+                }),
+                _ => Ok(()),
+            },
+            Location::S3 { store, prefix, .. } => {
+                match store.delete(&Self::key(prefix, name)).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                    Err(source) => Err(self.store_error(name, source)),
+                }
+            }
+        }
+    }
+
     /// The directory, when local.
     pub fn local_path(&self) -> Option<&Path> {
         match self {
@@ -425,6 +461,14 @@ mod tests {
             .await
             .unwrap();
         loc.put("2.csv", Bytes::from_static(b"two")).await.unwrap();
+        let child = loc.child("a/");
+        assert_eq!(child.list(".tar.gz").await.unwrap(), ["1.tar.gz"]);
+        child.delete("1.tar.gz").await.unwrap();
+        child.delete("1.tar.gz").await.unwrap();
+        assert!(!loc.exists("a/1.tar.gz").await.unwrap());
+        loc.put("a/1.tar.gz", Bytes::from_static(b"one"))
+            .await
+            .unwrap();
         let got = loc.get("a/1.tar.gz").await.unwrap();
         assert_eq!(&got.bytes[..], b"one");
         assert!(loc

@@ -140,6 +140,15 @@ async fn s3_locations_against_a_loopback_s3() {
         loc.list(".tar.gz").await.unwrap(),
         ["42.tar.gz", "7.tar.gz"]
     );
+    let company = loc.child("company_a");
+    assert_eq!(company.to_string(), "s3://models/gridcast/v1/company_a");
+    assert_eq!(company.list(".tar.gz").await.unwrap(), ["1.tar.gz"]);
+    company.delete("1.tar.gz").await.unwrap();
+    company.delete("1.tar.gz").await.unwrap();
+    assert!(!loc.exists("company_a/1.tar.gz").await.unwrap());
+    loc.put("company_a/1.tar.gz", Bytes::from_static(b"a1"))
+        .await
+        .unwrap();
     assert_eq!(
         loc.list_all().await.unwrap(),
         ["42.tar.gz", "7.tar.gz", "company_a/1.tar.gz", "report.json"]
