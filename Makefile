@@ -15,7 +15,7 @@ EDGE := tests/edge
 PY_VENV ?= $(HOME)/.cache/gridcast/prophet-venv
 DEMO := target/demo
 
-.PHONY: run test deps deps-wasm deps-trunk deps-wasm-opt deps-browser deps-python deps-kubernetes test-kubernetes deps-edge test-edge portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
+.PHONY: run test deps deps-wasm deps-trunk deps-wasm-opt deps-browser deps-python deps-kubernetes test-kubernetes deps-edge test-edge deps-haproxy portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
 
 run: portal
 	$(CARGO) build --release -p gridcast
@@ -29,6 +29,7 @@ run: portal
 	@echo "== demo credentials and customer logins"
 	echo '{"principals": [{"access_key_id": "AKIDGRIDCASTDEMO", "secret_access_key": "gridcast-demo-secret", "target_models": ["*"]}]}' > $(DEMO)/auth.json
 	for c in 1 2 42; do echo "customer-$$c-demo" | target/release/gridcast users add --users $(DEMO)/users.json --customer $$c; done
+	test -s $(DEMO)/session.key || head -c 32 /dev/urandom > $(DEMO)/session.key
 	@# The widget example signs in with these; they live in the demo's copy of dist only.
 	rm -rf $(DEMO)/www && cp -r dist $(DEMO)/www
 	echo '{"1": "customer-1-demo", "2": "customer-2-demo", "42": "customer-42-demo"}' > $(DEMO)/www/examples/demo-logins.json
@@ -41,11 +42,11 @@ run: portal
 	@echo "portal:     http://127.0.0.1:8080/ (sign in as customer 42 / customer-42-demo); preview: http://127.0.0.1:8080/#preview"
 	@echo "widgets:    http://127.0.0.1:8080/examples/dashboard.html"
 	@echo "edge:       GRIDCAST_ENDPOINT_URL=http://127.0.0.1:8080 AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret node dist/edge/serve.mjs"
-	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www $(DEMO)/www
+	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www $(DEMO)/www --session-key-file $(DEMO)/session.key
 
 test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-edge test-python test-kubernetes lint-images
 
-deps: deps-wasm deps-trunk deps-wasm-opt deps-browser deps-edge deps-python deps-kubernetes
+deps: deps-wasm deps-trunk deps-wasm-opt deps-browser deps-edge deps-haproxy deps-python deps-kubernetes
 
 # The wasm target and the wasm-bindgen test runner pinned to Cargo.lock's version.
 deps-wasm:
@@ -99,7 +100,15 @@ $(PY_VENV)/.installed-5:
 $(FIXTURES):
 	@echo "missing $(FIXTURES): the shared fixtures must sit beside this repository"; exit 1
 
-test-native: deps-python $(FIXTURES)
+# Debian's HAProxy: the load balancer in front of the replicas (crates/gridcast/tests/replicas.rs).
+deps-haproxy:
+	@if ! command -v haproxy >/dev/null; then \
+	  echo "installing haproxy"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q haproxy; \
+	fi
+
+test-native: deps-python deps-haproxy $(FIXTURES)
 	GRIDCAST_MOTO_SERVER=$(PY_VENV)/bin/moto_server $(CARGO) test -p gridcast-model -p gridcast-holidays -p gridcast-pipeline -p gridcast-signing -p gridcast-store -p gridcast-endpoint -p gridcast-client -p gridcast-js -p gridcast
 
 test-wasm: deps-wasm $(FIXTURES)

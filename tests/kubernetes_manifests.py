@@ -12,9 +12,9 @@ No cluster runs here, so each manifest is checked three ways:
 3. Running: the binary is run with each container's args and env, as the
    kubelet would, against an S3 API on loopback (moto): every index of the
    Indexed Job with its JOB_COMPLETION_INDEX, which together must train every
-   customer once into the bucket; then the Deployment's container, serving
-   those models, ready on its probe and answering a signed InvokeEndpoint and
-   a customer's sign-in.
+   customer once into the bucket; then two pods of the Deployment, sharing
+   its Secrets and serving those models, ready on their probe, answering a
+   signed InvokeEndpoint, and honouring on one a sign-in made on the other.
 
 Usage: python tests/kubernetes_manifests.py GRIDCAST_BIN
 """
@@ -155,6 +155,12 @@ for kind, pod in [("Job", job_pod), ("Deployment", serve_pod)]:
     check(f"the {kind}'s root file system is read-only, so everything written is on a volume",
           container["securityContext"]["readOnlyRootFilesystem"] and "/tmp" in mounts)
 check("one image for both", trainer["image"] == server["image"])
+secrets = {v["name"]: v["secret"]["secretName"] for v in serve_pod["volumes"] if "secret" in v}
+key_file = server["args"][server["args"].index("--session-key-file") + 1]
+key_mount = next(m for m in server["volumeMounts"] if key_file.startswith(m["mountPath"] + "/"))
+check("every replica reads the session key from one Secret",
+      secrets.get(key_mount["name"]) == "gridcast-session-key" and key_mount.get("readOnly"), key_mount)
+check("the Deployment runs more than one replica", deployment["spec"]["replicas"] >= 2)
 
 
 # 3. Running ---------------------------------------------------------------------
@@ -183,7 +189,7 @@ with tempfile.TemporaryDirectory() as tmp:
     moto_port = free_port()
     moto = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(moto_port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server_process = None
+    pods = []
     try:
         wait_for_port(moto_port)
         s3_endpoint = f"http://127.0.0.1:{moto_port}"
@@ -235,20 +241,29 @@ with tempfile.TemporaryDirectory() as tmp:
             {"access_key_id": "AKIDOPERATOR", "secret_access_key": "operator-secret", "target_models": ["*"]}]}))
         subprocess.run([gridcast, "users", "add", "--users", str(config / "users.json"), "--customer", "3"],
                        input="customer-3-password\n", text=True, check=True, capture_output=True)
-        port = free_port()
-        mounts = {m["mountPath"]: tmp / m["name"] for m in server["volumeMounts"]}
-        mounts["/etc/gridcast/config"] = config
-        for local in mounts.values():
-            local.mkdir(exist_ok=True)
-        argv, env = run_container(server, {**aws, "GRIDCAST_HOST": "127.0.0.1", "GRIDCAST_PORT": str(port)}, mounts)
-        server_process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            wait_for_port(port)
-        except RuntimeError:
-            server_process.kill()
-            raise RuntimeError(f"{' '.join(argv)}: {server_process.communicate()[1][-2000:]}")
-        url = f"http://127.0.0.1:{port}"
+        session = tmp / "session"
+        session.mkdir()
+        (session / "session.key").write_bytes(os.urandom(32))
 
+        def pod(name):
+            """One replica of the Deployment: its own volumes, the Secrets shared."""
+            port = free_port()
+            mounts = {m["mountPath"]: tmp / f"{name}-{m['name']}" for m in server["volumeMounts"]}
+            mounts["/etc/gridcast/config"] = config
+            mounts["/etc/gridcast/session"] = session
+            for local in mounts.values():
+                local.mkdir(exist_ok=True)
+            argv, env = run_container(server, {**aws, "GRIDCAST_HOST": "127.0.0.1", "GRIDCAST_PORT": str(port)}, mounts)
+            process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            pods.append(process)
+            try:
+                wait_for_port(port)
+            except RuntimeError:
+                process.kill()
+                raise RuntimeError(f"{' '.join(argv)}: {process.communicate()[1][-2000:]}")
+            return f"http://127.0.0.1:{port}"
+
+        url, other_pod = pod("a"), pod("b")
         probe = server["readinessProbe"]["httpGet"]["path"]
         with urllib.request.urlopen(url + probe, timeout=10) as r:
             check("the readiness probe answers 200", r.status == 200)
@@ -263,18 +278,19 @@ with tempfile.TemporaryDirectory() as tmp:
                                        headers={"content-type": "application/json"})
         with urllib.request.urlopen(login, timeout=10) as r:
             credentials = json.loads(r.read())
-        customer = boto3.client("sagemaker-runtime", endpoint_url=url, region_name=credentials["Region"],
+        # Signed in through one pod, forecasting through the other: the Secret's key is shared.
+        customer = boto3.client("sagemaker-runtime", endpoint_url=other_pod, region_name=credentials["Region"],
                                 aws_access_key_id=credentials["AccessKeyId"],
                                 aws_secret_access_key=credentials["SecretAccessKey"],
                                 aws_session_token=credentials["SessionToken"], config=Config(retries={"max_attempts": 1}))
         own = json.loads(customer.invoke_endpoint(EndpointName="gridcast", TargetModel=credentials["TargetModel"],
                                                   Body=b'{"period": 3}', ContentType="application/json")["Body"].read())
-        check("a customer signs in with the users file from the Secret and forecasts",
+        check("a customer signs in on one pod with the users file from the Secret and forecasts on another",
               credentials["TargetModel"] == "3.tar.gz" and len(own["yhat"]) == 3, credentials["TargetModel"])
     finally:
-        if server_process:
-            server_process.terminate()
-            server_process.wait(timeout=30)
+        for process in pods:
+            process.terminate()
+            process.wait(timeout=30)
         moto.terminate()
         moto.wait(timeout=30)
 

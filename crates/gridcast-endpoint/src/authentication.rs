@@ -29,7 +29,8 @@ pub struct Claimed {
 /// Who a request says it comes from, from its headers:
 ///
 /// - no `Authorization` header: `MissingAuthenticationTokenException`;
-/// - an access key nobody issued: `UnrecognizedClientException`;
+/// - an access key nobody issued, or a sign-in's whose session token does not
+///   check out or was signed out: `UnrecognizedClientException`;
 /// - temporary credentials past their expiration: `ExpiredTokenException`;
 /// - a malformed header, or a TargetModel header left out of the signed
 ///   headers: `InvalidSignatureException`.
@@ -42,11 +43,17 @@ pub fn identify(state: &AppState, parts: &Parts) -> Result<Claimed, ApiError> {
     };
     let authorization =
         parse_authorization(header).map_err(|e| ApiError::invalid_signature(e.to_string()))?;
-    let principal = state
-        .principals
-        .lookup(&authorization.access_key_id)
-        .ok_or_else(ApiError::unrecognized_client)?;
-    if principal.expiration.is_some_and(|e| e <= (state.clock)()) {
+    let now = (state.clock)();
+    let principal = match state.principals.lookup(&authorization.access_key_id) {
+        Some(p) => p,
+        // Not configured: a sign-in's credentials, if its token checks out.
+        None => {
+            state
+                .sessions
+                .principal(&authorization.access_key_id, session_token(parts), now)?
+        }
+    };
+    if principal.expiration.is_some_and(|e| e <= now) {
         return Err(ApiError::expired_token());
     }
     if parts.headers.contains_key(TARGET_MODEL_HEADER)
@@ -63,6 +70,15 @@ pub fn identify(state: &AppState, parts: &Parts) -> Result<Claimed, ApiError> {
         authorization,
         principal,
     })
+}
+
+/// The request's `X-Amz-Security-Token`, if any (signed with the rest: a
+/// changed one fails the signature).
+fn session_token(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get("x-amz-security-token")
+        .and_then(|v| v.to_str().ok())
 }
 
 /// Checks the claimed signature over the request: a wrong session token is

@@ -1,15 +1,12 @@
 //! Who may call the endpoint: principals from `auth.json` (IAM-style, with
 //! the TargetModel patterns each may invoke, like IAM's
-//! `sagemaker:TargetModel` condition) and temporary credentials issued by
-//! `/auth/login`.
+//! `sagemaker:TargetModel` condition). Sign-ins' temporary credentials are
+//! principals too, made from their session token (see `sessions`).
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
 
 use gridcast_signing::Credentials;
-use rand::distributions::Alphanumeric;
-use rand::Rng;
 use serde::Deserialize;
 
 /// Longest life of login credentials.
@@ -55,10 +52,12 @@ pub struct Principal {
 /// The sign-in a temporary principal descends from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignInSession {
-    /// The access key id the sign-in issued.
+    /// The sign-in's id (random; sign-out revokes it).
     pub id: String,
     /// Unix seconds of the sign-in.
     pub started: i64,
+    /// The customer who signed in.
+    pub customer: String,
 }
 
 impl Principal {
@@ -116,11 +115,10 @@ pub enum ConfigFileError {
     },
 }
 
-/// Every principal the endpoint knows, by access key id.
+/// The configured principals (`auth.json`), by access key id.
 #[derive(Debug, Default)]
 pub struct Principals {
     configured: HashMap<String, Principal>,
-    temporary: Mutex<HashMap<String, Principal>>,
 }
 
 impl Principals {
@@ -175,68 +173,12 @@ impl Principals {
                 ));
             }
         }
-        Ok(Self {
-            configured,
-            temporary: Mutex::default(),
-        })
+        Ok(Self { configured })
     }
 
-    /// The principal with this access key id.
+    /// The configured principal with this access key id.
     pub fn lookup(&self, access_key_id: &str) -> Option<Principal> {
-        if let Some(p) = self.configured.get(access_key_id) {
-            return Some(p.clone());
-        }
-        self.temporary
-            .lock()
-            .expect("not poisoned")
-            .get(access_key_id)
-            .cloned()
-    }
-
-    /// Forgets every temporary key of a sign-in (sign-out); configured keys
-    /// have no session and stay.
-    pub fn revoke_session(&self, id: &str) {
-        self.temporary
-            .lock()
-            .expect("not poisoned")
-            .retain(|_, p| p.session.as_ref().is_none_or(|s| s.id != id));
-    }
-
-    /// Issues temporary credentials allowed only `target_models`, valid for
-    /// `seconds` from `now` but not past the session's start +
-    /// [`MAX_SESSION_SECONDS`]; `session: None` starts a new sign-in session.
-    /// Forgets expired credentials on the way.
-    pub fn issue_temporary(
-        &self,
-        target_models: Vec<String>,
-        session: Option<SignInSession>,
-        now: i64,
-        seconds: i64,
-    ) -> Principal {
-        let mut rng = rand::thread_rng();
-        let mut random = |n: usize| {
-            (&mut rng)
-                .sample_iter(&Alphanumeric)
-                .take(n)
-                .map(char::from)
-                .collect::<String>()
-        };
-        let key = format!("ASIA{}", random(16).to_ascii_uppercase());
-        let credentials = Credentials::new(key.clone(), random(40)).with_session_token(random(64));
-        let session = session.unwrap_or_else(|| SignInSession {
-            id: key.clone(),
-            started: now,
-        });
-        let principal = Principal {
-            credentials,
-            expiration: Some((now + seconds).min(session.started + MAX_SESSION_SECONDS)),
-            target_models,
-            session: Some(session),
-        };
-        let mut temporary = self.temporary.lock().expect("not poisoned");
-        temporary.retain(|_, p| p.expiration.is_some_and(|e| e > now));
-        temporary.insert(key, principal.clone());
-        principal
+        self.configured.get(access_key_id).cloned()
     }
 }
 
@@ -259,7 +201,7 @@ mod tests {
     }
 
     #[test]
-    fn loads_principals_and_issues_temporary_ones() {
+    fn loads_principals() {
         let p = Principals::from_json(
             br#"{"principals": [
                 {"access_key_id": "AKIDADMIN", "secret_access_key": "s1", "target_models": ["*"]},
@@ -271,36 +213,7 @@ mod tests {
         assert_eq!(c42.expiration, Some(1_796_083_200));
         assert!(c42.may_invoke("company_a/7.tar.gz") && !c42.may_invoke("43.tar.gz"));
         assert!(p.lookup("AKIDNOPE").is_none());
-        let t = p.issue_temporary(vec!["7.tar.gz".into()], None, 1000, 3600);
-        assert!(t.credentials.access_key_id.starts_with("ASIA"));
-        assert_eq!(
-            p.lookup(&t.credentials.access_key_id).unwrap().expiration,
-            Some(4600)
-        );
-        // Refreshes cannot stretch a session past MAX_SESSION_SECONDS.
-        let session = t.session.clone().unwrap();
-        assert_eq!(
-            session,
-            SignInSession {
-                id: t.credentials.access_key_id.clone(),
-                started: 1000
-            }
-        );
-        let late = p.issue_temporary(
-            vec!["7.tar.gz".into()],
-            Some(session.clone()),
-            1000 + MAX_SESSION_SECONDS - 60,
-            3600,
-        );
-        assert_eq!(late.expiration, Some(1000 + MAX_SESSION_SECONDS));
-        let other = p.issue_temporary(vec!["7.tar.gz".into()], None, 1000, 3600);
-        // Sign-out revokes every key of the session, not another sign-in's.
-        p.revoke_session(&session.id);
-        assert!(p.lookup(&t.credentials.access_key_id).is_none());
-        assert!(p.lookup(&late.credentials.access_key_id).is_none());
-        assert!(p.lookup(&other.credentials.access_key_id).is_some());
-        p.revoke_session("AKIDADMIN");
-        assert!(p.lookup("AKIDADMIN").is_some());
+        assert!(p.lookup("AKIDADMIN").unwrap().session.is_none());
         for bad in [
             &br#"{"principals": [{"access_key_id": "A", "secret_access_key": "s", "target_models": [], "extra": 1}]}"#[..],
             br#"{"principals": [{"access_key_id": "A", "secret_access_key": "s", "expiration": "soon", "target_models": []}]}"#,

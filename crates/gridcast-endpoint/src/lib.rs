@@ -13,10 +13,11 @@
 //! - [`body`]: bounded body reads and the budget of unauthenticated bytes.
 //! - [`invocation`]: InvokeEndpoint and the artifact download.
 //! - [`authentication`]: SigV4 with AWS's 403 error types.
-//! - [`credentials`]: principals (`auth.json`) and temporary credentials.
+//! - [`credentials`]: principals (`auth.json`) and the sign-ins they may descend from.
 //! - [`login`]: customer sign-in (users file, limiter, handlers).
 //! - [`session_token`]: sign-in credentials every replica checks with the shared session key.
 //! - [`revocations`]: sign-outs shared through the model store.
+//! - [`sessions`]: sign-in sessions as principals, the same on every replica.
 //! - [`compute`]: the forecast workers (bounded, per-caller shares, panics caught).
 //! - [`admission`]: a bounded number of holders and a bounded queue.
 //! - [`answers`]: forecast answers kept, by byte budget.
@@ -45,6 +46,7 @@ pub mod model_cache;
 pub mod revocations;
 pub mod server;
 pub mod session_token;
+pub mod sessions;
 pub mod signed;
 pub mod stalled;
 pub mod state;

@@ -106,16 +106,24 @@ impl Revocations {
         Ok(self.revoked.lock().expect("not poisoned").len())
     }
 
-    /// Polls every [`POLL_EVERY`] for as long as the runtime runs.
-    pub fn spawn_polling(self: &Arc<Self>, now: impl Fn() -> i64 + Send + 'static) {
+    /// Polls every [`POLL_EVERY`] for as long as the runtime runs, calling
+    /// `read` after each successful poll.
+    pub fn spawn_polling(
+        self: &Arc<Self>,
+        now: impl Fn() -> i64 + Send + 'static,
+        read: impl Fn() + Send + 'static,
+    ) {
         let revocations = Arc::clone(self);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(POLL_EVERY);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
-                if let Err(e) = revocations.refresh(now()).await {
-                    tracing::warn!(error = %e, store = %revocations.store, "reading the revoked sign-ins failed; retrying");
+                match revocations.refresh(now()).await {
+                    Ok(_) => read(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, store = %revocations.store, "reading the revoked sign-ins failed; retrying")
+                    }
                 }
             }
         });

@@ -142,20 +142,29 @@ pub struct Claims {
     pub sign_in: String,
     /// Unix seconds of the sign-in (refreshes never reach past a limit from it).
     pub started: i64,
+    /// These credentials' own random id: two refreshes in one second still
+    /// get different keys.
+    pub nonce: String,
+}
+
+/// `bytes` random bytes as hex.
+pub fn random_id(bytes: usize) -> String {
+    let mut id = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut id);
+    hex::encode(id)
 }
 
 impl Claims {
     /// A new sign-in's claims, with a fresh random sign-in id.
     pub fn sign_in(customer: &str, target_models: Vec<String>, now: i64, lifetime: i64) -> Self {
-        let mut id = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut id);
         Self {
             customer: customer.to_owned(),
             target_models,
             issued: now,
             expires: now + lifetime,
-            sign_in: hex::encode(id),
+            sign_in: random_id(16),
             started: now,
+            nonce: random_id(8),
         }
     }
 }

@@ -15,6 +15,8 @@ use crate::limits::ServerLimits;
 use crate::login::{LoginLimiter, Users};
 use crate::metrics::Metrics;
 use crate::model_cache::{CacheLimits, ModelCache};
+use crate::session_token::SessionKeys;
+use crate::sessions::Sessions;
 
 /// What `gridcast serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -38,6 +40,11 @@ pub struct Config {
     pub container_root: Option<PathBuf>,
     /// Customer logins for `/auth/login`.
     pub users: Option<PathBuf>,
+    /// The keys sign-ins' session tokens are made and checked with (shared
+    /// by the replicas: `--session-key-file`).
+    pub session_keys: SessionKeys,
+    /// Where sign-outs are shared (by default `.gridcast/sessions` in the model store).
+    pub sessions: Location,
 }
 
 /// Unix seconds.
@@ -63,7 +70,9 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Customer logins.
     pub users: Option<Users>,
-    /// Sign-in attempt limits.
+    /// Sign-in sessions: their tokens and sign-outs.
+    pub sessions: Sessions,
+    /// Sign-in attempt limits (per replica).
     pub login_limiter: LoginLimiter,
     /// Concurrent password checks.
     pub password_checks: Admission,
@@ -97,6 +106,7 @@ impl AppState {
             compute: ComputePool::new(server),
             bodies: BodyBudget::new(server.unauthenticated_body_bytes, server.body_read_timeout),
             password_checks: Admission::new(server.password_checks, server.password_queue),
+            sessions: Sessions::new(config.session_keys.clone(), config.sessions.clone()),
             login_limiter: LoginLimiter::default(),
             principals,
             metrics,

@@ -13,6 +13,7 @@ use gridcast_endpoint::limits::ServerLimits;
 use gridcast_endpoint::login::{add_user, Users, MAX_FAILED_PER_ID_AND_ADDRESS};
 use gridcast_endpoint::model_cache::CacheLimits;
 use gridcast_endpoint::server::app;
+use gridcast_endpoint::session_token::{SessionKey, SessionKeys};
 use gridcast_endpoint::signed::MAX_BODY;
 use gridcast_endpoint::state::{system_clock, AppState, Config, SharedState};
 use gridcast_pipeline::CustomerId;
@@ -69,6 +70,8 @@ fn env_with(tweak: impl FnOnce(&mut Config)) -> Env {
         www: None,
         container_root: None,
         users: None,
+        session_keys: SessionKeys::new(SessionKey::random(), None),
+        sessions: gridcast_store::Location::Local(dir.path().join("sessions")),
     };
     tweak(&mut config);
     let users = config.users.as_deref().map(|p| Users::load(p).unwrap());

@@ -123,9 +123,16 @@ impl Fixture {
 
     /// `gridcast serve` on `port` with `keys` (`--session-key-file …` flags).
     fn replica(&self, port: u16, keys: &[&str]) -> Killed {
+        self.replica_of(&self.path("models").display().to_string(), port, keys, &[])
+    }
+
+    /// [`Fixture::replica`] serving `models`, with `env` added.
+    fn replica_of(&self, models: &str, port: u16, keys: &[&str], env: &[(&str, String)]) -> Killed {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_gridcast"));
-        cmd.args(["serve", "--port", &port.to_string(), "--models"])
-            .arg(self.path("models"))
+        cmd.args(["serve", "--port", &port.to_string(), "--models", models])
+            .arg("--disk-cache")
+            .arg(self.path(&format!("disk-{port}")))
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .arg("--users")
             .arg(self.path("users.json"))
             .arg("--auth")
@@ -279,35 +286,63 @@ fn a_sign_in_through_one_replica_is_honoured_by_every_replica_and_a_sign_out_by_
         send(&session_call(&target(&lb.url, &refreshed), &refreshed, "logout", now()).unwrap());
     assert_eq!(out.status, 204, "{:?}", out.error_type);
     let signed_out = Instant::now();
-    let mut pending: Vec<(u16, &Session)> = ports
-        .iter()
-        .flat_map(|p| [(*p, &session), (*p, &refreshed)])
-        .collect();
-    while !pending.is_empty() {
-        assert!(
-            signed_out.elapsed() < SIGN_OUT_BOUND,
-            "still accepted after {SIGN_OUT_BOUND:?} by {:?}",
-            pending.iter().map(|(p, _)| p).collect::<Vec<_>>()
-        );
-        pending.retain(|(port, s)| {
-            let r = forecast(&url(*port), s);
-            if r.status == 200 {
-                return true;
-            }
-            assert_eq!(
-                (r.status, r.error_type.as_deref()),
-                (403, Some("UnrecognizedClientException"))
-            );
-            false
-        });
-        std::thread::sleep(Duration::from_millis(100));
+    for port in &ports {
+        for s in [&session, &refreshed] {
+            until_refused(&url(*port), s);
+        }
     }
+    assert!(signed_out.elapsed() < SIGN_OUT_BOUND);
     eprintln!(
         "sign-out refused everywhere after {:?}",
         signed_out.elapsed()
     );
     // Signing in again is a new sign-in, not the revoked one.
     assert_eq!(forecast(&lb.url, &sign_in(&lb.url)).status, 200);
+}
+
+/// Polls `base` with `session` until it is refused as signed out; how long that took.
+fn until_refused(base: &str, session: &Session) -> Duration {
+    let started = Instant::now();
+    loop {
+        let r = forecast(base, session);
+        if r.status != 200 {
+            assert_eq!(
+                (r.status, r.error_type.as_deref()),
+                (403, Some("UnrecognizedClientException"))
+            );
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < SIGN_OUT_BOUND,
+            "{base} still accepts a sign-in signed out {SIGN_OUT_BOUND:?} ago"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn sign_outs_are_shared_through_an_s3_model_store() {
+    let fixture = Fixture::new();
+    let (_moto, s3) = common::start_moto();
+    common::create_bucket(&s3, "energy");
+    let artifact = std::fs::read(fixture.path("models/42.tar.gz")).unwrap();
+    common::put_object(&s3, "s3://energy/models", "42.tar.gz", artifact);
+    let env = common::aws_env(&s3);
+    let (a, b) = (free_port(), free_port());
+    let _a = fixture.replica_of("s3://energy/models", a, &["key-a"], &env);
+    let _b = fixture.replica_of("s3://energy/models", b, &["key-a"], &env);
+    let session = sign_in(&url(a));
+    assert_eq!(forecast(&url(b), &session).status, 200);
+    let out = send(&session_call(&target(&url(b), &session), &session, "logout", now()).unwrap());
+    assert_eq!(out.status, 204, "{:?}", out.error_type);
+    let took = until_refused(&url(a), &session);
+    eprintln!("sign-out through S3 refused by the other replica after {took:?}");
+    let names = common::list(&s3, "s3://energy/models");
+    let revoked: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with(".gridcast/sessions/") && n.ends_with(".revoked"))
+        .collect();
+    assert_eq!(revoked.len(), 1, "{names:?}");
 }
 
 #[test]

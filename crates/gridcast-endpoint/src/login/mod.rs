@@ -28,7 +28,9 @@ pub use limiter::{
 };
 pub use users::{add_user, Users};
 
-use crate::credentials::{Principal, MAX_SESSION_SECONDS, TEMPORARY_CREDENTIALS_SECONDS};
+use crate::credentials::Principal;
+#[cfg(doc)]
+use crate::credentials::MAX_SESSION_SECONDS;
 use crate::error::ApiError;
 use crate::signed::{Signed, Unsigned, MAX_AUTH_BODY};
 use crate::state::SharedState;
@@ -96,12 +98,9 @@ pub(crate) async fn login(
     }
     attempt.succeeded(now);
     let target = customer.artifact_name();
-    let p = state.principals.issue_temporary(
-        vec![target.clone()],
-        None,
-        now,
-        TEMPORARY_CREDENTIALS_SECONDS,
-    );
+    let p = state
+        .sessions
+        .sign_in(customer.as_str(), vec![target.clone()], now);
     Ok(Json(session_json(&state, &p, customer.as_str(), &target)))
 }
 
@@ -124,18 +123,6 @@ fn session_json(state: &SharedState, p: &Principal, customer: &str, target: &str
     })
 }
 
-/// The signed caller of `/auth/refresh` or `/auth/logout`: only a portal
-/// session's temporary credentials qualify.
-fn session_caller(signed: Signed) -> Result<Principal, ApiError> {
-    let principal = signed.principal;
-    if principal.session.is_none() {
-        return Err(ApiError::validation(
-            "only sign-in sessions can be refreshed or signed out; these are configured keys",
-        ));
-    }
-    Ok(principal)
-}
-
 /// `POST /auth/refresh`, signed with the current temporary credentials: new
 /// credentials for the same model, up to [`MAX_SESSION_SECONDS`] after the
 /// sign-in. The old ones stay valid until they expire (requests in flight).
@@ -143,34 +130,20 @@ pub(crate) async fn refresh(
     State(state): State<SharedState>,
     signed: Signed,
 ) -> Result<Json<Value>, ApiError> {
-    let old = session_caller(signed)?;
-    let now = (state.clock)();
-    let session = old.session.clone().expect("session_caller checked");
-    if now >= session.started + MAX_SESSION_SECONDS {
-        return Err(ApiError::expired_token());
-    }
-    let p = state.principals.issue_temporary(
-        old.target_models.clone(),
-        Some(session),
-        now,
-        TEMPORARY_CREDENTIALS_SECONDS,
-    );
-    let target = old.target_models.first().cloned().unwrap_or_default();
-    let customer = CustomerId::from_file_name(&target, "tar.gz")
-        .map(|c| c.as_str().to_owned())
-        .unwrap_or_default();
-    Ok(Json(session_json(&state, &p, &customer, &target)))
+    let old = signed.principal;
+    let p = state.sessions.refresh(&old, (state.clock)())?;
+    let session = p.session.as_ref().expect("refresh keeps the sign-in");
+    let target = p.target_models.first().cloned().unwrap_or_default();
+    Ok(Json(session_json(&state, &p, &session.customer, &target)))
 }
 
 /// `POST /auth/logout`, signed: every key of the sign-in (also those a refresh
-/// replaced) stops working now.
+/// replaced) stops working, on this replica now and on every other within
+/// seconds (the sign-out is shared through the model store).
 pub(crate) async fn logout(
     State(state): State<SharedState>,
     signed: Signed,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let p = session_caller(signed)?;
-    if let Some(session) = &p.session {
-        state.principals.revoke_session(&session.id);
-    }
+    state.sessions.sign_out(&signed.principal).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

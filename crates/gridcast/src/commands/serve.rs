@@ -11,8 +11,10 @@ use gridcast_endpoint::credentials::Principals;
 use gridcast_endpoint::limits::{default_workers, ServerLimits};
 use gridcast_endpoint::login::Users;
 use gridcast_endpoint::model_cache::CacheLimits;
+use gridcast_endpoint::revocations::DEFAULT_FOLDER;
 use gridcast_endpoint::server::serve;
-use gridcast_endpoint::state::{AppState, Config};
+use gridcast_endpoint::session_token::{SessionKey, SessionKeyError, SessionKeys};
+use gridcast_endpoint::state::{system_clock, AppState, Config};
 use gridcast_store::Location;
 
 /// Serve the models as a SageMaker-compatible multi-model endpoint.
@@ -72,6 +74,23 @@ pub struct Args {
     /// Seconds an answer's write may make no progress before the connection is closed.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=300))]
     write_timeout: u64,
+    /// The key sign-ins' session tokens are made and checked with: at least
+    /// 32 random bytes (`head -c 32 /dev/urandom > session.key`), the same file
+    /// on every replica. Without it, a random key: sign-ins then last only as
+    /// long as this process and other replicas do not know them.
+    #[arg(long, env = "GRIDCAST_SESSION_KEY_FILE")]
+    session_key_file: Option<PathBuf>,
+    /// While rotating keys: the previous key, still accepted, never used to issue.
+    #[arg(
+        long,
+        env = "GRIDCAST_SESSION_PREVIOUS_KEY_FILE",
+        requires = "session_key_file"
+    )]
+    session_previous_key_file: Option<PathBuf>,
+    /// Where sign-outs are shared between replicas: a directory or
+    /// `s3://bucket/prefix` (default: `.gridcast/sessions` in --models).
+    #[arg(long)]
+    sessions: Option<String>,
     /// Static files to serve at `/` (the built portal).
     #[arg(long)]
     www: Option<PathBuf>,
@@ -94,7 +113,22 @@ fn server_limits(args: &Args) -> ServerLimits {
     limits
 }
 
+/// The session keys, or a random one (with a warning) when no file is given.
+fn session_keys(args: &Args) -> Result<SessionKeys, SessionKeyError> {
+    let Some(path) = &args.session_key_file else {
+        tracing::warn!("no --session-key-file: sign-ins end when this server stops and other replicas refuse them");
+        return Ok(SessionKeys::new(SessionKey::random(), None));
+    };
+    let previous = args
+        .session_previous_key_file
+        .as_deref()
+        .map(SessionKey::load)
+        .transpose()?;
+    Ok(SessionKeys::new(SessionKey::load(path)?, previous))
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let session_keys = session_keys(&args)?;
     let server = server_limits(&args);
     gridcast_endpoint::memory::tune_allocator(server.forecast_workers + server.password_checks);
     let in_sagemaker =
@@ -111,6 +145,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let users = args.users.as_deref().map(Users::load).transpose()?;
     let models = Location::parse(&args.models)?;
+    let sessions = match &args.sessions {
+        Some(location) => Location::parse(location)?,
+        None => models.child(DEFAULT_FOLDER),
+    };
     let disk_cache = args
         .disk_cache
         .unwrap_or_else(|| std::env::temp_dir().join("gridcast-artifacts"));
@@ -127,6 +165,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         www: args.www,
         container_root,
         users: args.users,
+        session_keys,
+        sessions,
     };
     let state = Arc::new(
         AppState::new(config, principals, users).context("preparing the artifact disk cache")?,
@@ -143,6 +183,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .context("starting the runtime")?;
     runtime
         .block_on(async {
+            // Sign-outs known before the first request.
+            state.sessions.start(system_clock).await;
             let listener = tokio::net::TcpListener::bind(addr).await?;
             // One line on stdout for people and scripts (`--port 0` picks a free port).
             println!(
