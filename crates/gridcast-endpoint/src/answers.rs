@@ -34,6 +34,27 @@ struct Inner {
     computing: HashMap<AnswerKey, Slot>,
 }
 
+/// Removes a finished (or abandoned) computation's slot, unless another
+/// took its place.
+struct Forget<'a> {
+    cache: &'a AnswerCache,
+    key: &'a AnswerKey,
+    slot: &'a Slot,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        let mut inner = self.cache.inner.lock().expect("not poisoned");
+        if inner
+            .computing
+            .get(self.key)
+            .is_some_and(|s| Arc::ptr_eq(s, self.slot))
+        {
+            inner.computing.remove(self.key);
+        }
+    }
+}
+
 /// The kept answers.
 pub struct AnswerCache {
     max_bytes: u64,
@@ -99,16 +120,13 @@ impl AnswerCache {
             }
             inner.computing.entry(key.clone()).or_default().clone()
         };
-        let result = slot.get_or_init(|| compute).await.clone();
-        let mut inner = self.inner.lock().expect("not poisoned");
-        if inner
-            .computing
-            .get(key)
-            .is_some_and(|s| Arc::ptr_eq(s, &slot))
-        {
-            inner.computing.remove(key);
-        }
-        result
+        // Forgets the slot however this ends, a time limit included.
+        let _forget = Forget {
+            cache: self,
+            key,
+            slot: &slot,
+        };
+        slot.get_or_init(|| compute).await.clone()
     }
 
     /// `(answers, bytes)` kept.
@@ -174,6 +192,14 @@ mod tests {
             .await;
         assert!(failed.is_err());
         assert!(cache.get(&key(8)).is_none());
+        assert!(cache.inner.lock().unwrap().computing.is_empty());
+        // A computation abandoned by its request's time limit leaves no slot.
+        let abandoned = tokio::time::timeout(
+            std::time::Duration::from_millis(10),
+            cache.get_or_compute(&key(9), std::future::pending()),
+        )
+        .await;
+        assert!(abandoned.is_err());
         assert!(cache.inner.lock().unwrap().computing.is_empty());
     }
 }

@@ -30,6 +30,9 @@ use crate::stalled::StalledWrites;
 use crate::state::SharedState;
 use crate::{container, invocation, login, metrics};
 
+/// Largest request line and headers (431 beyond; 100 headers at most).
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
 const SIGV4_HEADERS: [&str; 8] = [
     "authorization",
     "content-type",
@@ -162,7 +165,8 @@ pub async fn serve_until(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        .max_buf_size(64 * 1024);
+        .max_header_size(MAX_HEADER_BYTES)
+        .max_buf_size(4 * MAX_HEADER_BYTES);
     let mut stop = pin!(stop);
     loop {
         let (stream, remote) = tokio::select! {

@@ -599,6 +599,20 @@ fn slow_header_connections_are_closed_and_connections_are_capped() {
         server.open_files()
     );
     assert_eq!(ping(&server), 200);
+    // Headers of 64 KiB at most.
+    let head_with = |bytes: usize| {
+        let mut tcp = TcpStream::connect(server.address()).unwrap();
+        let head = format!(
+            "GET /ping HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n",
+            "a".repeat(bytes)
+        );
+        let _ = tcp.write_all(head.as_bytes());
+        let mut answer = [0u8; 12];
+        let _ = tcp.read_exact(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    assert_eq!(head_with(60_000), "HTTP/1.1 200");
+    assert_eq!(head_with(70_000), "HTTP/1.1 431");
 }
 
 #[test]
