@@ -119,7 +119,7 @@ test-browser: deps-wasm deps-browser $(FIXTURES)
 	CHROMEDRIVER=$$(command -v chromedriver) WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/crates/gridcast-client/webdriver.json \
 	  $(CARGO) test -p gridcast-client --target $(WASM_TARGET) --test browser
 
-# The portal, widget and preview in Chromium and the edge handler under Node;
+# The portal, widget and preview in Chromium;
 # offline.test.mjs: the service worker's cache and the storages after a signed
 # session, and a 5 s late endpoint given up at 4 s (about 12 s);
 # screenshots land in target/e2e-screenshots.
@@ -133,8 +133,8 @@ deps-edge:
 	  cd $(EDGE) && npm ci --no-audit --no-fund; \
 	fi
 
-# The edge handler under the runtimes it ships for: dist/edge/worker.mjs + wrangler.toml under
-# workerd (`wrangler dev --local`), dist/edge/deno.mjs + deno.json under `deno serve`.
+# The edge handler under the runtimes it ships for: dist/edge/serve.mjs under Node,
+# worker.mjs + wrangler.toml under workerd (`wrangler dev --local`), deno.mjs + deno.json under `deno serve`.
 test-edge: deps-edge deps-browser portal
 	$(CARGO) build -p gridcast
 	cd $(EDGE) && GRIDCAST_BIN=$(CURDIR)/target/debug/gridcast GRIDCAST_DIST=$(CURDIR)/dist timeout 900 node --test

@@ -1,6 +1,6 @@
 // Starting the edge handler under the real runtimes, from what `make portal` put in dist/:
-// dist/edge/worker.mjs + wrangler.toml under `wrangler dev --local` (workerd), and dist/edge/deno.mjs
-// under `deno serve`. Each run works on a copy of dist/edge and dist/pkg, so wrangler's state
+// dist/edge/serve.mjs under Node, dist/edge/worker.mjs + wrangler.toml under `wrangler dev --local`
+// (workerd), and dist/edge/deno.mjs under `deno serve`. Each run works on a copy of dist/edge and dist/pkg, so wrangler's state
 // (.wrangler/) never lands in dist.
 import { spawn } from "node:child_process";
 import assert from "node:assert/strict";
@@ -68,6 +68,16 @@ export async function startDeno(env) {
   const { child, log } = spawnLogged(join(bin, "deno"), args, {
     cwd: join(dir, "edge"),
     env: { PATH: process.env.PATH, HOME: dir, DENO_DIR: join(dir, "deno"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
+  });
+  return started(child, `http://127.0.0.1:${port}`, log, dir);
+}
+
+/** `node dist/edge/serve.mjs` on a free port, `env` as its environment. */
+export async function startNode(env) {
+  const dir = copyOfDist();
+  const port = await freePort();
+  const { child, log } = spawnLogged(process.execPath, [join(dir, "edge/serve.mjs"), "--port", String(port)], {
+    env: { PATH: process.env.PATH, ...env },
   });
   return started(child, `http://127.0.0.1:${port}`, log, dir);
 }

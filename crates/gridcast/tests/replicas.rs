@@ -462,6 +462,16 @@ fn the_session_key_rotates_without_signing_anyone_out() {
 fn a_session_key_file_that_is_missing_short_or_unreadable_stops_the_server() {
     let fixture = Fixture::new();
     std::fs::write(fixture.path("short"), "too short\n").unwrap();
+    let serve = |keys: &[(&str, PathBuf)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gridcast"));
+        cmd.args(["serve", "--port", "0", "--models"])
+            .arg(fixture.path("models"));
+        for (flag, path) in keys {
+            cmd.arg(flag).arg(path);
+        }
+        cmd.output().unwrap()
+    };
+    let current = "--session-key-file";
     for (key, why) in [
         (fixture.path("missing"), "No such file"),
         (
@@ -470,15 +480,7 @@ fn a_session_key_file_that_is_missing_short_or_unreadable_stops_the_server() {
         ),
         (fixture.path("models"), "Is a directory"),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_gridcast"))
-            .args(["serve", "--port", "0", "--models"])
-            .arg(fixture.path("models"))
-            .arg("--session-key-file")
-            .arg(&key)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .output()
-            .unwrap();
+        let out = serve(&[(current, key.clone())]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{}", key.display());
         assert!(out.stdout.is_empty(), "it never listened");
@@ -488,15 +490,10 @@ fn a_session_key_file_that_is_missing_short_or_unreadable_stops_the_server() {
         );
     }
     // The previous key is checked the same way.
-    let out = Command::new(env!("CARGO_BIN_EXE_gridcast"))
-        .args(["serve", "--port", "0", "--models"])
-        .arg(fixture.path("models"))
-        .arg("--session-key-file")
-        .arg(fixture.path("key-a"))
-        .arg("--session-previous-key-file")
-        .arg(fixture.path("short"))
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    let out = serve(&[
+        (current, fixture.path("key-a")),
+        ("--session-previous-key-file", fixture.path("short")),
+    ]);
+    assert!(!out.status.success() && out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32 random bytes"));
 }

@@ -1,0 +1,5 @@
+// The edge handler under Node 20 (`node dist/edge/serve.mjs`).
+import { edgeSuite } from "./suite.mjs";
+import { startNode } from "./runtimes.mjs";
+
+edgeSuite("node", startNode);
