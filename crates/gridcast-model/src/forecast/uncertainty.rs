@@ -28,9 +28,8 @@ pub(super) fn percentile(values: &mut [f64], q: f64) -> f64 {
     below + (above - below) * (pos - lo as f64)
 }
 
-/// numpy's `laplace(0, scale)`.
-fn laplace(rng: &mut Pcg64, scale: f64) -> f64 {
-    let u: f64 = rng.gen();
+/// numpy's `laplace(0, scale)` from its uniform draw `u`.
+fn laplace(u: f64, scale: f64) -> f64 {
     if u >= 0.5 {
         -scale * (2.0 - u - u).ln()
     } else {
@@ -112,22 +111,29 @@ pub(super) fn sample_uncertainty(
     Ok(out)
 }
 
-/// One row of `_make_trend_shift_matrix`.
+/// One row of `_make_trend_shift_matrix`. Every row still draws a Laplace
+/// shift for each step (so the stream matches), but only the steps with a
+/// change (a few percent) pay for its logarithm; the moving average is taken
+/// in place.
 fn shift_row(rng: &mut Pcg64, len: usize, likelihood: f64, mean_delta: f64) -> Vec<f64> {
-    let raw: Vec<f64> = (0..len)
+    let mut row: Vec<f64> = (0..len)
         .map(|_| {
             let change = rng.gen::<f64>() < likelihood;
-            let shift = laplace(rng, mean_delta);
+            let u: f64 = rng.gen();
             if change {
-                shift
+                laplace(u, mean_delta)
             } else {
                 0.0
             }
         })
         .collect();
-    (0..len)
-        .map(|j| (if j == 0 { 0.0 } else { raw[j - 1] } + raw[j]) / 2.0)
-        .collect()
+    for j in (1..len).rev() {
+        row[j] = (row[j - 1] + row[j]) / 2.0;
+    }
+    if let Some(first) = row.first_mut() {
+        *first = (0.0 + *first) / 2.0;
+    }
+    row
 }
 
 /// Prophet's `_logistic_uncertainty` walks, for every sample, a grid over the
