@@ -76,13 +76,14 @@ pub fn pattern_matches(pattern: &str, text: &str) -> bool {
     let (mut i, mut j) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while j < t.len() {
-        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
-            i += 1;
-            j += 1;
-        } else if i < p.len() && p[i] == '*' {
+        // A `*` in the pattern is always a wildcard, also against a `*` in the text.
+        if i < p.len() && p[i] == '*' {
             star = Some(i);
             mark = j;
             i += 1;
+        } else if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+            i += 1;
+            j += 1;
         } else if let Some(s) = star {
             i = s + 1;
             mark += 1;
@@ -198,6 +199,85 @@ mod tests {
         assert!(!pattern_matches("*.tar.gz", "a.tar.gzz"));
         assert!(pattern_matches("a*b*c", "aXXbYYc"));
         assert!(!pattern_matches("a*b*c", "aXXbYY"));
+        // A TargetModel may hold a literal `*`: the pattern's `*` still matches any run.
+        assert!(pattern_matches("*", "*a.tar.gz"));
+        assert!(pattern_matches("company_a/*", "company_a/**.tar.gz"));
+        assert!(!pattern_matches("*.tar.gz", "*.tar.gzz"));
+    }
+
+    /// Every pattern and text over a small alphabet (with literal `*` and
+    /// `?` in the text) agrees with a plain recursive definition.
+    #[test]
+    fn patterns_agree_with_the_definition_everywhere_small() {
+        fn by_definition(p: &[char], t: &[char]) -> bool {
+            match p.split_first() {
+                None => t.is_empty(),
+                Some(('*', rest)) => (0..=t.len()).any(|k| by_definition(rest, &t[k..])),
+                Some((c, rest)) => t
+                    .split_first()
+                    .is_some_and(|(x, tail)| (*c == '?' || c == x) && by_definition(rest, tail)),
+            }
+        }
+        fn all(alphabet: &[char], max: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut last = vec![String::new()];
+            for _ in 0..max {
+                last = last
+                    .iter()
+                    .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                    .collect();
+                out.extend(last.iter().cloned());
+            }
+            out
+        }
+        let texts = all(&['a', 'b', '*', '?'], 5);
+        for p in all(&['a', '*', '?'], 4) {
+            let pc: Vec<char> = p.chars().collect();
+            for t in &texts {
+                let tc: Vec<char> = t.chars().collect();
+                assert_eq!(
+                    pattern_matches(&p, t),
+                    by_definition(&pc, &tc),
+                    "{p:?} on {t:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn loads_auth_json_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.json");
+        std::fs::write(
+            &path,
+            br#"{"principals": [{"access_key_id": "AKIDF", "secret_access_key": "s", "target_models": ["*"]}]}"#,
+        )
+        .unwrap();
+        let p = Principals::load(&path).unwrap();
+        assert!(p.lookup("AKIDF").unwrap().may_invoke("42.tar.gz"));
+        assert!(matches!(
+            Principals::load(&dir.path().join("missing.json")),
+            Err(ConfigFileError::Io { .. })
+        ));
+        std::fs::write(&path, b"{").unwrap();
+        assert!(matches!(
+            Principals::load(&path),
+            Err(ConfigFileError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn an_empty_key_or_secret_alone_is_refused() {
+        for (key, secret) in [("", "s"), ("A", "")] {
+            let doc = format!(
+                r#"{{"principals": [{{"access_key_id": "{key}", "secret_access_key": "{secret}", "target_models": []}}]}}"#
+            );
+            let err = Principals::from_json(doc.as_bytes()).unwrap_err();
+            assert!(
+                err.contains("empty access_key_id or secret_access_key"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -255,11 +255,14 @@ mod tests {
                 .unwrap_err();
             assert_eq!(err.kind, "UnrecognizedClientException");
         }
-        // No refresh past MAX_SESSION_SECONDS from the sign-in.
-        let late = s.refresh(&p, 1_000 + MAX_SESSION_SECONDS - 60).unwrap();
-        assert_eq!(late.expiration, Some(1_000 + MAX_SESSION_SECONDS));
+        // Credentials last an hour; no refresh reaches past 12 hours from the sign-in.
+        assert_eq!(p.expiration, Some(1_000 + 3_600));
+        let late = s.refresh(&p, 1_000 + 43_200 - 60).unwrap();
+        assert_eq!(late.expiration, Some(1_000 + 43_200));
+        let last = s.refresh(&p, 1_000 + 43_200 - 1).unwrap();
+        assert_eq!(last.expiration, Some(1_000 + 43_200), "the last second");
         assert_eq!(
-            s.refresh(&p, 1_000 + MAX_SESSION_SECONDS).unwrap_err().kind,
+            s.refresh(&p, 1_000 + 43_200).unwrap_err().kind,
             "ExpiredTokenException"
         );
     }

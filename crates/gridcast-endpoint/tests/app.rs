@@ -701,3 +701,64 @@ async fn unknown_routes_and_the_container_routes() {
     let a = send(&container, outside).await;
     assert!(a.status == 400 || a.status == 404, "{}", a.message());
 }
+
+/// A valid artifact of exactly `len` bytes: the seed fixture's model.json
+/// and a zero-filled code file, stored uncompressed, the last bytes made up
+/// by the gzip header's extra field.
+fn artifact_of_len(len: usize) -> Vec<u8> {
+    use std::io::Write;
+    let fixture = std::fs::read(fixtures().join("seed_trend_only.tar.gz")).unwrap();
+    let model_json = gridcast_model::read_artifact(&fixture, &Default::default())
+        .unwrap()
+        .model_json;
+    let filler = len - model_json.len() - 40_000;
+    let mut tar = tar::Builder::new(Vec::new());
+    for (path, data) in [("model.json", model_json), ("code/filler", vec![0; filler])] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut header, path, data.as_slice()).unwrap();
+    }
+    let stream = tar.into_inner().unwrap();
+    let gzip = |extra: Vec<u8>| {
+        let mut gz = flate2::GzBuilder::new()
+            .extra(extra)
+            .write(Vec::new(), flate2::Compression::none());
+        gz.write_all(&stream).unwrap();
+        gz.finish().unwrap()
+    };
+    // An empty extra field already has its 2-byte length: each byte more is one more.
+    let base = gzip(Vec::new()).len();
+    let bytes = gzip(vec![b'x'; len - base]);
+    assert_eq!(bytes.len(), len);
+    bytes
+}
+
+/// An artifact of exactly the default size limit (32 MiB) loads; one byte
+/// more is the model's error.
+#[tokio::test]
+async fn artifacts_of_exactly_the_size_limit_load_and_one_byte_more_do_not() {
+    let env = env();
+    let limit = env.state.config.server.artifact_bytes;
+    assert_eq!(limit, 32 << 20, "the default");
+    let models = env.dir.path().join("models");
+    std::fs::write(models.join("at.tar.gz"), artifact_of_len(limit as usize)).unwrap();
+    std::fs::write(
+        models.join("past.tar.gz"),
+        artifact_of_len(limit as usize + 1),
+    )
+    .unwrap();
+    let period = r#"{"period": 7}"#;
+    assert_eq!(send(&env, invoke("at.tar.gz", period)).await.status, 200);
+    let a = refused!(
+        send(&env, invoke("past.tar.gz", period)).await,
+        424,
+        "ModelError"
+    );
+    assert!(
+        a.message().contains(&format!("{} bytes", limit + 1)),
+        "{}",
+        a.message()
+    );
+}

@@ -304,6 +304,54 @@ mod tests {
         assert!(l.begin("42", ip("192.0.2.7"), 100).is_ok());
     }
 
+    /// After a window passes, failures count in a new window from zero, and
+    /// five of them lock the pair again.
+    #[test]
+    fn each_window_counts_afresh_and_locks_again() {
+        let l = LoginLimiter::default();
+        for _ in 0..MAX_FAILED_PER_ID_AND_ADDRESS {
+            l.begin("42", ip("10.0.0.1"), 100).unwrap().failed();
+        }
+        assert!(
+            l.begin("42", ip("10.0.0.1"), 100 + 299).is_err(),
+            "299 s on"
+        );
+        let later = 100 + 300;
+        for _ in 0..MAX_FAILED_PER_ID_AND_ADDRESS {
+            l.begin("42", ip("10.0.0.1"), later).unwrap().failed();
+        }
+        assert_eq!(
+            l.begin("42", ip("10.0.0.1"), later).err(),
+            Some(Refusal::IdFromAddress)
+        );
+    }
+
+    /// A successful sign-in makes its address known for 30 days, to the second.
+    #[test]
+    fn a_known_address_is_known_for_30_days() {
+        assert_eq!(KNOWN_ADDRESS_SECONDS, 2_592_000, "30 days");
+        let l = LoginLimiter::default();
+        l.begin("42", ip("192.0.2.7"), 100).unwrap().succeeded(100);
+        let last_second = 100 + 2_592_000 - 1;
+        for i in 0..MAX_FAILED_PER_ID {
+            let from = format!("10.0.{}.{}", i / 200, i % 200);
+            l.begin("42", ip(&from), last_second).unwrap().failed();
+        }
+        l.begin("42", ip("192.0.2.7"), last_second)
+            .expect("still known")
+            .failed();
+        assert_eq!(
+            l.begin("42", ip("192.0.2.7"), last_second + 1).err(),
+            Some(Refusal::Id),
+            "30 days on, the address is a stranger's"
+        );
+    }
+
+    #[test]
+    fn debug_shows_no_counters() {
+        assert_eq!(format!("{:?}", LoginLimiter::default()), "LoginLimiter");
+    }
+
     #[test]
     fn the_address_limit_counts_every_id_and_ipv6_by_its_64() {
         let l = LoginLimiter::default();
