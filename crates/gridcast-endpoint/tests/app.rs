@@ -702,25 +702,40 @@ async fn unknown_routes_and_the_container_routes() {
     assert!(a.status == 400 || a.status == 404, "{}", a.message());
 }
 
-/// A valid artifact of exactly `len` bytes: the seed fixture's model.json
-/// and a zero-filled code file, stored uncompressed, the last bytes made up
-/// by the gzip header's extra field.
-fn artifact_of_len(len: usize) -> Vec<u8> {
-    use std::io::Write;
+fn seed_model_json() -> Vec<u8> {
     let fixture = std::fs::read(fixtures().join("seed_trend_only.tar.gz")).unwrap();
-    let model_json = gridcast_model::read_artifact(&fixture, &Default::default())
+    gridcast_model::read_artifact(&fixture, &Default::default())
         .unwrap()
-        .model_json;
-    let filler = len - model_json.len() - 40_000;
+        .model_json
+}
+
+/// A tar stream of `files`, its end blocks, then `padding` zero bytes.
+fn tar_of(files: Vec<(String, Vec<u8>)>, padding: usize) -> Vec<u8> {
     let mut tar = tar::Builder::new(Vec::new());
-    for (path, data) in [("model.json", model_json), ("code/filler", vec![0; filler])] {
+    for (path, data) in files {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
         header.set_mode(0o644);
         header.set_entry_type(tar::EntryType::Regular);
         tar.append_data(&mut header, path, data.as_slice()).unwrap();
     }
-    let stream = tar.into_inner().unwrap();
+    let mut stream = tar.into_inner().unwrap();
+    stream.resize(stream.len() + padding, 0);
+    stream
+}
+
+/// A valid artifact of exactly `len` bytes: the seed fixture's model.json
+/// and a zero-filled code file, stored uncompressed, the last bytes made up
+/// by the gzip header's extra field.
+fn artifact_of_len(len: usize) -> Vec<u8> {
+    use std::io::Write;
+    let model_json = seed_model_json();
+    let filler = len - model_json.len() - 40_000;
+    let files = vec![
+        ("model.json".into(), model_json),
+        ("code/filler".into(), vec![0; filler]),
+    ];
+    let stream = tar_of(files, 0);
     let gzip = |extra: Vec<u8>| {
         let mut gz = flate2::GzBuilder::new()
             .extra(extra)
@@ -761,4 +776,63 @@ async fn artifacts_of_exactly_the_size_limit_load_and_one_byte_more_do_not() {
         "{}",
         a.message()
     );
+}
+
+/// The endpoint's own archive limits at their defaults, at the value and
+/// one past: 32 entries, and 32 MiB decompressed (the tar stream read to its
+/// gzip trailer, zeros after the end blocks).
+#[tokio::test]
+async fn archives_at_the_endpoint_limits_load_and_one_past_do_not() {
+    use std::io::Write;
+    let env = env();
+    let limits = env.state.config.server.artifact;
+    assert_eq!(
+        (limits.max_entries, limits.max_total),
+        (32, 32 << 20),
+        "the defaults"
+    );
+    let gzip = |stream: Vec<u8>| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&stream).unwrap();
+        gz.finish().unwrap()
+    };
+    let with_entries = |entries: usize| {
+        let mut files = vec![("model.json".to_owned(), seed_model_json())];
+        files.extend((1..entries).map(|i| (format!("code/{i}.py"), b"#".to_vec())));
+        gzip(tar_of(files, 0))
+    };
+    let head = tar_of(vec![("model.json".into(), seed_model_json())], 0).len();
+    let with_total = |total: u64| {
+        let stream = tar_of(
+            vec![("model.json".into(), seed_model_json())],
+            total as usize - head,
+        );
+        assert_eq!(stream.len() as u64, total);
+        gzip(stream)
+    };
+    let models = env.dir.path().join("models");
+    for (name, bytes) in [
+        ("entries-at", with_entries(limits.max_entries)),
+        ("entries-past", with_entries(limits.max_entries + 1)),
+        ("total-at", with_total(limits.max_total)),
+        ("total-past", with_total(limits.max_total + 1)),
+    ] {
+        std::fs::write(models.join(format!("{name}.tar.gz")), bytes).unwrap();
+    }
+    let period = r#"{"period": 7}"#;
+    for at in ["entries-at", "total-at"] {
+        let a = send(&env, invoke(&format!("{at}.tar.gz"), period)).await;
+        assert_eq!(a.status, 200, "{at}: {}", a.message());
+    }
+    for (past, says) in [
+        ("entries-past", "more than 32 entries".to_owned()),
+        ("total-past", format!("decompresses to more than {} bytes", limits.max_total)),
+    ] {
+        let a = refused!(
+            send(&env, invoke(&format!("{past}.tar.gz"), period)).await,
+            424,
+            "ModelError"
+        );
+        assert!(a.message().contains(&says), "{past}: {}", a.message());
+    }
 }
