@@ -15,7 +15,7 @@ EDGE := tests/edge
 PY_VENV ?= $(HOME)/.cache/gridcast/prophet-venv
 DEMO := target/demo
 
-.PHONY: run test deps deps-wasm deps-trunk deps-wasm-opt deps-browser deps-python deps-kubernetes test-kubernetes deps-edge test-edge deps-haproxy portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden
+.PHONY: run test deps deps-wasm deps-trunk deps-wasm-opt deps-browser deps-python deps-kubernetes test-kubernetes deps-edge test-edge deps-haproxy portal bundle-size test-native test-wasm test-browser test-e2e test-python lint-images bless-golden deps-mutants mutants
 
 run: portal
 	$(CARGO) build --release -p gridcast
@@ -150,6 +150,38 @@ test-python: deps-python $(FIXTURES)
 # Never in CI: the test refuses when CI is set.
 bless-golden:
 	GRIDCAST_BLESS=1 $(CARGO) test -p gridcast-client --test golden -- --ignored --exact bless_golden_files
+
+# Mutation testing (cargo-mutants from crates.io) over the security-critical code and the
+# forecast path; results and every survivor in docs/testing.md. Never in CI or `make test`:
+# about four hours on 2 cores. Each mutant builds in the copy under target/mutants-tmp (beside
+# a link to ../shared, which the tests read) into one kept build dir, and runs its own crate's
+# tests, one mutant at a time, niced. A narrower run: make mutants MUTANTS_FILES=path/to/file.rs
+MUTANTS_VERSION := 27.1.0
+MUTANTS_FILES ?= crates/gridcast-signing/src/*.rs \
+  crates/gridcast-endpoint/src/target_model.rs crates/gridcast-endpoint/src/credentials.rs \
+  crates/gridcast-endpoint/src/authentication.rs crates/gridcast-endpoint/src/signed.rs \
+  crates/gridcast-endpoint/src/session_token.rs crates/gridcast-endpoint/src/sessions.rs \
+  crates/gridcast-endpoint/src/revocations.rs crates/gridcast-endpoint/src/login/*.rs \
+  crates/gridcast-pipeline/src/customer.rs crates/gridcast-model/src/forecast/*.rs
+MUTANTS_OUT ?= target/mutants
+
+deps-mutants:
+	@if [ "$$(cargo mutants --version 2>/dev/null | awk '{print $$2}')" != "$(MUTANTS_VERSION)" ]; then \
+	  $(CARGO) install cargo-mutants --version $(MUTANTS_VERSION) --locked; \
+	fi
+
+mutants: deps-mutants $(FIXTURES)
+	mkdir -p target/mutants-tmp $(MUTANTS_OUT)
+	ln -sfn $(abspath ../shared) target/mutants-tmp/shared
+	TMPDIR=$(CURDIR)/target/mutants-tmp CARGO_TARGET_DIR=$(CURDIR)/target/mutants-build \
+	  nice -n 10 $(CARGO) mutants --workspace -j 1 --timeout 120 --build-timeout 900 \
+	  --output $(MUTANTS_OUT) $(foreach f,$(MUTANTS_FILES),--file '$(f)') \
+	  || { rc=$$?; [ $$rc -eq 2 ] || [ $$rc -eq 3 ]; }
+	@echo "caught missed unviable timeout  file"
+	@for f in $$(cut -d: -f1 $(MUTANTS_OUT)/mutants.out/{caught,missed,unviable,timeout}.txt | sort -u); do \
+	  printf '%6d %6d %8d %7d  %s\n' $$(for o in caught missed unviable timeout; do grep -c "^$$f:" $(MUTANTS_OUT)/mutants.out/$$o.txt || true; done) $$f; \
+	done
+	@if [ -s $(MUTANTS_OUT)/mutants.out/missed.txt ]; then echo "survivors:"; cat $(MUTANTS_OUT)/mutants.out/missed.txt; exit 1; fi
 
 # hadolint (from PyPI) on the SageMaker and Kubernetes images; Docker itself cannot run here.
 lint-images: deps-python
