@@ -264,6 +264,13 @@ impl ProphetConfig {
                 "the model was sampled with MCMC; gridcast fits MAP estimates only",
             ));
         }
+        Ok(Self::arguments_of(model))
+    }
+
+    /// The arguments of `model` as [`ProphetConfig::from_model`] carries them
+    /// over, without its checks (explicit changepoints are left out).
+    pub(crate) fn arguments_of(model: &crate::ProphetModel) -> Self {
+        let s = &model.settings;
         let seasonalities = model
             .seasonalities
             .iter()
@@ -305,7 +312,7 @@ impl ProphetConfig {
             })
         };
         let logistic = s.growth == Growth::Logistic;
-        Ok(Self {
+        Self {
             growth: s.growth,
             changepoints: None,
             n_changepoints: s.n_changepoints,
@@ -336,7 +343,7 @@ impl ProphetConfig {
             } else {
                 None
             },
-        })
+        }
     }
 }
 

@@ -22,6 +22,7 @@
 mod artifact;
 mod bounds;
 mod config;
+pub mod diagnostics;
 mod features;
 mod fit;
 mod forecast;
@@ -45,6 +46,10 @@ pub use bounds::{ModelBounds, MAX_TREND_GRID, MAX_UNCERTAINTY_DRAWS, PANDAS_TIME
 pub use config::{
     ConfigError, Growth, HolidaySpec, Mode, ProphetConfig, RegressorSpec, Scaling,
     SeasonalitySetting, SeasonalitySpec,
+};
+pub use diagnostics::{
+    cross_validation, performance_metrics, CrossValidationArgs, CvError, CvOptions, CvRows, Metric,
+    PerformanceMetrics, Timedelta,
 };
 pub use features::{
     make_all_features, ComponentColumns, ComponentModes, FeatureError, FeatureName, Features,
