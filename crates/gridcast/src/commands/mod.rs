@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch.
 
+mod cross_validate;
 mod fit;
 mod forecast;
 mod generate;
@@ -32,6 +33,8 @@ enum Command {
     Train(train::Args),
     /// Fit one model from a customer CSV and write its artifact.
     Fit(fit::Args),
+    /// Backtest one customer as Prophet's cross_validation and performance_metrics do.
+    CrossValidate(cross_validate::Args),
     /// Forecast from a model artifact; prints the seed endpoint's JSON.
     Forecast(forecast::Args),
     /// Serve the models as a SageMaker-compatible multi-model endpoint.
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Process(args) => process::run(args),
         Command::Train(args) => train::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::CrossValidate(args) => cross_validate::run(args),
         Command::Forecast(args) => forecast::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Invoke(args) => invoke::run(args),
