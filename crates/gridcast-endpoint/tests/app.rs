@@ -826,7 +826,10 @@ async fn archives_at_the_endpoint_limits_load_and_one_past_do_not() {
     }
     for (past, says) in [
         ("entries-past", "more than 32 entries".to_owned()),
-        ("total-past", format!("decompresses to more than {} bytes", limits.max_total)),
+        (
+            "total-past",
+            format!("decompresses to more than {} bytes", limits.max_total),
+        ),
     ] {
         let a = refused!(
             send(&env, invoke(&format!("{past}.tar.gz"), period)).await,

@@ -68,7 +68,7 @@ pub use model_json::{read_model_json, write_model_json, ModelJsonError, PROPHET_
 pub use optimizer::{log_density, Algorithm, FitReport, RustOptimizer};
 pub use regressors::{Regressor, Standardize};
 pub use response::{seed_response, to_pandas_json, AnswerSeed};
-pub use score::{score, score_holdout, HoldoutScore};
+pub use score::{score, score_holdout, HoldoutScore, HOLDOUT_SEED};
 pub use time::{
     format_csv, format_csv_as, format_iso_millis, needs_time_of_day, parse_timestamp,
     push_iso_millis, Timestamp,

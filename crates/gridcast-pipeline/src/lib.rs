@@ -4,6 +4,8 @@
 //! - [`dataset`]: synthetic consumption data shaped like the seed's.
 //! - [`process`]: one big CSV → `<id>.csv` per customer, streaming.
 //! - [`train`]: `<id>.csv` → `<id>.tar.gz`, in parallel, resumable, sharded.
+//! - [`backtest`]: Prophet's cross-validation per customer (`--cross-validate`),
+//!   and [`accuracy`], the fleet's summary of it.
 //! - [`sagemaker`]: the training job's environment (`/opt/ml`), so the same
 //!   binary runs as a SageMaker training container.
 //! - [`array_job`]: a Kubernetes Indexed Job's or AWS Batch array job's task
@@ -13,7 +15,9 @@
 //! ([`AtomicFile`]): a reader or a killed run never sees half a file.
 #![deny(missing_docs)]
 
+pub mod accuracy;
 pub mod array_job;
+pub mod backtest;
 mod customer;
 pub mod dataset;
 pub mod process;

@@ -20,6 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use gridcast_store::AtomicFile;
 
+use crate::accuracy::BacktestSummary;
+use crate::backtest::CustomerBacktest;
+
 /// The report's file name for an unsharded run.
 pub const TRAINING_REPORT: &str = "training-report.json";
 
@@ -51,12 +54,22 @@ pub struct CustomerReport {
     /// Time to read, fit, write and score, in milliseconds.
     #[serde(default)]
     pub fit_ms: f64,
-    /// Holdout mean absolute percentage error (fraction).
+    /// Holdout mean absolute percentage error (fraction); `None` where a
+    /// held-out reading is zero, where it means nothing.
     #[serde(default)]
     pub mape: Option<f64>,
+    /// Holdout symmetric mean absolute percentage error (Prophet's smape, 0 to 2).
+    #[serde(default)]
+    pub smape: Option<f64>,
+    /// Holdout mean absolute error, in the readings' unit.
+    #[serde(default)]
+    pub mae: Option<f64>,
     /// Holdout root mean squared error.
     #[serde(default)]
     pub rmse: Option<f64>,
+    /// Share of held-out readings inside the forecast interval.
+    #[serde(default)]
+    pub coverage: Option<f64>,
     /// Optimizer that produced the fit.
     #[serde(default)]
     pub algorithm: Option<String>,
@@ -66,6 +79,10 @@ pub struct CustomerReport {
     /// Why the customer failed.
     #[serde(default)]
     pub error: Option<String>,
+    /// The customer's backtest (`--cross-validate`): metrics per horizon,
+    /// or why it could not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backtest: Option<CustomerBacktest>,
 }
 
 impl CustomerReport {
@@ -78,10 +95,14 @@ impl CustomerReport {
             holdout_rows: 0,
             fit_ms: 0.0,
             mape: None,
+            smape: None,
+            mae: None,
             rmse: None,
+            coverage: None,
             algorithm: None,
             iterations: None,
             error: None,
+            backtest: None,
         }
     }
 }
@@ -99,12 +120,20 @@ pub struct TrainSummary {
     pub skipped: usize,
     /// Failed.
     pub failed: usize,
-    /// Median holdout MAPE over the customers that have one.
+    /// Median holdout MAPE over the customers that have one (none where a
+    /// held-out reading is zero).
     pub median_mape: Option<f64>,
+    /// Median holdout sMAPE over the customers with a holdout.
+    #[serde(default)]
+    pub median_smape: Option<f64>,
     /// Wall-clock seconds.
     pub wall_seconds: f64,
     /// The shard, `I/N`, if sharded.
     pub shard: Option<String>,
+    /// The fleet's backtest (`--cross-validate`): per horizon the
+    /// distribution of the customers' metrics, and the worst customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backtest: Option<BacktestSummary>,
 }
 
 /// Median of `values` (sorted in place); `None` when empty.

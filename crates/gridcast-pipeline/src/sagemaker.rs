@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use gridcast_model::ProphetConfig;
 use serde_json::Value;
 
+use crate::backtest::BacktestSpec;
 use crate::shard::Shard;
 
 /// Where SageMaker mounts everything.
@@ -50,10 +51,20 @@ pub struct Hyperparameters {
     pub force: Option<bool>,
     /// `jobs`: worker threads.
     pub jobs: Option<usize>,
+    /// `cross_validate`: backtest every customer (`horizon=30 days,…`, as
+    /// `train --cross-validate`).
+    pub cross_validate: Option<BacktestSpec>,
 }
 
 /// Hyperparameter names gridcast reads; `sagemaker_*` ones (set by the SDK) are ignored.
-pub const HYPERPARAMETERS: [&str; 5] = ["holdout", "preset", "prophet_config", "force", "jobs"];
+pub const HYPERPARAMETERS: [&str; 6] = [
+    "holdout",
+    "preset",
+    "prophet_config",
+    "force",
+    "jobs",
+    "cross_validate",
+];
 
 /// A SageMaker training job's environment.
 #[derive(Debug, Clone, PartialEq)]
@@ -288,6 +299,14 @@ impl Hyperparameters {
                     }
                     hp.preset = Some(text);
                 }
+                "cross_validate" => {
+                    let spec = text
+                        .parse()
+                        .map_err(|e: crate::backtest::BacktestSpecError| {
+                            invalid(format!("hyperparameter {key}"), e.problem)
+                        })?;
+                    hp.cross_validate = Some(spec);
+                }
                 "prophet_config" => {
                     let config = ProphetConfig::from_json(&text)
                         .map_err(|e| invalid(format!("hyperparameter {key}"), e.to_string()))?;
@@ -329,7 +348,7 @@ mod tests {
             ),
             (
                 "hyperparameters.json",
-                r#"{"holdout": "7", "preset": "seed", "force": "True", "sagemaker_region": "\"x\""}"#,
+                r#"{"holdout": "7", "preset": "seed", "force": "True", "sagemaker_region": "\"x\"", "cross_validate": "horizon=30 days,period=10 days"}"#,
             ),
         ]);
         let job = TrainingJob::from_environment(root.path(), |_| None).unwrap();
@@ -344,6 +363,7 @@ mod tests {
                 holdout: Some(7),
                 preset: Some("seed".into()),
                 force: Some(true),
+                cross_validate: Some("horizon=30 days,period=10 days".parse().unwrap()),
                 ..Default::default()
             }
         );
@@ -381,7 +401,15 @@ mod tests {
         let err = TrainingJob::from_environment(root.path(), |_| None)
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "hyperparameter holdot: unknown; gridcast reads holdout, preset, prophet_config, force, jobs");
+        assert_eq!(err, "hyperparameter holdot: unknown; gridcast reads holdout, preset, prophet_config, force, jobs, cross_validate");
+        let root = layout(&[("hyperparameters.json", r#"{"cross_validate": "30 days"}"#)]);
+        let err = TrainingJob::from_environment(root.path(), |_| None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "hyperparameter cross_validate: \"30 days\" is not key=value"
+        );
         let root = layout(&[("hyperparameters.json", r#"{"holdout": "seven"}"#)]);
         let err = TrainingJob::from_environment(root.path(), |_| None)
             .unwrap_err()

@@ -12,6 +12,8 @@ use gridcast_model::{
 };
 use rayon::prelude::*;
 
+use crate::accuracy::FleetAccuracy;
+use crate::backtest::{backtest_model, BacktestSpec};
 use crate::customer::CustomerId;
 use crate::report::{
     median, CustomerReport, PreviousReport, ReportWriter, Status, TrainSummary, TRAINING_REPORT,
@@ -70,6 +72,9 @@ pub struct TrainOptions {
     pub shard: Option<Shard>,
     /// File name of the report in the output directory.
     pub report_name: String,
+    /// Backtest every customer's model (Prophet's `cross_validation` on
+    /// its training rows) into the report and the fleet summary.
+    pub cross_validate: Option<BacktestSpec>,
 }
 
 impl Default for TrainOptions {
@@ -80,6 +85,7 @@ impl Default for TrainOptions {
             force: false,
             shard: None,
             report_name: TRAINING_REPORT.into(),
+            cross_validate: None,
         }
     }
 }
@@ -200,18 +206,21 @@ pub fn train_into(
         shard: opts.shard.map(|s| s.to_string()),
         ..Default::default()
     };
-    let mut mapes = Vec::new();
+    let (mut mapes, mut smapes) = (Vec::new(), Vec::new());
+    let mut fleet = opts.cross_validate.as_ref().map(FleetAccuracy::new);
     for batch in plan.customers.chunks(BATCH) {
-        let rows: Vec<CustomerReport> = batch
+        let olds: Vec<Option<CustomerReport>> =
+            batch.iter().map(|c| previous.take(c.as_str())).collect();
+        let rows: Vec<(CustomerReport, Option<CustomerReport>)> = batch
             .par_iter()
-            .map(|customer| {
-                let row = train_guarded(&plan.input, customer, sink, opts);
+            .zip(olds)
+            .map(|(customer, old)| {
+                let row = train_guarded(&plan.input, customer, sink, opts, old.as_ref());
                 progress(&row);
-                row
+                (row, old)
             })
             .collect();
-        for mut row in rows {
-            let old = previous.take(&row.customer);
+        for (mut row, old) in rows {
             if row.status == Status::Skipped {
                 if let Some(old) = old.filter(|o| o.status != Status::Failed) {
                     row = CustomerReport {
@@ -226,11 +235,17 @@ pub fn train_into(
                 Status::Failed => summary.failed += 1,
             }
             mapes.extend(row.mape);
+            smapes.extend(row.smape);
+            if let (Some(fleet), Some(backtest)) = (fleet.as_mut(), &row.backtest) {
+                fleet.add(&row.customer, backtest);
+            }
             writer.push(&row).map_err(io_err(&report_path))?;
         }
     }
     summary.models = summary.trained + summary.skipped;
     summary.median_mape = median(&mut mapes);
+    summary.median_smape = median(&mut smapes);
+    summary.backtest = fleet.map(FleetAccuracy::finish);
     summary.wall_seconds = started.elapsed().as_secs_f64();
     writer.finish(&summary).map_err(io_err(&report_path))?;
     Ok(summary)
@@ -267,19 +282,22 @@ fn train_guarded(
     customer: &CustomerId,
     sink: &dyn ArtifactSink,
     opts: &TrainOptions,
+    old: Option<&CustomerReport>,
 ) -> CustomerReport {
     let started = Instant::now();
-    let mut row = catch_unwind(AssertUnwindSafe(|| train_one(input, customer, sink, opts)))
-        .unwrap_or_else(|panic| {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            let mut row = CustomerReport::new(customer.as_str(), Status::Failed);
-            row.error = Some(format!("internal error (a bug): {why}"));
-            row
-        });
+    let mut row = catch_unwind(AssertUnwindSafe(|| {
+        train_one(input, customer, sink, opts, old)
+    }))
+    .unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let mut row = CustomerReport::new(customer.as_str(), Status::Failed);
+        row.error = Some(format!("internal error (a bug): {why}"));
+        row
+    });
     if row.status != Status::Skipped {
         row.fit_ms = started.elapsed().as_secs_f64() * 1e3;
     }
@@ -294,8 +312,9 @@ fn train_one(
     customer: &CustomerId,
     sink: &dyn ArtifactSink,
     opts: &TrainOptions,
+    old: Option<&CustomerReport>,
 ) -> CustomerReport {
-    if !opts.force && sink.has(customer) {
+    if !opts.force && backtest_is_current(opts, old) && sink.has(customer) {
         return CustomerReport::new(customer.as_str(), Status::Skipped);
     }
     let mut row = CustomerReport::new(customer.as_str(), Status::Failed);
@@ -310,6 +329,18 @@ fn train_one(
         Err(error) => row.error = Some(error),
     }
     row
+}
+
+/// Whether the previous report row has the backtest this run asks for (or
+/// none is asked for): otherwise the customer is trained and backtested
+/// again even though its artifact exists.
+fn backtest_is_current(opts: &TrainOptions, old: Option<&CustomerReport>) -> bool {
+    let Some(spec) = &opts.cross_validate else {
+        return true;
+    };
+    let spec = spec.to_string();
+    old.and_then(|o| o.backtest.as_ref())
+        .is_some_and(|b| b.spec == spec)
 }
 
 fn fit_customer(
@@ -353,8 +384,20 @@ fn fit_customer(
     if !holdout.is_empty() {
         let score = score_holdout(&fitted.model, &holdout)
             .map_err(|e| format!("scoring the holdout: {e}"))?;
-        row.mape = score.mape;
-        row.rmse = Some(score.rmse);
+        if let Some(score) = score {
+            row.mape = score.mape;
+            row.smape = Some(score.smape);
+            row.mae = Some(score.mae);
+            row.rmse = Some(score.rmse);
+            row.coverage = score.coverage;
+        }
+    }
+    if let Some(spec) = &opts.cross_validate {
+        let backtest = backtest_model(&fitted.model, spec);
+        if let Some(error) = &backtest.error {
+            tracing::warn!(customer = %customer, reason = %error.reason, "backtest failed: {}", error.message);
+        }
+        row.backtest = Some(backtest);
     }
     Ok(())
 }
@@ -486,6 +529,132 @@ mod tests {
         )
         .unwrap();
         assert_eq!((forced.trained, forced.skipped), (2, 0));
+    }
+
+    /// `--cross-validate`: every customer backtested in the run, the report
+    /// carrying metrics per horizon, typed failures for customers whose
+    /// history is too short (the run and their models are fine), zero-aware
+    /// holdout scores, a fleet summary; a resumed run keeps the backtests
+    /// and a new spec backtests again.
+    #[test]
+    fn cross_validates_every_customer_into_the_report() {
+        let input = tempfile::tempdir().unwrap();
+        let output = tempfile::tempdir().unwrap();
+        write_customer(input.path(), "1", 90);
+        write_customer(input.path(), "2", 90);
+        // 20 days: 13 training rows, too few for the 21-day initial window.
+        write_customer(input.path(), "short", 20);
+        // 12 days: 5 training rows spanning 4 days, less than the horizon.
+        write_customer(input.path(), "tiny", 12);
+        // An idle meter: every third day reads zero.
+        let idle: String = (0..90)
+            .map(|d| {
+                let day = gridcast_model::format_csv(1_640_995_200 + d as i64 * 86_400);
+                let y = if d % 3 == 0 {
+                    0.0
+                } else {
+                    3.0 + (d % 5) as f64
+                };
+                format!("{day},{y}\n")
+            })
+            .collect();
+        fs::write(input.path().join("idle.csv"), idle).unwrap();
+        let spec: BacktestSpec = "horizon=7 days,worst=2".parse().unwrap();
+        let opts = TrainOptions {
+            holdout: 7,
+            config: ProphetConfig::seed(),
+            cross_validate: Some(spec.clone()),
+            ..Default::default()
+        };
+        let plan = plan(input.path(), None).unwrap();
+        let summary = train(&plan, output.path(), &opts, &|_| {}).unwrap();
+        assert_eq!((summary.trained, summary.failed), (5, 0), "{summary:?}");
+        let report = || -> serde_json::Value {
+            serde_json::from_slice(&fs::read(output.path().join(TRAINING_REPORT)).unwrap()).unwrap()
+        };
+        let doc = report();
+        let row = |id: &str| {
+            doc["customers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["customer"] == id)
+                .unwrap()
+                .clone()
+        };
+        // 83 training rows (days 0-82), horizon 7 days: the last cutoff is
+        // day 75, then every 3.5 days back while at least 21 days (initial)
+        // after day 0: 75 - 3.5k >= 21, k = 0..=15.
+        let one = row("1");
+        let bt = &one["backtest"];
+        assert_eq!(bt["spec"], spec.to_string());
+        assert_eq!(bt["cutoffs"], 16, "{bt}");
+        let horizons = bt["metrics"]["horizon_days"].as_array().unwrap();
+        assert_eq!(horizons.first().unwrap(), 1.0);
+        assert_eq!(horizons.last().unwrap(), 7.0);
+        assert!(bt["metrics"]["mape"].is_array());
+        assert!(bt["metrics"]["coverage"].is_array());
+        assert!(one["smape"].as_f64().unwrap() < 0.2 && one["mae"].as_f64().unwrap() > 0.0);
+        assert!(one["coverage"].as_f64().is_some());
+
+        let short = row("short");
+        assert_eq!(short["status"], "trained", "the model is fine: {short}");
+        assert_eq!(
+            short["backtest"]["error"]["reason"],
+            "no_cutoff_after_initial"
+        );
+        assert!(short["backtest"]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("make --horizon or --initial shorter"));
+        assert_eq!(
+            row("tiny")["backtest"]["error"]["reason"],
+            "less_data_than_horizon"
+        );
+
+        let idle = row("idle");
+        assert!(
+            idle["mape"].is_null(),
+            "zeros in the holdout: no MAPE: {idle}"
+        );
+        assert!(idle["smape"].as_f64().is_some() && idle["mae"].as_f64().is_some());
+        assert!(idle["backtest"]["metrics"].get("mape").is_none(), "{idle}");
+        assert!(idle["backtest"]["metrics"]["smape"].is_array());
+
+        let fleet = summary.backtest.as_ref().unwrap();
+        assert_eq!((fleet.backtested, fleet.failed), (3, 2));
+        assert_eq!(fleet.failures["no_cutoff_after_initial"], 1);
+        assert_eq!(fleet.failures["less_data_than_horizon"], 1);
+        // period 3.5 days: half the cutoffs are at noon, so horizons step by
+        // half days, as Python's; the first (0.5) has fewer rows than the window.
+        let days: Vec<f64> = fleet.horizons.iter().map(|h| h.horizon_days).collect();
+        assert_eq!(days, (2..=14).map(|k| k as f64 / 2.0).collect::<Vec<_>>());
+        assert_eq!(fleet.horizons[0].metrics["smape"].customers, 3);
+        assert_eq!(
+            fleet.horizons[0].metrics["mape"].customers, 2,
+            "idle has none"
+        );
+        // The idle meter forecasts worst by sMAPE.
+        assert_eq!(fleet.worst.len(), 2);
+        assert_eq!(fleet.worst[0].customer, "idle");
+        assert_eq!(
+            report()["summary"]["backtest"]["worst"][0]["customer"],
+            "idle"
+        );
+
+        // Resumed: nothing to do, the backtests are kept.
+        let again = train(&plan, output.path(), &opts, &|_| {}).unwrap();
+        assert_eq!((again.trained, again.skipped), (0, 5));
+        assert_eq!(again.backtest, summary.backtest);
+        // A different spec backtests (and so trains) every customer again.
+        let longer = TrainOptions {
+            cross_validate: Some("horizon=14 days".parse().unwrap()),
+            ..opts
+        };
+        let third = train(&plan, output.path(), &longer, &|_| {}).unwrap();
+        assert_eq!(third.trained, 5);
+        let third = third.backtest.unwrap();
+        assert_eq!(third.horizons.last().unwrap().horizon_days, 14.0);
     }
 
     /// Per-customer CSVs with a header and extra columns (a temperature

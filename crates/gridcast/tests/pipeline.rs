@@ -580,3 +580,94 @@ fn generate_is_reproducible_and_validates() {
     let stdout = ok(run(&["generate", "--preset", "seed", "--out", "-"]));
     assert_eq!(stdout.lines().count(), 1 + 1000 * 365);
 }
+
+/// `train --cross-validate` (and the `cross_validate` hyperparameter)
+/// backtests every customer of each shard: per-customer metrics per
+/// horizon in the shard's report, the fleet summary beside them.
+#[test]
+fn cross_validate_backtests_every_customer_of_each_shard_and_sagemaker_host() {
+    let dir = tempfile::tempdir().unwrap();
+    // 90 days, 83 training rows: horizon 14 days, initial 42 days, period
+    // 7 days: cutoffs at days 68, 61, 54 and 47.
+    let data = processed(dir.path(), 20, "2022-03-31");
+    let spec = "horizon=14 days,worst=3";
+    let mut seen = BTreeSet::new();
+    for shard in ["1/2", "2/2"] {
+        let out = dir.path().join(shard.replace('/', "-of-"));
+        let stdout = ok(run(&[
+            "train",
+            "--input",
+            path(&data),
+            "--output",
+            path(&out),
+            "--preset",
+            "seed",
+            "--shard",
+            shard,
+            "--cross-validate",
+            spec,
+        ]));
+        assert!(
+            stdout.contains("; backtested 10 customers (40 cutoffs, median sMAPE "),
+            "{stdout}"
+        );
+        let (i, n) = shard.split_once('/').unwrap();
+        let report: Value = serde_json::from_slice(
+            &fs::read(out.join(format!("training-report-shard-{i}-of-{n}.json"))).unwrap(),
+        )
+        .unwrap();
+        for row in report["customers"].as_array().unwrap() {
+            assert!(seen.insert(row["customer"].as_str().unwrap().to_owned()));
+            let metrics = &row["backtest"]["metrics"];
+            assert_eq!(row["backtest"]["cutoffs"], 4, "{row}");
+            assert_eq!(
+                metrics["horizon_days"].as_array().unwrap().last().unwrap(),
+                14.0
+            );
+            assert!(metrics["smape"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(Value::is_f64));
+        }
+        let summary = &report["summary"]["backtest"];
+        assert_eq!(
+            (summary["backtested"].as_u64(), summary["failed"].as_u64()),
+            (Some(10), Some(0))
+        );
+        assert_eq!(summary["worst"].as_array().unwrap().len(), 3);
+        let last = summary["horizons"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .clone();
+        assert_eq!(last["horizon_days"], 14.0);
+        assert_eq!(last["metrics"]["smape"]["customers"], 10);
+    }
+    assert_eq!(seen.len(), 20);
+
+    // As a SageMaker training job, from the hyperparameter.
+    let files: Vec<PathBuf> = names(&data, ".csv").iter().map(|n| data.join(n)).collect();
+    let root = sagemaker_root(
+        &dir.path().join("sm"),
+        "algo-1",
+        &["algo-1"],
+        &files[..4],
+        "FullyReplicated",
+    );
+    fs::write(
+        root.join("input/config/hyperparameters.json"),
+        format!(r#"{{"preset": "seed", "cross_validate": "{spec}"}}"#),
+    )
+    .unwrap();
+    ok(train_as_sagemaker(&root));
+    let report: Value =
+        serde_json::from_slice(&fs::read(root.join("checkpoints/training-report.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        report["summary"]["backtest"]["backtested"], 4,
+        "{}",
+        report["summary"]
+    );
+}

@@ -128,6 +128,30 @@ pub enum CvWarning {
     },
 }
 
+impl CvError {
+    /// A stable name for the reason, for reports and programs
+    /// (`less_data_than_horizon`, `no_cutoff_after_initial`, `fit_failed`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CvError::NotFitted => "not_fitted",
+            CvError::Mcmc(_) => "mcmc",
+            CvError::NotPositive { .. } => "not_positive",
+            CvError::NotWholeSeconds { .. } => "not_whole_seconds",
+            CvError::TooLong { .. } => "too_long",
+            CvError::LessDataThanHorizon { .. } => "less_data_than_horizon",
+            CvError::NoCutoffAfterInitial { .. } => "no_cutoff_after_initial",
+            CvError::NoCutoffs => "no_cutoffs",
+            CvError::CutoffNotAfterStart { .. } => "cutoff_not_after_start",
+            CvError::CutoffTooLate { .. } => "cutoff_too_late",
+            CvError::TooManyCutoffs { .. } => "too_many_cutoffs",
+            CvError::TooFewRowsBeforeCutoff { .. } => "too_few_rows_before_cutoff",
+            CvError::NoRowsAfterCutoff { .. } => "no_rows_after_cutoff",
+            CvError::Fit { .. } => "fit_failed",
+            CvError::Forecast { .. } => "forecast_failed",
+        }
+    }
+}
+
 impl std::fmt::Display for CvWarning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -7,12 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use gridcast_model::diagnostics::{
-    history_frame, performance_metrics, plan_cross_validation, single_cutoff_forecast,
-    CrossValidationArgs, CvOptions, CvRows, Timedelta, MAX_CUTOFFS,
+    performance_metrics, plan_cross_validation, CrossValidationArgs, CvOptions, Timedelta,
+    MAX_CUTOFFS,
 };
 use gridcast_model::{fit, parse_timestamp, ForecastOptions, Frame, ProphetConfig, Timestamp};
+use gridcast_pipeline::backtest::cross_validate;
 use gridcast_pipeline::AtomicFile;
-use rayon::prelude::*;
 
 fn parse_timedelta(text: &str) -> Result<Timedelta, String> {
     Timedelta::parse(text).map_err(|e| e.to_string())
@@ -93,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         max_cutoffs: args.max_cutoffs,
     };
+    // The plan alone first, so its warnings come before the refits.
     let plan = plan_cross_validation(&model, &cv_args, opts.max_cutoffs)
         .with_context(|| format!("cross-validating {data}"))?;
     for warning in &plan.warnings {
@@ -106,20 +107,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         plan.cutoffs.len()
     );
     // Python's parallel="processes": the cutoffs on every core.
-    let history = history_frame(&model);
-    let parts: Vec<CvRows> = plan
-        .cutoffs
-        .par_iter()
-        .enumerate()
-        .map(|(i, &cutoff)| {
-            single_cutoff_forecast(&model, &history, cutoff, plan.horizon, &opts.for_cutoff(i))
-        })
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("cross-validating {data}"))?;
-    let mut rows = CvRows::default();
-    for part in parts {
-        rows.extend(part);
-    }
+    let rows = cross_validate(&model, &cv_args, &opts)
+        .with_context(|| format!("cross-validating {data}"))?
+        .rows;
     if let Some(out) = &args.out {
         AtomicFile::write(out, rows.to_csv().as_bytes())
             .with_context(|| format!("writing {}", out.display()))?;

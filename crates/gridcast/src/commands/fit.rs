@@ -58,11 +58,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     if !holdout.is_empty() {
         let score = score_holdout(&fitted.model, &holdout).context("scoring the holdout")?;
-        let mape = score
-            .mape
-            .map_or("n/a".into(), |m| format!("{:.2}%", m * 100.0));
-        summary.push_str(&format!("; holdout MAPE {mape} RMSE {:.3}", score.rmse));
+        if let Some(score) = score {
+            summary.push_str(&format!("; holdout {}", holdout_line(&score)));
+        }
     }
     eprintln!("{summary}; wrote {}", args.out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `MAPE 4.12% sMAPE 4.05% MAE 12.345 RMSE 15.678 coverage 86%` (MAPE is
+/// `n/a` where a reading is zero, coverage left out without an interval).
+pub fn holdout_line(score: &gridcast_model::HoldoutScore) -> String {
+    let mape = score
+        .mape
+        .map_or("n/a".into(), |m| format!("{:.2}%", m * 100.0));
+    let mut line = format!(
+        "MAPE {mape} sMAPE {:.2}% MAE {:.3} RMSE {:.3}",
+        score.smape * 100.0,
+        score.mae,
+        score.rmse
+    );
+    if let Some(c) = score.coverage {
+        line.push_str(&format!(" coverage {:.0}%", c * 100.0));
+    }
+    line
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use gridcast_model::ProphetConfig;
 use gridcast_pipeline::array_job::ArrayTask;
+use gridcast_pipeline::backtest::BacktestSpec;
 use gridcast_pipeline::sagemaker::{write_failure, SageMakerError, TrainingJob, DEFAULT_ROOT};
 use gridcast_pipeline::train::{plan, train, train_into, TrainOptions};
 use gridcast_pipeline::{CustomerReport, Shard, Status, TrainSummary, TRAINING_REPORT};
@@ -53,6 +54,12 @@ pub struct Args {
     /// Retrain customers whose artifact already exists.
     #[arg(long)]
     force: bool,
+    /// Backtest every customer's model as Prophet's cross_validation does, into
+    /// the report (metrics per horizon) and a fleet summary (distributions per
+    /// horizon, the worst customers): "horizon=30 days[,initial=90 days]
+    /// [,period=15 days][,rolling_window=0.1][,max_cutoffs=100][,worst=10]".
+    #[arg(long, value_name = "SPEC")]
+    cross_validate: Option<BacktestSpec>,
     /// Run as a SageMaker training job (the default when --input is absent).
     #[arg(long, conflicts_with_all = ["input", "shard"])]
     sagemaker: bool,
@@ -124,6 +131,7 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
         .or(args.holdout)
         .unwrap_or(if preset.is_some() { 7 } else { 0 });
     let force = hp.force.unwrap_or(args.force);
+    let cross_validate = hp.cross_validate.or(args.cross_validate);
     let jobs = hp.jobs.or(args.jobs.map(usize::from));
     let (input, output, shard, report_name) = match &sagemaker {
         Some(job) => (
@@ -157,6 +165,7 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
         force,
         shard,
         report_name,
+        cross_validate,
     };
     Ok(Run {
         input,
@@ -273,18 +282,35 @@ fn execute(run: &Run) -> anyhow::Result<ExitCode> {
 }
 
 fn summary_line(s: &TrainSummary, report: &str) -> String {
-    let mape = s
-        .median_mape
-        .map_or("n/a".to_owned(), |m| format!("{:.2}%", m * 100.0));
-    format!(
-        "{} models ({} trained, {} already there), {} failed, median holdout MAPE {mape}, {:.2} s wall; report {}",
+    let percent = |v: Option<f64>| v.map_or("n/a".to_owned(), |m| format!("{:.2}%", m * 100.0));
+    let mut line = format!(
+        "{} models ({} trained, {} already there), {} failed, median holdout MAPE {} sMAPE {}",
         s.models,
         s.trained,
         s.skipped,
         s.failed,
-        s.wall_seconds,
-        report
-    )
+        percent(s.median_mape),
+        percent(s.median_smape),
+    );
+    if let Some(b) = &s.backtest {
+        let last = b.horizons.last().and_then(|h| {
+            let smape = h.metrics.get("smape")?;
+            Some(format!(
+                ", median sMAPE {} at {} days",
+                percent(Some(smape.median)),
+                h.horizon_days
+            ))
+        });
+        line.push_str(&format!(
+            "; backtested {} customers ({} cutoffs{}), {} could not be",
+            b.backtested,
+            b.cutoffs,
+            last.unwrap_or_default(),
+            b.failed
+        ));
+    }
+    line.push_str(&format!(", {:.2} s wall; report {report}", s.wall_seconds));
+    line
 }
 
 /// A bar on a terminal, a log line every few seconds otherwise.
