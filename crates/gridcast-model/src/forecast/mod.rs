@@ -170,7 +170,7 @@ pub fn predict(
         .uncertainty_samples
         .unwrap_or(model.settings.uncertainty_samples) as usize;
     let simulated = samples.div_ceil(draws).saturating_mul(draws);
-    if samples > 0 && simulated.saturating_mul(n) > MAX_UNCERTAINTY_DRAWS {
+    if simulated.saturating_mul(n) > MAX_UNCERTAINTY_DRAWS {
         return Err(ForecastError::TooManyDraws {
             samples: simulated,
             rows: n,
@@ -392,4 +392,32 @@ fn predict_uncertainty(
         out.push((format!("{name}_upper"), hi));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Forecast;
+
+    fn three_rows() -> Forecast {
+        Forecast {
+            ds: vec![10, 20, 30],
+            columns: vec![
+                ("trend".into(), vec![1.0, 2.0, 3.0]),
+                ("yhat".into(), vec![4.0, 5.0, 6.0]),
+            ],
+        }
+    }
+
+    #[test]
+    fn rows_and_the_last_of_them() {
+        let fc = three_rows();
+        assert_eq!((fc.len(), fc.is_empty()), (3, false));
+        let last = fc.tail(2);
+        assert_eq!(last.ds, [20, 30]);
+        assert_eq!(last.column("yhat"), Some(&[5.0, 6.0][..]));
+        assert_eq!(last.column("trend"), Some(&[2.0, 3.0][..]));
+        assert_eq!(fc.tail(5), fc, "more rows than there are: all of them");
+        let none = fc.tail(0);
+        assert!(none.is_empty() && none.column("yhat") == Some(&[][..]));
+    }
 }
