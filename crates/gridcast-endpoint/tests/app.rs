@@ -665,6 +665,75 @@ async fn sign_in_refusals_and_the_threshold() {
     );
 }
 
+/// A customer's sign-in, in process: its credentials are refused until the
+/// sign-outs have been read, then invoke the customer's model only with their
+/// session token (the same answer as anyone's), never another model, and
+/// stop at sign-out.
+#[tokio::test]
+async fn a_sign_in_invokes_its_own_model_with_its_session_token_until_sign_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.json");
+    add_user(&users, &CustomerId::parse("42").unwrap(), "right password").unwrap();
+    let env = env_with(|c| c.users = Some(users));
+    let reply = send(
+        &env,
+        login(r#"{"customer_id": "42", "password": "right password"}"#),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    let reply = reply.json();
+    let field = |k: &str| reply[k].as_str().unwrap().to_owned();
+    assert_eq!(field("TargetModel"), "42.tar.gz");
+    let keys = Credentials::new(field("AccessKeyId"), field("SecretAccessKey"));
+    let session = keys.clone().with_session_token(field("SessionToken"));
+    let body = br#"{"period": 7}"#;
+    let as_customer = |target: &str, creds: &Credentials| invoke_with(target, &[], body, creds);
+
+    refused!(
+        send(&env, as_customer("42.tar.gz", &session)).await,
+        503,
+        "ServiceUnavailable"
+    );
+    env.state.sessions.start(system_clock).await;
+    let answer = send(&env, as_customer("42.tar.gz", &session)).await;
+    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    let admins = send(&env, invoke("42.tar.gz", r#"{"period": 7}"#)).await;
+    assert_eq!(answer.body, admins.body, "the customer's answer is the model's");
+
+    for (what, creds) in [
+        ("no session token", keys.clone()),
+        (
+            "another session token",
+            keys.clone()
+                .with_session_token(format!("{}A", field("SessionToken"))),
+        ),
+    ] {
+        let a = send(&env, as_customer("42.tar.gz", &creds)).await;
+        assert!(a.is(403, "UnrecognizedClientException"), "{what}: {}", a.status);
+    }
+    refused!(
+        send(&env, as_customer("7.tar.gz", &session)).await,
+        403,
+        "AccessDeniedException"
+    );
+
+    let logout = signed_at(
+        "POST",
+        "/auth/logout",
+        &[],
+        b"",
+        &session,
+        system_clock(),
+        Body::empty(),
+    );
+    assert_eq!(send(&env, logout).await.status, 204);
+    refused!(
+        send(&env, as_customer("42.tar.gz", &session)).await,
+        403,
+        "UnrecognizedClientException"
+    );
+}
+
 #[tokio::test]
 async fn unknown_routes_and_the_container_routes() {
     let env = env();
