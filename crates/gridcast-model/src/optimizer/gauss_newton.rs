@@ -31,9 +31,16 @@ pub(crate) fn solve(obj: &Objective, x0: &[f64], max_iter: usize) -> Option<Vec<
     // Parameters other than sigma, in the order of the Jacobian columns.
     let others: Vec<usize> = (0..x.len()).filter(|&i| i != si).collect();
     let q = others.len();
+    let mut jac = Vec::new();
+    // JᵀJ, kept when the Jacobian does not depend on the parameters.
+    let mut jtj: Option<Vec<f64>> = None;
     for _ in 0..max_iter {
         // sigma in closed form: maximise -n ln s - SSE / (2 s^2) - 2 s^2.
-        let (resid, jac) = obj.residual_jacobian(&x, &mut sc);
+        let fresh = jtj.is_none() || !obj.jacobian_is_constant();
+        let resid = obj.residual_jacobian(&x, &mut sc, fresh.then_some(&mut jac));
+        if fresh {
+            jtj = Some(gram(&jac, obj.rows(), q));
+        }
         let sse: f64 = resid.iter().map(|r| r * r).sum();
         let u = (-n + (n * n + 16.0 * sse).sqrt()) / 8.0;
         if u > 0.0 && u.is_finite() {
@@ -43,7 +50,7 @@ pub(crate) fn solve(obj: &Objective, x0: &[f64], max_iter: usize) -> Option<Vec<
         let smooth_lp = obj.value_grad_smooth(&x, &mut grad, &mut sc);
         // Gradient of the smooth part and the Gauss-Newton (negative) Hessian.
         let g: Vec<f64> = others.iter().map(|&i| grad[i]).collect();
-        let mut h = gram(&jac, obj.rows(), q);
+        let mut h = jtj.clone().expect("computed above");
         for a in 0..q {
             for b in a..q {
                 h[a * q + b] /= sigma2;
@@ -78,36 +85,44 @@ pub(crate) fn solve(obj: &Objective, x0: &[f64], max_iter: usize) -> Option<Vec<
     Some(x)
 }
 
-/// `JᵀJ` of a row-major `rows × q` Jacobian, as a full `q × q` matrix.
+/// `JᵀJ` of a column-major `rows × q` Jacobian, as a full `q × q` matrix.
 ///
-/// This is most of a Gauss-Newton iteration, so it uses the structure: a
-/// changepoint's column is zero before its changepoint, so each product
-/// starts at the later column's first non-zero row; only the upper triangle
-/// is computed; and the dot products run on contiguous columns with four
+/// This is most of a Gauss-Newton iteration, so it uses the structure: each
+/// column's products run only over its non-zero rows — from a changepoint's
+/// first row on, and for a sparse column (a holiday's 0/1 indicator: a few
+/// rows a year) over its non-zero entries alone; only the upper triangle is
+/// computed; and the dense dot products run on contiguous columns with four
 /// accumulators so they vectorise.
-fn gram(jac: &[f64], rows: usize, q: usize) -> Vec<f64> {
-    let mut cols = vec![0.0; rows * q];
-    for i in 0..rows {
-        for a in 0..q {
-            cols[a * rows + i] = jac[i * q + a];
-        }
-    }
-    let start: Vec<usize> = (0..q)
+fn gram(cols: &[f64], rows: usize, q: usize) -> Vec<f64> {
+    let column = |a: usize| &cols[a * rows..(a + 1) * rows];
+    let range: Vec<(usize, usize)> = (0..q)
         .map(|a| {
-            cols[a * rows..(a + 1) * rows]
-                .iter()
-                .position(|v| *v != 0.0)
-                .unwrap_or(rows)
+            let c = column(a);
+            let start = c.iter().position(|v| *v != 0.0).unwrap_or(rows);
+            let end = c.iter().rposition(|v| *v != 0.0).map_or(start, |e| e + 1);
+            (start, end)
+        })
+        .collect();
+    // Columns with few non-zeros, as their row indices.
+    let sparse: Vec<Option<Vec<usize>>> = (0..q)
+        .map(|a| {
+            let (start, end) = range[a];
+            let nonzero: Vec<usize> = (start..end).filter(|&i| column(a)[i] != 0.0).collect();
+            (nonzero.len() * 8 < rows).then_some(nonzero)
         })
         .collect();
     let mut h = vec![0.0; q * q];
     for a in 0..q {
         for b in a..q {
-            let from = start[a].max(start[b]);
-            let v = dot(
-                &cols[a * rows + from..(a + 1) * rows],
-                &cols[b * rows + from..(b + 1) * rows],
-            );
+            let v = match (&sparse[a], &sparse[b]) {
+                (Some(idx), _) => idx.iter().map(|&i| column(a)[i] * column(b)[i]).sum(),
+                (None, Some(idx)) => idx.iter().map(|&i| column(a)[i] * column(b)[i]).sum(),
+                (None, None) => {
+                    let from = range[a].0.max(range[b].0);
+                    let to = range[a].1.min(range[b].1).max(from);
+                    dot(&column(a)[from..to], &column(b)[from..to])
+                }
+            };
             h[a * q + b] = v;
             h[b * q + a] = v;
         }
@@ -312,4 +327,45 @@ fn solve_active(
         z[i] = sol[k];
     }
     z.iter().all(|v| v.is_finite()).then_some(z)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gram;
+
+    /// The structured `JᵀJ` (changepoint ramps, sparse indicator columns,
+    /// all-zero columns, dense ones) equals the plain triple loop.
+    #[test]
+    fn gram_matches_the_plain_product() {
+        let rows = 97;
+        let columns: Vec<Vec<f64>> = vec![
+            (0..rows).map(|i| (i as f64 * 0.37).sin()).collect(), // dense
+            vec![0.0; rows],                                      // all zero
+            (0..rows)
+                .map(|i| if i >= 40 { i as f64 - 40.0 } else { 0.0 })
+                .collect(), // ramp
+            (0..rows)
+                .map(|i| f64::from(u8::from(i % 45 == 3)))
+                .collect(), // sparse
+            (0..rows)
+                .map(|i| if (10..14).contains(&i) { 0.5 } else { 0.0 })
+                .collect(), // window
+            (0..rows)
+                .map(|i| if i < 60 { 1.0 + i as f64 } else { 0.0 })
+                .collect(), // ends early
+        ];
+        let q = columns.len();
+        let cols: Vec<f64> = columns.concat();
+        let h = gram(&cols, rows, q);
+        for a in 0..q {
+            for b in 0..q {
+                let want: f64 = (0..rows).map(|i| columns[a][i] * columns[b][i]).sum();
+                let got = h[a * q + b];
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                    "({a}, {b}): {got} vs {want}"
+                );
+            }
+        }
+    }
 }

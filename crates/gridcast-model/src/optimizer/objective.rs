@@ -104,13 +104,21 @@ impl<'a> Objective<'a> {
         p
     }
 
-    /// Residuals `y - mu` and the Jacobian of `mu` with respect to
-    /// `[k, m, delta.., beta..]` (row-major, `rows × (2 + S + K)`).
+    /// Whether the Jacobian of `mu` does not depend on the parameters:
+    /// linear or flat growth with additive features only.
+    pub(crate) fn jacobian_is_constant(&self) -> bool {
+        !self.any_mult && self.data.trend_indicator != TrendIndicator::Logistic
+    }
+
+    /// Residuals `y - mu` and, into `jac` when given, the Jacobian of `mu`
+    /// with respect to `[k, m, delta.., beta..]`, column-major (`2 + S + K`
+    /// columns of `rows` values; the buffer is reused between calls).
     pub(crate) fn residual_jacobian(
         &self,
         theta: &[f64],
         sc: &mut Scratch,
-    ) -> (Vec<f64>, Vec<f64>) {
+        jac: Option<&mut Vec<f64>>,
+    ) -> Vec<f64> {
         let (n, s, kk) = (self.n, self.s, self.k);
         let q = 2 + s + kk;
         let beta = &theta[3 + s..];
@@ -118,7 +126,6 @@ impl<'a> Objective<'a> {
         let trend = sc.trend.clone();
         let mut resid = vec![0.0; n];
         let mut mult = vec![1.0; n];
-        let mut jac = vec![0.0; n * q];
         for i in 0..n {
             let xbm = if self.any_mult {
                 dot(&self.xm[i * kk..(i + 1) * kk], beta)
@@ -132,24 +139,37 @@ impl<'a> Objective<'a> {
             };
             mult[i] = 1.0 + xbm;
             resid[i] = self.data.y[i] - (trend[i] * mult[i] + xba);
-            let row = &mut jac[i * q..(i + 1) * q];
-            for j in 0..kk {
-                row[2 + s + j] = self.xa[i * kk + j] + trend[i] * self.xm[i * kk + j];
+        }
+        let Some(jac) = jac else {
+            return resid;
+        };
+        jac.clear();
+        jac.resize(n * q, 0.0);
+        let column = |c: usize| c * n..(c + 1) * n;
+        for j in 0..kk {
+            let r = column(2 + s + j);
+            let col = &mut jac[r];
+            for i in 0..n {
+                col[i] = self.xa[i * kk + j] + trend[i] * self.xm[i * kk + j];
             }
         }
         let t = &self.data.t;
         match self.data.trend_indicator {
-            TrendIndicator::Flat => (0..n).for_each(|i| jac[i * q + 1] = mult[i]),
+            TrendIndicator::Flat => {
+                let r = column(1);
+                jac[r].copy_from_slice(&mult);
+            }
             TrendIndicator::Linear => {
                 for i in 0..n {
-                    let row = &mut jac[i * q..(i + 1) * q];
-                    row[0] = t[i] * mult[i];
-                    row[1] = mult[i];
-                    for j in 0..s {
-                        let c = self.data.t_change[j];
-                        if t[i] >= c {
-                            row[2 + j] = (t[i] - c) * mult[i];
-                        }
+                    jac[i] = t[i] * mult[i];
+                    jac[n + i] = mult[i];
+                }
+                for j in 0..s {
+                    let c = self.data.t_change[j];
+                    let r = column(2 + j);
+                    let col = &mut jac[r];
+                    for i in self.first_row[j]..n {
+                        col[i] = (t[i] - c) * mult[i];
                     }
                 }
             }
@@ -164,13 +184,15 @@ impl<'a> Objective<'a> {
                     th[p] = theta[p] - h;
                     self.compute_trend(&th, sc);
                     th[p] = theta[p];
+                    let r = column(p);
+                    let col = &mut jac[r];
                     for i in 0..n {
-                        jac[i * q + p] = (up[i] - sc.trend[i]) / (2.0 * h) * mult[i];
+                        col[i] = (up[i] - sc.trend[i]) / (2.0 * h) * mult[i];
                     }
                 }
             }
         }
-        (resid, jac)
+        resid
     }
 
     /// Index of `ln sigma_obs` in the parameter vector.
