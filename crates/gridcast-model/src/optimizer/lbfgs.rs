@@ -159,6 +159,22 @@ pub(crate) fn minimize(
                 accepted = Some((xn, fn_));
                 break;
             }
+            // A step that changes the objective by less than CmdStan's
+            // absolute or relative tolerance, and still does not decrease it
+            // enough: the start is the optimum to those tolerances (halving
+            // further only makes the step vanish, ~30 evaluations later).
+            // The first-order prediction must be as small: a step that
+            // overshoots a minimum can land at the start's value while half
+            // of it would descend.
+            if fn_.is_finite() {
+                let change = (fn_ - f).abs().max(decrease.abs());
+                if change < cfg.tol_obj {
+                    return Ok((x, -f, iter, Termination::AbsoluteObjective));
+                }
+                if change / f.abs().max(fn_.abs()).max(EPS) < cfg.tol_rel_obj * EPS {
+                    return Ok((x, -f, iter, Termination::RelativeObjective));
+                }
+            }
             alpha *= 0.5;
         }
         let Some((x_new, f_new)) = accepted else {
