@@ -31,15 +31,14 @@ pub(crate) fn solve(obj: &Objective, x0: &[f64], max_iter: usize) -> Option<Vec<
     // Parameters other than sigma, in the order of the Jacobian columns.
     let others: Vec<usize> = (0..x.len()).filter(|&i| i != si).collect();
     let q = others.len();
-    let mut jac = Vec::new();
     // JᵀJ, kept when the Jacobian does not depend on the parameters.
     let mut jtj: Option<Vec<f64>> = None;
     for _ in 0..max_iter {
         // sigma in closed form: maximise -n ln s - SSE / (2 s^2) - 2 s^2.
         let fresh = jtj.is_none() || !obj.jacobian_is_constant();
-        let resid = obj.residual_jacobian(&x, &mut sc, fresh.then_some(&mut jac));
-        if fresh {
-            jtj = Some(gram(&jac, obj.rows(), q));
+        let (resid, h) = obj.residual_gram(&x, &mut sc, fresh);
+        if h.is_some() {
+            jtj = h;
         }
         let sse: f64 = resid.iter().map(|r| r * r).sum();
         let u = (-n + (n * n + 16.0 * sse).sqrt()) / 8.0;
@@ -83,68 +82,6 @@ pub(crate) fn solve(obj: &Objective, x0: &[f64], max_iter: usize) -> Option<Vec<
         }
     }
     Some(x)
-}
-
-/// `JᵀJ` of a column-major `rows × q` Jacobian, as a full `q × q` matrix.
-///
-/// This is most of a Gauss-Newton iteration, so it uses the structure: each
-/// column's products run only over its non-zero rows — from a changepoint's
-/// first row on, and for a sparse column (a holiday's 0/1 indicator: a few
-/// rows a year) over its non-zero entries alone; only the upper triangle is
-/// computed; and the dense dot products run on contiguous columns with four
-/// accumulators so they vectorise.
-fn gram(cols: &[f64], rows: usize, q: usize) -> Vec<f64> {
-    let column = |a: usize| &cols[a * rows..(a + 1) * rows];
-    let range: Vec<(usize, usize)> = (0..q)
-        .map(|a| {
-            let c = column(a);
-            let start = c.iter().position(|v| *v != 0.0).unwrap_or(rows);
-            let end = c.iter().rposition(|v| *v != 0.0).map_or(start, |e| e + 1);
-            (start, end)
-        })
-        .collect();
-    // Columns with few non-zeros, as their row indices.
-    let sparse: Vec<Option<Vec<usize>>> = (0..q)
-        .map(|a| {
-            let (start, end) = range[a];
-            let nonzero: Vec<usize> = (start..end).filter(|&i| column(a)[i] != 0.0).collect();
-            (nonzero.len() * 8 < rows).then_some(nonzero)
-        })
-        .collect();
-    let mut h = vec![0.0; q * q];
-    for a in 0..q {
-        for b in a..q {
-            let v = match (&sparse[a], &sparse[b]) {
-                (Some(idx), _) => idx.iter().map(|&i| column(a)[i] * column(b)[i]).sum(),
-                (None, Some(idx)) => idx.iter().map(|&i| column(a)[i] * column(b)[i]).sum(),
-                (None, None) => {
-                    let from = range[a].0.max(range[b].0);
-                    let to = range[a].1.min(range[b].1).max(from);
-                    dot(&column(a)[from..to], &column(b)[from..to])
-                }
-            };
-            h[a * q + b] = v;
-            h[b * q + a] = v;
-        }
-    }
-    h
-}
-
-fn dot(x: &[f64], y: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (xc, yc) = (x.chunks_exact(4), y.chunks_exact(4));
-    let tail: f64 = xc
-        .remainder()
-        .iter()
-        .zip(yc.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    for (a, b) in xc.zip(yc) {
-        for k in 0..4 {
-            acc[k] += a[k] * b[k];
-        }
-    }
-    acc[0] + acc[1] + acc[2] + acc[3] + tail
 }
 
 /// Maximises `g·d - ½ dᵀHd - c Σ_{j∈l1} |x_j + d_j|` exactly, by
@@ -327,45 +264,4 @@ fn solve_active(
         z[i] = sol[k];
     }
     z.iter().all(|v| v.is_finite()).then_some(z)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::gram;
-
-    /// The structured `JᵀJ` (changepoint ramps, sparse indicator columns,
-    /// all-zero columns, dense ones) equals the plain triple loop.
-    #[test]
-    fn gram_matches_the_plain_product() {
-        let rows = 97;
-        let columns: Vec<Vec<f64>> = vec![
-            (0..rows).map(|i| (i as f64 * 0.37).sin()).collect(), // dense
-            vec![0.0; rows],                                      // all zero
-            (0..rows)
-                .map(|i| if i >= 40 { i as f64 - 40.0 } else { 0.0 })
-                .collect(), // ramp
-            (0..rows)
-                .map(|i| f64::from(u8::from(i % 45 == 3)))
-                .collect(), // sparse
-            (0..rows)
-                .map(|i| if (10..14).contains(&i) { 0.5 } else { 0.0 })
-                .collect(), // window
-            (0..rows)
-                .map(|i| if i < 60 { 1.0 + i as f64 } else { 0.0 })
-                .collect(), // ends early
-        ];
-        let q = columns.len();
-        let cols: Vec<f64> = columns.concat();
-        let h = gram(&cols, rows, q);
-        for a in 0..q {
-            for b in 0..q {
-                let want: f64 = (0..rows).map(|i| columns[a][i] * columns[b][i]).sum();
-                let got = h[a * q + b];
-                assert!(
-                    (got - want).abs() <= 1e-12 * want.abs().max(1.0),
-                    "({a}, {b}): {got} vs {want}"
-                );
-            }
-        }
-    }
 }

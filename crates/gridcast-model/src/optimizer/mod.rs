@@ -7,6 +7,7 @@
 //! (`gauss_newton.rs`) and apply CmdStan's convergence tests from there.
 
 mod gauss_newton;
+mod gram;
 mod lbfgs;
 mod newton;
 mod objective;
@@ -309,6 +310,70 @@ mod tests {
                         "{trend:?} mult={mult} param {j}: analytic {} vs fd {fd}",
                         g[j]
                     );
+                }
+            }
+        }
+    }
+
+    /// The structured `JᵀJ` equals the product of the Jacobian of `mu` taken
+    /// by central differences, for every trend and mode, with changepoints
+    /// before the first row, between rows and on a row.
+    #[test]
+    fn gram_matches_the_finite_difference_jacobian() {
+        for trend in [
+            TrendIndicator::Linear,
+            TrendIndicator::Logistic,
+            TrendIndicator::Flat,
+        ] {
+            for mult in [false, true] {
+                let mut data = problem(trend, mult);
+                data.t_change = vec![0.0, 0.3, 20.0 / 59.0, 0.61];
+                data.S = 4;
+                let obj = Objective::new(&data);
+                let x = [
+                    0.7,
+                    0.1,
+                    0.3,
+                    0.05,
+                    -0.03,
+                    0.02,
+                    (0.05f64).ln(),
+                    0.01,
+                    -0.02,
+                ];
+                let mut sc = Scratch::default();
+                let (_, h) = obj.residual_gram(&x, &mut sc, true);
+                let h = h.unwrap();
+                let mu = |x: &[f64], sc: &mut Scratch| -> Vec<f64> {
+                    let (r, _) = obj.residual_gram(x, sc, false);
+                    data.y.iter().zip(&r).map(|(y, r)| y - r).collect()
+                };
+                let si = obj.sigma_index();
+                let params: Vec<usize> = (0..x.len()).filter(|&i| i != si).collect();
+                let jac: Vec<Vec<f64>> = params
+                    .iter()
+                    .map(|&p| {
+                        let step = 1e-6;
+                        let (mut up, mut down) = (x.to_vec(), x.to_vec());
+                        up[p] += step;
+                        down[p] -= step;
+                        let (a, b) = (mu(&up, &mut sc), mu(&down, &mut sc));
+                        a.iter()
+                            .zip(&b)
+                            .map(|(a, b)| (a - b) / (2.0 * step))
+                            .collect()
+                    })
+                    .collect();
+                let q = params.len();
+                for a in 0..q {
+                    for b in 0..q {
+                        let want: f64 = jac[a].iter().zip(&jac[b]).map(|(u, v)| u * v).sum();
+                        let got = h[a * q + b];
+                        assert!(
+                            (got - want).abs() < 1e-6 * want.abs().max(1.0),
+                            "{trend:?} mult={mult} ({a}, {b}): {got} vs {want}"
+                        );
+                    }
                 }
             }
         }

@@ -5,6 +5,7 @@
 use augurs_prophet::optimizer::Data;
 use augurs_prophet::TrendIndicator;
 
+use super::gram::{self, TrendColumns};
 use crate::features::dot;
 
 /// The data of one fit, laid out for fast evaluation.
@@ -39,6 +40,8 @@ pub(crate) struct Scratch {
     mpr: Vec<f64>,
     g_seg_rate: Vec<f64>,
     g_seg_off: Vec<f64>,
+    /// The features' Jacobian columns, column-major.
+    features: Vec<f64>,
 }
 
 impl<'a> Objective<'a> {
@@ -104,26 +107,23 @@ impl<'a> Objective<'a> {
         p
     }
 
-    /// Whether the Jacobian of `mu` does not depend on the parameters:
+    /// Whether the Jacobian of `mu` (so `JᵀJ`) does not depend on the parameters:
     /// linear or flat growth with additive features only.
     pub(crate) fn jacobian_is_constant(&self) -> bool {
         !self.any_mult && self.data.trend_indicator != TrendIndicator::Logistic
     }
 
-    /// Residuals `y - mu` and, into `jac` when given, the Jacobian of `mu`
-    /// with respect to `[k, m, delta.., beta..]`, column-major (`2 + S + K`
-    /// columns of `rows` values; the buffer is reused between calls).
-    pub(crate) fn residual_jacobian(
+    /// Residuals `y - mu` and, when asked for, `JᵀJ` of the Jacobian of `mu`
+    /// with respect to `[k, m, delta.., beta..]` (full `q × q`, `q = 2 + S + K`).
+    pub(crate) fn residual_gram(
         &self,
         theta: &[f64],
         sc: &mut Scratch,
-        jac: Option<&mut Vec<f64>>,
-    ) -> Vec<f64> {
+        want_gram: bool,
+    ) -> (Vec<f64>, Option<Vec<f64>>) {
         let (n, s, kk) = (self.n, self.s, self.k);
-        let q = 2 + s + kk;
         let beta = &theta[3 + s..];
         self.compute_trend(theta, sc);
-        let trend = sc.trend.clone();
         let mut resid = vec![0.0; n];
         let mut mult = vec![1.0; n];
         for i in 0..n {
@@ -138,61 +138,97 @@ impl<'a> Objective<'a> {
                 0.0
             };
             mult[i] = 1.0 + xbm;
-            resid[i] = self.data.y[i] - (trend[i] * mult[i] + xba);
+            resid[i] = self.data.y[i] - (sc.trend[i] * mult[i] + xba);
         }
-        let Some(jac) = jac else {
-            return resid;
-        };
-        jac.clear();
-        jac.resize(n * q, 0.0);
-        let column = |c: usize| c * n..(c + 1) * n;
+        if !want_gram {
+            return (resid, None);
+        }
+        // The features' columns: d mu / d beta_j = xa_ij + trend_i xm_ij.
+        let mut features = std::mem::take(&mut sc.features);
+        features.clear();
+        features.resize(n * kk, 0.0);
         for j in 0..kk {
-            let r = column(2 + s + j);
-            let col = &mut jac[r];
+            let col = &mut features[j * n..(j + 1) * n];
             for i in 0..n {
-                col[i] = self.xa[i * kk + j] + trend[i] * self.xm[i * kk + j];
+                col[i] = self.xa[i * kk + j] + sc.trend[i] * self.xm[i * kk + j];
             }
         }
+        let trend = self.trend_columns(&mult, sc);
+        let h = gram::gram(&trend, &features, n, kk);
+        sc.features = features;
+        (resid, Some(h))
+    }
+
+    /// The Jacobian columns of `mu` for the trend parameters `[k, m, delta..]`
+    /// at the parameters `compute_trend` last saw, by segment: see
+    /// [`gram::TrendColumns`].
+    fn trend_columns(&self, mult: &[f64], sc: &Scratch) -> TrendColumns {
+        let (n, s) = (self.n, self.s);
+        let segments: Vec<std::ops::Range<usize>> = (0..=s)
+            .map(|g| {
+                let start = if g == 0 { 0 } else { self.first_row[g - 1] };
+                let end = if g == s { n } else { self.first_row[g] };
+                start..end.max(start)
+            })
+            .collect();
+        let nseg = segments.len();
+        let mut cols = TrendColumns::new(n, segments, 2 + s);
         let t = &self.data.t;
+        let tc = &self.data.t_change;
         match self.data.trend_indicator {
             TrendIndicator::Flat => {
-                let r = column(1);
-                jac[r].copy_from_slice(&mult);
+                cols.q.copy_from_slice(mult);
+                cols.b[nseg..2 * nseg].fill(1.0);
             }
             TrendIndicator::Linear => {
+                // trend = rate_g t + offset_g: rate_g = k + Σ_{l<g} delta_l,
+                // offset_g = m - Σ_{l<g} delta_l tc_l.
                 for i in 0..n {
-                    jac[i] = t[i] * mult[i];
-                    jac[n + i] = mult[i];
+                    cols.p[i] = t[i] * mult[i];
+                    cols.q[i] = mult[i];
                 }
-                for j in 0..s {
-                    let c = self.data.t_change[j];
-                    let r = column(2 + j);
-                    let col = &mut jac[r];
-                    for i in self.first_row[j]..n {
-                        col[i] = (t[i] - c) * mult[i];
-                    }
+                cols.a[..nseg].fill(1.0);
+                cols.b[nseg..2 * nseg].fill(1.0);
+                for l in 0..s {
+                    let c = (2 + l) * nseg;
+                    cols.a[c + l + 1..c + nseg].fill(1.0);
+                    cols.b[c + l + 1..c + nseg].fill(-tc[l]);
                 }
             }
             TrendIndicator::Logistic => {
-                // Central differences of the (cheap) trend for k, m, delta.
-                let mut th = theta.to_vec();
-                for p in 0..2 + s {
-                    let h = 1e-6 * theta[p].abs().max(1.0);
-                    th[p] = theta[p] + h;
-                    self.compute_trend(&th, sc);
-                    let up = sc.trend.clone();
-                    th[p] = theta[p] - h;
-                    self.compute_trend(&th, sc);
-                    th[p] = theta[p];
-                    let r = column(p);
-                    let col = &mut jac[r];
-                    for i in 0..n {
-                        col[i] = (up[i] - sc.trend[i]) / (2.0 * h) * mult[i];
+                // trend = cap σ(z), z = ks_g (t - mpr_g): d mu / d θ =
+                // mult · trend (1 - trend / cap) · (d ks_g (t - mpr_g) - ks_g d mpr_g).
+                let (ks, mpr) = (&sc.ks, &sc.mpr);
+                for i in 0..n {
+                    let g = self.segment[i];
+                    let slope = mult[i] * sc.trend[i] * (1.0 - sc.trend[i] / self.data.cap[i]);
+                    cols.p[i] = slope * (t[i] - mpr[g]);
+                    cols.q[i] = -slope * ks[g];
+                }
+                // d ks_j / d θ_c: k moves every rate, m none, delta_l those after it.
+                let dks = |c: usize, j: usize| match c {
+                    0 => 1.0,
+                    1 => 0.0,
+                    _ => f64::from(u8::from(j > c - 2)),
+                };
+                for c in 0..2 + s {
+                    let row = c * nseg;
+                    let mut d_mpr = if c == 1 { 1.0 } else { 0.0 };
+                    for g in 0..nseg {
+                        cols.a[row + g] = dks(c, g);
+                        cols.b[row + g] = d_mpr;
+                        if g < s {
+                            // mpr_{g+1} = mpr_g + (tc_g - mpr_g)(1 - ks_g / ks_{g+1}).
+                            let (k0, k1) = (ks[g], ks[g + 1]);
+                            let r = 1.0 - k0 / k1;
+                            let dr = -dks(c, g) / k1 + k0 * dks(c, g + 1) / (k1 * k1);
+                            d_mpr = d_mpr * (1.0 - r) + (tc[g] - mpr[g]) * dr;
+                        }
                     }
                 }
             }
         }
-        resid
+        cols
     }
 
     /// Index of `ln sigma_obs` in the parameter vector.
