@@ -3,9 +3,10 @@
 # run on this machine. Installs Python Prophet into a venv if needed.
 # Cases: the seed's subset (prophet/), the rest of Prophet (prophet-ext/:
 # holidays, country holidays, regressors, conditions, calendar frequencies,
-# missing values, cap/floor columns; its MCMC case is forecast only), and a
-# long daily series (2,557 rows, yearly + weekly + US holidays) that
-# bench/make_long_case.py writes into target/bench/long.
+# missing values, cap/floor columns; its MCMC case is forecast only), and the
+# long series bench/make_long_case.py writes into target/bench/long: daily over
+# seven years (2,557 rows) and three years (1,096 rows), yearly + weekly + US
+# holidays; hourly over one year (8,760 rows), daily + weekly.
 #   bench/compare.sh [FIXTURES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
