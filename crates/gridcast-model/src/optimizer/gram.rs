@@ -116,22 +116,17 @@ pub(crate) fn gram(trend: &TrendColumns, features: &[f64], rows: usize, k: usize
 /// vectorise.
 pub(crate) fn dense_gram(cols: &[f64], rows: usize, q: usize) -> Vec<f64> {
     let column = |a: usize| &cols[a * rows..(a + 1) * rows];
-    let range: Vec<(usize, usize)> = (0..q)
-        .map(|a| {
-            let c = column(a);
-            let start = c.iter().position(|v| *v != 0.0).unwrap_or(rows);
-            let end = c.iter().rposition(|v| *v != 0.0).map_or(start, |e| e + 1);
-            (start, end)
-        })
-        .collect();
-    // Columns with few non-zeros, as their row indices.
-    let sparse: Vec<Option<Vec<usize>>> = (0..q)
-        .map(|a| {
-            let (start, end) = range[a];
-            let nonzero: Vec<usize> = (start..end).filter(|&i| column(a)[i] != 0.0).collect();
-            (nonzero.len() * 8 < rows).then_some(nonzero)
-        })
-        .collect();
+    // Each column's non-zero rows: their span, and their indices when few.
+    let mut range = Vec::with_capacity(q);
+    let mut sparse: Vec<Option<Vec<usize>>> = Vec::with_capacity(q);
+    for a in 0..q {
+        let c = column(a);
+        let start = c.iter().position(|v| *v != 0.0).unwrap_or(rows);
+        let end = c.iter().rposition(|v| *v != 0.0).map_or(start, |e| e + 1);
+        let nonzero = c[start..end].iter().filter(|v| **v != 0.0).count();
+        range.push((start, end));
+        sparse.push((nonzero * 8 < rows).then(|| (start..end).filter(|&i| c[i] != 0.0).collect()));
+    }
     let mut h = vec![0.0; q * q];
     for a in 0..q {
         for b in a..q {

@@ -14,9 +14,12 @@ pub(crate) struct Objective<'a> {
     n: usize,
     s: usize,
     k: usize,
-    /// X with the additive / multiplicative indicator applied, row-major.
+    /// X with the additive / multiplicative indicator applied, row-major
+    /// (empty when no feature has that mode).
     xa: Vec<f64>,
     xm: Vec<f64>,
+    /// X column-major (the Jacobian's layout).
+    x_cols: Vec<f64>,
     any_mult: bool,
     any_add: bool,
     /// Per row, the number of changepoints at or before it.
@@ -49,13 +52,29 @@ impl<'a> Objective<'a> {
         let n = data.T as usize;
         let s = data.S as usize;
         let k = data.K as usize;
-        let mut xa = vec![0.0; n * k];
-        let mut xm = vec![0.0; n * k];
-        for i in 0..n {
-            for j in 0..k {
-                let x = data.X[i * k + j];
-                xa[i * k + j] = x * data.s_a[j] as f64;
-                xm[i * k + j] = x * data.s_m[j] as f64;
+        let any_mult = data.s_m.iter().any(|&v| v != 0);
+        let any_add = data.s_a.iter().any(|&v| v != 0);
+        let with_indicator = |indicator: &[i32]| -> Vec<f64> {
+            let weight: Vec<f64> = indicator.iter().map(|&v| f64::from(v)).collect();
+            data.X
+                .chunks_exact(k)
+                .flat_map(|row| row.iter().zip(&weight).map(|(x, w)| x * w))
+                .collect()
+        };
+        let xa = if any_add {
+            with_indicator(&data.s_a)
+        } else {
+            Vec::new()
+        };
+        let xm = if any_mult {
+            with_indicator(&data.s_m)
+        } else {
+            Vec::new()
+        };
+        let mut x_cols = vec![0.0; n * k];
+        for (i, row) in data.X.chunks_exact(k).enumerate() {
+            for (j, x) in row.iter().enumerate() {
+                x_cols[j * n + i] = *x;
             }
         }
         let segment = data
@@ -73,10 +92,11 @@ impl<'a> Objective<'a> {
             n,
             s,
             k,
-            any_mult: data.s_m.iter().any(|&v| v != 0),
-            any_add: data.s_a.iter().any(|&v| v != 0),
+            any_mult,
+            any_add,
             xa,
             xm,
+            x_cols,
             segment,
             first_row,
             inv_sigma2: data.sigmas.iter().map(|s| 1.0 / (**s * **s)).collect(),
@@ -148,9 +168,15 @@ impl<'a> Objective<'a> {
         features.clear();
         features.resize(n * kk, 0.0);
         for j in 0..kk {
+            let (a, m) = (f64::from(self.data.s_a[j]), f64::from(self.data.s_m[j]));
+            let x = &self.x_cols[j * n..(j + 1) * n];
             let col = &mut features[j * n..(j + 1) * n];
-            for i in 0..n {
-                col[i] = self.xa[i * kk + j] + sc.trend[i] * self.xm[i * kk + j];
+            if m == 0.0 {
+                col.iter_mut().zip(x).for_each(|(c, x)| *c = a * x);
+            } else {
+                for ((c, x), t) in col.iter_mut().zip(x).zip(&sc.trend) {
+                    *c = x * (a + m * t);
+                }
             }
         }
         let trend = self.trend_columns(&mult, sc);
@@ -327,10 +353,17 @@ impl<'a> Objective<'a> {
         sc.xba.resize(n, 0.0);
         sc.xbm.resize(n, 0.0);
         for i in 0..n {
-            let row_a = &self.xa[i * kk..(i + 1) * kk];
-            let row_m = &self.xm[i * kk..(i + 1) * kk];
-            sc.xba[i] = if self.any_add { dot(row_a, beta) } else { 0.0 };
-            sc.xbm[i] = if self.any_mult { dot(row_m, beta) } else { 0.0 };
+            let row = i * kk..(i + 1) * kk;
+            sc.xba[i] = if self.any_add {
+                dot(&self.xa[row.clone()], beta)
+            } else {
+                0.0
+            };
+            sc.xbm[i] = if self.any_mult {
+                dot(&self.xm[row], beta)
+            } else {
+                0.0
+            };
         }
         let y = &self.data.y;
         let inv_s2 = 1.0 / (sigma * sigma);
@@ -350,19 +383,16 @@ impl<'a> Objective<'a> {
         // beta: likelihood part
         {
             let gb = &mut grad[3 + s..];
+            let accumulate = |gb: &mut [f64], x: &[f64], w: f64| {
+                gb.iter_mut().zip(x).for_each(|(g, x)| *g += w * x);
+            };
             for i in 0..n {
                 let (wa, wm) = (sc.w[i], sc.w[i] * sc.trend[i]);
                 if self.any_add {
-                    let row = &self.xa[i * kk..(i + 1) * kk];
-                    for j in 0..kk {
-                        gb[j] += wa * row[j];
-                    }
+                    accumulate(gb, &self.xa[i * kk..(i + 1) * kk], wa);
                 }
                 if self.any_mult {
-                    let row = &self.xm[i * kk..(i + 1) * kk];
-                    for j in 0..kk {
-                        gb[j] += wm * row[j];
-                    }
+                    accumulate(gb, &self.xm[i * kk..(i + 1) * kk], wm);
                 }
             }
         }
