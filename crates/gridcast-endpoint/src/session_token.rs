@@ -336,6 +336,33 @@ mod tests {
         }
         let long = format!("{TOKEN_PREFIX}{}", "A".repeat(MAX_TOKEN_BYTES));
         assert_eq!(keys.verify("ASIA", &long, 0), Err(TokenError::Malformed));
+        assert!(!SessionKeys::is_session_token("c42-token"));
+    }
+
+    /// A valid token of exactly MAX_TOKEN_BYTES verifies; the next length a
+    /// token can have (base64 without padding never ends a 4n+1 length) does not.
+    #[test]
+    fn tokens_up_to_the_size_limit_verify_and_longer_ones_do_not() {
+        let keys = SessionKeys::new(key(1), None);
+        let padded = |len: usize| {
+            let mut c = claims();
+            c.target_models = vec!["p".repeat(len)];
+            keys.issue(&c)
+        };
+        let length_of = |len: usize| padded(len).session_token.len();
+        let at = (0..MAX_TOKEN_BYTES)
+            .find(|&n| length_of(n) == MAX_TOKEN_BYTES)
+            .unwrap();
+        let issued = padded(at);
+        assert!(keys
+            .verify(&issued.access_key_id, &issued.session_token, 2_000)
+            .is_ok());
+        let past = padded(at + 1);
+        assert_eq!(past.session_token.len(), MAX_TOKEN_BYTES + 2);
+        assert_eq!(
+            keys.verify(&past.access_key_id, &past.session_token, 2_000),
+            Err(TokenError::Malformed)
+        );
     }
 
     #[test]
@@ -428,5 +455,21 @@ mod tests {
     fn base32_is_rfc_4648() {
         assert_eq!(base32(b"fooba"), "MZXW6YTB");
         assert_eq!(base32(&[0xff; 10]), "7777777777777777");
+        // RFC 4648's vectors, partial groups included (an access key id is
+        // the start of the base32 of 32 bytes): the same characters, where
+        // the RFC pads with `=` these carry zero bits.
+        for (input, rfc) in [
+            ("f", "MY======"),
+            ("fo", "MZXQ===="),
+            ("foo", "MZXW6==="),
+            ("foob", "MZXW6YQ="),
+            ("foobar", "MZXW6YTBOI======"),
+        ] {
+            let ours = base32(input.as_bytes());
+            let data = rfc.trim_end_matches('=');
+            assert_eq!(&ours[..data.len()], data, "{input}");
+            assert_eq!(ours.len(), rfc.len(), "{input}");
+            assert!(ours[data.len()..].bytes().all(|b| b == b'A'), "{input}: {ours}");
+        }
     }
 }

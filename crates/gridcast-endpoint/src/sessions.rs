@@ -225,6 +225,11 @@ mod tests {
             use_of(&b, &p, 1_600).unwrap_err().kind,
             "UnrecognizedClientException"
         );
+        // The sign-out is kept until the sign-in would have ended anyway (12
+        // hours after it), to the second, then pruned.
+        let end = 1_000 + MAX_SESSION_SECONDS;
+        assert_eq!(b.revocations.refresh(end).await.unwrap(), 1);
+        assert_eq!(b.revocations.refresh(end + 1).await.unwrap(), 0);
     }
 
     #[tokio::test]

@@ -14,7 +14,6 @@ use gridcast_endpoint::login::{add_user, Users, MAX_FAILED_PER_ID_AND_ADDRESS};
 use gridcast_endpoint::model_cache::CacheLimits;
 use gridcast_endpoint::server::app;
 use gridcast_endpoint::session_token::{SessionKey, SessionKeys};
-use gridcast_endpoint::signed::MAX_BODY;
 use gridcast_endpoint::state::{system_clock, AppState, Config, SharedState};
 use gridcast_pipeline::CustomerId;
 use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
@@ -28,6 +27,10 @@ const AUTH: &str = r#"{"principals": [
    "target_models": ["42.tar.gz"]},
   {"access_key_id": "AKIDOLD", "secret_access_key": "old-secret", "expiration": "2020-01-01T00:00:00Z",
    "target_models": ["*"]}]}"#;
+
+/// InvokeEndpoint's documented request limit, 6 MiB: the number itself, not
+/// the server's constant, so a changed constant fails here.
+const MAX_BODY: usize = 6_291_456;
 
 const HOST: &str = "gridcast.test";
 const INVOKE: &str = "/endpoints/gridcast/invocations";

@@ -75,6 +75,34 @@ fn forecasts_from_python_models_match_python() {
     }
 }
 
+/// With `uncertainty_samples = 0` Python's `predict` simulates nothing and
+/// its components carry no bounds: Python's columns without any `_lower` or
+/// `_upper`, each still Python's.
+#[test]
+fn without_uncertainty_samples_no_column_has_bounds() {
+    for id in EXT_CASES {
+        let case = ExtCase::load(id);
+        let model = case.python_model();
+        let no_samples = ForecastOptions {
+            uncertainty_samples: Some(0),
+            ..options()
+        };
+        let fc = predict(&model, &case.future, &no_samples).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let expected: Vec<String> = case
+            .column_names()
+            .into_iter()
+            .filter(|n| !n.ends_with("_lower") && !n.ends_with("_upper"))
+            .collect();
+        let ours: Vec<&str> = fc.columns.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(ours, expected, "{id}: columns without uncertainty samples");
+        let tol = 1e-6 * case.y_scale();
+        for (name, values) in &fc.columns {
+            let d = max_abs_diff(values, &case.column(name));
+            assert!(d < tol, "{id}: `{name}` differs by {d} (tolerance {tol})");
+        }
+    }
+}
+
 /// `make_future_dataframe(freq=None)`: the frequency pandas infers from the
 /// history gives the dates Python forecast (month starts, month ends,
 /// Sundays, hours, days after a gap).
