@@ -22,7 +22,6 @@ function loadGridcast() {
   return gridcast;
 }
 
-const CUSTOMER = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;
 const NO_CREDENTIALS_WAIT_MS = 1000;
 
 const STYLE = `
@@ -90,27 +89,17 @@ export class GridcastForecast extends HTMLElement {
     if (this.isConnected) this.#render();
   }
 
-  /** The attributes, checked: `{options}` or `{errors}`. */
-  #options() {
-    const errors = [];
-    const customer = this.getAttribute("customer") ?? "";
-    if (!CUSTOMER.test(customer)) errors.push(`customer="${customer}": use the customer id (letters, digits, _ - .)`);
-    const endpoint = this.getAttribute("endpoint") ?? location.origin;
-    try {
-      const u = new URL(endpoint);
-      if (!/^https?:$/.test(u.protocol)) throw new Error();
-    } catch {
-      errors.push(`endpoint="${endpoint}": use an http(s) URL of a forecast endpoint`);
-    }
-    const daysText = this.getAttribute("days") ?? "14";
-    const days = Number(daysText);
-    if (!Number.isInteger(days) || days < 1 || days > 90) errors.push(`days="${daysText}": use a whole number of days from 1 to 90`);
-    const theme = this.getAttribute("theme") ?? "light";
-    if (theme !== "light" && theme !== "dark") errors.push(`theme="${theme}": use light or dark`);
-    const opt = (name) => this.getAttribute(name) ?? undefined;
-    return errors.length
-      ? { errors, theme: theme === "dark" ? "dark" : "light" }
-      : { options: { customer, endpoint, days, region: opt("region"), endpointName: opt("endpoint-name"), targetTemplate: opt("target-template") }, theme };
+  /** The attributes, checked by the wasm (the rules live in gridcast-api): `{options}` or `{errors}`. */
+  #options(gc) {
+    const attr = (name) => this.getAttribute(name) ?? undefined;
+    const raw = { customer: attr("customer") ?? "", endpoint: attr("endpoint"), days: attr("days"), theme: attr("theme") };
+    const errors = gc.checkWidget(raw);
+    const theme = raw.theme === "dark" ? "dark" : "light";
+    if (errors.length) return { errors, theme };
+    return {
+      options: { customer: raw.customer, endpoint: raw.endpoint ?? location.origin, days: Number(raw.days ?? "14"), region: attr("region"), endpointName: attr("endpoint-name"), targetTemplate: attr("target-template") },
+      theme,
+    };
   }
 
   async #credentialsFor(customer) {
@@ -142,7 +131,17 @@ export class GridcastForecast extends HTMLElement {
 
   async #render() {
     const generation = ++this.#generation;
-    const { options, errors, theme } = this.#options();
+    let gc;
+    try {
+      gc = await loadGridcast();
+    } catch (e) {
+      const box = el("div", { class: "error", role: "alert" });
+      box.append(el("strong", {}, "The forecast code could not load"), el("span", {}, String(e?.message ?? e)));
+      this.#show("light", box);
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const { options, errors, theme } = this.#options(gc);
     if (errors) {
       const box = el("div", { class: "error", role: "alert" });
       box.append(el("strong", {}, "This forecast widget is set up wrongly"), ...errors.map((e) => el("div", {}, e)));
@@ -160,7 +159,6 @@ export class GridcastForecast extends HTMLElement {
     }
     let answer;
     try {
-      const gc = await loadGridcast();
       answer = await gc.widgetForecast({ ...options, credentials, credentialsProblem });
     } catch (problem) {
       if (generation !== this.#generation) return;

@@ -316,10 +316,10 @@ pub fn preview(props: &PreviewProps) -> Html {
             let Some((_, bytes)) = (*csv).clone() else {
                 return;
             };
-            if !(1..=MAX_HORIZON_DAYS).contains(&*days) {
+            if let Err(e) = gridcast_client::Horizon::days(*days) {
                 status.set(Status::Failed {
                     title: "Check the horizon".into(),
-                    detail: format!("choose between 1 and {MAX_HORIZON_DAYS} days"),
+                    detail: e.to_string(),
                 });
                 return;
             }

@@ -198,9 +198,7 @@ impl Forecaster {
         model: Option<&DeviceModel>,
         days: u32,
     ) -> Result<Outcome, Problem> {
-        if !(1..=crate::MAX_HORIZON_DAYS).contains(&days) {
-            return Err(Problem::Horizon(days));
-        }
+        crate::Horizon::days(days).map_err(|_| Problem::Horizon(days))?;
         let periods = model.map_or(days, |m| m.model.periods_for_days(days));
         let problem = match self.online_forecast(session, periods).await {
             Ok(table) => {
@@ -240,7 +238,9 @@ impl Forecaster {
             return Err(Problem::SessionExpired);
         }
         let target = Target::new(&self.settings, session)?;
-        let prepared = request::invoke(&target, session, periods, transport::now())?;
+        let period = gridcast_api::Period::rows(periods).map_err(|_| Problem::Horizon(periods))?;
+        let body = gridcast_api::ForecastRequest::period(period);
+        let prepared = request::invoke(&target, session, &body, transport::now())?;
         let reply = transport::send(&prepared, self.forecast_timeout_ms).await?;
         if !reply.ok() {
             return Err(Problem::from_reply(

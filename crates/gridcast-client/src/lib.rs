@@ -29,9 +29,8 @@ pub mod transport;
 pub use forecast::{forecast_on_device, ForecastSource, ForecastTable, OnDeviceModel};
 pub use problem::{Action, Problem};
 pub use request::{PreparedRequest, Reply};
-pub use session::{LoginRequest, Session};
+pub use gridcast_api::LoginRequest;
+pub use session::Session;
 pub use settings::{EndpointSettings, SettingsError};
 pub use usage::{Aggregation, Usage, UsagePoint};
-
-/// The longest forecast the portal and the widget ask for, in days.
-pub const MAX_HORIZON_DAYS: u32 = 90;
+pub use gridcast_api::{ForecastRequest, FutureRows, Horizon, Period, MAX_HORIZON_DAYS};

@@ -352,7 +352,7 @@ mod tests {
     fn proxies_answer_in_sagemakers_shape() {
         assert_eq!(Problem::Horizon(0).as_http(), (400, "ValidationError"));
         assert_eq!(
-            Problem::Settings(SettingsError::Customer("..".into())).as_http(),
+            Problem::Settings(SettingsError::Customer(gridcast_api::CustomerId::parse("..").unwrap_err())).as_http(),
             (400, "ValidationError")
         );
         assert_eq!(

@@ -2,10 +2,11 @@
 //! signature. Building them is pure, so native tests and the browser agree
 //! byte for byte; [`crate::transport`] only sends them.
 
+use gridcast_api::{ForecastRequest, LoginRequest};
 use gridcast_signing::{sign_request, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
 
 use crate::problem::Problem;
-use crate::session::{LoginRequest, Session};
+use crate::session::Session;
 use crate::settings::EndpointSettings;
 
 /// A request ready to send.
@@ -101,8 +102,8 @@ pub fn login(
     settings.validate().map_err(Problem::Settings)?;
     crate::settings::check_customer(customer_id).map_err(Problem::Settings)?;
     let body = serde_json::to_vec(&LoginRequest {
-        customer_id,
-        password,
+        customer_id: customer_id.to_owned(),
+        password: password.to_owned(),
     })
     .expect("strings serialize");
     Ok(PreparedRequest {
@@ -113,14 +114,15 @@ pub fn login(
     })
 }
 
-/// InvokeEndpoint for `periods` rows of the session's model.
+/// InvokeEndpoint with `request` (the seed's `{"period": N}`, or rows to
+/// forecast with their future values) for the session's model.
 pub fn invoke(
     target: &Target,
     session: &Session,
-    periods: u32,
+    request: &ForecastRequest,
     now: i64,
 ) -> Result<PreparedRequest, Problem> {
-    let body = format!("{{\"period\": {periods}}}").into_bytes();
+    let body = request.to_body();
     signed(
         target,
         session,
@@ -236,7 +238,8 @@ mod tests {
         let s = session();
         let target = Target::new(&settings, &s).unwrap();
         let now = 1_790_000_000;
-        let r = invoke(&target, &s, 14, now).unwrap();
+        let period = ForecastRequest::period(gridcast_api::Period::rows(14).unwrap());
+        let r = invoke(&target, &s, &period, now).unwrap();
         assert_eq!(r.url, "http://127.0.0.1:8080/endpoints/energy/invocations");
         assert_eq!(r.body, br#"{"period": 14}"#);
         assert_eq!(r.header("x-amzn-sagemaker-target-model"), Some("42.tar.gz"));

@@ -1,20 +1,12 @@
 //! Sign-in credentials: the temporary ones `/auth/login` returns, or keys an
 //! operator typed into the settings panel.
 
+use gridcast_api::LoginReply;
 use gridcast_signing::Credentials;
 use serde::{Deserialize, Serialize};
 
 /// Refresh temporary credentials this long before they expire.
 pub const REFRESH_BEFORE_SECONDS: i64 = 10 * 60;
-
-/// `POST /auth/login`'s body.
-#[derive(Debug, Clone, Serialize)]
-pub struct LoginRequest<'a> {
-    /// The customer signing in.
-    pub customer_id: &'a str,
-    /// Their password.
-    pub password: &'a str,
-}
 
 /// Whose credentials the client signs with, and for what.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,8 +48,26 @@ impl std::fmt::Debug for Session {
 impl Session {
     /// A session from `/auth/login`'s (or `/auth/refresh`'s) JSON answer.
     pub fn from_login_reply(body: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(body)
-            .map_err(|e| format!("the sign-in answer is not understood: {e}"))
+        let reply = LoginReply::parse(body)?;
+        let customer = reply
+            .customer_id
+            .clone()
+            .ok_or("the sign-in answer is not understood: it names no CustomerId")?;
+        Ok(Self::from_reply(reply, customer))
+    }
+
+    /// A session for `customer_id` from sign-in (or STS) credentials.
+    pub fn from_reply(reply: LoginReply, customer_id: String) -> Self {
+        Self {
+            access_key_id: reply.access_key_id,
+            secret_access_key: reply.secret_access_key,
+            session_token: reply.session_token.filter(|t| !t.is_empty()),
+            expiration: reply.expiration,
+            customer_id,
+            target_model: reply.target_model,
+            endpoint_name: reply.endpoint_name,
+            region: reply.region,
+        }
     }
 
     /// Long-term or STS keys an operator entered for `customer_id`.

@@ -19,11 +19,9 @@ pub enum SettingsError {
     /// The template does not contain `{customer}` or makes an unsafe name.
     #[error("TargetModel template {0:?} must contain {{customer}} and make a relative name without '..' or a leading '/'")]
     Template(String),
-    /// Customer ids: 1–64 of `A-Za-z0-9_.-`, not starting with `.`.
-    #[error(
-        "customer id {0:?} must be 1-64 letters, digits, '_', '-' or '.', not starting with '.'"
-    )]
-    Customer(String),
+    /// Not a customer id ([`gridcast_api::CustomerId`]'s rules).
+    #[error("{0}")]
+    Customer(gridcast_api::CustomerIdError),
 }
 
 /// An endpoint: gridcast's own, or SageMaker Runtime
@@ -169,19 +167,11 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// Checks a customer id (the endpoint's `CustomerId` rules).
+/// Checks a customer id ([`gridcast_api::CustomerId`]).
 pub fn check_customer(customer: &str) -> Result<(), SettingsError> {
-    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
-    if customer.is_empty()
-        || customer.len() > 128
-        || customer.starts_with('.')
-        || !customer.chars().all(ok)
-    {
-        return Err(SettingsError::Customer(
-            customer.chars().take(140).collect(),
-        ));
-    }
-    Ok(())
+    gridcast_api::CustomerId::parse(customer)
+        .map(drop)
+        .map_err(SettingsError::Customer)
 }
 
 #[cfg(test)]

@@ -24,6 +24,10 @@ pub struct AnswerKey {
     pub model_seed: u64,
     /// Rows.
     pub period: usize,
+    /// What else the answer depends on: the request's future values and the
+    /// covariates feed's version (0 for the seed's `{"period": N}` of a
+    /// model that needs only dates).
+    pub inputs: u64,
 }
 
 type Slot = Arc<OnceCell<Result<Bytes, ApiError>>>;
@@ -146,6 +150,7 @@ mod tests {
             model: "42.tar.gz".into(),
             model_seed: 1,
             period,
+            inputs: 0,
         }
     }
 

@@ -206,48 +206,7 @@ impl ArtifactSource {
         name: &str,
         etag: Option<&str>,
     ) -> Result<Option<(Bytes, Option<String>)>, LoadError> {
-        use futures_util::TryStreamExt;
-        let Location::S3 { store, prefix, .. } = &self.location else {
-            unreachable!("called for S3 locations only")
-        };
-        let unavailable = |e: object_store::Error| LoadError::Unavailable {
-            name: name.to_owned(),
-            problem: format!("{}/{name}: {e}", self.location),
-        };
-        let key = if prefix.is_empty() {
-            object_store::path::Path::from(name)
-        } else {
-            object_store::path::Path::from(format!("{prefix}/{name}"))
-        };
-        let options = object_store::GetOptions {
-            if_none_match: etag.map(str::to_owned),
-            ..Default::default()
-        };
-        let result = match store.get_opts(&key, options).await {
-            Ok(result) => result,
-            Err(object_store::Error::NotModified { .. }) => return Ok(None),
-            Err(object_store::Error::NotFound { .. }) => {
-                return Err(LoadError::NotFound(name.to_owned()))
-            }
-            Err(e) => return Err(unavailable(e)),
-        };
-        if result.meta.size > self.max_bytes {
-            return Err(too_large(name, result.meta.size, self.max_bytes));
-        }
-        let etag = result.meta.e_tag.clone();
-        let mut bytes = Vec::with_capacity(result.meta.size as usize);
-        let mut stream = result.into_stream();
-        while let Some(chunk) = stream.try_next().await.map_err(unavailable)? {
-            if (bytes.len() + chunk.len()) as u64 > self.max_bytes {
-                return Err(too_large(
-                    name,
-                    (bytes.len() + chunk.len()) as u64,
-                    self.max_bytes,
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(Some((Bytes::from(bytes), etag)))
+        s3_get(&self.location, name, etag, self.max_bytes).await
     }
 
     async fn keep(
@@ -266,3 +225,82 @@ impl ArtifactSource {
         }
     }
 }
+
+/// A conditional read of `name` at `location` (`None`: still `etag`) of at
+/// most `max_bytes`, its size checked before it is read: S3's entity tag,
+/// or a local file's length and modification time.
+pub(crate) async fn get_bounded(
+    location: &Location,
+    name: &str,
+    etag: Option<&str>,
+    max_bytes: u64,
+) -> Result<Option<(Bytes, Option<String>)>, LoadError> {
+    match location {
+        Location::Local(dir) => {
+            let path = dir.join(name);
+            let meta = tokio::fs::metadata(&path)
+                .await
+                .map_err(|_| LoadError::NotFound(name.to_owned()))?;
+            let tag = format!("{}-{:?}", meta.len(), meta.modified().ok());
+            if etag == Some(tag.as_str()) {
+                return Ok(None);
+            }
+            let bytes = read_local(&path, name, max_bytes).await?;
+            Ok(Some((bytes, Some(tag))))
+        }
+        Location::S3 { .. } => s3_get(location, name, etag, max_bytes).await,
+    }
+}
+
+/// A conditional GET of the S3 object (`None`: still `etag`), its size
+/// checked from the answer's headers before the body is read.
+async fn s3_get(
+    location: &Location,
+    name: &str,
+    etag: Option<&str>,
+    max_bytes: u64,
+) -> Result<Option<(Bytes, Option<String>)>, LoadError> {
+    use futures_util::TryStreamExt;
+    let Location::S3 { store, prefix, .. } = &location else {
+        unreachable!("called for S3 locations only")
+    };
+    let unavailable = |e: object_store::Error| LoadError::Unavailable {
+        name: name.to_owned(),
+        problem: format!("{}/{name}: {e}", location),
+    };
+    let key = if prefix.is_empty() {
+        object_store::path::Path::from(name)
+    } else {
+        object_store::path::Path::from(format!("{prefix}/{name}"))
+    };
+    let options = object_store::GetOptions {
+        if_none_match: etag.map(str::to_owned),
+        ..Default::default()
+    };
+    let result = match store.get_opts(&key, options).await {
+        Ok(result) => result,
+        Err(object_store::Error::NotModified { .. }) => return Ok(None),
+        Err(object_store::Error::NotFound { .. }) => {
+            return Err(LoadError::NotFound(name.to_owned()))
+        }
+        Err(e) => return Err(unavailable(e)),
+    };
+    if result.meta.size > max_bytes {
+        return Err(too_large(name, result.meta.size, max_bytes));
+    }
+    let etag = result.meta.e_tag.clone();
+    let mut bytes = Vec::with_capacity(result.meta.size as usize);
+    let mut stream = result.into_stream();
+    while let Some(chunk) = stream.try_next().await.map_err(unavailable)? {
+        if (bytes.len() + chunk.len()) as u64 > max_bytes {
+            return Err(too_large(
+                name,
+                (bytes.len() + chunk.len()) as u64,
+                max_bytes,
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some((Bytes::from(bytes), etag)))
+}
+

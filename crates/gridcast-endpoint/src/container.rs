@@ -192,9 +192,9 @@ pub(crate) async fn invoke(
     respond(
         &state,
         CONTAINER_CALLER,
-        &key(&name),
+        (&key(&name), &name),
         &model,
-        forecast,
+        &forecast,
         deadline,
     )
     .await

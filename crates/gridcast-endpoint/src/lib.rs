@@ -11,7 +11,9 @@
 //! - [`signed`]: the extractors: `Signed` authenticates before it reads the
 //!   body, `Unsigned` for sign-in and the container routes.
 //! - [`body`]: bounded body reads and the budget of unauthenticated bytes.
-//! - [`invocation`]: InvokeEndpoint and the artifact download.
+//! - [`invocation`]: InvokeEndpoint and the artifact download; `request`
+//!   reads what an invocation asks for, `future` the rows a model forecasts.
+//! - [`covariates`]: the future covariates feed that fills what requests leave out.
 //! - [`authentication`]: SigV4 with AWS's 403 error types.
 //! - [`credentials`]: principals (`auth.json`) and the sign-ins they may descend from.
 //! - [`login`]: customer sign-in (users file, limiter, handlers).
@@ -35,6 +37,7 @@ pub mod authentication;
 pub mod body;
 pub mod compute;
 pub mod container;
+pub mod covariates;
 pub mod credentials;
 pub mod error;
 pub mod invocation;

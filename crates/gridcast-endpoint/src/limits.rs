@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::covariates::FeedLimits;
+
 use gridcast_model::ArtifactLimits;
 
 /// The limits of a running endpoint.
@@ -43,6 +45,10 @@ pub struct ServerLimits {
     pub artifact_bytes: u64,
     /// What unpacking one artifact may cost.
     pub artifact: ArtifactLimits,
+    /// How big the future covariates feed may be (bytes, rows, columns).
+    pub covariates: FeedLimits,
+    /// How often the feed is checked for changes.
+    pub covariates_poll: Duration,
 }
 
 /// The forecast workers by default: one per core the process may use.
@@ -79,6 +85,8 @@ impl ServerLimits {
                 max_model_json: 16 << 20,
                 max_total: 32 << 20,
             },
+            covariates: FeedLimits::default(),
+            covariates_poll: Duration::from_secs(5),
         }
     }
 }

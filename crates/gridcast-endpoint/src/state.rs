@@ -10,6 +10,7 @@ use crate::answers::AnswerCache;
 use crate::artifact_source::{ArtifactSource, DiskCache};
 use crate::body::BodyBudget;
 use crate::compute::ComputePool;
+use crate::covariates::CovariatesFeed;
 use crate::credentials::Principals;
 use crate::limits::ServerLimits;
 use crate::login::{LoginLimiter, Users};
@@ -45,6 +46,9 @@ pub struct Config {
     pub session_keys: SessionKeys,
     /// Where sign-outs are shared (by default `.gridcast/sessions` in the model store).
     pub sessions: Location,
+    /// The future covariates feed (a CSV path or `s3://` URL) and its key
+    /// column, if any (`--future-covariates`, `--covariates-key`).
+    pub future_covariates: Option<(String, Option<String>)>,
 }
 
 /// Unix seconds.
@@ -78,6 +82,8 @@ pub struct AppState {
     pub password_checks: Admission,
     /// The time.
     pub clock: Clock,
+    /// Future values of regressors the requests leave out.
+    pub covariates: Option<Arc<CovariatesFeed>>,
 }
 
 /// The state as handlers see it.
@@ -99,7 +105,15 @@ impl AppState {
             Location::Local(_) => None,
         };
         let server = &config.server;
+        let covariates = match &config.future_covariates {
+            Some((url, key)) => Some(Arc::new(
+                CovariatesFeed::new(url, key.clone(), server.covariates)
+                    .map_err(std::io::Error::other)?,
+            )),
+            None => None,
+        };
         Ok(Self {
+            covariates,
             artifacts: ArtifactSource::new(config.models.clone(), disk, server.artifact_bytes),
             cache: ModelCache::new(config.limits, metrics.clone()),
             answers: Arc::new(AnswerCache::new(server.answer_cache_bytes)),

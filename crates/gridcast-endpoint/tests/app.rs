@@ -75,6 +75,7 @@ fn env_with(tweak: impl FnOnce(&mut Config)) -> Env {
         users: None,
         session_keys: SessionKeys::new(SessionKey::random(), None),
         sessions: gridcast_store::Location::Local(dir.path().join("sessions")),
+        future_covariates: None,
     };
     tweak(&mut config);
     let users = config.users.as_deref().map(|p| Users::load(p).unwrap());

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use gridcast_client::forecaster::{Forecaster, ModelStore};
+use gridcast_api::Horizon;
 use gridcast_client::settings::check_customer;
 use gridcast_client::{EndpointSettings, Problem, Session};
 use serde::{Deserialize, Serialize};
@@ -115,16 +116,13 @@ async fn handle(env: EdgeEnv, customer: String, days: String) -> EdgeResponse {
     if let Err(e) = check_customer(&customer) {
         return error(400, "ValidationError", &e.to_string());
     }
-    let days: u32 = match days.parse() {
-        Ok(d) if (1..=gridcast_client::MAX_HORIZON_DAYS).contains(&d) => d,
-        _ => {
+    let days = match Horizon::parse(&days) {
+        Ok(d) => d.get(),
+        Err(e) => {
             return error(
                 400,
                 "ValidationError",
-                &format!(
-                    "days={days:?}: ask for 1 to {} days (GET /forecast/{{customer}}?days=N)",
-                    gridcast_client::MAX_HORIZON_DAYS
-                ),
+                &format!("{e} (GET /forecast/{{customer}}?days=N)"),
             )
         }
     };

@@ -3,6 +3,7 @@
 //! `performance.now()`, the native benchmark (`benches/on_device.rs`) with
 //! `Instant`, so one breakdown compares the same code in both places.
 
+use gridcast_api::{Horizon, Preset};
 use gridcast_client::chart::geometry;
 use gridcast_client::{Aggregation, ForecastTable, OnDeviceModel, Usage};
 use gridcast_model::{
@@ -16,29 +17,23 @@ use crate::rows::{rows, Row};
 /// Milliseconds from some fixed start (`performance.now()`, `Instant`).
 pub type Clock = fn() -> f64;
 
-/// Prophet's arguments for the preview: `default` (Prophet's defaults),
-/// `seed` (trend only, multiplicative) or a `prophet.json` object's text.
+/// Prophet's arguments for the preview: a [`Preset`]'s name (`default`,
+/// `seed`, `weather`) or a `prophet.json` object's text.
 pub fn config(preset: &str) -> Result<ProphetConfig, String> {
     match preset.trim_start() {
-        "default" => Ok(ProphetConfig::default()),
-        "seed" => Ok(ProphetConfig::seed()),
         json if json.starts_with('{') => {
             ProphetConfig::from_json(json).map_err(|e| format!("Prophet arguments: {e}"))
         }
-        other => Err(format!("unknown preset {other:?}: use \"default\" (Prophet's defaults), \"seed\" (trend only, multiplicative) or Prophet's arguments as a JSON object")),
+        name => name
+            .parse::<Preset>()
+            .map(Preset::config)
+            .map_err(|e| format!("{e}, or Prophet's arguments as a JSON object")),
     }
 }
 
 /// Checks a forecast horizon in days.
 pub fn check_days(days: u32) -> Result<(), String> {
-    if (1..=gridcast_client::MAX_HORIZON_DAYS).contains(&days) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{days} days: forecast between 1 and {} days",
-            gridcast_client::MAX_HORIZON_DAYS
-        ))
-    }
+    Horizon::days(days).map(drop).map_err(|e| e.to_string())
 }
 
 /// Where an on-device fit spent its time (ms).

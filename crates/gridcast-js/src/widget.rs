@@ -1,5 +1,6 @@
 //! `widgetForecast`: one `<gridcast-forecast>` element's whole job.
 
+use gridcast_api::{Horizon, LoginReply, WidgetOptions};
 use gridcast_client::chart::geometry;
 use gridcast_client::forecaster::{Forecaster, ModelStore};
 use gridcast_client::{Aggregation, EndpointSettings, Problem, Session};
@@ -23,21 +24,9 @@ struct WidgetRequest {
     customer: String,
     days: u32,
     /// `/auth/login`'s or STS's shape; `None` when the host could not get any.
-    credentials: Option<Credentials>,
+    credentials: Option<LoginReply>,
     /// Why there are no credentials (shown when the device answers).
     credentials_problem: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Credentials {
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: Option<String>,
-    expiration: Option<String>,
-    target_model: Option<String>,
-    endpoint_name: Option<String>,
-    region: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,16 +42,7 @@ struct WidgetAnswer {
 
 fn session(req: &WidgetRequest) -> Session {
     match &req.credentials {
-        Some(c) => Session {
-            access_key_id: c.access_key_id.clone(),
-            secret_access_key: c.secret_access_key.clone(),
-            session_token: c.session_token.clone().filter(|t| !t.is_empty()),
-            expiration: c.expiration.clone(),
-            customer_id: req.customer.clone(),
-            target_model: c.target_model.clone(),
-            endpoint_name: c.endpoint_name.clone(),
-            region: c.region.clone(),
-        },
+        Some(c) => Session::from_reply(c.clone(), req.customer.clone()),
         // No keys: only the stored model can answer; the key is unused.
         None => Session::with_keys(req.customer.clone(), "", "", None),
     }
@@ -76,9 +56,7 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
         req.target_template.as_deref(),
     );
     settings.validate().map_err(Problem::Settings)?;
-    if !(1..=gridcast_client::MAX_HORIZON_DAYS).contains(&req.days) {
-        return Err(Problem::Horizon(req.days));
-    }
+    Horizon::days(req.days).map_err(|_| Problem::Horizon(req.days))?;
     let session = session(&req);
     let forecaster = Forecaster::new(settings, ModelStore::IndexedDb);
     let stored = forecaster.stored_model(&session).await.ok().flatten();
@@ -144,5 +122,16 @@ pub async fn widget_forecast(request: JsValue) -> Result<JsValue, JsValue> {
     match answer(req).await {
         Ok(a) => Ok(a.to_js()),
         Err(p) => Err(ProblemJs::from(&p).to_js()),
+    }
+}
+
+/// The element's attributes checked (`{customer, endpoint, days, theme}`,
+/// each text or absent): every problem, with what to write instead; empty
+/// when all are good. `embed.js` shows these rather than knowing the rules.
+#[wasm_bindgen(js_name = checkWidget)]
+pub fn check_widget(options: JsValue) -> Vec<String> {
+    match serde_wasm_bindgen::from_value::<WidgetOptions>(options) {
+        Ok(o) => o.problems(),
+        Err(e) => vec![format!("the widget's options are not understood: {e}")],
     }
 }

@@ -18,7 +18,6 @@
 pub mod accuracy;
 pub mod array_job;
 pub mod backtest;
-mod customer;
 pub mod dataset;
 pub mod process;
 mod report;
@@ -26,7 +25,7 @@ pub mod sagemaker;
 mod shard;
 pub mod train;
 
-pub use customer::{CustomerId, CustomerIdError, MAX_CUSTOMER_ID_LEN};
+pub use gridcast_api::{CustomerId, CustomerIdError, Preset, MAX_CUSTOMER_ID_LEN};
 pub use gridcast_store::{temporary_target, AtomicFile};
 pub use report::{CustomerReport, Status, TrainSummary, TRAINING_REPORT};
 pub use shard::{Shard, ShardError};

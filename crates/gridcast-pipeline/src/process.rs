@@ -21,7 +21,7 @@ use gridcast_model::{format_csv_as, needs_time_of_day, parse_timestamp, Timestam
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::customer::CustomerId;
+use gridcast_api::CustomerId;
 use gridcast_store::AtomicFile;
 
 /// Name of the report `process` writes beside the customer files.

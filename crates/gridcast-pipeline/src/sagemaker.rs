@@ -43,7 +43,7 @@ pub enum Distribution {
 pub struct Hyperparameters {
     /// `holdout`: rows held out for scoring.
     pub holdout: Option<usize>,
-    /// `preset`: `seed` for the seed's configuration.
+    /// `preset`: a [`gridcast_api::Preset`]'s name (`seed`, `weather`, `default`).
     pub preset: Option<String>,
     /// `prophet_config`: Prophet's arguments as JSON text.
     pub config: Option<ProphetConfig>,
@@ -294,8 +294,8 @@ impl Hyperparameters {
                     })
                 }
                 "preset" => {
-                    if text != "seed" {
-                        return Err(bad("a preset (the only one is \"seed\")"));
+                    if text.parse::<gridcast_api::Preset>().is_err() {
+                        return Err(bad("a preset: default, seed or weather"));
                     }
                     hp.preset = Some(text);
                 }

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::accuracy::FleetAccuracy;
 use crate::backtest::{backtest_model, BacktestSpec};
-use crate::customer::CustomerId;
+use gridcast_api::CustomerId;
 use crate::report::{
     median, CustomerReport, PreviousReport, ReportWriter, Status, TrainSummary, TRAINING_REPORT,
 };

@@ -853,12 +853,12 @@ fn session_refresh_and_sign_out(base: &str, login_reply: &[u8]) {
     assert_ne!(second.access_key_id, first.access_key_id);
     assert_eq!(second.target_model.as_deref(), Some("42.tar.gz"));
     assert_eq!(second.customer_id, "42");
-    let forecast = send_prepared(&invoke(&target, &second, 3, now()).unwrap());
+    let forecast = send_prepared(&invoke(&target, &second, &period(3), now()).unwrap());
     assert_eq!(forecast.status, 200);
     let table = gridcast_client::ForecastTable::from_pandas_json(&forecast.body).unwrap();
     assert_eq!(table.len(), 3);
     // A clock an hour slow is told apart from other refusals (the server's Date).
-    let skewed = send_prepared(&invoke(&target, &first, 3, now() - 3600).unwrap());
+    let skewed = send_prepared(&invoke(&target, &first, &period(3), now() - 3600).unwrap());
     assert!(matches!(
         Problem::from_reply(&skewed, Action::Forecast, now() - 3600),
         Problem::ClockSkew { offset_seconds: Some(o) } if (3590..=3610).contains(&o)
@@ -869,7 +869,7 @@ fn session_refresh_and_sign_out(base: &str, login_reply: &[u8]) {
         204
     );
     for keys in [&second, &first] {
-        let refused = send_prepared(&invoke(&target, keys, 3, now()).unwrap());
+        let refused = send_prepared(&invoke(&target, keys, &period(3), now()).unwrap());
         assert_eq!(
             Problem::from_reply(&refused, Action::Forecast, now()),
             Problem::SessionExpired
@@ -1046,4 +1046,9 @@ fn the_cli_client_signs_from_the_environment_and_www_serves_the_portal() {
     let page = answer(ureq::get(&format!("{}/", server.url)).call());
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<title>gridcast</title>"));
+}
+
+/// The seed's request for `rows` rows.
+fn period(rows: u32) -> gridcast_client::ForecastRequest {
+    gridcast_client::ForecastRequest::period(gridcast_client::Period::rows(rows).unwrap())
 }

@@ -216,7 +216,7 @@ fn target(base: &str, session: &Session) -> Target {
 }
 
 fn forecast(base: &str, session: &Session) -> Answer {
-    send(&invoke(&target(base, session), session, 3, now()).unwrap())
+    send(&invoke(&target(base, session), session, &period(3), now()).unwrap())
 }
 
 fn invocations(port: u16) -> f64 {
@@ -496,4 +496,9 @@ fn a_session_key_file_that_is_missing_short_or_unreadable_stops_the_server() {
     ]);
     assert!(!out.status.success() && out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32 random bytes"));
+}
+
+/// The seed's request for `rows` rows.
+fn period(rows: u32) -> gridcast_client::ForecastRequest {
+    gridcast_client::ForecastRequest::period(gridcast_client::Period::rows(rows).unwrap())
 }

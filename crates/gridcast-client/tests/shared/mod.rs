@@ -56,7 +56,8 @@ pub fn assert_tables_agree(a: &serde_json::Value, b: &serde_json::Value, toleran
 pub fn signed_json() -> serde_json::Value {
     use gridcast_client::request::{download_artifact, invoke, PreparedRequest};
     let (target, session, now) = signing_inputs();
-    let inv = invoke(&target, &session, PERIODS, now).unwrap();
+    let body = gridcast_client::ForecastRequest::period(gridcast_client::Period::rows(PERIODS).unwrap());
+    let inv = invoke(&target, &session, &body, now).unwrap();
     let dl = download_artifact(&target, &session, Some("\"etag-1\""), now).unwrap();
     let request = |r: &PreparedRequest| {
         serde_json::json!({

@@ -18,9 +18,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use gridcast_pipeline::CustomerId;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use gridcast_api::{CustomerId, LoginReply, LoginRequest};
 
 pub use limiter::{
     LoginLimiter, Refusal, KNOWN_ADDRESS_SECONDS, LOGIN_WINDOW_SECONDS, MAX_FAILED_PER_ADDRESS,
@@ -43,18 +41,12 @@ pub fn routes() -> Router<SharedState> {
         .route("/auth/logout", post(logout))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct LoginRequest {
-    customer_id: String,
-    password: String,
-}
-
 /// `POST /auth/login`: the limits, then (on a password-check slot) the
 /// password, then credentials.
 pub(crate) async fn login(
     State(state): State<SharedState>,
     request: Unsigned<MAX_AUTH_BODY>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoginReply>, ApiError> {
     let req: LoginRequest = serde_json::from_slice(&request.body).map_err(|e| {
         ApiError::validation(format!(
             "send {{\"customer_id\": ..., \"password\": ...}} ({e})"
@@ -105,22 +97,22 @@ pub(crate) async fn login(
 }
 
 /// The answer to a sign-in or a refresh.
-fn session_json(state: &SharedState, p: &Principal, customer: &str, target: &str) -> Value {
+fn session_json(state: &SharedState, p: &Principal, customer: &str, target: &str) -> LoginReply {
     let expiration = p
         .expiration
         .and_then(|e| chrono::DateTime::from_timestamp(e, 0))
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default();
-    json!({
-        "AccessKeyId": p.credentials.access_key_id,
-        "SecretAccessKey": p.credentials.secret_access_key,
-        "SessionToken": p.credentials.session_token,
-        "Expiration": expiration,
-        "CustomerId": customer,
-        "TargetModel": target,
-        "EndpointName": state.config.endpoint_name,
-        "Region": state.config.region,
-    })
+    LoginReply {
+        access_key_id: p.credentials.access_key_id.clone(),
+        secret_access_key: p.credentials.secret_access_key.clone(),
+        session_token: p.credentials.session_token.clone(),
+        expiration: Some(expiration),
+        customer_id: Some(customer.to_owned()),
+        target_model: Some(target.to_owned()),
+        endpoint_name: Some(state.config.endpoint_name.clone()),
+        region: Some(state.config.region.clone()),
+    }
 }
 
 /// `POST /auth/refresh`, signed with the current temporary credentials: new
@@ -129,7 +121,7 @@ fn session_json(state: &SharedState, p: &Principal, customer: &str, target: &str
 pub(crate) async fn refresh(
     State(state): State<SharedState>,
     signed: Signed,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoginReply>, ApiError> {
     let old = signed.principal;
     let p = state.sessions.refresh(&old, (state.clock)())?;
     let session = p.session.as_ref().expect("refresh keeps the sign-in");

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use gridcast_pipeline::CustomerId;
+use gridcast_api::CustomerId;
 use serde::{Deserialize, Serialize};
 
 use crate::credentials::ConfigFileError;

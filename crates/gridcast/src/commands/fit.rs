@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use gridcast_model::{fit, score_holdout, write_artifact, Artifact, Frame, ProphetConfig};
-use gridcast_pipeline::AtomicFile;
+use gridcast_pipeline::{AtomicFile, Preset};
 
 /// Fit one model from a customer CSV and write `{customer}.tar.gz`.
 #[derive(Debug, clap::Args)]
@@ -19,8 +19,12 @@ pub struct Args {
     /// Prophet arguments as JSON (Python's names); default: Prophet's defaults.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Use the seed's configuration (trend only, multiplicative).
-    #[arg(long, conflicts_with = "config")]
+    /// A preset's Prophet arguments: `seed` (trend only, multiplicative),
+    /// `weather` (temperature regressor, weekly, US holidays) or `default`.
+    #[arg(long, conflicts_with_all = ["config", "seed_preset"])]
+    preset: Option<Preset>,
+    /// The same as `--preset seed` (kept for scripts that use it).
+    #[arg(long, conflicts_with = "config", hide = true)]
     seed_preset: bool,
     /// Where to write the artifact.
     #[arg(long)]
@@ -28,14 +32,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = match (&args.config, args.seed_preset) {
+    let preset = args.preset.or(args.seed_preset.then_some(Preset::Seed));
+    let config = match (&args.config, preset) {
         (Some(path), _) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
             ProphetConfig::from_json(&text).with_context(|| format!("in {}", path.display()))?
         }
-        (None, true) => ProphetConfig::seed(),
-        (None, false) => ProphetConfig::default(),
+        (None, Some(preset)) => preset.config(),
+        (None, None) => ProphetConfig::default(),
     };
     let bytes =
         std::fs::read(&args.data).with_context(|| format!("reading {}", args.data.display()))?;

@@ -1,11 +1,16 @@
 //! `gridcast invoke`: a signed InvokeEndpoint call, like the AWS CLI's
-//! `sagemaker-runtime invoke-endpoint`.
+//! `sagemaker-runtime invoke-endpoint`, built by the same client code the
+//! portal, the widget and the edge handler use.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use gridcast_signing::{sign_request, Credentials, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
+use gridcast_api::{ForecastRequest, FutureRows, Period};
+use gridcast_client::request::{invoke, Target};
+use gridcast_client::{EndpointSettings, Session};
+use gridcast_model::Frame;
 
 /// Forecast through an endpoint; credentials from AWS_ACCESS_KEY_ID,
 /// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN.
@@ -27,9 +32,13 @@ pub struct Args {
     /// TargetModel, verbatim.
     #[arg(long)]
     target_model: Option<String>,
-    /// Rows to forecast.
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    /// Rows to forecast after the history (the seed's `{"period": N}`).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650), conflicts_with = "future")]
     period: u32,
+    /// The rows to forecast instead, with their future regressor values: a
+    /// CSV with a header (`ds,temperature,...`), sent as `{"future": ...}`.
+    #[arg(long)]
+    future: Option<PathBuf>,
     /// SigV4 region.
     #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
     region: String,
@@ -41,54 +50,42 @@ fn env(name: &str) -> anyhow::Result<String> {
     })
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut credentials =
-        Credentials::new(env("AWS_ACCESS_KEY_ID")?, env("AWS_SECRET_ACCESS_KEY")?);
-    credentials.session_token = std::env::var("AWS_SESSION_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty());
-    let target = match (args.target_model, args.customer) {
-        (Some(t), _) => t,
-        (None, Some(c)) => format!("{c}.tar.gz"),
-        (None, None) => unreachable!("clap requires one"),
+fn request(args: &Args) -> anyhow::Result<ForecastRequest> {
+    let Some(path) = &args.future else {
+        return Ok(ForecastRequest::period(Period::rows(args.period)?));
     };
-    let base = args.endpoint_url.trim_end_matches('/');
-    let url = format!("{base}/endpoints/{}/invocations", args.endpoint_name);
-    let host = url
-        .split("://")
-        .nth(1)
-        .and_then(|r| r.split('/').next())
-        .context("endpoint URL has no host")?
-        .to_owned();
-    let body = format!("{{\"period\": {}}}", args.period);
-    let headers = [
-        ("host", host.as_str()),
-        ("content-type", "application/json"),
-        ("accept", "application/json"),
-        ("x-amzn-sagemaker-target-model", target.as_str()),
-    ];
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let frame = Frame::from_csv(&bytes).with_context(|| format!("in {}", path.display()))?;
+    Ok(ForecastRequest::future(FutureRows::from_frame(&frame)))
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let token = std::env::var("AWS_SESSION_TOKEN").ok();
+    let customer = args.customer.clone().unwrap_or_default();
+    let mut session = Session::with_keys(
+        customer,
+        env("AWS_ACCESS_KEY_ID")?,
+        env("AWS_SECRET_ACCESS_KEY")?,
+        token,
+    );
+    session.target_model = args.target_model.clone();
+    let settings = EndpointSettings::with_overrides(
+        args.endpoint_url.clone(),
+        Some(&args.region),
+        Some(&args.endpoint_name),
+        None,
+    );
+    let target = Target::new(&settings, &session).map_err(|p| anyhow::anyhow!("{p}"))?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs() as i64;
-    let outgoing = OutgoingRequest {
-        method: "POST",
-        url: &url,
-        headers: &headers,
-        body: body.as_bytes(),
-    };
-    let scope = Scope {
-        region: &args.region,
-        service: SAGEMAKER_SERVICE,
-    };
-    let signed = sign_request(&outgoing, &credentials, scope, now)?;
-    let mut request = ureq::post(&url);
-    for (name, value) in headers.iter().filter(|(n, _)| *n != "host") {
-        request = request.set(name, value);
+    let prepared = invoke(&target, &session, &request(&args)?, now)
+        .map_err(|p| anyhow::anyhow!("{p}"))?;
+    let mut call = ureq::post(&prepared.url);
+    for (name, value) in &prepared.headers {
+        call = call.set(name, value);
     }
-    for (name, value) in &signed {
-        request = request.set(name, value);
-    }
-    match request.send_bytes(body.as_bytes()) {
+    match call.send_bytes(&prepared.body) {
         Ok(response) => {
             let text = response.into_string().context("reading the answer")?;
             writeln!(std::io::stdout().lock(), "{text}")?;
@@ -106,6 +103,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .unwrap_or(text);
             bail!("{kind} ({status}): {message}")
         }
-        Err(e) => Err(e).with_context(|| format!("calling {url}")),
+        Err(e) => Err(e).with_context(|| format!("calling {}", prepared.url)),
     }
 }

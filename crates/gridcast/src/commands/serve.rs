@@ -98,6 +98,19 @@ pub struct Args {
     /// from below this directory. `/opt/ml/models` when SAGEMAKER_MULTI_MODEL=true.
     #[arg(long, env = "GRIDCAST_CONTAINER_ROOT")]
     container_root: Option<PathBuf>,
+    /// Future values of the models' regressors (the daily weather forecast):
+    /// a CSV, local or `s3://bucket/key.csv`, of `ds` and columns, optionally
+    /// keyed by customer or group (`customer_id`, `customer` or `group`, or
+    /// --covariates-key). Fills what a request leaves out; reread when it
+    /// changes (a bad row is logged with its line and the previous feed stays).
+    #[arg(long)]
+    future_covariates: Option<String>,
+    /// The feed's key column (a customer id, or a folder of TargetModels).
+    #[arg(long, requires = "future_covariates")]
+    covariates_key: Option<String>,
+    /// Seconds between checks of the feed for changes.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    covariates_poll: u64,
 }
 
 fn server_limits(args: &Args) -> ServerLimits {
@@ -110,6 +123,7 @@ fn server_limits(args: &Args) -> ServerLimits {
     limits.max_connections = args.max_connections as usize;
     limits.header_read_timeout = Duration::from_secs(args.header_timeout);
     limits.write_stall_timeout = Duration::from_secs(args.write_timeout);
+    limits.covariates_poll = Duration::from_secs(args.covariates_poll);
     limits
 }
 
@@ -167,6 +181,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         users: args.users,
         session_keys,
         sessions,
+        future_covariates: args.future_covariates.map(|url| (url, args.covariates_key)),
     };
     let state = Arc::new(
         AppState::new(config, principals, users).context("preparing the artifact disk cache")?,
@@ -185,13 +200,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .block_on(async {
             // Sign-outs known before the first request.
             state.sessions.start(system_clock).await;
+            // The feed must parse before the first request; then it is watched.
+            if let Some(feed) = &state.covariates {
+                feed.reload().await.context("reading --future-covariates")?;
+                feed.clone().watch(state.config.server.covariates_poll);
+            }
             let listener = tokio::net::TcpListener::bind(addr).await?;
             // One line on stdout for people and scripts (`--port 0` picks a free port).
             println!(
                 "gridcast endpoint listening on http://{}",
                 listener.local_addr()?
             );
-            serve(state, listener).await
+            serve(state, listener).await?;
+            anyhow::Ok(())
         })
         .with_context(|| format!("serving on {addr}"))?;
     Ok(ExitCode::SUCCESS)

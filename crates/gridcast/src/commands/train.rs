@@ -13,7 +13,7 @@ use gridcast_pipeline::array_job::ArrayTask;
 use gridcast_pipeline::backtest::BacktestSpec;
 use gridcast_pipeline::sagemaker::{write_failure, SageMakerError, TrainingJob, DEFAULT_ROOT};
 use gridcast_pipeline::train::{plan, train, train_into, TrainOptions};
-use gridcast_pipeline::{CustomerReport, Shard, Status, TrainSummary, TRAINING_REPORT};
+use gridcast_pipeline::{CustomerReport, Preset, Shard, Status, TrainSummary, TRAINING_REPORT};
 use gridcast_store::Location;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -41,9 +41,11 @@ pub struct Args {
     /// Prophet arguments as JSON (Python's names); default: Prophet's defaults.
     #[arg(long, conflicts_with = "preset")]
     config: Option<PathBuf>,
-    /// `seed`: the seed's configuration (trend only, multiplicative, holdout 7).
-    #[arg(long, value_parser = ["seed"])]
-    preset: Option<String>,
+    /// A preset's Prophet arguments (and holdout): `seed` (trend only,
+    /// multiplicative, holdout 7), `weather` (temperature regressor, weekly,
+    /// US holidays, holdout 7) or `default`.
+    #[arg(long)]
+    preset: Option<Preset>,
     /// Worker threads (default: every core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
@@ -115,7 +117,10 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
         .as_ref()
         .map(|j| j.hyperparameters.clone())
         .unwrap_or_default();
-    let preset = hp.preset.or(args.preset);
+    let preset = match hp.preset {
+        Some(name) => Some(name.parse::<Preset>()?),
+        None => args.preset,
+    };
     let config = match (hp.config, &args.config) {
         (Some(config), _) => config,
         (None, Some(path)) => {
@@ -123,13 +128,12 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
                 .with_context(|| format!("reading {}", path.display()))?;
             ProphetConfig::from_json(&text).with_context(|| format!("in {}", path.display()))?
         }
-        (None, None) if preset.is_some() => ProphetConfig::seed(),
-        (None, None) => ProphetConfig::default(),
+        (None, None) => preset.unwrap_or(Preset::Default).config(),
     };
     let holdout = hp
         .holdout
         .or(args.holdout)
-        .unwrap_or(if preset.is_some() { 7 } else { 0 });
+        .unwrap_or(preset.map_or(0, Preset::holdout));
     let force = hp.force.unwrap_or(args.force);
     let cross_validate = hp.cross_validate.or(args.cross_validate);
     let jobs = hp.jobs.or(args.jobs.map(usize::from));

@@ -1,4 +1,5 @@
-//! Customer ids: the names that become `<id>.csv` and `<id>.tar.gz`.
+//! Customer ids: the names that become `<id>.csv` and `<id>.tar.gz`, sign in,
+//! and name a widget's or the edge's customer.
 
 use std::fmt;
 

@@ -7,17 +7,16 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use gridcast_model::{seed_response, ForecastError, ForecastOptions, FrequencyError};
-use serde_json::Value;
+use gridcast_api::ForecastRequest;
+use gridcast_model::{predict, to_pandas_json, ForecastError, ForecastOptions, FrequencyError};
 use sha2::{Digest, Sha256};
 use tokio::time::timeout_at;
 
 use crate::answers::AnswerKey;
-use crate::authentication::TARGET_MODEL_HEADER;
 use crate::compute::ComputeError;
 use crate::credentials::Principal;
 use crate::error::ApiError;
@@ -26,60 +25,16 @@ use crate::signed::Signed;
 use crate::state::SharedState;
 use crate::target_model::TargetModel;
 
-/// Largest forecast horizon: ten years of daily rows (the answer is ~1.2 MB).
-pub const MAX_PERIOD: u64 = 3650;
+pub mod future;
+pub mod request;
+
+pub use request::{accepts_json, parse_forecast_request, sends_json, target_model, MAX_PERIOD};
 
 /// The InvokeEndpoint and artifact routes.
 pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/endpoints/{name}/invocations", post(invoke))
         .route("/endpoints/{name}/models/{*target}", get(download))
-}
-
-/// `{"period": N}`, and whether it came as a JSON string holding that object
-/// (what the SageMaker Python SDK's JSONSerializer sends given a string).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ForecastRequest {
-    /// Rows to forecast.
-    pub period: usize,
-    /// Answer double-encoded, like the seed's container.
-    pub double_encoded: bool,
-}
-
-/// Parses the invocation body.
-pub fn parse_forecast_request(body: &[u8]) -> Result<ForecastRequest, ApiError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::validation(format!(
-            "the body is not JSON ({e}); send {{\"period\": 7}}"
-        ))
-    })?;
-    let (object, double_encoded) = match value {
-        Value::String(inner) => (
-            serde_json::from_str::<Value>(&inner).map_err(|e| {
-                ApiError::validation(format!("the body is a JSON string that is not JSON ({e})"))
-            })?,
-            true,
-        ),
-        other => (other, false),
-    };
-    let period = object
-        .get("period")
-        .ok_or_else(|| ApiError::validation("the body has no \"period\"; send {\"period\": 7}"))?;
-    let n = match period {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse::<u64>().ok(),
-        _ => None,
-    }
-    .filter(|n| (1..=MAX_PERIOD).contains(n))
-    .ok_or_else(|| {
-        ApiError::validation(format!(
-            "period must be an integer from 1 to {MAX_PERIOD}, got {period}"
-        ))
-    })?;
-    Ok(ForecastRequest {
-        period: n as usize,
-        double_encoded,
-    })
 }
 
 fn check_endpoint(state: &SharedState, name: &str) -> Result<(), ApiError> {
@@ -102,62 +57,6 @@ fn authorize(principal: &Principal, target: &TargetModel, action: &str) -> Resul
     )))
 }
 
-/// The media type of a `Content-Type` or `Accept` item, without parameters
-/// (media types compare case-insensitively).
-fn media_type(item: &str) -> &str {
-    item.split(';').next().unwrap_or("").trim()
-}
-
-fn accepts_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(accept) = headers.get(header::ACCEPT) else {
-        return Ok(());
-    };
-    let accept = accept.to_str().unwrap_or("");
-    let ok = accepts_json_text(accept);
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::not_acceptable(accept))
-    }
-}
-
-fn accepts_json_text(accept: &str) -> bool {
-    accept.split(',').any(|t| {
-        let t = media_type(t);
-        t.is_empty()
-            || t == "*/*"
-            || t.eq_ignore_ascii_case("application/*")
-            || t.eq_ignore_ascii_case("application/json")
-    })
-}
-
-fn sends_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(ct) = headers.get(header::CONTENT_TYPE) else {
-        return Ok(());
-    };
-    let ct = ct.to_str().unwrap_or("");
-    if media_type(ct).eq_ignore_ascii_case("application/json") {
-        Ok(())
-    } else {
-        Err(ApiError::validation(format!(
-            "ContentType {ct:?} is not supported; use application/json"
-        )))
-    }
-}
-
-fn target_model(headers: &HeaderMap) -> Result<TargetModel, ApiError> {
-    let target = headers
-        .get(TARGET_MODEL_HEADER)
-        .ok_or_else(|| {
-            ApiError::validation(
-                "this is a multi-model endpoint: set TargetModel (X-Amzn-SageMaker-Target-Model)",
-            )
-        })?
-        .to_str()
-        .map_err(|_| ApiError::validation("TargetModel is not printable ASCII"))?;
-    TargetModel::parse(target)
-}
-
 /// InvokeEndpoint: signature (before the body is read), endpoint name,
 /// TargetModel and its authorization, media types, body, then the forecast.
 pub async fn invoke(
@@ -173,7 +72,7 @@ pub async fn invoke(
     accepts_json(headers)?;
     let request = parse_forecast_request(&signed.body)?;
     let caller = &signed.principal.credentials.access_key_id;
-    forecast(&state, caller, &target, request).await
+    forecast(&state, caller, &target, &request).await
 }
 
 /// The whole invocation's deadline.
@@ -186,7 +85,7 @@ pub(crate) async fn forecast(
     state: &SharedState,
     caller: &str,
     target: &TargetModel,
-    request: ForecastRequest,
+    request: &ForecastRequest,
 ) -> Result<Response, ApiError> {
     let deadline = deadline(state);
     let load = async {
@@ -207,7 +106,8 @@ pub(crate) async fn forecast(
         .await
         .map_err(|_| ApiError::model_not_ready(target.as_str()))?
         .map_err(|e| load_error(target, e))?;
-    respond(state, caller, target.as_str(), &model, request, deadline).await
+    let name = target.as_str();
+    respond(state, caller, (name, name), &model, request, deadline).await
 }
 
 fn load_error(target: &TargetModel, e: LoadError) -> ApiError {
@@ -245,31 +145,37 @@ fn forecast_error(e: ForecastError) -> ApiError {
 }
 
 /// The forecast answer from a loaded model: kept, or computed on a worker
-/// (which keeps it) within `deadline`.
+/// (which keeps it) within `deadline`. `key` names the model in the answer
+/// cache; `target` is its TargetModel (for the covariates feed's keys).
 pub(crate) async fn respond(
     state: &SharedState,
     caller: &str,
-    key: &str,
+    (key, target): (&str, &str),
     model: &Arc<LoadedModel>,
-    request: ForecastRequest,
+    request: &ForecastRequest,
     deadline: tokio::time::Instant,
 ) -> Result<Response, ApiError> {
-    let period = request.period;
+    let rows = request.len();
+    let feed = state.covariates.as_ref().and_then(|f| f.current());
     let key = AnswerKey {
         model: key.to_owned(),
         model_seed: model.seed.for_horizon(0),
-        period,
+        period: rows,
+        inputs: future::answer_inputs(&model.model, request, feed.as_deref()),
     };
     let compute = async {
         let (model, answers, kept) = (model.clone(), state.answers.clone(), key.clone());
-        let metrics = state.metrics.clone();
+        let (metrics, request, target) = (state.metrics.clone(), request.clone(), target.to_owned());
         let work = move || {
             let started = Instant::now();
+            let frame = future::prepare(&model.model, &target, &request, feed.as_deref())?;
             let options = ForecastOptions {
-                seed: Some(model.answer_seed(period)),
+                seed: Some(model.answer_seed(rows)),
                 ..Default::default()
             };
-            let answer = seed_response(&model.model, period, &options).map(Bytes::from);
+            let answer = predict(&model.model, &frame, &options)
+                .map(|f| Bytes::from(to_pandas_json(&f, model.model.history_dates.len())))
+                .map_err(forecast_error);
             metrics
                 .model_latency
                 .observe(started.elapsed().as_secs_f64());
@@ -279,7 +185,7 @@ pub(crate) async fn respond(
             answer
         };
         match state.compute.run(caller, work).await {
-            Ok(answer) => answer.map_err(forecast_error),
+            Ok(answer) => answer,
             Err(e) => Err(compute_error(e)),
         }
     };
@@ -350,90 +256,3 @@ pub async fn download(
     Ok(response)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn media_types_compare_case_insensitively() {
-        for ok in [
-            "application/json",
-            "APPLICATION/JSON",
-            "Application/Json; charset=utf-8",
-            "*/*",
-            "text/csv, application/*",
-        ] {
-            assert!(accepts_json_text(ok), "{ok}");
-        }
-        assert!(!accepts_json_text("text/csv"));
-        let mut h = HeaderMap::new();
-        h.insert(header::CONTENT_TYPE, "APPLICATION/JSON".parse().unwrap());
-        assert!(sends_json(&h).is_ok());
-        h.insert(header::CONTENT_TYPE, "text/json".parse().unwrap());
-        assert!(sends_json(&h).is_err());
-    }
-
-    #[test]
-    fn horizons_at_and_past_the_bounds() {
-        assert_eq!(
-            parse_forecast_request(br#"{"period": 1}"#).unwrap().period,
-            1
-        );
-        assert_eq!(
-            parse_forecast_request(format!("{{\"period\": {MAX_PERIOD}}}").as_bytes())
-                .unwrap()
-                .period,
-            MAX_PERIOD as usize
-        );
-        for bad in [0, MAX_PERIOD + 1] {
-            let body = format!("{{\"period\": {bad}}}");
-            assert_eq!(
-                parse_forecast_request(body.as_bytes()).unwrap_err().status,
-                400
-            );
-        }
-    }
-
-    #[test]
-    fn bodies_plain_double_encoded_and_bad() {
-        assert_eq!(
-            parse_forecast_request(br#"{"period": 7}"#).unwrap(),
-            ForecastRequest {
-                period: 7,
-                double_encoded: false
-            }
-        );
-        assert_eq!(
-            parse_forecast_request(br#""{\"period\": 14}""#).unwrap(),
-            ForecastRequest {
-                period: 14,
-                double_encoded: true
-            }
-        );
-        assert_eq!(
-            parse_forecast_request(br#"{"period": "30"}"#)
-                .unwrap()
-                .period,
-            30
-        );
-        for bad in [
-            &b"period=7"[..],
-            b"{}",
-            br#"{"period": 0}"#,
-            br#"{"period": 3651}"#,
-            br#"{"period": 7.5}"#,
-            br#"{"period": -1}"#,
-            br#"{"period": null}"#,
-            br#""not json""#,
-            b"[7]",
-        ] {
-            let err = parse_forecast_request(bad).unwrap_err();
-            assert_eq!(
-                err.kind,
-                "ValidationError",
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
-        }
-    }
-}
