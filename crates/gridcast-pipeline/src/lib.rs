@@ -2,7 +2,8 @@
 //! jobs as a library the `gridcast` CLI drives.
 //!
 //! - [`dataset`]: synthetic consumption data shaped like the seed's.
-//! - [`process`]: one big CSV → `<id>.csv` per customer, streaming.
+//! - [`process`]: one big CSV → `<id>.csv` per customer, streaming;
+//!   [`columns`] says which input columns it reads and carries.
 //! - [`train`]: `<id>.csv` → `<id>.tar.gz`, in parallel, resumable, sharded.
 //! - [`backtest`]: Prophet's cross-validation per customer (`--cross-validate`),
 //!   and [`accuracy`], the fleet's summary of it.
@@ -18,6 +19,7 @@
 pub mod accuracy;
 pub mod array_job;
 pub mod backtest;
+pub mod columns;
 pub mod dataset;
 pub mod process;
 mod report;

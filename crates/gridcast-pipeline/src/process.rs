@@ -1,13 +1,15 @@
 //! Splitting one big readings CSV into the seed's per-customer files.
 //!
 //! The input (`customer_id,timestamp,consumption`, as `gridcast generate` or
-//! the seed's notebook writes it) is streamed once. Rows are appended to a
+//! the seed's notebook writes it, or any long-format file whose columns
+//! [`crate::columns`] maps by name) is streamed once. Rows are appended to a
 //! per-customer staging file (binary, with their line numbers) in a hidden
 //! staging directory inside the output, through a bounded pool of open files,
 //! so memory does not grow with the input and customers may be interleaved.
 //! Each staging file is then sorted by time, checked for duplicate
-//! timestamps and written as `<id>.csv` (no header, `timestamp,consumption`,
-//! time order). Only when every customer is finished are the files renamed
+//! timestamps and written as `<id>.csv` in time order: no header,
+//! `timestamp,consumption` (the seed's layout), or `ds,y,<extras>` when
+//! columns are carried (regressors such as `temperature`, conditions). Only when every customer is finished are the files renamed
 //! into the output; on any failure the staging directory is removed and the
 //! output is as it was.
 
@@ -24,6 +26,8 @@ use serde::Serialize;
 use gridcast_api::CustomerId;
 use gridcast_store::AtomicFile;
 
+use crate::columns::{boolean, ColumnChoice, Columns, Extra, HeaderError, Keep};
+
 /// Name of the report `process` writes beside the customer files.
 pub const PROCESS_REPORT: &str = "process-report.json";
 
@@ -34,6 +38,9 @@ pub struct ProcessOptions {
     pub skip_bad_rows: bool,
     /// Most staging files open at once (input interleaving customers).
     pub max_open_files: usize,
+    /// Which columns are the customer, the timestamp and the value, and
+    /// which others to carry.
+    pub columns: ColumnChoice,
 }
 
 impl Default for ProcessOptions {
@@ -41,6 +48,7 @@ impl Default for ProcessOptions {
         Self {
             skip_bad_rows: false,
             max_open_files: 128,
+            columns: ColumnChoice::default(),
         }
     }
 }
@@ -102,15 +110,16 @@ pub enum ProcessError {
         /// The row.
         row: BadRow,
     },
-    /// The first line is neither a known header nor a data row.
-    #[error("{}:1: header {found:?} lacks {missing} (expected customer_id,timestamp,consumption)", file.display())]
+    /// The first line is neither a header giving the columns asked for nor
+    /// a data row.
+    #[error("{}:1: header {found:?} {problem}", file.display())]
     BadHeader {
         /// The input file.
         file: PathBuf,
         /// The header line.
         found: String,
-        /// The column that could not be found.
-        missing: &'static str,
+        /// What it lacks.
+        problem: HeaderError,
     },
     /// No usable rows.
     #[error("{}: no valid data rows", file.display())]
@@ -158,6 +167,8 @@ pub struct ProcessReport {
     pub skipped: BTreeMap<BadRowKind, u64>,
     /// The first skipped rows, for a look.
     pub examples: Vec<BadRow>,
+    /// How the input's columns were read (none: no data rows).
+    pub columns: Option<Columns>,
 }
 
 const MAX_EXAMPLES: usize = 20;
@@ -173,41 +184,6 @@ impl ProcessReport {
     /// Total rows skipped.
     pub fn skipped_rows(&self) -> u64 {
         self.skipped.values().sum()
-    }
-}
-
-/// Where each field is in a row.
-#[derive(Debug, Clone, Copy)]
-struct Columns {
-    customer: usize,
-    timestamp: usize,
-    consumption: usize,
-}
-
-impl Columns {
-    const POSITIONAL: Columns = Columns {
-        customer: 0,
-        timestamp: 1,
-        consumption: 2,
-    };
-
-    /// Maps a header by name (pandas' unnamed index column and other extra
-    /// columns are ignored).
-    fn from_header(fields: &[String]) -> Result<Columns, &'static str> {
-        let find = |names: &[&str], what| {
-            fields
-                .iter()
-                .position(|f| names.contains(&f.as_str()))
-                .ok_or(what)
-        };
-        Ok(Columns {
-            customer: find(&["customer_id", "customer", "id"], "customer_id")?,
-            timestamp: find(
-                &["timestamp", "date", "datetime", "ds", "time"],
-                "timestamp",
-            )?,
-            consumption: find(&["consumption", "y", "value", "kwh"], "consumption")?,
-        })
     }
 }
 
@@ -245,35 +221,41 @@ fn field<'a>(
 
 fn parse_reading<'a>(
     record: &'a csv::ByteRecord,
-    cols: Columns,
+    cols: &Columns,
     line: u64,
+    extras: &mut Vec<f64>,
 ) -> Result<Reading<'a>, BadRow> {
-    let customer = field(record, cols.customer, "customer_id", line)?;
-    let when = field(record, cols.timestamp, "timestamp", line)?;
-    let number = field(record, cols.consumption, "consumption", line)?;
+    let customer = field(record, cols.customer.0, &cols.customer.1, line)?;
+    let when = field(record, cols.timestamp.0, &cols.timestamp.1, line)?;
+    let value_name = &cols.value.1;
+    let number = field(record, cols.value.0, value_name, line)?;
     let ts = parse_timestamp(when).ok_or_else(|| BadRow {
         line,
         kind: BadRowKind::BadTimestamp,
-        detail: format!("timestamp {when:?} is not a date or date-time"),
+        detail: format!("{} {when:?} is not a date or date-time", cols.timestamp.1),
     })?;
     let value: f64 = number.parse().map_err(|_| BadRow {
         line,
         kind: BadRowKind::BadNumber,
-        detail: format!("consumption {number:?} is not a number"),
+        detail: format!("{value_name} {number:?} is not a number"),
     })?;
     if !value.is_finite() {
         return Err(BadRow {
             line,
             kind: BadRowKind::NonFiniteConsumption,
-            detail: format!("consumption {number:?} is not finite"),
+            detail: format!("{value_name} {number:?} is not finite"),
         });
     }
     if value < 0.0 {
         return Err(BadRow {
             line,
             kind: BadRowKind::NegativeConsumption,
-            detail: format!("consumption {number} is negative"),
+            detail: format!("{value_name} {number} is negative"),
         });
+    }
+    extras.clear();
+    for extra in &cols.extras {
+        extras.push(extra_value(record, extra, line)?);
     }
     Ok(Reading {
         customer,
@@ -282,8 +264,44 @@ fn parse_reading<'a>(
     })
 }
 
-/// One staged row: line, timestamp, value (24 bytes, little endian).
+/// A carried cell: a finite number, a boolean (1/0), or empty (NaN).
+fn extra_value(record: &csv::ByteRecord, extra: &Extra, line: u64) -> Result<f64, BadRow> {
+    let raw = record.get(extra.index).unwrap_or(b"");
+    let text = std::str::from_utf8(raw).unwrap_or("\u{fffd}").trim();
+    if text.is_empty() {
+        return Ok(f64::NAN);
+    }
+    let v = match boolean(text) {
+        Some(b) => f64::from(u8::from(b)),
+        None => text.parse::<f64>().unwrap_or(f64::NAN),
+    };
+    let fits = if extra.boolean { v == 0.0 || v == 1.0 } else { v.is_finite() };
+    if fits {
+        return Ok(v);
+    }
+    let expected = if extra.boolean {
+        "a boolean (True/False, as in the column's first row)"
+    } else {
+        "a finite number or a boolean"
+    };
+    Err(BadRow {
+        line,
+        kind: BadRowKind::BadNumber,
+        detail: format!(
+            "{} {:?} is not {expected}",
+            extra.name,
+            text.chars().take(40).collect::<String>()
+        ),
+    })
+}
+
+/// One staged row: line, timestamp, value, then each carried column (8
+/// bytes each, little endian).
 const RECORD: usize = 24;
+
+fn record_len(extras: usize) -> usize {
+    RECORD + 8 * extras
+}
 const STAGED: &str = "staged";
 
 /// Per-customer staging files behind a bounded pool of open writers.
@@ -301,6 +319,7 @@ impl Staging {
         line: u64,
         ts: Timestamp,
         value: f64,
+        extras: &[f64],
     ) -> Result<(), ProcessError> {
         self.clock += 1;
         if !self.open.contains_key(customer) {
@@ -332,7 +351,13 @@ impl Staging {
         buf[..8].copy_from_slice(&line.to_le_bytes());
         buf[8..16].copy_from_slice(&ts.to_le_bytes());
         buf[16..].copy_from_slice(&value.to_le_bytes());
-        writer.write_all(&buf).map_err(io_err(&self.dir))
+        writer.write_all(&buf).map_err(io_err(&self.dir))?;
+        for v in extras {
+            writer
+                .write_all(&v.to_le_bytes())
+                .map_err(io_err(&self.dir))?;
+        }
+        Ok(())
     }
 
     fn close_all(&mut self) -> Result<(), ProcessError> {
@@ -341,6 +366,23 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+fn bad_header(input: &Path, names: &[String], problem: HeaderError) -> ProcessError {
+    ProcessError::BadHeader {
+        file: input.to_owned(),
+        found: names.join(",").chars().take(200).collect(),
+        problem,
+    }
+}
+
+fn map_header(
+    input: &Path,
+    names: &[String],
+    first_row: &[String],
+    choice: &ColumnChoice,
+) -> Result<Columns, ProcessError> {
+    Columns::from_header(names, first_row, choice).map_err(|e| bad_header(input, names, e))
 }
 
 /// Splits `input` into `<id>.csv` files in `output` (created if needed).
@@ -382,7 +424,9 @@ fn process_into(
         .buffer_capacity(1 << 20)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
-    let mut columns = None;
+    let mut columns: Option<Columns> = None;
+    let mut header: Option<Vec<String>> = None;
+    let mut extras = Vec::new();
     let mut last_customer = String::new();
     loop {
         let more = csv
@@ -403,32 +447,38 @@ fn process_into(
         {
             continue; // blank line
         }
-        let cols = match columns {
-            Some(cols) => cols,
-            None => {
-                let names: Vec<String> = record
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).trim().to_ascii_lowercase())
-                    .collect();
-                let looks_like_data = names.len() >= 2 && parse_timestamp(&names[1]).is_some();
-                let cols = if looks_like_data {
-                    Columns::POSITIONAL
-                } else {
-                    Columns::from_header(&names).map_err(|missing| ProcessError::BadHeader {
-                        file: input.to_owned(),
-                        found: names.join(",").chars().take(200).collect(),
-                        missing,
-                    })?
-                };
-                columns = Some(cols);
-                if !looks_like_data {
+        if columns.is_none() {
+            let cells: Vec<String> = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).trim().to_owned())
+                .collect();
+            match header.take() {
+                // The first data row after a header: now the kept columns are known.
+                Some(names) => columns = Some(map_header(input, &names, &cells, &opts.columns)?),
+                None if cells.len() >= 2 && parse_timestamp(&cells[1]).is_some() => {
+                    if opts.columns.needs_header() {
+                        return Err(bad_header(input, &cells, HeaderError::NoHeader));
+                    }
+                    columns = Some(Columns::positional());
+                }
+                None => {
+                    // Checked now, so a bad header is named even without rows.
+                    let roles_only = ColumnChoice {
+                        keep: match &opts.columns.keep {
+                            Keep::AllNumeric => Keep::Nothing,
+                            keep => keep.clone(),
+                        },
+                        ..opts.columns.clone()
+                    };
+                    map_header(input, &cells, &[], &roles_only)?;
+                    header = Some(cells);
                     continue;
                 }
-                cols
             }
-        };
+        }
+        let cols = columns.as_ref().expect("set above");
         report.rows_read += 1;
-        let reading = parse_reading(&record, cols, line).and_then(|r| {
+        let reading = parse_reading(&record, cols, line, &mut extras).and_then(|r| {
             if r.customer != last_customer {
                 CustomerId::parse(r.customer).map_err(|e| BadRow {
                     line,
@@ -440,7 +490,7 @@ fn process_into(
         });
         match reading {
             Ok(r) => {
-                staging.append(r.customer, line, r.ts, r.value)?;
+                staging.append(r.customer, line, r.ts, r.value, &extras)?;
                 if r.customer != last_customer {
                     last_customer.clear();
                     last_customer.push_str(r.customer);
@@ -456,6 +506,8 @@ fn process_into(
         }
     }
     staging.close_all()?;
+    let extras_of: Vec<Extra> = columns.as_ref().map(|c| c.extras.clone()).unwrap_or_default();
+    report.columns = columns;
 
     // Finish every customer in the staging directory, in parallel, streaming
     // the directory listing (nothing here grows with the number of customers).
@@ -470,7 +522,7 @@ fn process_into(
             if path.extension().is_none_or(|e| e != STAGED) {
                 return Ok(());
             }
-            let (written, duplicates) = finish_customer(&path, opts.skip_bad_rows)?;
+            let (written, duplicates) = finish_customer(&path, &extras_of, opts.skip_bad_rows)?;
             let mut report = shared.lock().expect("not poisoned");
             report.rows_written += written;
             report.customers += u64::from(written > 0);
@@ -515,25 +567,25 @@ fn process_into(
 }
 
 /// Sorts one customer's staged rows by time, drops (and returns) duplicate
-/// timestamps after their first row, and writes `<id>.csv` beside the staging file.
-fn finish_customer(path: &Path, keep_going: bool) -> Result<(u64, Vec<BadRow>), ProcessError> {
+/// timestamps after their first row, and writes `<id>.csv` beside the
+/// staging file: the seed's layout, or with carried columns a header
+/// `ds,y,<extras>`.
+fn finish_customer(
+    path: &Path,
+    extras: &[Extra],
+    keep_going: bool,
+) -> Result<(u64, Vec<BadRow>), ProcessError> {
     let bytes = fs::read(path).map_err(io_err(path))?;
-    let mut rows: Vec<(u64, Timestamp, f64)> = bytes
-        .chunks_exact(RECORD)
-        .map(|r| {
-            let word = |i: usize| <[u8; 8]>::try_from(&r[i..i + 8]).expect("8 bytes");
-            (
-                u64::from_le_bytes(word(0)),
-                i64::from_le_bytes(word(8)),
-                f64::from_le_bytes(word(16)),
-            )
-        })
+    let word = |r: &[u8], i: usize| <[u8; 8]>::try_from(&r[i..i + 8]).expect("8 bytes");
+    let mut rows: Vec<(u64, Timestamp, &[u8])> = bytes
+        .chunks_exact(record_len(extras.len()))
+        .map(|r| (u64::from_le_bytes(word(r, 0)), i64::from_le_bytes(word(r, 8)), &r[16..]))
         .collect();
     rows.sort_by_key(|&(line, ts, _)| (ts, line));
     let mut duplicates = Vec::new();
-    let mut kept: Vec<(Timestamp, f64)> = Vec::with_capacity(rows.len());
+    let mut kept: Vec<(Timestamp, &[u8])> = Vec::with_capacity(rows.len());
     let mut previous: Option<(u64, Timestamp)> = None;
-    for (line, ts, value) in rows {
+    for (line, ts, values) in rows {
         match previous {
             Some((first, t)) if t == ts => {
                 duplicates.push(BadRow {
@@ -544,7 +596,7 @@ fn finish_customer(path: &Path, keep_going: bool) -> Result<(u64, Vec<BadRow>), 
             }
             _ => {
                 previous = Some((line, ts));
-                kept.push((ts, value));
+                kept.push((ts, values));
             }
         }
     }
@@ -555,8 +607,29 @@ fn finish_customer(path: &Path, keep_going: bool) -> Result<(u64, Vec<BadRow>), 
     let with_time = needs_time_of_day(&ds);
     let csv = path.with_extension("csv");
     let mut out = BufWriter::new(File::create(&csv).map_err(io_err(&csv))?);
-    for (ts, value) in &kept {
-        writeln!(out, "{},{value}", format_csv_as(*ts, with_time)).map_err(io_err(&csv))?;
+    let mut text = String::new();
+    if !extras.is_empty() {
+        text.push_str("ds,y");
+        for e in extras {
+            text.push(',');
+            text.push_str(&e.name);
+        }
+        text.push('\n');
+    }
+    for (ts, values) in &kept {
+        text.push_str(&format_csv_as(*ts, with_time));
+        for (i, chunk) in values.chunks_exact(8).enumerate() {
+            let v = f64::from_le_bytes(word(chunk, 0));
+            text.push(',');
+            match (i.checked_sub(1).map(|e| extras[e].boolean), v.is_nan()) {
+                (_, true) => {}
+                (Some(true), false) => text.push_str(if v == 1.0 { "True" } else { "False" }),
+                _ => text.push_str(&v.to_string()),
+            }
+        }
+        text.push('\n');
+        out.write_all(text.as_bytes()).map_err(io_err(&csv))?;
+        text.clear();
     }
     out.flush().map_err(io_err(&csv))?;
     Ok((kept.len() as u64, duplicates))
@@ -573,6 +646,7 @@ mod tests {
         let opts = ProcessOptions {
             skip_bad_rows: skip,
             max_open_files: 2,
+            ..Default::default()
         };
         let result = process(&path, &dir.path().join("out"), &opts);
         (dir, result)
@@ -749,11 +823,76 @@ mod tests {
         assert_eq!(saved["skipped"]["duplicate_timestamp"], 1);
     }
 
+    fn run_with(input: &str, columns: ColumnChoice) -> (tempfile::TempDir, Result<ProcessReport, ProcessError>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        fs::write(&path, input).unwrap();
+        let opts = ProcessOptions { columns, ..Default::default() };
+        let result = process(&path, &dir.path().join("out"), &opts);
+        (dir, result)
+    }
+
+    #[test]
+    fn long_files_with_other_names_carry_their_extra_columns() {
+        let input = "sensor_id,ds,y,sensor_description,temperature,holiday\n\
+                     s1,2022-01-02,2,kitchen,-1.5,False\ns2,2022-01-01,5,hall,,True\ns1,2022-01-01,1,kitchen,3.25,True\n";
+        let choice = |keep| ColumnChoice { customer: Some("sensor_id".into()), keep, ..Default::default() };
+        let (dir, report) = run_with(input, choice(Keep::AllNumeric));
+        let report = report.unwrap();
+        assert_eq!(report.customers, 2);
+        let columns = report.columns.unwrap();
+        assert_eq!(columns.dropped, ["sensor_description"]);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("out/s1.csv")).unwrap(),
+            "ds,y,temperature,holiday\n2022-01-01,1,3.25,True\n2022-01-02,2,-1.5,False\n"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("out/s2.csv")).unwrap(),
+            "ds,y,temperature,holiday\n2022-01-01,5,,True\n",
+            "an empty cell stays empty (missing), never a made-up value"
+        );
+        let frame = gridcast_model::Frame::from_csv(&fs::read(dir.path().join("out/s1.csv")).unwrap()).unwrap();
+        assert_eq!(frame.column("temperature").unwrap().values, [3.25, -1.5]);
+        assert_eq!(frame.column("holiday").unwrap().values, [1.0, 0.0]);
+        // Named: only those, in the order given.
+        let (dir, report) = run_with(input, choice(Keep::Named(vec!["temperature".into()])));
+        report.unwrap();
+        assert!(fs::read_to_string(dir.path().join("out/s1.csv")).unwrap().starts_with("ds,y,temperature\n2022-01-01,1,3.25\n"));
+        // Household sub-meters: `ds,meter,y`, nothing carried: the seed layout.
+        let (dir, report) = run_with("ds,meter,y\n2022-01-01,m1,4\n", ColumnChoice { customer: Some("meter".into()), ..Default::default() });
+        report.unwrap();
+        assert_eq!(fs::read_to_string(dir.path().join("out/m1.csv")).unwrap(), "2022-01-01,4\n");
+    }
+
+    #[test]
+    fn bad_carried_cells_and_headers_are_named() {
+        let choice = ColumnChoice { keep: Keep::AllNumeric, ..Default::default() };
+        let (dir, result) = run_with(
+            "customer_id,timestamp,consumption,temperature,holiday\n1,2022-01-01,1,3,True\n1,2022-01-02,1,warm,False\n",
+            choice.clone(),
+        );
+        let err = result.unwrap_err().to_string();
+        assert!(err.ends_with("in.csv:3: temperature \"warm\" is not a finite number or a boolean"), "{err}");
+        assert!(out_files(dir.path()).is_empty());
+        let (_, result) = run_with(
+            "customer_id,timestamp,consumption,holiday\n1,2022-01-01,1,True\n1,2022-01-02,1,0.5\n",
+            choice.clone(),
+        );
+        assert!(result.unwrap_err().to_string().contains("holiday \"0.5\" is not a boolean"));
+        let (_, result) = run_with("1,2022-01-01,1\n", choice);
+        assert!(result.unwrap_err().to_string().contains("need a header"));
+        let (_, result) = run_with(
+            "ds,meter,y\n",
+            ColumnChoice { customer: Some("sensor".into()), ..Default::default() },
+        );
+        assert!(result.unwrap_err().to_string().contains("lacks customer_id (looked for `sensor`"), "named before any row");
+    }
+
     #[test]
     fn headers_and_empty_inputs_are_explained() {
         let (_, result) = run("who,when,what\n1,2022-01-01,1\n", false);
         let err = result.unwrap_err().to_string();
-        assert!(err.ends_with(":1: header \"who,when,what\" lacks customer_id (expected customer_id,timestamp,consumption)"), "{err}");
+        assert!(err.ends_with(":1: header \"who,when,what\" lacks customer_id (looked for customer_id, customer, id; name it with --customer-column NAME)"), "{err}");
         let (dir, result) = run("customer_id,timestamp,consumption\n", false);
         assert!(matches!(result, Err(ProcessError::NoRows { .. })));
         assert!(!dir.path().join("out").exists());
