@@ -5,7 +5,8 @@
 //! hourly data, a daily one), and N(0, 50) noise; values are clipped at zero.
 //! Customer `c` draws from its own PCG stream of the seed, so the output is
 //! the same for the same seed whatever the thread count, and customers can
-//! be generated in parallel.
+//! be generated in parallel. The weather dataset ([`crate::weather`]) adds
+//! a `temperature` column that drives consumption.
 
 use std::f64::consts::TAU;
 use std::io::{self, Write};
@@ -15,6 +16,8 @@ use rand::Rng;
 use rand_distr::{Distribution, Normal};
 use rand_pcg::Pcg64;
 use rayon::prelude::*;
+
+use crate::weather::{Household, Weather};
 
 const DAY: i64 = 86_400;
 const HOUR: i64 = 3_600;
@@ -50,6 +53,9 @@ pub struct DatasetSpec {
     pub frequency: Frequency,
     /// RNG seed.
     pub seed: u64,
+    /// The weather dataset's country (its holidays): consumption driven by
+    /// a `temperature` column ([`crate::weather`]); `None`: the seed's shape.
+    pub weather: Option<String>,
 }
 
 /// Why a dataset specification was rejected.
@@ -74,6 +80,9 @@ pub enum DatasetError {
     /// No customers.
     #[error("customers must be at least 1")]
     NoCustomers,
+    /// A country without a holiday table.
+    #[error("--weather: {0}")]
+    Country(String),
 }
 
 impl DatasetSpec {
@@ -114,7 +123,31 @@ impl DatasetSpec {
             end: e,
             frequency,
             seed,
+            weather: None,
         })
+    }
+
+    /// The weather dataset: 1,000 customers, daily 2022, temperature and
+    /// [`gridcast_api::Preset::WEATHER_COUNTRY`]'s holidays.
+    pub fn weather_preset(seed: u64) -> Self {
+        Self::seed_preset(seed)
+            .with_weather(gridcast_api::Preset::WEATHER_COUNTRY)
+            .expect("the preset's country has holidays")
+    }
+
+    /// This dataset with weather-driven consumption and `country`'s holidays.
+    pub fn with_weather(mut self, country: &str) -> Result<Self, DatasetError> {
+        gridcast_holidays::resolve_country(country).map_err(|e| DatasetError::Country(e.to_string()))?;
+        self.weather = Some(country.to_owned());
+        Ok(self)
+    }
+
+    /// The region's weather over the dataset and `future` rows after it
+    /// (the future covariates feed).
+    pub fn weather(&self, future: usize) -> Option<Weather> {
+        let country = self.weather.as_deref()?;
+        let timestamps: Vec<Timestamp> = self.timestamps().collect();
+        Some(Weather::draw(&timestamps, future, self.seed, country).expect("country checked"))
     }
 
     /// Timestamps of every customer's readings.
@@ -170,23 +203,37 @@ impl Profile {
 }
 
 /// Appends customer `id`'s rows to `out`.
-fn customer_rows(spec: &DatasetSpec, id: u32, out: &mut Vec<u8>) {
+fn customer_rows(spec: &DatasetSpec, weather: Option<&Weather>, id: u32, out: &mut Vec<u8>) {
     let mut rng = Pcg64::new(u128::from(spec.seed), u128::from(id));
+    let hourly = spec.frequency == Frequency::Hourly;
+    if let Some(weather) = weather {
+        let household = Household::draw(&mut rng);
+        for (t, celsius) in spec.timestamps().zip(weather.temperature.iter().map(|w| w.1)) {
+            let value = household.consumption(t, celsius, weather.is_holiday(t), &mut rng);
+            writeln!(out, "{id},{},{value:.6},{celsius}", format_csv_as(t, hourly))
+                .expect("writing to a Vec");
+        }
+        return;
+    }
     let profile = Profile::draw(&mut rng);
     let noise = Normal::new(0.0, 50.0).expect("valid normal");
-    let hourly = spec.frequency == Frequency::Hourly;
     for t in spec.timestamps() {
         let value = (profile.mean(t, hourly) + noise.sample(&mut rng)).max(0.0);
         writeln!(out, "{id},{},{value:.6}", format_csv_as(t, hourly)).expect("writing to a Vec");
     }
 }
 
-/// Writes the dataset as CSV (`customer_id,timestamp,consumption`, header
-/// first, sorted by customer then time) and returns the number of rows.
+/// Writes the dataset as CSV (`customer_id,timestamp,consumption`, plus
+/// `temperature` for the weather dataset; header first, sorted by customer
+/// then time) and returns the number of rows.
 /// Customers are generated in parallel (on the current rayon pool) in
 /// batches, so memory stays bounded by the batch, not the dataset.
 pub fn write_dataset(spec: &DatasetSpec, mut out: impl Write) -> io::Result<u64> {
-    out.write_all(b"customer_id,timestamp,consumption\n")?;
+    let weather = spec.weather(0);
+    out.write_all(match weather {
+        Some(_) => b"customer_id,timestamp,consumption,temperature\n".as_slice(),
+        None => b"customer_id,timestamp,consumption\n",
+    })?;
     let batch = 256u32;
     let mut first = 0u32;
     while first < spec.customers {
@@ -195,7 +242,7 @@ pub fn write_dataset(spec: &DatasetSpec, mut out: impl Write) -> io::Result<u64>
             .into_par_iter()
             .map(|id| {
                 let mut buf = Vec::with_capacity(spec.rows_per_customer() as usize * 40);
-                customer_rows(spec, id, &mut buf);
+                customer_rows(spec, weather.as_ref(), id, &mut buf);
                 buf
             })
             .collect();
@@ -281,6 +328,34 @@ mod tests {
         let spread = by_hour.iter().cloned().fold(f64::MIN, f64::max)
             - by_hour.iter().cloned().fold(f64::MAX, f64::min);
         assert!(spread > 60.0, "{by_hour:?}");
+    }
+
+    #[test]
+    fn the_weather_dataset_has_temperature_driving_consumption() {
+        let spec = DatasetSpec {
+            customers: 2,
+            ..DatasetSpec::weather_preset(3)
+        };
+        let text = generate(&spec);
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("customer_id,timestamp,consumption,temperature"));
+        let rows: Vec<(f64, f64)> = lines
+            .take(365)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[2].parse().unwrap(), f[3].parse().unwrap())
+            })
+            .collect();
+        let mean = |celsius: std::ops::Range<f64>| {
+            let v: Vec<f64> = rows.iter().filter(|r| celsius.contains(&r.1)).map(|r| r.0).collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        assert!(mean(-30.0..5.0) > mean(16.0..21.0) + 150.0, "cold days use more");
+        assert_eq!(text, generate(&spec), "seeded");
+        let future = spec.weather(14).unwrap();
+        assert_eq!(future.temperature.len(), 365 + 14);
+        assert_eq!(future.temperature[..365], spec.weather(0).unwrap().temperature[..], "the feed continues the history");
+        assert!(DatasetSpec::seed_preset(1).with_weather("Atlantis").unwrap_err().to_string().starts_with("--weather:"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! - [`dataset`]: synthetic consumption data shaped like the seed's.
 //! - [`process`]: one big CSV → `<id>.csv` per customer, streaming;
 //!   [`columns`] says which input columns it reads and carries.
+//! - [`weather`]: the weather dataset's temperature and households.
 //! - [`train`]: `<id>.csv` → `<id>.tar.gz`, in parallel, resumable, sharded.
 //! - [`backtest`]: Prophet's cross-validation per customer (`--cross-validate`),
 //!   and [`accuracy`], the fleet's summary of it.
@@ -26,6 +27,7 @@ mod report;
 pub mod sagemaker;
 mod shard;
 pub mod train;
+pub mod weather;
 
 pub use gridcast_api::{CustomerId, CustomerIdError, Preset, MAX_CUSTOMER_ID_LEN};
 pub use gridcast_store::{temporary_target, AtomicFile};

@@ -6,9 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use gridcast_pipeline::dataset::{write_dataset, DatasetSpec, Frequency};
+use gridcast_model::format_csv_as;
 use gridcast_pipeline::AtomicFile;
 
-/// Write a synthetic consumption dataset (`customer_id,timestamp,consumption`).
+/// Write a synthetic consumption dataset (`customer_id,timestamp,consumption`,
+/// plus `temperature` for the weather dataset).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Number of customers (ids 0..N-1, as in the seed).
@@ -26,12 +28,38 @@ pub struct Args {
     /// Random seed: the same seed gives the same file.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// `seed`: the seed's dataset (1,000 customers, daily, 2022).
-    #[arg(long, value_parser = ["seed"])]
+    /// `seed`: the seed's dataset (1,000 customers, daily, 2022); `weather`:
+    /// the same customers with a `temperature` column driving consumption
+    /// (heating below 15 °C, cooling above 22 °C), a weekly cycle and US holidays.
+    #[arg(long, value_parser = ["seed", "weather"])]
     preset: Option<String>,
+    /// Weather-driven consumption with this country's holidays (US, DE, ...)
+    /// for a dataset given by --customers/--start/--end/--freq.
+    #[arg(long, value_name = "COUNTRY", conflicts_with = "preset")]
+    weather: Option<String>,
+    /// Also write the weather dataset's future temperatures (`ds,temperature`,
+    /// the rows after --end): the feed for `serve --future-covariates`.
+    #[arg(long, value_name = "PATH")]
+    covariates_out: Option<PathBuf>,
+    /// Rows of future temperatures in --covariates-out.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650), requires = "covariates_out")]
+    future_rows: u32,
     /// Output CSV (`-` for standard output).
     #[arg(long)]
     out: PathBuf,
+}
+
+/// The temperatures after the history, as the covariates feed's CSV.
+fn write_covariates(spec: &DatasetSpec, rows: usize, path: &PathBuf) -> anyhow::Result<()> {
+    let weather = spec.weather(rows).context(
+        "--covariates-out needs the weather dataset (--preset weather or --weather COUNTRY)",
+    )?;
+    let hourly = spec.frequency == Frequency::Hourly;
+    let mut text = String::from("ds,temperature\n");
+    for (t, celsius) in &weather.temperature[weather.temperature.len() - rows..] {
+        text.push_str(&format!("{},{celsius}\n", format_csv_as(*t, hourly)));
+    }
+    AtomicFile::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
 }
 
 fn parse_frequency(text: &str) -> Result<Frequency, String> {
@@ -43,10 +71,20 @@ fn parse_frequency(text: &str) -> Result<Frequency, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let spec = match args.preset {
-        Some(_) => DatasetSpec::seed_preset(args.seed),
-        None => DatasetSpec::new(args.customers, &args.start, &args.end, args.freq, args.seed)?,
+    let spec = match (args.preset.as_deref(), &args.weather) {
+        (Some("weather"), _) => DatasetSpec::weather_preset(args.seed),
+        (Some(_), _) => DatasetSpec::seed_preset(args.seed),
+        (None, weather) => {
+            let spec = DatasetSpec::new(args.customers, &args.start, &args.end, args.freq, args.seed)?;
+            match weather {
+                Some(country) => spec.with_weather(country)?,
+                None => spec,
+            }
+        }
     };
+    if let Some(path) = &args.covariates_out {
+        write_covariates(&spec, args.future_rows as usize, path)?;
+    }
     let rows = if args.out.as_os_str() == "-" {
         let stdout = std::io::stdout().lock();
         write_dataset(&spec, std::io::BufWriter::new(stdout))?
