@@ -70,6 +70,13 @@ pub struct CustomerReport {
     /// Share of held-out readings inside the forecast interval.
     #[serde(default)]
     pub coverage: Option<f64>,
+    /// Holdout MAPE of the same fit without the regressors
+    /// (`--compare-without-regressors`): what the regressors buy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mape_without_regressors: Option<f64>,
+    /// Holdout RMSE without the regressors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rmse_without_regressors: Option<f64>,
     /// Optimizer that produced the fit.
     #[serde(default)]
     pub algorithm: Option<String>,
@@ -99,6 +106,8 @@ impl CustomerReport {
             mae: None,
             rmse: None,
             coverage: None,
+            mape_without_regressors: None,
+            rmse_without_regressors: None,
             algorithm: None,
             iterations: None,
             error: None,
@@ -126,6 +135,10 @@ pub struct TrainSummary {
     /// Median holdout sMAPE over the customers with a holdout.
     #[serde(default)]
     pub median_smape: Option<f64>,
+    /// Median holdout MAPE without the regressors
+    /// (`--compare-without-regressors`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_mape_without_regressors: Option<f64>,
     /// Wall-clock seconds.
     pub wall_seconds: f64,
     /// The shard, `I/N`, if sharded.

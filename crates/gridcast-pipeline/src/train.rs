@@ -75,6 +75,9 @@ pub struct TrainOptions {
     /// Backtest every customer's model (Prophet's `cross_validation` on
     /// its training rows) into the report and the fleet summary.
     pub cross_validate: Option<BacktestSpec>,
+    /// Also fit each customer without the config's regressors and score
+    /// that holdout too (twice the fitting work).
+    pub compare_without_regressors: bool,
 }
 
 impl Default for TrainOptions {
@@ -86,6 +89,7 @@ impl Default for TrainOptions {
             shard: None,
             report_name: TRAINING_REPORT.into(),
             cross_validate: None,
+            compare_without_regressors: false,
         }
     }
 }
@@ -206,7 +210,7 @@ pub fn train_into(
         shard: opts.shard.map(|s| s.to_string()),
         ..Default::default()
     };
-    let (mut mapes, mut smapes) = (Vec::new(), Vec::new());
+    let (mut mapes, mut smapes, mut mapes_without) = (Vec::new(), Vec::new(), Vec::new());
     let mut fleet = opts.cross_validate.as_ref().map(FleetAccuracy::new);
     for batch in plan.customers.chunks(BATCH) {
         let olds: Vec<Option<CustomerReport>> =
@@ -239,6 +243,7 @@ pub fn train_into(
             if let (Some(fleet), Some(backtest)) = (fleet.as_mut(), &row.backtest) {
                 fleet.add(&row.customer, backtest);
             }
+            mapes_without.extend(row.mape_without_regressors);
             writer.push(&row).map_err(io_err(&report_path))?;
         }
     }
@@ -246,6 +251,7 @@ pub fn train_into(
     summary.median_mape = median(&mut mapes);
     summary.median_smape = median(&mut smapes);
     summary.backtest = fleet.map(FleetAccuracy::finish);
+    summary.median_mape_without_regressors = median(&mut mapes_without);
     summary.wall_seconds = started.elapsed().as_secs_f64();
     writer.finish(&summary).map_err(io_err(&report_path))?;
     Ok(summary)
@@ -391,6 +397,9 @@ fn fit_customer(
             row.rmse = Some(score.rmse);
             row.coverage = score.coverage;
         }
+        if opts.compare_without_regressors && !opts.config.regressors.is_empty() {
+            score_without_regressors(&train, &holdout, &opts.config, row)?;
+        }
     }
     if let Some(spec) = &opts.cross_validate {
         let backtest = backtest_model(&fitted.model, spec);
@@ -398,6 +407,34 @@ fn fit_customer(
             tracing::warn!(customer = %customer, reason = %error.reason, "backtest failed: {}", error.message);
         }
         row.backtest = Some(backtest);
+    }
+    Ok(())
+}
+
+/// The same customer fitted without the regressors, scored on the same
+/// holdout: what the regressors buy.
+fn score_without_regressors(
+    train: &Frame,
+    holdout: &Frame,
+    config: &ProphetConfig,
+    row: &mut CustomerReport,
+) -> Result<(), String> {
+    let without = |frame: &Frame| {
+        let mut frame = frame.clone();
+        frame.columns.retain(|c| config.regressors.iter().all(|r| r.name != c.name));
+        frame
+    };
+    let config = ProphetConfig {
+        regressors: Vec::new(),
+        ..config.clone()
+    };
+    let fitted = fit(&without(train), &config)
+        .map_err(|e| format!("fit without regressors failed: {e}"))?;
+    let score = score_holdout(&fitted.model, &without(holdout))
+        .map_err(|e| format!("scoring the holdout without regressors: {e}"))?;
+    if let Some(score) = score {
+        row.mape_without_regressors = score.mape;
+        row.rmse_without_regressors = Some(score.rmse);
     }
     Ok(())
 }
@@ -689,12 +726,16 @@ mod tests {
                 r#"{"yearly_seasonality": false, "regressors": [{"name": "temperature"}]}"#,
             )
             .unwrap(),
+            compare_without_regressors: true,
             ..Default::default()
         };
         let plan = plan(input.path(), None).unwrap();
         let summary = train(&plan, output.path(), &opts, &|_| {}).unwrap();
-        assert_eq!((summary.trained, summary.failed), (2, 1), "{summary:?}");
+        assert_eq!((summary.trained, summary.failed), (2, 1), "{summary:?} {}", fs::read_to_string(output.path().join(TRAINING_REPORT)).unwrap());
         assert!(summary.median_mape.unwrap() < 0.02, "{summary:?}");
+        // Without the temperature the same holdout is forecast worse.
+        let without = summary.median_mape_without_regressors.unwrap();
+        assert!(without > 2.0 * summary.median_mape.unwrap(), "{summary:?}");
         let report = fs::read_to_string(output.path().join(TRAINING_REPORT)).unwrap();
         assert!(
             report.contains("column `temperature` is missing"),

@@ -37,8 +37,10 @@ pub struct Args {
     /// for a dataset given by --customers/--start/--end/--freq.
     #[arg(long, value_name = "COUNTRY", conflicts_with = "preset")]
     weather: Option<String>,
-    /// Also write the weather dataset's future temperatures (`ds,temperature`,
-    /// the rows after --end): the feed for `serve --future-covariates`.
+    /// Also write the weather dataset's recent and future temperatures
+    /// (`ds,temperature`: the last 30 rows of the history, observed, then
+    /// --future-rows after --end, forecast): the feed for `serve
+    /// --future-covariates`, covering models trained with a holdout too.
     #[arg(long, value_name = "PATH")]
     covariates_out: Option<PathBuf>,
     /// Rows of future temperatures in --covariates-out.
@@ -49,14 +51,19 @@ pub struct Args {
     out: PathBuf,
 }
 
-/// The temperatures after the history, as the covariates feed's CSV.
+/// Rows of observed temperatures the feed repeats before the future ones.
+const RECENT_ROWS: usize = 30;
+
+/// The last [`RECENT_ROWS`] temperatures of the history and `rows` after
+/// it, as the covariates feed's CSV.
 fn write_covariates(spec: &DatasetSpec, rows: usize, path: &PathBuf) -> anyhow::Result<()> {
     let weather = spec.weather(rows).context(
         "--covariates-out needs the weather dataset (--preset weather or --weather COUNTRY)",
     )?;
     let hourly = spec.frequency == Frequency::Hourly;
     let mut text = String::from("ds,temperature\n");
-    for (t, celsius) in &weather.temperature[weather.temperature.len() - rows..] {
+    let from = weather.temperature.len().saturating_sub(rows + RECENT_ROWS);
+    for (t, celsius) in &weather.temperature[from..] {
         text.push_str(&format!("{},{celsius}\n", format_csv_as(*t, hourly)));
     }
     AtomicFile::write(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))

@@ -62,6 +62,11 @@ pub struct Args {
     /// [,period=15 days][,rolling_window=0.1][,max_cutoffs=100][,worst=10]".
     #[arg(long, value_name = "SPEC")]
     cross_validate: Option<BacktestSpec>,
+    /// Also fit each customer without the regressors and report that
+    /// holdout accuracy beside it (`mape_without_regressors`): what the
+    /// regressors buy. Twice the fitting work.
+    #[arg(long)]
+    compare_without_regressors: bool,
     /// Run as a SageMaker training job (the default when --input is absent).
     #[arg(long, conflicts_with_all = ["input", "shard"])]
     sagemaker: bool,
@@ -170,6 +175,7 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
         shard,
         report_name,
         cross_validate,
+        compare_without_regressors: args.compare_without_regressors,
     };
     Ok(Run {
         input,
@@ -287,8 +293,12 @@ fn execute(run: &Run) -> anyhow::Result<ExitCode> {
 
 fn summary_line(s: &TrainSummary, report: &str) -> String {
     let percent = |v: Option<f64>| v.map_or("n/a".to_owned(), |m| format!("{:.2}%", m * 100.0));
+    let without = s
+        .median_mape_without_regressors
+        .map(|m| format!(" ({} without the regressors)", percent(Some(m))))
+        .unwrap_or_default();
     let mut line = format!(
-        "{} models ({} trained, {} already there), {} failed, median holdout MAPE {} sMAPE {}",
+        "{} models ({} trained, {} already there), {} failed, median holdout MAPE {}{without} sMAPE {}",
         s.models,
         s.trained,
         s.skipped,
