@@ -3,7 +3,11 @@
 Starts the server on a free port with a fixture model as 42.tar.gz, then calls
 sagemaker-runtime invoke_endpoint unchanged (endpoint_url pointed at us), the
 double-encoded body the SageMaker Python SDK's JSONSerializer sends given a
-string, and two failures that boto3 must surface with SageMaker's error codes.
+string, and two failures that boto3 must surface with SageMaker's error codes;
+then a model Python Prophet fitted with regressors (prophet-ext's temp_regressor) invoked
+with its future rows as pandas writes them (`to_json(orient="records")`, epoch-ms dates,
+and the default `to_json()`), answering Python's own predict, and a body lacking a
+regressor refused with a ValidationError naming it.
 
 Usage: python tests/boto3_invoke.py GRIDCAST_BIN FIXTURES_DIR
 """
@@ -15,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import boto3
+import pandas as pd
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -32,6 +37,8 @@ with tempfile.TemporaryDirectory() as tmp:
     models = Path(tmp) / "models"
     models.mkdir()
     shutil.copy(fixtures / "models" / "seed_trend_only.tar.gz", models / "42.tar.gz")
+    ext = fixtures.parent / "prophet-ext"
+    shutil.copy(ext / "models" / "temp_regressor.tar.gz", models / "temp.tar.gz")
     auth = Path(tmp) / "auth.json"
     auth.write_text(json.dumps({"principals": [
         {"access_key_id": "AKIDADMIN", "secret_access_key": "admin-secret", "target_models": ["*"]},
@@ -74,6 +81,26 @@ with tempfile.TemporaryDirectory() as tmp:
                 check(name, False, "no error")
             except ClientError as e:
                 check(name, e.response["Error"]["Code"] == code, e.response["Error"])
+
+        # Future regressor values, as pandas writes them; Python's predict is the answer.
+        future = pd.read_csv(ext / "future" / "temp_regressor.csv", parse_dates=["ds"])
+        expected = json.loads((ext / "expected" / "temp_regressor.json").read_text())
+        for form, body in [("records", future.to_json(orient="records")), ("pandas' default", future.to_json())]:
+            r = admin.invoke_endpoint(EndpointName="gridcast", TargetModel="temp.tar.gz",
+                                      Body=json.dumps({"future": json.loads(body)}).encode(),
+                                      ContentType="application/json")
+            yhat = list(json.loads(r["Body"].read())["yhat"].values())
+            worst = max(abs(a - b) / abs(b) for a, b in zip(yhat, expected["yhat"]))
+            check(f"future rows ({form}) answer Python's predict", len(yhat) == len(future) and worst < 1e-6, worst)
+        try:
+            lacking = future.drop(columns=["heating"]).to_json(orient="records")
+            admin.invoke_endpoint(EndpointName="gridcast", TargetModel="temp.tar.gz",
+                                  Body=('{"future": %s}' % lacking).encode(), ContentType="application/json")
+            check("a body lacking a regressor is refused", False, "no error")
+        except ClientError as e:
+            error = e.response["Error"]
+            check("a body lacking a regressor is a ValidationError naming it",
+                  error["Code"] == "ValidationError" and "heating" in error["Message"], error)
     finally:
         server.terminate()
         server.wait()
