@@ -159,19 +159,7 @@ impl ForecastRequest {
     pub fn to_body(&self) -> Vec<u8> {
         let body = match &self.rows {
             RequestRows::Period(p) => format!("{{\"period\": {}}}", p.get()),
-            RequestRows::Future(rows) => {
-                let mut columns = Map::new();
-                let ds = rows.ds.iter().map(|t| Value::from(format_csv(*t))).collect();
-                columns.insert("ds".into(), Value::Array(ds));
-                for (name, values) in &rows.columns {
-                    let cells = values
-                        .iter()
-                        .map(|v| serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number))
-                        .collect();
-                    columns.insert(name.clone(), Value::Array(cells));
-                }
-                serde_json::json!({ "future": columns }).to_string()
-            }
+            RequestRows::Future(rows) => rows.to_json(),
         };
         if self.double_encoded {
             serde_json::to_string(&body).expect("strings serialize").into_bytes()
@@ -291,6 +279,38 @@ impl FutureRows {
             ds: order.iter().map(|&i| frame.ds[i]).collect(),
             columns,
         }
+    }
+
+    /// `{"future": {"ds": [...], "<column>": [...]}}` with ISO dates and
+    /// NaN as null, written by hand rather than through `serde_json::Value`,
+    /// which the portal's wasm would otherwise carry.
+    fn to_json(&self) -> String {
+        let mut out = String::from("{\"future\": {\"ds\": [");
+        for (i, t) in self.ds.iter().enumerate() {
+            out.push_str(if i == 0 { "\"" } else { ", \"" });
+            out.push_str(&format_csv(*t));
+            out.push('"');
+        }
+        out.push(']');
+        for (name, values) in &self.columns {
+            out.push_str(", ");
+            out.push_str(&serde_json::to_string(name).expect("strings serialize"));
+            out.push_str(": [");
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                // Display of a finite f64 is valid JSON (no exponent, shortest round trip).
+                if v.is_finite() {
+                    out.push_str(&v.to_string());
+                } else {
+                    out.push_str("null");
+                }
+            }
+            out.push(']');
+        }
+        out.push_str("}}");
+        out
     }
 
     /// The rows as a frame to predict (`cap` and `floor` in their places).
@@ -508,6 +528,27 @@ mod tests {
         let frame = records.to_frame();
         assert_eq!(frame.column("temperature").unwrap().values, vec![3.1, -2.0]);
         assert_eq!(FutureRows::from_frame(&frame), records);
+    }
+
+    #[test]
+    fn the_body_sent_reads_back_bit_for_bit() {
+        let rows = FutureRows {
+            ds: vec![1_672_531_200, 1_672_534_800],
+            columns: vec![
+                ("temp \"out\"\\side".into(), vec![1e-7, 1e300]),
+                ("cap".into(), vec![-2.5, f64::NAN]),
+            ],
+        };
+        let body = ForecastRequest::future(rows.clone()).to_body();
+        let text = std::str::from_utf8(&body).unwrap();
+        serde_json::from_str::<Value>(text).expect("valid JSON");
+        let back = future(text);
+        assert_eq!(back.ds, rows.ds);
+        for ((n, a), (m, b)) in back.columns.iter().zip(&rows.columns) {
+            assert_eq!(n, m);
+            let bits = |v: &[f64]| v.iter().map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() }).collect::<Vec<_>>();
+            assert_eq!(bits(a), bits(b), "{n}");
+        }
     }
 
     #[test]

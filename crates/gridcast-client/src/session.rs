@@ -46,14 +46,13 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// A session from `/auth/login`'s (or `/auth/refresh`'s) JSON answer.
+    /// A session from `/auth/login`'s (or `/auth/refresh`'s) JSON answer,
+    /// [`LoginReply`] with every field set: read straight into a session
+    /// (one deserializer in the portal's wasm; the test below holds the two
+    /// shapes together).
     pub fn from_login_reply(body: &[u8]) -> Result<Self, String> {
-        let reply = LoginReply::parse(body)?;
-        let customer = reply
-            .customer_id
-            .clone()
-            .ok_or("the sign-in answer is not understood: it names no CustomerId")?;
-        Ok(Self::from_reply(reply, customer))
+        serde_json::from_slice(body)
+            .map_err(|e| format!("the sign-in answer is not understood: {e}"))
     }
 
     /// A session for `customer_id` from sign-in (or STS) credentials.
@@ -142,6 +141,25 @@ mod tests {
         assert!(Session::from_login_reply(b"{}")
             .unwrap_err()
             .contains("not understood"));
+    }
+
+    #[test]
+    fn a_session_is_the_login_reply_shape() {
+        let reply = LoginReply {
+            access_key_id: "ASIAX".into(),
+            secret_access_key: "s".into(),
+            session_token: Some("t".into()),
+            expiration: Some("2026-11-26T15:00:00Z".into()),
+            customer_id: Some("42".into()),
+            target_model: Some("42.tar.gz".into()),
+            endpoint_name: Some("gridcast".into()),
+            region: Some("us-east-1".into()),
+        };
+        let wire = serde_json::to_vec(&reply).unwrap();
+        let session = Session::from_login_reply(&wire).unwrap();
+        assert_eq!(session, Session::from_reply(reply.clone(), "42".into()));
+        let back: LoginReply = serde_json::from_slice(&serde_json::to_vec(&session).unwrap()).unwrap();
+        assert_eq!(back, reply);
     }
 
     #[test]

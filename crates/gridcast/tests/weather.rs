@@ -207,6 +207,7 @@ fn weather_customers_train_with_temperature_and_holidays_and_the_endpoint_fills_
     let (_server, base) = common::spawn_server(Command::new(env!("CARGO_BIN_EXE_gridcast")).args([
         "serve", "--port", "0", "--models", path(&d("models")), "--auth", path(&d("auth.json")),
         "--future-covariates", path(&d("feed.csv")), "--covariates-poll", "1",
+        "--container-root", path(dir.path()),
     ]));
 
     // The seed's body: dates from the model, temperatures from the feed.
@@ -272,4 +273,19 @@ fn weather_customers_train_with_temperature_and_holidays_and_the_endpoint_fills_
     write_feed(&d("feed.csv"), |d| if d == 3 { "warm".into() } else { "30".into() });
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(invoke(&base, "s0.tar.gz", r#"{"period": 7}"#).yhat(), colder.yhat(), "the bad feed is not used");
+
+    // The MME container routes take the same bodies.
+    std::fs::create_dir_all(d("m1")).unwrap();
+    std::fs::write(d("m1/model.json"), &json).unwrap();
+    let loaded = ureq::post(&format!("{base}/models"))
+        .send_string(&format!(r#"{{"model_name": "m1", "url": "{}"}}"#, path(&d("m1"))))
+        .unwrap();
+    assert_eq!(loaded.status(), 200);
+    let container = |body: &str| Answer {
+        status: 200,
+        kind: None,
+        body: ureq::post(&format!("{base}/models/m1/invoke")).send_string(body).unwrap().into_string().unwrap(),
+    };
+    assert_eq!(container(&week(-10.0)).yhat(), cold.yhat());
+    assert_eq!(container(r#"{"period": 7}"#).yhat(), colder.yhat(), "filled from the feed too");
 }
