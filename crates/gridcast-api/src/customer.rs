@@ -63,6 +63,12 @@ impl CustomerId {
     pub fn artifact_name(&self) -> String {
         format!("{}.tar.gz", self.0)
     }
+
+    /// `<id>.backtest.json`: the model's backtest, beside its artifact
+    /// (what the endpoint serves for TargetModel `<id>.tar.gz`).
+    pub fn backtest_name(&self) -> String {
+        format!("{}.backtest.json", self.0)
+    }
 }
 
 impl fmt::Display for CustomerId {

@@ -153,9 +153,24 @@ impl ArtifactSource {
                 read_local(&target.path_in(dir), name, self.max_bytes).await
             }
             (Location::S3 { .. }, Some(disk)) => self.fetch_through_disk(disk, target).await,
-            (Location::S3 { .. }, None) => {
-                Ok(self.get_s3(name, None).await?.expect("no etag given").0)
-            }
+            (Location::S3 { .. }, None) => Ok(self
+                .get_s3(name, None, self.max_bytes)
+                .await?
+                .expect("no etag given")
+                .0),
+        }
+    }
+
+    /// A model's small companion file `name` (its backtest) at the model
+    /// location, at most `max_bytes`, read afresh each time (no disk copy).
+    pub async fn fetch_beside(&self, name: &str, max_bytes: u64) -> Result<Bytes, LoadError> {
+        match &self.location {
+            Location::Local(dir) => read_local(&dir.join(name), name, max_bytes).await,
+            Location::S3 { .. } => Ok(self
+                .get_s3(name, None, max_bytes)
+                .await?
+                .expect("no etag given")
+                .0),
         }
     }
 
@@ -168,12 +183,18 @@ impl ArtifactSource {
     ) -> Result<Bytes, LoadError> {
         let name = target.as_str();
         let known = disk.known_etag(target);
-        match self.get_s3(name, known.clone().flatten().as_deref()).await {
+        match self
+            .get_s3(name, known.clone().flatten().as_deref(), self.max_bytes)
+            .await
+        {
             Ok(None) => match read_local(&disk.file(target), name, self.max_bytes).await {
                 Ok(b) => Ok(b),
                 Err(_) => {
                     disk.forget(target);
-                    let (bytes, etag) = self.get_s3(name, None).await?.expect("no etag given");
+                    let (bytes, etag) = self
+                        .get_s3(name, None, self.max_bytes)
+                        .await?
+                        .expect("no etag given");
                     self.keep(disk, target, &bytes, etag).await;
                     Ok(bytes)
                 }
@@ -205,8 +226,9 @@ impl ArtifactSource {
         &self,
         name: &str,
         etag: Option<&str>,
+        max_bytes: u64,
     ) -> Result<Option<(Bytes, Option<String>)>, LoadError> {
-        s3_get(&self.location, name, etag, self.max_bytes).await
+        s3_get(&self.location, name, etag, max_bytes).await
     }
 
     async fn keep(
@@ -303,4 +325,3 @@ async fn s3_get(
     }
     Ok(Some((Bytes::from(bytes), etag)))
 }
-

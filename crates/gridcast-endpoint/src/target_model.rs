@@ -60,6 +60,13 @@ impl TargetModel {
             .all(|c| matches!(c, Component::Normal(_))));
         dir.join(relative)
     }
+
+    /// The model's backtest beside it: `<stem>.backtest.json` for
+    /// `<stem>.tar.gz` (what `gridcast train --cross-validate` writes).
+    pub fn backtest_name(&self) -> String {
+        let stem = self.0.strip_suffix(".tar.gz").expect("checked in parse");
+        format!("{stem}.backtest.json")
+    }
 }
 
 #[cfg(test)]

@@ -684,7 +684,12 @@ async fn a_sign_in_invokes_its_own_model_with_its_session_token_until_sign_out()
         login(r#"{"customer_id": "42", "password": "right password"}"#),
     )
     .await;
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
     let reply = reply.json();
     let field = |k: &str| reply[k].as_str().unwrap().to_owned();
     assert_eq!(field("TargetModel"), "42.tar.gz");
@@ -700,9 +705,17 @@ async fn a_sign_in_invokes_its_own_model_with_its_session_token_until_sign_out()
     );
     env.state.sessions.start(system_clock).await;
     let answer = send(&env, as_customer("42.tar.gz", &session)).await;
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
     let admins = send(&env, invoke("42.tar.gz", r#"{"period": 7}"#)).await;
-    assert_eq!(answer.body, admins.body, "the customer's answer is the model's");
+    assert_eq!(
+        answer.body, admins.body,
+        "the customer's answer is the model's"
+    );
 
     for (what, creds) in [
         ("no session token", keys.clone()),
@@ -713,7 +726,11 @@ async fn a_sign_in_invokes_its_own_model_with_its_session_token_until_sign_out()
         ),
     ] {
         let a = send(&env, as_customer("42.tar.gz", &creds)).await;
-        assert!(a.is(403, "UnrecognizedClientException"), "{what}: {}", a.status);
+        assert!(
+            a.is(403, "UnrecognizedClientException"),
+            "{what}: {}",
+            a.status
+        );
     }
     refused!(
         send(&env, as_customer("7.tar.gz", &session)).await,
@@ -911,4 +928,90 @@ async fn archives_at_the_endpoint_limits_load_and_one_past_do_not() {
         );
         assert!(a.message().contains(&says), "{past}: {}", a.message());
     }
+}
+
+fn get_signed(path: &str, creds: &Credentials) -> Request<Body> {
+    signed_at("GET", path, &[], b"", creds, system_clock(), Body::empty())
+}
+
+/// `GET /endpoints/{name}/backtests/{TargetModel}`: the model's
+/// `<stem>.backtest.json`, to whoever may invoke that model and no one else,
+/// bounded in size; a model without one says how to make it.
+#[tokio::test]
+async fn backtests_are_served_only_to_who_may_invoke_the_model() {
+    let env = env();
+    let models = env.dir.path().join("models");
+    let doc = |id: &str| format!(r#"{{"customer": "{id}", "backtest": {{"cutoffs": 3}}}}"#);
+    std::fs::write(models.join("42.backtest.json"), doc("42")).unwrap();
+    std::fs::write(models.join("7.backtest.json"), doc("7")).unwrap();
+    let own = Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token");
+    let path = |target: &str| format!("/endpoints/gridcast/backtests/{target}");
+
+    let mine = send(&env, get_signed(&path("42.tar.gz"), &own)).await;
+    assert_eq!(
+        mine.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&mine.body)
+    );
+    assert_eq!(mine.json()["customer"], "42");
+    let theirs = refused!(
+        send(&env, get_signed(&path("7.tar.gz"), &own)).await,
+        403,
+        "AccessDeniedException"
+    );
+    assert!(
+        theirs.message().contains("sagemaker:TargetModel 7.tar.gz"),
+        "{}",
+        theirs.message()
+    );
+    assert_eq!(
+        send(&env, get_signed(&path("7.tar.gz"), &admin()))
+            .await
+            .json()["customer"],
+        "7"
+    );
+
+    let none = refused!(
+        send(&env, get_signed(&path("bad.tar.gz"), &admin())).await,
+        400,
+        "ValidationError"
+    );
+    assert!(
+        none.message().contains("train it with --cross-validate"),
+        "{}",
+        none.message()
+    );
+    refused!(
+        send(&env, get_signed(&path("42.backtest.json"), &admin())).await,
+        400,
+        "ValidationError"
+    );
+    refused!(
+        send(&env, get_signed(&path("..%2F42.tar.gz"), &admin())).await,
+        400,
+        "ValidationError"
+    );
+    let unsigned = Request::get(path("42.tar.gz"))
+        .header("host", HOST)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&env, unsigned).await.status.as_u16(), 403);
+
+    let limit = gridcast_endpoint::invocation::MAX_BACKTEST_BYTES as usize;
+    std::fs::write(models.join("42.backtest.json"), vec![b' '; limit + 1]).unwrap();
+    refused!(
+        send(&env, get_signed(&path("42.tar.gz"), &own)).await,
+        424,
+        "ModelError"
+    );
+    let mut exactly = doc("42").into_bytes();
+    exactly.resize(limit, b' ');
+    std::fs::write(models.join("42.backtest.json"), exactly).unwrap();
+    assert_eq!(
+        send(&env, get_signed(&path("42.tar.gz"), &own))
+            .await
+            .status,
+        StatusCode::OK
+    );
 }

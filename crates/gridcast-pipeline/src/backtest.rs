@@ -283,6 +283,53 @@ impl HorizonMetrics {
     }
 }
 
+/// `<id>.backtest.json`, written beside the artifact when a run backtests:
+/// what the endpoint serves to the customer's portal — the backtest, the
+/// holdout score and the last training time (readings after it were not
+/// seen by the model).
+#[derive(Debug, Serialize)]
+pub struct ServedBacktest<'a> {
+    /// Customer id.
+    pub customer: &'a str,
+    /// The model's last training row, ISO 8601.
+    pub trained_through: Option<String>,
+    /// The holdout score, if rows were held out.
+    pub holdout: Option<HoldoutMetrics>,
+    /// The backtest.
+    pub backtest: &'a CustomerBacktest,
+}
+
+/// The training report's holdout score, as served.
+#[derive(Debug, Serialize)]
+pub struct HoldoutMetrics {
+    /// Rows held out.
+    pub rows: usize,
+    /// MAPE (none where a reading is zero).
+    pub mape: Option<f64>,
+    /// sMAPE.
+    pub smape: Option<f64>,
+    /// MAE.
+    pub mae: Option<f64>,
+    /// RMSE.
+    pub rmse: Option<f64>,
+    /// Interval coverage.
+    pub coverage: Option<f64>,
+}
+
+impl HoldoutMetrics {
+    /// From a report row.
+    pub fn of(row: &crate::CustomerReport) -> Self {
+        Self {
+            rows: row.holdout_rows,
+            mape: row.mape,
+            smape: row.smape,
+            mae: row.mae,
+            rmse: row.rmse,
+            coverage: row.coverage,
+        }
+    }
+}
+
 /// Backtests a fitted customer model as `spec` says: the report's row part.
 /// Every failure (too little history for the horizon or the initial window,
 /// a refit that fails) is the row's `error`, never the run's end.

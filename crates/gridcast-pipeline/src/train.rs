@@ -7,18 +7,18 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use gridcast_model::{
-    fit, read_artifact, score_holdout, write_artifact, Artifact, ArtifactLimits, Frame,
-    ProphetConfig,
+    fit, format_iso_millis, read_artifact, score_holdout, write_artifact, Artifact, ArtifactLimits,
+    Frame, ProphetConfig,
 };
 use rayon::prelude::*;
 
 use crate::accuracy::FleetAccuracy;
-use crate::backtest::{backtest_model, BacktestSpec};
-use gridcast_api::CustomerId;
+use crate::backtest::{backtest_model, BacktestSpec, HoldoutMetrics, ServedBacktest};
 use crate::report::{
     median, CustomerReport, PreviousReport, ReportWriter, Status, TrainSummary, TRAINING_REPORT,
 };
 use crate::shard::Shard;
+use gridcast_api::CustomerId;
 use gridcast_store::{temporary_target, AtomicFile};
 
 /// Where artifacts go: the output directory, or (through the CLI) an object store.
@@ -27,6 +27,8 @@ pub trait ArtifactSink: Sync {
     fn has(&self, customer: &CustomerId) -> bool;
     /// Stores `bytes` as `customer`'s artifact, whole or not at all.
     fn put(&self, customer: &CustomerId, bytes: &[u8]) -> Result<(), String>;
+    /// Stores `bytes` as `customer`'s backtest ([`CustomerId::backtest_name`]).
+    fn put_backtest(&self, customer: &CustomerId, bytes: &[u8]) -> Result<(), String>;
 }
 
 /// Artifacts as files in a directory: written under a temporary name and
@@ -51,6 +53,11 @@ impl ArtifactSink for LocalArtifacts<'_> {
 
     fn put(&self, customer: &CustomerId, bytes: &[u8]) -> Result<(), String> {
         let target = self.0.join(customer.artifact_name());
+        AtomicFile::write(&target, bytes).map_err(|e| format!("{}: {e}", target.display()))
+    }
+
+    fn put_backtest(&self, customer: &CustomerId, bytes: &[u8]) -> Result<(), String> {
+        let target = self.0.join(customer.backtest_name());
         AtomicFile::write(&target, bytes).map_err(|e| format!("{}: {e}", target.display()))
     }
 }
@@ -406,6 +413,19 @@ fn fit_customer(
         if let Some(error) = &backtest.error {
             tracing::warn!(customer = %customer, reason = %error.reason, "backtest failed: {}", error.message);
         }
+        let served = ServedBacktest {
+            customer: customer.as_str(),
+            trained_through: fitted
+                .model
+                .history
+                .ds
+                .last()
+                .map(|&d| format_iso_millis(d)),
+            holdout: row.smape.map(|_| HoldoutMetrics::of(row)),
+            backtest: &backtest,
+        };
+        let json = serde_json::to_vec(&served).expect("serializes");
+        sink.put_backtest(customer, &json)?;
         row.backtest = Some(backtest);
     }
     Ok(())
@@ -421,15 +441,17 @@ fn score_without_regressors(
 ) -> Result<(), String> {
     let without = |frame: &Frame| {
         let mut frame = frame.clone();
-        frame.columns.retain(|c| config.regressors.iter().all(|r| r.name != c.name));
+        frame
+            .columns
+            .retain(|c| config.regressors.iter().all(|r| r.name != c.name));
         frame
     };
     let config = ProphetConfig {
         regressors: Vec::new(),
         ..config.clone()
     };
-    let fitted = fit(&without(train), &config)
-        .map_err(|e| format!("fit without regressors failed: {e}"))?;
+    let fitted =
+        fit(&without(train), &config).map_err(|e| format!("fit without regressors failed: {e}"))?;
     let score = score_holdout(&fitted.model, &without(holdout))
         .map_err(|e| format!("scoring the holdout without regressors: {e}"))?;
     if let Some(score) = score {
@@ -634,6 +656,15 @@ mod tests {
         assert!(one["smape"].as_f64().unwrap() < 0.2 && one["mae"].as_f64().unwrap() > 0.0);
         assert!(one["coverage"].as_f64().is_some());
 
+        // Beside the artifact, what the endpoint serves the customer.
+        let served: serde_json::Value =
+            serde_json::from_slice(&fs::read(output.path().join("1.backtest.json")).unwrap())
+                .unwrap();
+        assert_eq!(served["customer"], "1");
+        assert_eq!(served["trained_through"], "2022-03-24T00:00:00.000");
+        assert_eq!(served["holdout"]["rows"], 7);
+        assert_eq!(served["backtest"], one["backtest"]);
+
         let short = row("short");
         assert_eq!(short["status"], "trained", "the model is fine: {short}");
         assert_eq!(
@@ -731,7 +762,12 @@ mod tests {
         };
         let plan = plan(input.path(), None).unwrap();
         let summary = train(&plan, output.path(), &opts, &|_| {}).unwrap();
-        assert_eq!((summary.trained, summary.failed), (2, 1), "{summary:?} {}", fs::read_to_string(output.path().join(TRAINING_REPORT)).unwrap());
+        assert_eq!(
+            (summary.trained, summary.failed),
+            (2, 1),
+            "{summary:?} {}",
+            fs::read_to_string(output.path().join(TRAINING_REPORT)).unwrap()
+        );
         assert!(summary.median_mape.unwrap() < 0.02, "{summary:?}");
         // Without the temperature the same holdout is forecast worse.
         let without = summary.median_mape_without_regressors.unwrap();

@@ -35,6 +35,43 @@ pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/endpoints/{name}/invocations", post(invoke))
         .route("/endpoints/{name}/models/{*target}", get(download))
+        .route("/endpoints/{name}/backtests/{*target}", get(backtest))
+}
+
+/// Largest backtest file served (a year's daily horizons is ~60 KB).
+pub const MAX_BACKTEST_BYTES: u64 = 4 << 20;
+
+/// A model's backtest (`<stem>.backtest.json` beside `<stem>.tar.gz`), signed
+/// and authorized like an invocation of that TargetModel: a customer reads
+/// only their own.
+pub async fn backtest(
+    State(state): State<SharedState>,
+    Path((name, target)): Path<(String, String)>,
+    signed: Signed,
+) -> Result<Response, ApiError> {
+    check_endpoint(&state, &name)?;
+    let target = TargetModel::parse(&target)?;
+    authorize(&signed.principal, &target, "InvokeEndpoint")?;
+    accepts_json(&signed.parts.headers)?;
+    let file = target.backtest_name();
+    let bytes = state
+        .artifacts
+        .fetch_beside(&file, MAX_BACKTEST_BYTES)
+        .await
+        .map_err(|e| match e {
+            LoadError::NotFound(_) => ApiError::validation(format!(
+                "TargetModel {} has no backtest at the model location: train it with --cross-validate",
+                target.as_str()
+            )),
+            LoadError::Unavailable { .. } => ApiError::unavailable(e.to_string()),
+            other => ApiError::model(other.to_string()),
+        })?;
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response())
 }
 
 fn check_endpoint(state: &SharedState, name: &str) -> Result<(), ApiError> {
@@ -165,7 +202,8 @@ pub(crate) async fn respond(
     };
     let compute = async {
         let (model, answers, kept) = (model.clone(), state.answers.clone(), key.clone());
-        let (metrics, request, target) = (state.metrics.clone(), request.clone(), target.to_owned());
+        let (metrics, request, target) =
+            (state.metrics.clone(), request.clone(), target.to_owned());
         let work = move || {
             let started = Instant::now();
             let frame = future::prepare(&model.model, &target, &request, feed.as_deref())?;
@@ -255,4 +293,3 @@ pub async fn download(
     );
     Ok(response)
 }
-

@@ -88,6 +88,13 @@ pub struct RemoteArtifacts {
 }
 
 impl RemoteArtifacts {
+    /// Puts `bytes` at `name` under the location, whole or not at all.
+    fn put_named(&self, name: &str, bytes: &[u8]) -> Result<(), String> {
+        self.runtime
+            .block_on(self.location.put(name, bytes.to_vec().into()))
+            .map_err(|e| e.to_string())
+    }
+
     /// Lists what is already at `location` (one listing, not a HEAD per customer).
     pub fn new(location: Location, runtime: &tokio::runtime::Runtime) -> anyhow::Result<Self> {
         let existing = runtime
@@ -108,9 +115,10 @@ impl ArtifactSink for RemoteArtifacts {
     }
 
     fn put(&self, customer: &CustomerId, bytes: &[u8]) -> Result<(), String> {
-        let name = customer.artifact_name();
-        self.runtime
-            .block_on(self.location.put(&name, bytes.to_vec().into()))
-            .map_err(|e| e.to_string())
+        self.put_named(&customer.artifact_name(), bytes)
+    }
+
+    fn put_backtest(&self, customer: &CustomerId, bytes: &[u8]) -> Result<(), String> {
+        self.put_named(&customer.backtest_name(), bytes)
     }
 }
