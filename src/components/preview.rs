@@ -9,7 +9,6 @@ use std::rc::Rc;
 
 use gridcast_client::forecaster::DeviceModel;
 use gridcast_client::MAX_HORIZON_DAYS;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -26,7 +25,7 @@ pub struct PreviewProps {
 }
 
 /// One forecast row from the worker.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 struct Row {
     ds: String,
     yhat: f64,
@@ -35,7 +34,7 @@ struct Row {
 }
 
 /// The worker's reading of a CSV.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 struct Readings {
     readings: usize,
     first: String,
@@ -44,8 +43,7 @@ struct Readings {
 }
 
 /// The worker's fit (plus a download URL for the artifact).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 struct Fit {
     readings: usize,
     fit_ms: f64,
@@ -54,8 +52,79 @@ struct Fit {
     trained_through: String,
     svg: String,
     rows: Vec<Row>,
-    #[serde(skip)]
     artifact_url: String,
+}
+
+// The worker's answers are plain objects made by gridcast-js; their fields are
+// read one by one (a serde deserializer for JS values would put a second copy
+// of serde's machinery into the portal's wasm for these few fields).
+
+/// A text field of a worker answer.
+fn text(data: &JsValue, name: &str) -> Result<String, String> {
+    field(data, name)
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| format!("the worker's answer has no text `{name}`"))
+}
+
+/// A number field of a worker answer.
+fn number(data: &JsValue, name: &str) -> Result<f64, String> {
+    field(data, name)
+        .and_then(|v| v.as_f64())
+        .ok_or_else(|| format!("the worker's answer has no number `{name}`"))
+}
+
+/// A count field of a worker answer (a whole, non-negative number).
+fn count(data: &JsValue, name: &str) -> Result<usize, String> {
+    let v = number(data, name)?;
+    if v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
+        Ok(v as usize)
+    } else {
+        Err(format!("the worker's `{name}` is {v}, not a count"))
+    }
+}
+
+impl Row {
+    fn from_js(row: &JsValue) -> Result<Self, String> {
+        Ok(Self {
+            ds: text(row, "ds")?,
+            yhat: number(row, "yhat")?,
+            yhat_lower: number(row, "yhat_lower")?,
+            yhat_upper: number(row, "yhat_upper")?,
+        })
+    }
+}
+
+impl Readings {
+    fn from_js(r: &JsValue) -> Result<Self, String> {
+        Ok(Self {
+            readings: count(r, "readings")?,
+            first: text(r, "first")?,
+            last: text(r, "last")?,
+            svg: text(r, "svg")?,
+        })
+    }
+}
+
+impl Fit {
+    /// The fit in `result` (its artifact still to be offered, in `artifact_url`).
+    fn from_js(result: &JsValue) -> Result<Self, String> {
+        let rows: js_sys::Array = field(result, "rows")
+            .and_then(|r| r.dyn_into().ok())
+            .ok_or("the worker's answer has no list `rows`")?;
+        Ok(Self {
+            readings: count(result, "readings")?,
+            fit_ms: number(result, "fitMs")?,
+            iterations: count(result, "iterations")?,
+            algorithm: text(result, "algorithm")?,
+            trained_through: text(result, "trainedThrough")?,
+            svg: text(result, "svg")?,
+            rows: rows
+                .iter()
+                .map(|r| Row::from_js(&r))
+                .collect::<Result<_, _>>()?,
+            artifact_url: String::new(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -96,25 +165,22 @@ fn status_of(data: &JsValue, file: &str) -> Option<Status> {
         return Some(Status::Failed { title, detail: e });
     }
     if let Some(r) = field(data, "readings") {
-        return Some(match serde_wasm_bindgen::from_value::<Readings>(r) {
+        return Some(match Readings::from_js(&r) {
             Ok(r) => Status::Read(Rc::new(r)),
-            Err(e) => Status::Failed {
+            Err(detail) => Status::Failed {
                 title: "Unexpected answer".into(),
-                detail: e.to_string(),
+                detail,
             },
         });
     }
     let result = field(data, "result")?;
-    let fit = serde_wasm_bindgen::from_value::<Fit>(result.clone())
-        .map_err(|e| e.to_string())
-        .and_then(|mut fit| {
-            let bytes: js_sys::Uint8Array = field(&result, "artifact")
-                .and_then(|a| a.dyn_into().ok())
-                .ok_or("the worker sent no artifact")?;
-            fit.artifact_url =
-                artifact_url(&bytes).ok_or("cannot offer the artifact for download")?;
-            Ok(fit)
-        });
+    let fit = Fit::from_js(&result).and_then(|mut fit| {
+        let bytes: js_sys::Uint8Array = field(&result, "artifact")
+            .and_then(|a| a.dyn_into().ok())
+            .ok_or("the worker sent no artifact")?;
+        fit.artifact_url = artifact_url(&bytes).ok_or("cannot offer the artifact for download")?;
+        Ok(fit)
+    });
     Some(match fit {
         Ok(f) => Status::Done(Rc::new(f)),
         Err(e) => Status::Failed {

@@ -6,7 +6,21 @@ use gridcast_model::{
     ArtifactLimits, Forecast, ForecastOptions, ProphetModel,
 };
 
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
 use crate::usage::Usage;
+
+/// InvokeEndpoint's answer as pandas writes it: each column an object of
+/// row index → value (other columns are ignored).
+#[derive(Deserialize)]
+struct PandasColumns {
+    ds: Option<BTreeMap<u64, f64>>,
+    yhat: Option<BTreeMap<u64, f64>>,
+    yhat_lower: Option<BTreeMap<u64, f64>>,
+    yhat_upper: Option<BTreeMap<u64, f64>>,
+}
 
 /// Which side produced a forecast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,42 +66,26 @@ impl ForecastTable {
     /// Reads InvokeEndpoint's answer: pandas `to_json()` (orient=columns),
     /// `ds` in epoch milliseconds, rows keyed by index.
     pub fn from_pandas_json(body: &[u8]) -> Result<Self, String> {
-        let v: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
-        let column = |name: &str| -> Result<Vec<(u64, f64)>, String> {
-            let obj = v
-                .get(name)
-                .and_then(|c| c.as_object())
-                .ok_or_else(|| format!("no {name:?} column"))?;
-            let mut rows = obj
-                .iter()
-                .map(|(k, x)| {
-                    let i = k
-                        .parse::<u64>()
-                        .map_err(|_| format!("{name}: row key {k:?} is not an index"))?;
-                    let x = x
-                        .as_f64()
-                        .ok_or_else(|| format!("{name}[{k}]: {x} is not a number"))?;
-                    Ok((i, x))
-                })
-                .collect::<Result<Vec<_>, String>>()?;
-            rows.sort_by_key(|r| r.0);
-            Ok(rows)
+        let answer: PandasColumns = serde_json::from_slice(body).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => format!("not a forecast table: {e}"),
+            _ => format!("not JSON: {e}"),
+        })?;
+        let column = |c: Option<BTreeMap<u64, f64>>, name: &str| {
+            c.ok_or_else(|| format!("no {name:?} column"))
         };
-        let ds = column("ds")?;
-        let keys: Vec<u64> = ds.iter().map(|r| r.0).collect();
-        let values = |name: &str| -> Result<Vec<f64>, String> {
-            let c = column(name)?;
-            if c.iter().map(|r| r.0).ne(keys.iter().copied()) {
+        let ds = column(answer.ds, "ds")?;
+        let values = |c: Option<BTreeMap<u64, f64>>, name: &str| -> Result<Vec<f64>, String> {
+            let c = column(c, name)?;
+            if !c.keys().eq(ds.keys()) {
                 return Err(format!("{name} has other rows than ds"));
             }
-            Ok(c.into_iter().map(|r| r.1).collect())
+            Ok(c.into_values().collect())
         };
         let table = Self {
-            ds: ds.iter().map(|r| (r.1 / 1000.0).round() as i64).collect(),
-            yhat: values("yhat")?,
-            lower: values("yhat_lower")?,
-            upper: values("yhat_upper")?,
+            yhat: values(answer.yhat, "yhat")?,
+            lower: values(answer.yhat_lower, "yhat_lower")?,
+            upper: values(answer.yhat_upper, "yhat_upper")?,
+            ds: ds.values().map(|ms| (ms / 1000.0).round() as i64).collect(),
         };
         if table.ds.is_empty() {
             return Err("no rows".into());

@@ -112,6 +112,22 @@ fn skew_text(offset: Option<i64>) -> String {
     }
 }
 
+/// SageMaker's error body: `{"message": ...}` (some services write `Message`).
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    message: Option<String>,
+    #[serde(rename = "Message")]
+    message_upper: Option<String>,
+}
+
+/// Unix seconds of an HTTP `Date` header (IMF-fixdate, or the obsolete RFC 850
+/// and asctime forms recipients must accept).
+fn server_time(date: &str) -> Option<i64> {
+    let t = std::time::SystemTime::from(date.parse::<httpdate::HttpDate>().ok()?);
+    let since = t.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(since.as_secs()).ok()
+}
+
 impl Problem {
     /// Reads a non-2xx answer: SageMaker's `x-amzn-ErrorType` header and
     /// `{"message": ...}` body; `Date` (server time) for clock skew.
@@ -123,13 +139,9 @@ impl Problem {
             .next()
             .unwrap_or("")
             .to_owned();
-        let message = serde_json::from_slice::<serde_json::Value>(&reply.body)
+        let message = serde_json::from_slice::<ErrorBody>(&reply.body)
             .ok()
-            .and_then(|v| {
-                v.get("message")
-                    .or_else(|| v.get("Message"))
-                    .and_then(|m| m.as_str().map(str::to_owned))
-            })
+            .and_then(|b| b.message.or(b.message_upper))
             .unwrap_or_else(|| {
                 String::from_utf8_lossy(&reply.body)
                     .chars()
@@ -138,8 +150,8 @@ impl Problem {
             });
         let offset = reply
             .header("date")
-            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
-            .map(|t| t.timestamp() - device_now);
+            .and_then(server_time)
+            .map(|t| t - device_now);
         let status = reply.status;
         let signature_time = message.starts_with("Signature expired")
             || message.starts_with("Signature not yet current");
@@ -378,6 +390,20 @@ mod tests {
     }
 
     #[test]
+    fn server_time_reads_every_http_date_form() {
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(server_time(date), Some(784_111_777), "{date}");
+        }
+        for bad in ["", "yesterday", "Sun, 06 Nov 1994 08:49:37 +0100", "2026-01-01T00:00:00Z"] {
+            assert_eq!(server_time(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn clock_skew_is_recognised_and_measured() {
         let now = 1_790_000_000;
         let mut r = reply(
@@ -393,9 +419,9 @@ mod tests {
             }
         );
         // The server's Date header tells by how much, even for other 403s.
-        let server = chrono::DateTime::from_timestamp(now + 3600, 0)
-            .unwrap()
-            .to_rfc2822();
+        let server = httpdate::fmt_http_date(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(now as u64 + 3600),
+        );
         r = reply(
             403,
             "InvalidSignatureException",

@@ -50,10 +50,12 @@ const DAY: i64 = 86_400;
 impl Usage {
     /// Readings at `ds` (Unix seconds); sorted here.
     pub fn new(ds: Vec<i64>, y: Vec<f64>) -> Self {
-        let mut rows: Vec<(i64, f64)> = ds.into_iter().zip(y).collect();
-        rows.sort_by_key(|r| r.0);
-        let (ds, y) = rows.into_iter().unzip();
-        Self { ds, y }
+        let mut order: Vec<usize> = (0..ds.len().min(y.len())).collect();
+        gridcast_model::sort_by_time(&mut order, &ds);
+        Self {
+            ds: order.iter().map(|&i| ds[i]).collect(),
+            y: order.iter().map(|&i| y[i]).collect(),
+        }
     }
 
     /// No readings.

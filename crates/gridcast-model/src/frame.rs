@@ -325,7 +325,7 @@ impl Frame {
     /// Row indices in time order (stable, like pandas' mergesort).
     pub fn time_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.len()).collect();
-        order.sort_by_key(|&i| self.ds[i]);
+        crate::time::sort_by_time(&mut order, &self.ds);
         order
     }
 

@@ -573,8 +573,7 @@ fn step(ts: Timestamp, freq: Frequency) -> Result<Timestamp, FrequencyError> {
 /// `history_dates` are the history's distinct dates, sorted.
 pub fn infer_history_frequency(history_dates: &[Timestamp]) -> Result<Frequency, FrequencyError> {
     let mut dates = history_dates.to_vec();
-    dates.sort_unstable();
-    dates.dedup();
+    crate::time::sort_distinct(&mut dates);
     infer_frequency(&dates[dates.len().saturating_sub(5)..])
 }
 
@@ -634,8 +633,7 @@ fn unique_deltas(values: impl Iterator<Item = i64> + Clone) -> Vec<i64> {
         .zip(values.skip(1))
         .map(|(a, b)| b - a)
         .collect();
-    deltas.sort_unstable();
-    deltas.dedup();
+    crate::time::sort_distinct(&mut deltas);
     deltas
 }
 
@@ -664,9 +662,8 @@ fn infer_daily_rule(dates: &[Timestamp], deltas: &[i64]) -> Option<Frequency> {
         days.iter()
             .map(|d| i64::from(d.year()) * 12 + i64::from(d.month())),
     );
-    let mut months: Vec<u32> = days.iter().map(|d| d.month()).collect();
-    months.sort_unstable();
-    months.dedup();
+    let mut months: Vec<i64> = days.iter().map(|d| i64::from(d.month())).collect();
+    crate::time::sort_distinct(&mut months);
 
     if ydiffs.len() == 1 && months.len() == 1 {
         if let Some(anchor) = month_position(&days) {
@@ -751,13 +748,12 @@ fn week_of_month_rule(days: &[NaiveDate]) -> Option<Frequency> {
     if days.iter().any(|d| d.weekday() != weekday) {
         return None;
     }
-    let mut weeks: Vec<u32> = days
+    let mut weeks: Vec<i64> = days
         .iter()
-        .map(|d| (d.day() - 1) / 7)
+        .map(|d| i64::from((d.day() - 1) / 7))
         .filter(|&w| w < 4)
         .collect();
-    weeks.sort_unstable();
-    weeks.dedup();
+    crate::time::sort_distinct(&mut weeks);
     match weeks.as_slice() {
         [week] => counted(
             FrequencyKind::WeekOfMonth {

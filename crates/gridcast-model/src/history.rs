@@ -73,7 +73,7 @@ impl History {
 /// timestamp that appears twice.
 pub(crate) fn time_order(frame: &Frame, rows: &[usize]) -> Result<Vec<usize>, FrameError> {
     let mut order = rows.to_vec();
-    order.sort_by_key(|&i| frame.ds[i]);
+    crate::time::sort_by_time(&mut order, &frame.ds);
     for w in order.windows(2) {
         if frame.ds[w[0]] == frame.ds[w[1]] {
             let (first, later) = (w[0].min(w[1]), w[0].max(w[1]));

@@ -71,5 +71,5 @@ pub use response::{seed_response, to_pandas_json, AnswerSeed};
 pub use score::{score, score_holdout, HoldoutScore, HOLDOUT_SEED};
 pub use time::{
     format_csv, format_csv_as, format_iso_millis, needs_time_of_day, parse_timestamp,
-    push_iso_millis, Timestamp,
+    push_iso_millis, sort_by_time, Timestamp,
 };

@@ -245,8 +245,7 @@ fn training_rows(frame: &Frame) -> Result<Vec<usize>, FitError> {
 /// `history_dates`: every row's timestamp (with or without `y`), sorted.
 fn history_dates(frame: &Frame) -> Vec<Timestamp> {
     let mut ds = frame.ds.clone();
-    ds.sort_unstable();
-    ds.dedup();
+    crate::time::sort_distinct(&mut ds);
     ds
 }
 

@@ -83,7 +83,8 @@ fn samples_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error>
             })
         }
         other => Err(serde::de::Error::custom(format!(
-            "expected a count, got {other}"
+            "expected a count, got {}",
+            pandas::shown(&other)
         ))),
     }
 }
@@ -92,36 +93,6 @@ fn samples_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error>
 struct ModesJson {
     additive: Vec<String>,
     multiplicative: Vec<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct SeasonalityJson {
-    period: f64,
-    fourier_order: u32,
-    prior_scale: f64,
-    mode: Mode,
-    #[serde(default)]
-    condition_name: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct RegressorJson {
-    prior_scale: f64,
-    #[serde(default)]
-    standardize: Standardize,
-    #[serde(default)]
-    mu: f64,
-    #[serde(default = "one")]
-    std: f64,
-    mode: Mode,
-    #[serde(default)]
-    predictor_spec: Value,
-    #[serde(default)]
-    predictor: Value,
-}
-
-fn one() -> f64 {
-    1.0
 }
 
 /// The document, field by field, in the order Python writes it.
@@ -187,18 +158,24 @@ fn empty_object() -> Value {
 /// Reads a model.json (also one JSON-encoded twice, as old Prophet docs
 /// produced) into a model ready to forecast.
 pub fn read_model_json(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
-    let value = match value {
-        Value::String(inner) => serde_json::from_str(&inner)
-            .map_err(|e| ModelJsonError::Syntax(format!("inner document: {e}")))?,
-        other => other,
+    // Typed in one pass, without a `serde_json::Value` of the whole document
+    // in between: faster to load, and one deserializer in the browser builds.
+    let doc: ModelJson = if is_json_string(bytes) {
+        let inner: String =
+            serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
+        serde_json::from_slice(inner.as_bytes())
+            .map_err(|e| ModelJsonError::Syntax(format!("inner document: {e}")))?
+    } else {
+        serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?
     };
-    let doc: ModelJson =
-        serde_json::from_value(value).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
     let model = from_document(doc)?;
     crate::bounds::ModelBounds::default().check(&model)?;
     Ok(model)
+}
+
+/// Whether the document is a JSON string (a model.json encoded twice).
+fn is_json_string(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'"')
 }
 
 fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
@@ -312,30 +289,29 @@ fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
 fn read_seasonalities(
     (names, props): &(Vec<String>, Map<String, Value>),
 ) -> Result<Vec<Seasonality>, ModelJsonError> {
+    let field = "seasonalities";
     names
         .iter()
         .map(|name| {
-            let p = props.get(name).ok_or_else(|| {
-                invalid(
-                    "seasonalities",
-                    format!("{name:?} is listed but has no properties"),
-                )
-            })?;
-            let s: SeasonalityJson = serde_json::from_value(p.clone())
-                .map_err(|e| invalid("seasonalities", format!("{name}: {e}")))?;
-            if !(s.period > 0.0) || s.fourier_order == 0 {
-                return Err(invalid(
-                    "seasonalities",
-                    format!("{name}: period and fourier_order must be positive"),
-                ));
+            let p = Props::of(props, name, field)?;
+            let fourier_order = p
+                .get("fourier_order")
+                .and_then(Value::as_u64)
+                .and_then(|v| u32::try_from(v).ok())
+                .filter(|&v| v > 0);
+            let (Some(period), Some(fourier_order)) = (p.number("period")?, fourier_order) else {
+                return Err(p.invalid("period and fourier_order must be positive"));
+            };
+            if !(period > 0.0) {
+                return Err(p.invalid("period and fourier_order must be positive"));
             }
             Ok(Seasonality {
                 name: name.clone(),
-                period: s.period,
-                fourier_order: s.fourier_order,
-                prior_scale: s.prior_scale,
-                mode: s.mode,
-                condition_name: s.condition_name,
+                period,
+                fourier_order,
+                prior_scale: p.required_number("prior_scale")?,
+                mode: p.mode()?,
+                condition_name: p.text("condition_name")?,
             })
         })
         .collect()
@@ -344,34 +320,101 @@ fn read_seasonalities(
 fn read_regressors(
     (names, props): &(Vec<String>, Map<String, Value>),
 ) -> Result<Vec<Regressor>, ModelJsonError> {
+    let field = "extra_regressors";
     names
         .iter()
         .map(|name| {
-            let p = props.get(name).ok_or_else(|| {
-                invalid(
-                    "extra_regressors",
-                    format!("{name:?} is listed but has no properties"),
-                )
-            })?;
-            let r: RegressorJson = serde_json::from_value(p.clone())
-                .map_err(|e| invalid("extra_regressors", format!("{name}: {e}")))?;
-            if !(r.std.is_finite() && r.std != 0.0 && r.mu.is_finite()) {
-                return Err(invalid(
-                    "extra_regressors",
-                    format!("{name}: mu must be finite and std finite and non-zero"),
-                ));
+            let p = Props::of(props, name, field)?;
+            let standardize = match p.get("standardize") {
+                None => Standardize::default(),
+                Some(v) => Standardize::deserialize(v).map_err(|e| p.invalid(e.to_string()))?,
+            };
+            let mu = p.number("mu")?.unwrap_or(0.0);
+            let std = p.number("std")?.unwrap_or(1.0);
+            if !(std.is_finite() && std != 0.0 && mu.is_finite()) {
+                return Err(p.invalid("mu must be finite and std finite and non-zero"));
             }
             Ok(Regressor {
                 name: name.clone(),
-                prior_scale: r.prior_scale,
-                standardize: r.standardize,
-                mu: r.mu,
-                std: r.std,
-                mode: r.mode,
-                predictor_spec: r.predictor_spec,
+                prior_scale: p.required_number("prior_scale")?,
+                standardize,
+                mu,
+                std,
+                mode: p.mode()?,
+                predictor_spec: p.get("predictor_spec").cloned().unwrap_or(Value::Null),
             })
         })
         .collect()
+}
+
+/// A seasonality's or regressor's properties (`{period: …, mode: …}`), read
+/// field by field (typed errors name the entry; no second deserializer).
+struct Props<'a> {
+    props: &'a Map<String, Value>,
+    name: &'a str,
+    field: &'static str,
+}
+
+impl<'a> Props<'a> {
+    fn of(
+        all: &'a Map<String, Value>,
+        name: &'a str,
+        field: &'static str,
+    ) -> Result<Self, ModelJsonError> {
+        match all.get(name) {
+            Some(Value::Object(props)) => Ok(Self { props, name, field }),
+            Some(_) => Err(invalid(
+                field,
+                format!("{name}: the properties are not an object"),
+            )),
+            None => Err(invalid(
+                field,
+                format!("{name:?} is listed but has no properties"),
+            )),
+        }
+    }
+
+    fn invalid(&self, reason: impl std::fmt::Display) -> ModelJsonError {
+        invalid(self.field, format!("{}: {reason}", self.name))
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.props.get(key)
+    }
+
+    fn number(&self, key: &str) -> Result<Option<f64>, ModelJsonError> {
+        self.get(key)
+            .map(|v| {
+                v.as_f64()
+                    .ok_or_else(|| self.invalid(format!("`{key}` is not a number")))
+            })
+            .transpose()
+    }
+
+    fn required_number(&self, key: &str) -> Result<f64, ModelJsonError> {
+        self.number(key)?
+            .ok_or_else(|| self.invalid(format!("no `{key}`")))
+    }
+
+    /// A text property (`null`: none).
+    fn text(&self, key: &str) -> Result<Option<String>, ModelJsonError> {
+        self.get(key)
+            .filter(|v| !v.is_null())
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| self.invalid(format!("`{key}` is not a string")))
+            })
+            .transpose()
+    }
+
+    fn mode(&self) -> Result<Mode, ModelJsonError> {
+        match self.get("mode").and_then(Value::as_str) {
+            Some("additive") => Ok(Mode::Additive),
+            Some("multiplicative") => Ok(Mode::Multiplicative),
+            _ => Err(self.invalid("`mode` must be \"additive\" or \"multiplicative\"")),
+        }
+    }
 }
 
 /// Writes the model as Python's `model_to_json` would, so that

@@ -8,7 +8,21 @@ use crate::time::{parse_timestamp, push_iso_millis, Timestamp};
 
 /// The JSON document inside a string field.
 pub(super) fn parse_inner(text: &str, field: &str) -> Result<Value, ModelJsonError> {
-    serde_json::from_str(text).map_err(|e| invalid(field, format!("not a pandas JSON string: {e}")))
+    serde_json::from_slice(text.as_bytes())
+        .map_err(|e| invalid(field, format!("not a pandas JSON string: {e}")))
+}
+
+/// A JSON value for an error message: scalars as they are, lists and objects
+/// by kind (without serde_json's writer for whole values in the browser builds).
+pub(super) fn shown(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
+    }
 }
 
 /// A date as pandas writes one: ISO text, or epoch milliseconds.
@@ -21,7 +35,7 @@ pub(super) fn date_of(v: &Value, field: &str) -> Result<Timestamp, ModelJsonErro
             .as_i64()
             .map(|ms| ms.div_euclid(1000))
             .ok_or_else(|| invalid(field, format!("{n} is not a date"))),
-        other => Err(invalid(field, format!("{other} is not a date"))),
+        other => Err(invalid(field, format!("{} is not a date", shown(other)))),
     }
 }
 
@@ -48,7 +62,7 @@ pub(super) fn read_split_strings(text: &str, field: &str) -> Result<Vec<String>,
         .map(|d| {
             d.as_str()
                 .map(str::to_string)
-                .ok_or_else(|| invalid(field, format!("{d} is not a string")))
+                .ok_or_else(|| invalid(field, format!("{} is not a string", shown(d))))
         })
         .collect()
 }
