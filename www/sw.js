@@ -1,11 +1,5 @@
-// gridcast's service worker: keeps the portal's app shell (the page, its
-// JavaScript, wasm and styles) so the portal opens with no network at all.
-// Forecast and sign-in calls are never cached: the portal keeps the model
-// itself (IndexedDB) and forecasts on the device when the endpoint is down.
-//
-// Strategy: network first (a deployed update shows at once), the cache when
-// the network fails. On install, the page is fetched and every same-origin
-// asset it references is cached, so the first visit is enough.
+// The portal's service worker (ARCHITECTURE.md): network first, the cache when offline; the
+// app shell is precached on install. Forecast and sign-in calls are never cached.
 
 const CACHE = "gridcast-shell-v1";
 // demo-logins.json: the demo's passwords (make run), never kept.
