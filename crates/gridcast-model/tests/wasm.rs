@@ -136,6 +136,9 @@ fn ext_cases() -> Vec<(&'static str, Ext)> {
         ("conditional_winter", ext!("conditional_winter")),
         ("logistic_columns", ext!("logistic_columns")),
         ("monthly_start", ext!("monthly_start")),
+        ("monthly_end", ext!("monthly_end")),
+        ("weekly_sunday", ext!("weekly_sunday")),
+        ("hourly_temp", ext!("hourly_temp")),
         ("missing_gaps", ext!("missing_gaps")),
         ("mcmc_small", ext!("mcmc_small")),
     ]
@@ -151,7 +154,8 @@ fn ext_column(expected: &serde_json::Value, name: &str) -> Vec<f64> {
 }
 
 /// Holidays (country ones from the compiled-in tables), regressors,
-/// conditions, cap/floor columns, month starts, missing values and MCMC draws
+/// conditions, cap/floor columns, month starts and ends, Sunday weeks, hourly data
+/// with a regressor, missing values and MCMC draws
 /// forecast in wasm as Python does, and fit to Python's log density.
 #[wasm_bindgen_test]
 fn ext_forecasts_and_fits_match_python() {
