@@ -49,9 +49,7 @@ pub async fn backtest(
     Path((name, target)): Path<(String, String)>,
     signed: Signed,
 ) -> Result<Response, ApiError> {
-    check_endpoint(&state, &name)?;
-    let target = TargetModel::parse(&target)?;
-    authorize(&signed.principal, &target, "InvokeEndpoint")?;
+    let target = path_target(&state, &name, &target, &signed)?;
     accepts_json(&signed.parts.headers)?;
     let file = target.backtest_name();
     let bytes = state
@@ -63,8 +61,7 @@ pub async fn backtest(
                 "TargetModel {} has no backtest at the model location: train it with --cross-validate",
                 target.as_str()
             )),
-            LoadError::Unavailable { .. } => ApiError::unavailable(e.to_string()),
-            other => ApiError::model(other.to_string()),
+            other => load_error(&target, other),
         })?;
     Ok((
         StatusCode::OK,
@@ -145,6 +142,20 @@ pub(crate) async fn forecast(
         .map_err(|e| load_error(target, e))?;
     let name = target.as_str();
     respond(state, caller, (name, name), &model, request, deadline).await
+}
+
+/// The TargetModel a GET's path names, on this endpoint, and allowed to the
+/// caller as an invocation of it would be.
+fn path_target(
+    state: &SharedState,
+    name: &str,
+    target: &str,
+    signed: &Signed,
+) -> Result<TargetModel, ApiError> {
+    check_endpoint(state, name)?;
+    let target = TargetModel::parse(target)?;
+    authorize(&signed.principal, &target, "InvokeEndpoint")?;
+    Ok(target)
 }
 
 fn load_error(target: &TargetModel, e: LoadError) -> ApiError {
@@ -256,9 +267,7 @@ pub async fn download(
     Path((name, target)): Path<(String, String)>,
     signed: Signed,
 ) -> Result<Response, ApiError> {
-    check_endpoint(&state, &name)?;
-    let target = TargetModel::parse(&target)?;
-    authorize(&signed.principal, &target, "InvokeEndpoint")?;
+    let target = path_target(&state, &name, &target, &signed)?;
     let bytes = state
         .artifacts
         .fetch(&target)
