@@ -575,11 +575,19 @@ mod tests {
         assert!(error(r#"{"future": []}"#).contains("no rows"));
         assert!(error(r#"{"future": {"ds": ["2023-01-01"], "t": [1, 2]}}"#).contains("one value per row"));
         assert!(error(r#"{"future": 7}"#).contains("list of rows"));
-        let wide: String = (0..=MAX_FUTURE_COLUMNS).map(|i| format!(",\"c{i}\": 1")).collect();
-        assert!(error(&format!(r#"{{"future": [{{"ds": "2023-01-01"{wide}}}]}}"#)).contains("columns"));
-        let long: Vec<String> = (0..=MAX_PERIOD as i64)
-            .map(|d| format!("{}", (1_672_531_200 + d * 86_400) * 1000))
-            .collect();
-        assert!(error(&format!(r#"{{"future": {{"ds": [{}]}}}}"#, long.join(","))).contains("rows"));
+        let wide = |n: usize| -> String {
+            let columns: String = (0..n).map(|i| format!(",\"c{i}\": 1")).collect();
+            format!(r#"{{"future": [{{"ds": "2023-01-01"{columns}}}]}}"#)
+        };
+        assert!(ForecastRequest::parse(wide(MAX_FUTURE_COLUMNS).as_bytes()).is_ok());
+        assert!(error(&wide(MAX_FUTURE_COLUMNS + 1)).contains("columns"));
+        let long = |n: i64| -> String {
+            let ds: Vec<String> = (0..n)
+                .map(|d| format!("{}", (1_672_531_200 + d * 86_400) * 1000))
+                .collect();
+            format!(r#"{{"future": {{"ds": [{}]}}}}"#, ds.join(","))
+        };
+        assert!(ForecastRequest::parse(long(MAX_PERIOD as i64).as_bytes()).is_ok());
+        assert!(error(&long(MAX_PERIOD as i64 + 1)).contains("rows"));
     }
 }
