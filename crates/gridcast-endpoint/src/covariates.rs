@@ -108,18 +108,24 @@ impl Covariates {
             problem,
         };
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
             line_error(line, "not UTF-8 text".into())
         })?;
-        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.trim_end_matches('\r')));
         let (_, header) = lines
             .find(|(_, l)| !l.trim().is_empty())
             .ok_or_else(|| line_error(1, "empty: expected a header `ds,<columns>`".into()))?;
         let names: Vec<&str> = header.split(',').map(str::trim).collect();
         let find = |name: &str| names.iter().position(|n| *n == name);
-        let ds_at = find("ds").ok_or_else(|| {
-            line_error(1, format!("header {header:?} has no `ds` column"))
-        })?;
+        let ds_at = find("ds")
+            .ok_or_else(|| line_error(1, format!("header {header:?} has no `ds` column")))?;
         let key_at = match key {
             Some(k) => Some(find(k).ok_or_else(|| {
                 line_error(1, format!("header {header:?} has no key column `{k}`"))
@@ -132,7 +138,11 @@ impl Covariates {
         if value_at.is_empty() || value_at.len() > limits.columns {
             return Err(line_error(
                 1,
-                format!("expected 1 to {} value columns besides ds and the key, got {}", limits.columns, value_at.len()),
+                format!(
+                    "expected 1 to {} value columns besides ds and the key, got {}",
+                    limits.columns,
+                    value_at.len()
+                ),
             ));
         }
         let mut tables: HashMap<String, Table> = HashMap::new();
@@ -144,7 +154,10 @@ impl Covariates {
             }
             let cells: Vec<&str> = text.split(',').map(str::trim).collect();
             if cells.len() != names.len() {
-                return Err(line_error(line, format!("{} fields, the header has {}", cells.len(), names.len())));
+                return Err(line_error(
+                    line,
+                    format!("{} fields, the header has {}", cells.len(), names.len()),
+                ));
             }
             let ds = parse_timestamp(cells[ds_at])
                 .ok_or_else(|| line_error(line, format!("ds {:?} is not a date", cells[ds_at])))?;
@@ -166,9 +179,12 @@ impl Covariates {
                 let v = if cell.is_empty() {
                     f64::NAN
                 } else {
-                    cell.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-                        line_error(line, format!("{} {cell:?} is not a number", names[*at]))
-                    })?
+                    cell.parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .ok_or_else(|| {
+                            line_error(line, format!("{} {cell:?} is not a number", names[*at]))
+                        })?
                 };
                 column.push(v);
             }
@@ -188,7 +204,10 @@ impl Covariates {
     fn table_for(&self, target: &str) -> Option<&Table> {
         let customer = target.rsplit('/').next().unwrap_or(target);
         let customer = customer.strip_suffix(".tar.gz").unwrap_or(customer);
-        let mut folders: Vec<&str> = target.match_indices('/').map(|(i, _)| &target[..i]).collect();
+        let mut folders: Vec<&str> = target
+            .match_indices('/')
+            .map(|(i, _)| &target[..i])
+            .collect();
         folders.reverse();
         std::iter::once(customer)
             .chain(folders)
@@ -209,13 +228,17 @@ impl Covariates {
     pub fn document_for(&self, target: &str, columns: &[String]) -> serde_json::Value {
         let mut doc = serde_json::Map::new();
         let table = self.table_for(target);
-        let ds = table.map_or(Vec::new(), |t| t.ds.iter().map(|d| format_csv(*d).into()).collect());
+        let ds = table.map_or(Vec::new(), |t| {
+            t.ds.iter().map(|d| format_csv(*d).into()).collect()
+        });
         doc.insert("ds".into(), serde_json::Value::Array(ds));
         for name in columns {
             let values = match (table, self.columns.iter().position(|n| n == name)) {
                 (Some(t), Some(c)) => t.values[c]
                     .iter()
-                    .map(|v| serde_json::Number::from_f64(*v).map_or(serde_json::Value::Null, Into::into))
+                    .map(|v| {
+                        serde_json::Number::from_f64(*v).map_or(serde_json::Value::Null, Into::into)
+                    })
                     .collect(),
                 _ => Vec::new(),
             };
@@ -270,12 +293,17 @@ impl CovariatesFeed {
     /// `Ok(true)` when a new feed was taken.
     pub async fn reload(&self) -> Result<bool, FeedError> {
         let etag = self.current.read().expect("not poisoned").1.clone();
-        let fetched = get_bounded(&self.location, &self.name, etag.as_deref(), self.limits.bytes)
-            .await
-            .map_err(|e| FeedError::Feed {
-                source_name: self.describe(),
-                problem: e.to_string(),
-            })?;
+        let fetched = get_bounded(
+            &self.location,
+            &self.name,
+            etag.as_deref(),
+            self.limits.bytes,
+        )
+        .await
+        .map_err(|e| FeedError::Feed {
+            source_name: self.describe(),
+            problem: e.to_string(),
+        })?;
         let Some((bytes, etag)) = fetched else {
             return Ok(false);
         };
@@ -308,9 +336,13 @@ impl CovariatesFeed {
             loop {
                 tick.tick().await;
                 match self.reload().await {
-                    Ok(true) => tracing::info!(feed = %self.describe(), "new future covariates in use"),
+                    Ok(true) => {
+                        tracing::info!(feed = %self.describe(), "new future covariates in use")
+                    }
                     Ok(false) => {}
-                    Err(e) => tracing::error!(error = %e, "future covariates refused; the previous feed stays in use"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "future covariates refused; the previous feed stays in use")
+                    }
                 }
             }
         });
@@ -335,10 +367,17 @@ mod tests {
         .unwrap();
         assert_eq!(feed.columns, ["temperature"]);
         assert_eq!(feed.value("42.tar.gz", "temperature", DAY1), Some(4.5));
-        assert_eq!(feed.value("north/42.tar.gz", "temperature", DAY1), Some(4.5));
+        assert_eq!(
+            feed.value("north/42.tar.gz", "temperature", DAY1),
+            Some(4.5)
+        );
         assert_eq!(feed.value("north/7.tar.gz", "temperature", DAY1), Some(7.0));
         assert_eq!(feed.value("7.tar.gz", "temperature", DAY1), Some(1.0));
-        assert_eq!(feed.value("42.tar.gz", "temperature", DAY1 + 86_400), None, "empty cell");
+        assert_eq!(
+            feed.value("42.tar.gz", "temperature", DAY1 + 86_400),
+            None,
+            "empty cell"
+        );
         assert_eq!(feed.value("42.tar.gz", "humidity", DAY1), None);
         let doc = feed.document_for("42.tar.gz", &["temperature".into()]);
         assert_eq!(doc["ds"][1], "2023-01-02");
@@ -349,20 +388,39 @@ mod tests {
     #[test]
     fn bad_feeds_name_their_line() {
         let cases = [
-            ("ds,temperature\n2023-01-01,1\n2023-01-02,warm\n", "feed.csv:3: temperature \"warm\" is not a number"),
-            ("ds,temperature\n2023-01-01,1\n2023-01-01,2\n", "feed.csv:3: ds 2023-01-01 is not after the previous row"),
-            ("ds,temperature\nsoon,1\n", "feed.csv:2: ds \"soon\" is not a date"),
-            ("ds,temperature\n2023-01-01,1,2\n", "feed.csv:2: 3 fields, the header has 2"),
+            (
+                "ds,temperature\n2023-01-01,1\n2023-01-02,warm\n",
+                "feed.csv:3: temperature \"warm\" is not a number",
+            ),
+            (
+                "ds,temperature\n2023-01-01,1\n2023-01-01,2\n",
+                "feed.csv:3: ds 2023-01-01 is not after the previous row",
+            ),
+            (
+                "ds,temperature\nsoon,1\n",
+                "feed.csv:2: ds \"soon\" is not a date",
+            ),
+            (
+                "ds,temperature\n2023-01-01,1,2\n",
+                "feed.csv:2: 3 fields, the header has 2",
+            ),
             ("when,temperature\n", "feed.csv:1: header"),
             ("ds,temperature\n", "feed.csv:2: no data rows"),
-            ("ds\n2023-01-01\n", "feed.csv:1: expected 1 to 64 value columns"),
+            (
+                "ds\n2023-01-01\n",
+                "feed.csv:1: expected 1 to 64 value columns",
+            ),
         ];
         for (text, want) in cases {
             let err = parse(text).unwrap_err().to_string();
             assert!(err.starts_with(want), "{err} / {want}");
         }
-        let few = FeedLimits { rows: 1, ..FeedLimits::default() };
-        let err = Covariates::parse(b"ds,t\n2023-01-01,1\n2023-01-02,1\n", None, &few, "f").unwrap_err();
+        let few = FeedLimits {
+            rows: 1,
+            ..FeedLimits::default()
+        };
+        let err =
+            Covariates::parse(b"ds,t\n2023-01-01,1\n2023-01-02,1\n", None, &few, "f").unwrap_err();
         assert_eq!(err.to_string(), "f:3: more than 1 rows");
     }
 }

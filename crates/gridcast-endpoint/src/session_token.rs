@@ -469,7 +469,10 @@ mod tests {
             let data = rfc.trim_end_matches('=');
             assert_eq!(&ours[..data.len()], data, "{input}");
             assert_eq!(ours.len(), rfc.len(), "{input}");
-            assert!(ours[data.len()..].bytes().all(|b| b == b'A'), "{input}: {ours}");
+            assert!(
+                ours[data.len()..].bytes().all(|b| b == b'A'),
+                "{input}: {ours}"
+            );
         }
     }
 }

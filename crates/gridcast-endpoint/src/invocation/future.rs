@@ -96,7 +96,11 @@ fn unused_columns(rows: &FutureRows, needed: &[RequiredColumn]) -> Result<(), Ap
     let uses = if needed.is_empty() {
         "none besides ds".to_owned()
     } else {
-        needed.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+        needed
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     Err(ApiError::validation(format!(
         "\"future\" has columns this model does not use: {}; it uses {uses}",

@@ -136,12 +136,26 @@ pub(crate) async fn forecast(
             })
             .await?
     };
-    let model = timeout_at(deadline, state.cache.get(target.as_str(), load))
+    let model = load_within(deadline, state.cache.get(target.as_str(), load))
         .await
-        .map_err(|_| ApiError::model_not_ready(target.as_str()))?
+        .ok_or_else(|| ApiError::model_not_ready(target.as_str()))?
         .map_err(|e| load_error(target, e))?;
     let name = target.as_str();
     respond(state, caller, (name, name), &model, request, deadline).await
+}
+
+/// Waits for the model until `deadline`; `None` when the time is up. A
+/// deadline already passed is always "not ready", even when the load would
+/// finish on its first poll (`timeout_at` polls once before it looks at the
+/// clock), so the answer does not depend on how fast the cache answers.
+async fn load_within<F: std::future::Future>(
+    deadline: tokio::time::Instant,
+    load: F,
+) -> Option<F::Output> {
+    if tokio::time::Instant::now() >= deadline {
+        return None;
+    }
+    timeout_at(deadline, load).await.ok()
 }
 
 /// The TargetModel a GET's path names, on this endpoint, and allowed to the

@@ -101,10 +101,18 @@ mod tests {
 
     #[test]
     fn bad_bodies_are_validation_errors() {
-        for bad in [&b"period=7"[..], b"{}", br#"{"period": 0}"#, br#"{"future": [{"ds": "x"}]}"#] {
+        for bad in [
+            &b"period=7"[..],
+            b"{}",
+            br#"{"period": 0}"#,
+            br#"{"future": [{"ds": "x"}]}"#,
+        ] {
             let err = parse_forecast_request(bad).unwrap_err();
             assert_eq!((err.status.as_u16(), err.kind), (400, "ValidationError"));
         }
-        assert_eq!(parse_forecast_request(br#"{"period": 7}"#).unwrap().len(), 7);
+        assert_eq!(
+            parse_forecast_request(br#"{"period": 7}"#).unwrap().len(),
+            7
+        );
     }
 }
