@@ -409,7 +409,7 @@ impl FutureRows {
     }
 
     /// At least one row, at most [`MAX_PERIOD`], in time order, each once.
-    fn check(&self) -> Result<(), RequestError> {
+    pub(crate) fn check(&self) -> Result<(), RequestError> {
         if self.is_empty() {
             return Err(shape("\"future\" has no rows"));
         }

@@ -16,6 +16,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod covariates;
 mod customer;
 mod forecast_request;
 mod horizon;
@@ -23,6 +24,7 @@ mod login;
 mod preset;
 mod widget;
 
+pub use covariates::{CovariateColumn, FutureCovariates};
 pub use customer::{CustomerId, CustomerIdError, MAX_CUSTOMER_ID_LEN};
 pub use forecast_request::{
     FutureRows, ForecastRequest, RequestError, RequestRows, MAX_FUTURE_COLUMNS,

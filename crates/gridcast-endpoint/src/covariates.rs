@@ -15,7 +15,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
-use gridcast_model::{format_csv, parse_timestamp, Timestamp};
+use gridcast_api::FutureRows;
+use gridcast_model::{parse_timestamp, Timestamp};
 use gridcast_store::Location;
 
 use crate::artifact_source::get_bounded;
@@ -223,28 +224,34 @@ impl Covariates {
         Some(table.values[c][row]).filter(|v| !v.is_nan())
     }
 
-    /// `target`'s rows of the columns in `columns` (ISO dates), for the
-    /// device to keep: `{"ds": [...], "<column>": [...]}`.
-    pub fn document_for(&self, target: &str, columns: &[String]) -> serde_json::Value {
-        let mut doc = serde_json::Map::new();
-        let table = self.table_for(target);
-        let ds = table.map_or(Vec::new(), |t| {
-            t.ds.iter().map(|d| format_csv(*d).into()).collect()
-        });
-        doc.insert("ds".into(), serde_json::Value::Array(ds));
-        for name in columns {
-            let values = match (table, self.columns.iter().position(|n| n == name)) {
-                (Some(t), Some(c)) => t.values[c]
-                    .iter()
-                    .map(|v| {
-                        serde_json::Number::from_f64(*v).map_or(serde_json::Value::Null, Into::into)
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            doc.insert(name.clone(), serde_json::Value::Array(values));
+    /// `target`'s rows after `after` (at most `max_rows`) with the values
+    /// of `columns` (NaN where the feed has none), for a device to keep.
+    pub fn rows_for(
+        &self,
+        target: &str,
+        columns: &[String],
+        after: Timestamp,
+        max_rows: usize,
+    ) -> FutureRows {
+        let Some(table) = self.table_for(target) else {
+            return FutureRows::default();
+        };
+        let start = table.ds.partition_point(|d| *d <= after);
+        let end = table.ds.len().min(start.saturating_add(max_rows));
+        let columns = columns
+            .iter()
+            .map(|name| {
+                let values = match self.columns.iter().position(|n| n == name) {
+                    Some(c) => table.values[c][start..end].to_vec(),
+                    None => vec![f64::NAN; end - start],
+                };
+                (name.clone(), values)
+            })
+            .collect();
+        FutureRows {
+            ds: table.ds[start..end].to_vec(),
+            columns,
         }
-        serde_json::Value::Object(doc)
     }
 }
 
@@ -379,9 +386,19 @@ mod tests {
             "empty cell"
         );
         assert_eq!(feed.value("42.tar.gz", "humidity", DAY1), None);
-        let doc = feed.document_for("42.tar.gz", &["temperature".into()]);
-        assert_eq!(doc["ds"][1], "2023-01-02");
-        assert!(doc["temperature"][1].is_null());
+        let cols = ["temperature".to_owned(), "humidity".to_owned()];
+        let rows = feed.rows_for("42.tar.gz", &cols, DAY1 - 1, 10);
+        assert_eq!(rows.ds, [DAY1, DAY1 + 86_400]);
+        assert_eq!(rows.column("temperature").unwrap()[0], 4.5);
+        assert!(rows.column("temperature").unwrap()[1].is_nan());
+        assert!(rows.column("humidity").unwrap().iter().all(|v| v.is_nan()));
+        let after = feed.rows_for("42.tar.gz", &cols, DAY1, 10);
+        assert_eq!(after.ds, [DAY1 + 86_400], "only rows after the history");
+        assert_eq!(feed.rows_for("42.tar.gz", &cols, DAY1 - 1, 1).ds, [DAY1]);
+        assert_eq!(
+            feed.rows_for("north/7.tar.gz", &cols, DAY1 - 1, 10).ds,
+            [DAY1]
+        );
         assert_ne!(feed.version, parse("ds,t\n2023-01-01,1\n").unwrap().version);
     }
 

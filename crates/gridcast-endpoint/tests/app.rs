@@ -1015,3 +1015,163 @@ async fn backtests_are_served_only_to_who_may_invoke_the_model() {
         StatusCode::OK
     );
 }
+
+fn ext_fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/prophet-ext")
+        .join(path)
+}
+
+/// `GET /endpoints/{name}/covariates/{TargetModel}`: the feed's rows after
+/// the model's history, of the columns it needs, to whoever may invoke that
+/// model and no one else, with an ETag that a repeat names for a 304.
+#[tokio::test]
+async fn covariates_are_served_to_who_may_invoke_the_model_with_an_etag() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed_path = dir.path().join("feed.csv");
+    let future = std::fs::read_to_string(ext_fixture("future/temp_regressor.csv")).unwrap();
+    // One row the model was trained on, which a device never needs.
+    let feed = future.replacen("\n", "\n2023-12-31,1.0,14.0\n", 1);
+    std::fs::write(&feed_path, &feed).unwrap();
+    let served = env_with(|c| {
+        c.future_covariates = Some((feed_path.to_str().unwrap().to_owned(), None));
+    });
+    let models = served.dir.path().join("models");
+    std::fs::copy(
+        ext_fixture("models/temp_regressor.tar.gz"),
+        models.join("42.tar.gz"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("seed_trend_only.tar.gz"),
+        models.join("7.tar.gz"),
+    )
+    .unwrap();
+    served
+        .state
+        .covariates
+        .as_ref()
+        .unwrap()
+        .reload()
+        .await
+        .unwrap();
+    let own = Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token");
+    let path = |target: &str| format!("/endpoints/gridcast/covariates/{target}");
+
+    let mine = send(&served, get_signed(&path("42.tar.gz"), &own)).await;
+    assert_eq!(
+        mine.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&mine.body)
+    );
+    let doc = mine.json();
+    let lines: Vec<Vec<&str>> = future
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(doc["ds"].as_array().unwrap().len(), lines.len());
+    assert_eq!(doc["ds"][0], "2024-01-01");
+    assert_eq!(doc["columns"][0]["name"], "temperature");
+    assert_eq!(doc["columns"][1]["name"], "heating");
+    for (i, cells) in lines.iter().enumerate() {
+        assert_eq!(doc["ds"][i], cells[0]);
+        assert_eq!(
+            doc["columns"][0]["values"][i].as_f64().unwrap(),
+            cells[1].parse::<f64>().unwrap()
+        );
+        assert_eq!(
+            doc["columns"][1]["values"][i].as_f64().unwrap(),
+            cells[2].parse::<f64>().unwrap()
+        );
+    }
+    let rows = gridcast_api::FutureCovariates::parse(&mine.body).unwrap();
+    assert_eq!(rows.len(), lines.len());
+
+    // The same document again: 304 with no body, the same ETag.
+    let response = app(served.state.clone())
+        .oneshot(get_signed(&path("42.tar.gz"), &own))
+        .await
+        .unwrap();
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(response.headers()["cache-control"], "private, no-cache");
+    let again = signed_at(
+        "GET",
+        &path("42.tar.gz"),
+        &[("if-none-match", &etag)],
+        b"",
+        &own,
+        system_clock(),
+        Body::empty(),
+    );
+    let not_modified = send(&served, again).await;
+    assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
+    assert!(not_modified.body.is_empty());
+
+    // Another customer's covariates are refused, as their invocation is.
+    let theirs = refused!(
+        send(&served, get_signed(&path("7.tar.gz"), &own)).await,
+        403,
+        "AccessDeniedException"
+    );
+    assert!(
+        theirs.message().contains("sagemaker:TargetModel 7.tar.gz"),
+        "{}",
+        theirs.message()
+    );
+    // A model that needs no covariates gets none.
+    let seed = send(&served, get_signed(&path("7.tar.gz"), &admin())).await;
+    assert_eq!(seed.status, StatusCode::OK);
+    assert_eq!(seed.json(), json!({"ds": [], "columns": []}));
+    refused!(
+        send(&served, get_signed(&path("..%2F42.tar.gz"), &admin())).await,
+        400,
+        "ValidationError"
+    );
+    refused!(
+        send(&served, get_signed(&path("missing.tar.gz"), &admin())).await,
+        400,
+        "ValidationError"
+    );
+
+    // A changed feed is a new document: the old ETag gets it whole.
+    std::fs::write(
+        &feed_path,
+        feed.replace("2024-01-01,5.37", "2024-01-01,-2.5"),
+    )
+    .unwrap();
+    served
+        .state
+        .covariates
+        .as_ref()
+        .unwrap()
+        .reload()
+        .await
+        .unwrap();
+    let again = signed_at(
+        "GET",
+        &path("42.tar.gz"),
+        &[("if-none-match", &etag)],
+        b"",
+        &own,
+        system_clock(),
+        Body::empty(),
+    );
+    let changed = send(&served, again).await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert_eq!(changed.json()["columns"][0]["values"][0], -2.5);
+
+    // An endpoint without a feed says how to give it one.
+    let plain = env();
+    let none = refused!(
+        send(&plain, get_signed(&path("42.tar.gz"), &own)).await,
+        400,
+        "ValidationError"
+    );
+    assert!(
+        none.message().contains("--future-covariates"),
+        "{}",
+        none.message()
+    );
+}

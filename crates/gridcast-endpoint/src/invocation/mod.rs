@@ -36,6 +36,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/endpoints/{name}/invocations", post(invoke))
         .route("/endpoints/{name}/models/{*target}", get(download))
         .route("/endpoints/{name}/backtests/{*target}", get(backtest))
+        .route("/endpoints/{name}/covariates/{*target}", get(covariates))
 }
 
 /// Largest backtest file served (a year's daily horizons is ~60 KB).
@@ -122,6 +123,19 @@ pub(crate) async fn forecast(
     request: &ForecastRequest,
 ) -> Result<Response, ApiError> {
     let deadline = deadline(state);
+    let model = load_model(state, caller, target, deadline).await?;
+    let name = target.as_str();
+    respond(state, caller, (name, name), &model, request, deadline).await
+}
+
+/// The TargetModel's model, through the cache (loaded on a forecast worker)
+/// within `deadline`.
+async fn load_model(
+    state: &SharedState,
+    caller: &str,
+    target: &TargetModel,
+    deadline: tokio::time::Instant,
+) -> Result<Arc<LoadedModel>, ApiError> {
     let load = async {
         let bytes = state.artifacts.fetch(target).await?;
         let (name, source, limits) = (
@@ -136,12 +150,10 @@ pub(crate) async fn forecast(
             })
             .await?
     };
-    let model = load_within(deadline, state.cache.get(target.as_str(), load))
+    load_within(deadline, state.cache.get(target.as_str(), load))
         .await
         .ok_or_else(|| ApiError::model_not_ready(target.as_str()))?
-        .map_err(|e| load_error(target, e))?;
-    let name = target.as_str();
-    respond(state, caller, (name, name), &model, request, deadline).await
+        .map_err(|e| load_error(target, e))
 }
 
 /// Waits for the model until `deadline`; `None` when the time is up. A
@@ -287,7 +299,17 @@ pub async fn download(
         .fetch(&target)
         .await
         .map_err(|e| load_error(&target, e))?;
-    let etag = format!("\"{}\"", hex::encode(Sha256::digest(&bytes)));
+    Ok(conditional(&signed, bytes, "application/gzip"))
+}
+
+/// `bytes` with a strong ETag (SHA-256), or 304 when the request's
+/// `If-None-Match` names it; never kept by shared caches.
+fn conditional(
+    signed: &Signed,
+    bytes: impl Into<Body> + AsRef<[u8]>,
+    media_type: &'static str,
+) -> Response {
+    let etag = format!("\"{}\"", hex::encode(Sha256::digest(bytes.as_ref())));
     let matches = signed
         .parts
         .headers
@@ -301,8 +323,8 @@ pub async fn download(
     } else {
         (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, "application/gzip")],
-            Body::from(bytes),
+            [(header::CONTENT_TYPE, media_type)],
+            bytes.into(),
         )
             .into_response()
     };
@@ -314,5 +336,42 @@ pub async fn download(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
     );
-    Ok(response)
+    response
+}
+
+/// The future covariates a model needs, from the feed, for a device to keep
+/// beside the artifact and forecast from offline: the feed's rows after the
+/// model's history (at most [`MAX_PERIOD`]) of the columns the model needs
+/// (null where the feed has no value), as `gridcast_api::FutureCovariates`.
+/// Signed and authorized like an invocation of the model; ETag and
+/// `If-None-Match` like the artifact.
+pub async fn covariates(
+    State(state): State<SharedState>,
+    Path((name, target)): Path<(String, String)>,
+    signed: Signed,
+) -> Result<Response, ApiError> {
+    let target = path_target(&state, &name, &target, &signed)?;
+    accepts_json(&signed.parts.headers)?;
+    let feed = state.covariates.as_ref().ok_or_else(|| {
+        ApiError::validation(
+            "this endpoint has no future covariates feed: start serve with --future-covariates LOCATION",
+        )
+    })?;
+    let current = feed.current().ok_or_else(|| {
+        ApiError::unavailable(format!(
+            "the covariates feed {} has not been read yet",
+            feed.describe()
+        ))
+    })?;
+    let caller = &signed.principal.credentials.access_key_id;
+    let model = load_model(&state, caller, &target, deadline(&state)).await?;
+    let needed = future::value_columns(&model.model);
+    let rows = match model.model.last_date() {
+        Some(after) if !needed.is_empty() => {
+            current.rows_for(target.as_str(), &needed, after, MAX_PERIOD as usize)
+        }
+        _ => gridcast_api::FutureRows::default(),
+    };
+    let body = gridcast_api::FutureCovariates::from_rows(&rows).to_json();
+    Ok(conditional(&signed, body, "application/json"))
 }
