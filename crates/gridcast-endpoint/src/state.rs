@@ -49,6 +49,10 @@ pub struct Config {
     /// The future covariates feed (a CSV path or `s3://` URL) and its key
     /// column, if any (`--future-covariates`, `--covariates-key`).
     pub future_covariates: Option<(String, Option<String>)>,
+    /// The customers' processed readings (`<id>.csv` beside where the
+    /// TargetModels' names put them; `--readings`), for forecasts against
+    /// what happened.
+    pub readings: Option<Location>,
 }
 
 /// Unix seconds.

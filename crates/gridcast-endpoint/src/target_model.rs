@@ -3,6 +3,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use gridcast_api::CustomerId;
+
 use crate::error::ApiError;
 
 /// SageMaker's limit on TargetModel.
@@ -67,6 +69,23 @@ impl TargetModel {
         let stem = self.0.strip_suffix(".tar.gz").expect("checked in parse");
         format!("{stem}.backtest.json")
     }
+
+    /// The customer's processed readings at the readings location:
+    /// `<folders>/<id>.csv` for `<folders>/<id>.tar.gz`, every segment a
+    /// [`CustomerId`] (what `gridcast process` names its files by), so no
+    /// name outside that alphabet reaches the store.
+    pub fn readings_name(&self) -> Result<String, ApiError> {
+        let stem = self.0.strip_suffix(".tar.gz").expect("checked in parse");
+        for segment in stem.split('/') {
+            CustomerId::parse(segment).map_err(|e| {
+                ApiError::validation(format!(
+                    "TargetModel {} names no customer's readings: {e}",
+                    self.0
+                ))
+            })?;
+        }
+        Ok(format!("{stem}.csv"))
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +117,26 @@ mod tests {
                 (err.status.as_u16(), err.kind),
                 (400, "ValidationError"),
                 "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn readings_are_named_by_customer_ids_only() {
+        let name = |t: &str| TargetModel::parse(t).unwrap().readings_name();
+        assert_eq!(name("42.tar.gz").unwrap(), "42.csv");
+        assert_eq!(name("company_a/42.tar.gz").unwrap(), "company_a/42.csv");
+        for bad in [
+            "a b/42.tar.gz",
+            ".hidden.tar.gz",
+            "a/.x/42.tar.gz",
+            "é.tar.gz",
+        ] {
+            let err = name(bad).unwrap_err();
+            assert_eq!(
+                (err.status.as_u16(), err.kind),
+                (400, "ValidationError"),
+                "{bad}"
             );
         }
     }

@@ -76,6 +76,7 @@ fn env_with(tweak: impl FnOnce(&mut Config)) -> Env {
         session_keys: SessionKeys::new(SessionKey::random(), None),
         sessions: gridcast_store::Location::Local(dir.path().join("sessions")),
         future_covariates: None,
+        readings: None,
     };
     tweak(&mut config);
     let users = config.users.as_deref().map(|p| Users::load(p).unwrap());
@@ -1174,4 +1175,231 @@ async fn covariates_are_served_to_who_may_invoke_the_model_with_an_etag() {
         "{}",
         none.message()
     );
+}
+
+/// A customer signed in as 42, with the sign-outs read once.
+async fn signed_in_as_42(env: &Env) -> Credentials {
+    let reply = send(
+        env,
+        login(r#"{"customer_id": "42", "password": "right password"}"#),
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let reply = reply.json();
+    let field = |k: &str| reply[k].as_str().unwrap().to_owned();
+    env.state.sessions.start(system_clock).await;
+    Credentials::new(field("AccessKeyId"), field("SecretAccessKey"))
+        .with_session_token(field("SessionToken"))
+}
+
+/// An endpoint with sign-ins for 42 and 7 and a readings directory (and
+/// the directory holding its users file).
+fn env_with_readings() -> (Env, PathBuf, tempfile::TempDir) {
+    let users_dir = tempfile::tempdir().unwrap();
+    let users = users_dir.path().join("users.json");
+    for id in ["42", "7"] {
+        add_user(&users, &CustomerId::parse(id).unwrap(), "right password").unwrap();
+    }
+    let env = env_with(|c| {
+        c.users = Some(users);
+        let readings = c.disk_cache.0.with_file_name("readings");
+        c.readings = Some(gridcast_store::Location::Local(readings));
+    });
+    let readings = env.dir.path().join("readings");
+    std::fs::create_dir_all(&readings).unwrap();
+    let models = env.dir.path().join("models");
+    std::fs::copy(
+        fixtures().join("daily_auto.tar.gz"),
+        models.join("7.tar.gz"),
+    )
+    .unwrap();
+    (env, readings, users_dir)
+}
+
+/// Pandas columns of an answer: each column's values in row order.
+fn column(answer: &Value, name: &str) -> Vec<Value> {
+    let c = answer[name]
+        .as_object()
+        .unwrap_or_else(|| panic!("no {name}: {answer}"));
+    let mut rows: Vec<(u64, Value)> = c
+        .iter()
+        .map(|(k, v)| (k.parse().unwrap(), v.clone()))
+        .collect();
+    rows.sort_by_key(|(k, _)| *k);
+    rows.into_iter().map(|(_, v)| v).collect()
+}
+
+/// `GET /endpoints/{name}/readings/{TargetModel}`: the signed-in customer's
+/// readings after their model's training end, each beside what the model
+/// forecast for that day (the invocation's numbers); another customer's
+/// readings and backtest are refused; a missing file, no readings location
+/// and an unsafe name are typed 400s; the file's size bound at the value and
+/// one past.
+#[tokio::test]
+async fn readings_after_the_training_end_go_only_to_their_customer() {
+    let (env, readings, _users) = env_with_readings();
+    let models = env.dir.path().join("models");
+    let session = signed_in_as_42(&env).await;
+    let path = |target: &str| format!("/endpoints/gridcast/readings/{target}");
+
+    // What the endpoint forecasts for the 10 days after the training end.
+    let invoked = send(&env, invoke("42.tar.gz", r#"{"period": 10}"#))
+        .await
+        .json();
+    let days: Vec<i64> = column(&invoked, "ds")
+        .iter()
+        .map(|v| v.as_i64().unwrap() / 1000)
+        .collect();
+    assert_eq!(days.len(), 10);
+    // The customer's file: two days the model was trained on, then ten after, unsorted.
+    let mut csv = String::new();
+    for (i, day) in days.iter().enumerate().rev() {
+        csv.push_str(&format!(
+            "{},{}\n",
+            gridcast_model::format_csv(*day),
+            100.0 + i as f64
+        ));
+    }
+    for back in [1, 2] {
+        csv.push_str(&format!(
+            "{},1.5\n",
+            gridcast_model::format_csv(days[0] - back * 86_400)
+        ));
+    }
+    std::fs::write(readings.join("42.csv"), &csv).unwrap();
+
+    let mine = send(&env, get_signed(&path("42.tar.gz"), &session)).await;
+    assert_eq!(
+        mine.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&mine.body)
+    );
+    let mine = mine.json();
+    let keys: Vec<&String> = mine.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["ds", "yhat", "yhat_lower", "yhat_upper", "y"]);
+    assert_eq!(
+        column(&mine, "ds"),
+        column(&invoked, "ds"),
+        "only the days after the training end"
+    );
+    for c in ["yhat", "yhat_lower", "yhat_upper"] {
+        assert_eq!(
+            column(&mine, c),
+            column(&invoked, c),
+            "{c}: the invocation's forecast"
+        );
+    }
+    let y: Vec<f64> = column(&mine, "y")
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(y, (0..10).map(|i| 100.0 + i as f64).collect::<Vec<_>>());
+    assert_eq!(
+        mine["ds"].as_object().unwrap().keys().min(),
+        invoked["ds"].as_object().unwrap().keys().min(),
+        "rows numbered after the history, as the invocation's"
+    );
+
+    // Another customer's readings and backtest: refused before any file is read.
+    std::fs::write(readings.join("7.csv"), &csv).unwrap();
+    std::fs::write(models.join("7.backtest.json"), r#"{"customer": "7"}"#).unwrap();
+    for theirs in [
+        path("7.tar.gz"),
+        "/endpoints/gridcast/backtests/7.tar.gz".into(),
+    ] {
+        let a = refused!(
+            send(&env, get_signed(&theirs, &session)).await,
+            403,
+            "AccessDeniedException"
+        );
+        assert!(
+            a.message().contains("sagemaker:TargetModel 7.tar.gz"),
+            "{}",
+            a.message()
+        );
+    }
+    assert_eq!(
+        send(&env, get_signed(&path("7.tar.gz"), &admin()))
+            .await
+            .status,
+        200
+    );
+
+    // Nothing after the training end: an empty table, not an error.
+    let trained_on: Vec<&str> = csv.lines().skip(10).collect();
+    std::fs::write(readings.join("42.csv"), trained_on.join("\n")).unwrap();
+    let none = send(&env, get_signed(&path("42.tar.gz"), &session)).await;
+    assert_eq!(none.status, 200, "{}", String::from_utf8_lossy(&none.body));
+    assert_eq!(
+        none.json(),
+        json!({"ds": {}, "yhat": {}, "yhat_lower": {}, "yhat_upper": {}, "y": {}})
+    );
+
+    // The size bound: a file of exactly the limit is read, one byte more is not.
+    let limit = gridcast_endpoint::invocation::readings::MAX_READINGS_BYTES as usize;
+    assert_eq!(limit, 8 << 20, "8 MiB");
+    let mut exactly = csv.clone().into_bytes();
+    exactly.resize(limit, b'\n');
+    std::fs::write(readings.join("42.csv"), &exactly).unwrap();
+    let at = send(&env, get_signed(&path("42.tar.gz"), &session)).await;
+    assert_eq!(at.status, 200, "{}", String::from_utf8_lossy(&at.body));
+    assert_eq!(column(&at.json(), "y").len(), 10);
+    exactly.push(b'\n');
+    std::fs::write(readings.join("42.csv"), &exactly).unwrap();
+    let past = refused!(
+        send(&env, get_signed(&path("42.tar.gz"), &session)).await,
+        424,
+        "ModelError"
+    );
+    assert!(
+        past.message().contains("more than the 8388608 bytes"),
+        "{}",
+        past.message()
+    );
+
+    // A customer without a readings file; a file that does not read.
+    std::fs::remove_file(readings.join("42.csv")).unwrap();
+    let missing = refused!(
+        send(&env, get_signed(&path("42.tar.gz"), &session)).await,
+        400,
+        "ValidationError"
+    );
+    assert!(
+        missing.message().contains("no 42.csv"),
+        "{}",
+        missing.message()
+    );
+    std::fs::write(readings.join("42.csv"), "2023-01-01,12\nnot a date,3\n").unwrap();
+    let bad = refused!(
+        send(&env, get_signed(&path("42.tar.gz"), &session)).await,
+        424,
+        "ModelError"
+    );
+    assert!(bad.message().contains("42.csv"), "{}", bad.message());
+
+    // Names that are no customer's file, and an endpoint without --readings.
+    std::fs::copy(models.join("42.tar.gz"), models.join(".42.tar.gz")).unwrap();
+    refused!(
+        send(&env, get_signed(&path(".42.tar.gz"), &admin())).await,
+        400,
+        "ValidationError"
+    );
+    refused!(
+        send(&env, get_signed(&path("..%2F42.tar.gz"), &admin())).await,
+        400,
+        "ValidationError"
+    );
+    let without = env_with(|_| {});
+    let a = refused!(
+        send(&without, get_signed(&path("42.tar.gz"), &admin())).await,
+        400,
+        "ValidationError"
+    );
+    assert!(a.message().contains("--readings"), "{}", a.message());
 }

@@ -17,6 +17,7 @@ mod common;
 use common::{create_bucket, put_object, spawn_server, start_moto_recording};
 
 const MODELS: &str = "s3://artifacts/models";
+const READINGS: &str = "s3://artifacts/processed";
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -187,6 +188,13 @@ fn serving_from_s3_with_a_revalidated_disk_copy() {
         fixture_bytes("flat_monthly.tar.gz"),
     );
     let etag_v1 = s3_etag("42.tar.gz");
+    // Customer 42's processed readings: a day the model was trained on and two after.
+    put_object(
+        &s3,
+        READINGS,
+        "42.csv",
+        b"2022-12-24,1.0\n2022-12-25,2.5\n2022-12-26,3.5\n".to_vec(),
+    );
 
     std::fs::write(
         dir.path().join("auth.json"),
@@ -204,6 +212,8 @@ fn serving_from_s3_with_a_revalidated_disk_copy() {
                 MODELS,
                 "--max-models",
                 "1",
+                "--readings",
+                READINGS,
             ])
             .arg("--auth")
             .arg(dir.path().join("auth.json"))
@@ -233,6 +243,27 @@ fn serving_from_s3_with_a_revalidated_disk_copy() {
         invoke(&url, "nope.tar.gz").error_type.as_deref(),
         Some("ValidationError")
     );
+
+    // Readings from the bucket (--readings s3://): only the days after the
+    // training end, beside the forecast for them; a customer without a file
+    // is a 400 that says so.
+    let readings = |target: &str| {
+        let path = format!("/endpoints/gridcast/readings/{target}");
+        signed(&url, "GET", &path, None, b"")
+    };
+    let after = readings("42.tar.gz");
+    assert_eq!(after.status, 200, "{}", after.text());
+    let after: Value = serde_json::from_slice(&after.body).unwrap();
+    assert_eq!(after["y"], serde_json::json!({"358": 2.5, "359": 3.5}));
+    assert_eq!(after["yhat"].as_object().unwrap().len(), 2);
+    let none = readings("7.tar.gz");
+    assert_eq!(
+        (none.status, none.error_type.as_deref()),
+        (400, Some("ValidationError")),
+        "{}",
+        none.text()
+    );
+    assert!(none.text().contains("no 7.csv"), "{}", none.text());
 
     // Unchanged in the bucket: once 42 leaves memory (--max-models 1), the
     // next load asks with the current ETag, S3 answers 304 and the disk copy

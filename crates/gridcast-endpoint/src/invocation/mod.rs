@@ -26,6 +26,7 @@ use crate::state::SharedState;
 use crate::target_model::TargetModel;
 
 pub mod future;
+pub mod readings;
 pub mod request;
 
 pub use request::{accepts_json, parse_forecast_request, sends_json, target_model, MAX_PERIOD};
@@ -37,6 +38,10 @@ pub fn routes() -> Router<SharedState> {
         .route("/endpoints/{name}/models/{*target}", get(download))
         .route("/endpoints/{name}/backtests/{*target}", get(backtest))
         .route("/endpoints/{name}/covariates/{*target}", get(covariates))
+        .route(
+            "/endpoints/{name}/readings/{*target}",
+            get(readings::readings),
+        )
 }
 
 /// Largest backtest file served (a year's daily horizons is ~60 KB).
@@ -111,7 +116,7 @@ pub async fn invoke(
 }
 
 /// The whole invocation's deadline.
-fn deadline(state: &SharedState) -> tokio::time::Instant {
+pub(crate) fn deadline(state: &SharedState) -> tokio::time::Instant {
     tokio::time::Instant::now() + state.config.server.invocation_timeout
 }
 
@@ -128,9 +133,8 @@ pub(crate) async fn forecast(
     respond(state, caller, (name, name), &model, request, deadline).await
 }
 
-/// The TargetModel's model, through the cache (loaded on a forecast worker)
-/// within `deadline`.
-async fn load_model(
+/// The model, through the cache (loaded on a forecast worker), by `deadline`.
+pub(crate) async fn load_model(
     state: &SharedState,
     caller: &str,
     target: &TargetModel,
@@ -172,7 +176,7 @@ async fn load_within<F: std::future::Future>(
 
 /// The TargetModel a GET's path names, on this endpoint, and allowed to the
 /// caller as an invocation of it would be.
-fn path_target(
+pub(crate) fn path_target(
     state: &SharedState,
     name: &str,
     target: &str,
@@ -184,7 +188,7 @@ fn path_target(
     Ok(target)
 }
 
-fn load_error(target: &TargetModel, e: LoadError) -> ApiError {
+pub(crate) fn load_error(target: &TargetModel, e: LoadError) -> ApiError {
     match e {
         LoadError::NotFound(_) => ApiError::validation(format!(
             "Failed to download model data for TargetModel {}: there is no such artifact at the model location",
@@ -205,7 +209,7 @@ pub(crate) fn compute_error(e: ComputeError) -> ApiError {
     }
 }
 
-fn forecast_error(e: ForecastError) -> ApiError {
+pub(crate) fn forecast_error(e: ForecastError) -> ApiError {
     match e {
         // The request asks more of this model than it can give: say how much.
         e @ (ForecastError::TooManyDraws { .. }

@@ -108,6 +108,12 @@ pub struct Args {
     /// The feed's key column (a customer id, or a folder of TargetModels).
     #[arg(long, requires = "future_covariates")]
     covariates_key: Option<String>,
+    /// The customers' processed readings (`gridcast process`'s `<id>.csv`),
+    /// a directory or `s3://bucket/prefix`: a signed-in customer's readings
+    /// after their model's training end, against its forecast for those
+    /// days (`GET /endpoints/{name}/readings/{TargetModel}`).
+    #[arg(long)]
+    readings: Option<String>,
     /// Seconds between checks of the feed for changes.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
     covariates_poll: u64,
@@ -182,6 +188,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         session_keys,
         sessions,
         future_covariates: args.future_covariates.map(|url| (url, args.covariates_key)),
+        readings: args.readings.as_deref().map(Location::parse).transpose()?,
     };
     let state = Arc::new(
         AppState::new(config, principals, users).context("preparing the artifact disk cache")?,
