@@ -8,6 +8,7 @@
 
 mod components;
 mod saved;
+mod state;
 
 use gridcast_client::forecaster::{Forecaster, ModelStore};
 use gridcast_client::EndpointSettings;
