@@ -233,6 +233,129 @@ impl FleetAccuracy {
     }
 }
 
+/// Why shard reports could not be merged into one fleet summary.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// A report could not be read.
+    #[error("{path}: {source}")]
+    Read {
+        /// The report.
+        path: String,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// A customer row that does not parse.
+    #[error("{path} line {line}: not a training report row: {problem}")]
+    Row {
+        /// The report.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// The parser's complaint.
+        problem: String,
+    },
+    /// A customer in two reports: a shard given twice, or reports of two runs.
+    #[error("customer {customer} is in {first} and in {second}: give each shard's report of one run once")]
+    Duplicate {
+        /// Customer id.
+        customer: String,
+        /// The first report with it.
+        first: String,
+        /// The second.
+        second: String,
+    },
+    /// Rows backtested with different specs.
+    #[error("{path}: customer {customer} was backtested with {other:?}, the reports before with {spec:?}: merge the reports of one --cross-validate run")]
+    Specs {
+        /// The report.
+        path: String,
+        /// Customer id.
+        customer: String,
+        /// The spec of the rows before.
+        spec: String,
+        /// This row's.
+        other: String,
+    },
+    /// A row's spec that does not parse.
+    #[error("{path}: customer {customer}'s backtest spec: {source}")]
+    Spec {
+        /// The report.
+        path: String,
+        /// Customer id.
+        customer: String,
+        /// Why.
+        source: crate::backtest::BacktestSpecError,
+    },
+    /// No row has a backtest.
+    #[error("no customer in the reports was backtested: train with --cross-validate")]
+    NoBacktest,
+}
+
+/// The fleet summary of a sharded `train --cross-validate` run from its
+/// shards' reports: every customer folded once, as one unsharded run would
+/// (so the summary equals that run's), naming the `worst` customers.
+pub fn merge_reports(
+    reports: &[std::path::PathBuf],
+    worst: usize,
+) -> Result<BacktestSummary, MergeError> {
+    let mut fleet: Option<FleetAccuracy> = None;
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (at, path) in reports.iter().enumerate() {
+        let name = || path.display().to_string();
+        let rows = crate::report::read_rows(path).map_err(|source| MergeError::Read {
+            path: name(),
+            source,
+        })?;
+        for row in rows {
+            let (_, row) = row.map_err(|(line, problem)| match problem {
+                Ok(source) => MergeError::Read {
+                    path: format!("{} line {line}", name()),
+                    source,
+                },
+                Err(problem) => MergeError::Row {
+                    path: name(),
+                    line,
+                    problem,
+                },
+            })?;
+            if let Some(first) = seen.insert(row.customer.clone(), at) {
+                return Err(MergeError::Duplicate {
+                    customer: row.customer,
+                    first: reports[first].display().to_string(),
+                    second: name(),
+                });
+            }
+            let Some(backtest) = &row.backtest else {
+                continue;
+            };
+            let fleet = match &mut fleet {
+                Some(f) => f,
+                None => {
+                    let mut spec: BacktestSpec =
+                        backtest.spec.parse().map_err(|source| MergeError::Spec {
+                            path: name(),
+                            customer: row.customer.clone(),
+                            source,
+                        })?;
+                    spec.worst = worst;
+                    fleet.insert(FleetAccuracy::new(&spec))
+                }
+            };
+            if !fleet.add(&row.customer, backtest) {
+                return Err(MergeError::Specs {
+                    path: name(),
+                    customer: row.customer.clone(),
+                    spec: fleet.spec.clone(),
+                    other: backtest.spec.clone(),
+                });
+            }
+        }
+    }
+    fleet
+        .map(FleetAccuracy::finish)
+        .ok_or(MergeError::NoBacktest)
+}
+
 /// The headline columns of `m`, in [`HEADLINE`]'s order.
 fn headline_columns(m: &HorizonMetrics) -> [Option<&[Option<f64>]>; HEADLINE.len()] {
     [

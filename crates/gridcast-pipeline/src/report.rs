@@ -192,6 +192,31 @@ impl ReportWriter {
     }
 }
 
+/// One customer row of a report with its line, or where reading failed
+/// (the line, and an I/O error or the parser's complaint).
+pub(crate) type ReportRow = Result<(usize, CustomerReport), (usize, Result<io::Error, String>)>;
+
+/// Every customer row of the report at `path`, in file order.
+pub(crate) fn read_rows(path: &Path) -> io::Result<impl Iterator<Item = ReportRow>> {
+    let lines = BufReader::new(File::open(path)?).lines();
+    Ok(lines.enumerate().filter_map(|(i, line)| {
+        let line_no = i + 1;
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => return Some(Err((line_no, Ok(e)))),
+        };
+        let row = line.trim_end_matches(',');
+        if !row.starts_with("{\"customer\"") {
+            return None;
+        }
+        Some(
+            serde_json::from_str(row)
+                .map(|r| (line_no, r))
+                .map_err(|e| (line_no, Err(e.to_string()))),
+        )
+    }))
+}
+
 /// A previous run's report, read alongside this run in customer order.
 pub(crate) struct PreviousReport {
     lines: Option<io::Lines<BufReader<File>>>,

@@ -647,6 +647,89 @@ fn cross_validate_backtests_every_customer_of_each_shard_and_sagemaker_host() {
     }
     assert_eq!(seen.len(), 20);
 
+    // The shards' reports merged: the summary one unsharded run writes.
+    let whole = dir.path().join("whole");
+    ok(run(&[
+        "train",
+        "--input",
+        path(&data),
+        "--output",
+        path(&whole),
+        "--preset",
+        "seed",
+        "--cross-validate",
+        spec,
+    ]));
+    let unsharded: Value =
+        serde_json::from_slice(&fs::read(whole.join("training-report.json")).unwrap()).unwrap();
+    let shards: Vec<PathBuf> = ["1-of-2", "2-of-2"]
+        .iter()
+        .map(|s| {
+            dir.path()
+                .join(s)
+                .join(format!("training-report-shard-{s}.json"))
+        })
+        .collect();
+    let merged_path = dir.path().join("fleet-backtest.json");
+    let written = run(&[
+        "backtest-summary",
+        path(&shards[0]),
+        path(&shards[1]),
+        "--worst",
+        "3",
+        "--out",
+        path(&merged_path),
+    ]);
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    let merged: Value = serde_json::from_slice(&fs::read(&merged_path).unwrap()).unwrap();
+    assert_eq!(merged["backtested"], 20);
+    assert_eq!(
+        merged, unsharded["summary"]["backtest"],
+        "as one run's summary"
+    );
+    let printed = ok(run(&[
+        "backtest-summary",
+        path(&shards[1]),
+        path(&shards[0]),
+        "--worst",
+        "3",
+    ]));
+    assert_eq!(
+        serde_json::from_str::<Value>(&printed).unwrap(),
+        merged,
+        "in any order"
+    );
+    // A shard given twice, and reports without a backtest, are refused by name.
+    let twice = run(&["backtest-summary", path(&shards[0]), path(&shards[0])]);
+    let said = String::from_utf8_lossy(&twice.stderr);
+    assert!(
+        !twice.status.success() && said.contains("give each shard's report of one run once"),
+        "{said}"
+    );
+    let plain = dir.path().join("plain");
+    ok(run(&[
+        "train",
+        "--input",
+        path(&data),
+        "--output",
+        path(&plain),
+        "--preset",
+        "seed",
+    ]));
+    let none = run(&[
+        "backtest-summary",
+        path(&plain.join("training-report.json")),
+    ]);
+    let said = String::from_utf8_lossy(&none.stderr);
+    assert!(
+        !none.status.success() && said.contains("train with --cross-validate"),
+        "{said}"
+    );
+
     // As a SageMaker training job, from the hyperparameter.
     let files: Vec<PathBuf> = names(&data, ".csv").iter().map(|n| data.join(n)).collect();
     let root = sagemaker_root(

@@ -1,5 +1,6 @@
 //! Command-line parsing and dispatch.
 
+mod backtest_summary;
 mod cross_validate;
 mod fit;
 mod forecast;
@@ -35,6 +36,8 @@ enum Command {
     Fit(fit::Args),
     /// Backtest one customer as Prophet's cross_validation and performance_metrics do.
     CrossValidate(cross_validate::Args),
+    /// Merge a sharded run's training reports into one fleet backtest summary.
+    BacktestSummary(backtest_summary::Args),
     /// Forecast from a model artifact; prints the seed endpoint's JSON.
     Forecast(forecast::Args),
     /// Serve the models as a SageMaker-compatible multi-model endpoint.
@@ -53,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(args) => train::run(args),
         Command::Fit(args) => fit::run(args),
         Command::CrossValidate(args) => cross_validate::run(args),
+        Command::BacktestSummary(args) => backtest_summary::run(args),
         Command::Forecast(args) => forecast::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Invoke(args) => invoke::run(args),
