@@ -6,6 +6,7 @@
 //! - [`server`]: the routes merged into one app, its layers (CORS, request
 //!   ids, tracing, metrics, panics to 500s), and the accept loop
 //!   (connection limit, header-read timeout).
+//! - [`access_log`]: one line a request, written off the request path (drops counted).
 //! - [`stalled`]: writes to a client that stopped reading time out.
 //! - [`state`]: configuration and the state every handler shares.
 //! - [`signed`]: the extractors: `Signed` authenticates before it reads the
@@ -30,6 +31,7 @@
 //! - [`error`]: SageMaker's error shape.
 #![deny(missing_docs)]
 
+pub mod access_log;
 pub mod admission;
 pub mod answers;
 pub mod artifact_source;

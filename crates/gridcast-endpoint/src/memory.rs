@@ -32,11 +32,35 @@ pub fn release_free_memory() {
 }
 
 /// Calls [`release_free_memory`] when dropped (at the end of a scope whose
-/// allocations are freed by then).
-pub struct TrimOnDrop;
+/// allocations are freed by then), unless [`TrimOnDrop::skip`] said the
+/// scope's work was small: trimming after every small load only hands the
+/// allocator's pages back for the next load to fault in again.
+pub struct TrimOnDrop {
+    armed: bool,
+}
+
+impl TrimOnDrop {
+    /// Armed: trims when dropped.
+    pub fn new() -> Self {
+        Self { armed: true }
+    }
+
+    /// No trim after all: what the scope allocated was small.
+    pub fn skip(&mut self) {
+        self.armed = false;
+    }
+}
+
+impl Default for TrimOnDrop {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl Drop for TrimOnDrop {
     fn drop(&mut self) {
-        release_free_memory();
+        if self.armed {
+            release_free_memory();
+        }
     }
 }

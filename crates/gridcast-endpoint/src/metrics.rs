@@ -34,6 +34,8 @@ pub struct Metrics {
     pub latency: Histogram,
     /// Seconds the model took to forecast.
     pub model_latency: Histogram,
+    /// Access log lines dropped because its writer fell behind.
+    pub access_log_dropped: IntCounter,
 }
 
 fn seconds(name: &str, help: &str) -> Histogram {
@@ -84,6 +86,11 @@ impl Metrics {
             .unwrap(),
             latency: seconds("OverheadLatency", "Seconds per request, end to end"),
             model_latency: seconds("ModelLatency", "Seconds the model took to forecast"),
+            access_log_dropped: IntCounter::new(
+                "AccessLogDropped",
+                "Access log lines dropped because the log writer fell behind",
+            )
+            .unwrap(),
         };
         let r = &m.registry;
         r.register(Box::new(m.model_cache_hit.clone())).unwrap();
@@ -98,6 +105,7 @@ impl Metrics {
         r.register(Box::new(m.invocation_errors.clone())).unwrap();
         r.register(Box::new(m.latency.clone())).unwrap();
         r.register(Box::new(m.model_latency.clone())).unwrap();
+        r.register(Box::new(m.access_log_dropped.clone())).unwrap();
         m
     }
 

@@ -204,9 +204,14 @@ pub struct ModelCache {
     metrics: Metrics,
 }
 
+/// Below this size a model.json's load leaves the heaps as they are (the
+/// next load reuses them); from it up, and after an artifact refused while
+/// unpacking (a bomb stopped at its limit), the heaps are trimmed.
+pub const SMALL_MODEL_JSON: usize = 1 << 20;
+
 /// Unpacks (unless `is_model_json`) and parses artifact bytes within
 /// `limits` (blocking: run it on a forecast worker); the memory the parse
-/// used is given back before this returns.
+/// used is given back before this returns when the model.json was large.
 pub fn parse_artifact(
     bytes: &[u8],
     is_model_json: bool,
@@ -215,7 +220,7 @@ pub fn parse_artifact(
     limits: &ArtifactLimits,
 ) -> Result<LoadedModel, LoadError> {
     // Declared first, dropped last: after the archive and the parse are freed.
-    let _trim = crate::memory::TrimOnDrop;
+    let mut trim = crate::memory::TrimOnDrop::new();
     let corrupt = |problem: String| LoadError::Corrupt {
         name: name.to_owned(),
         problem,
@@ -234,6 +239,9 @@ pub fn parse_artifact(
         unpacked = read_artifact(bytes, limits).map_err(|e| corrupt(e.to_string()))?;
         &unpacked.model_json
     };
+    if json.len() < SMALL_MODEL_JSON {
+        trim.skip();
+    }
     read_model_json(json)
         .map(|m| LoadedModel::new(m, json, source))
         .map_err(|e| corrupt(e.to_string()))

@@ -22,9 +22,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tower_http::LatencyUnit;
 
+use crate::access_log::{self, AccessLog};
 use crate::error::{ApiError, ErrorKind};
 use crate::stalled::StalledWrites;
 use crate::state::SharedState;
@@ -124,20 +123,40 @@ pub fn app(state: SharedState) -> Router {
         None => app.fallback(not_found),
     };
     let request_id = HeaderName::from_static("x-amzn-requestid");
-    app.layer(middleware::from_fn_with_state(state.clone(), track))
+    let mut app = app
+        .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(cors())
-        .layer(CatchPanicLayer::custom(|_| ApiError::internal("internal error").into_response()))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(|r: &Request| {
-                    let id = r.headers().get("x-amzn-requestid").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-                    tracing::info_span!("request", method = %r.method(), path = %r.uri().path(), request_id = %id)
-                })
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
-        )
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal("internal error").into_response()
+        }));
+    if let Some(log) = access_log_for(&state) {
+        app = app.layer(middleware::from_fn(move |request, next| {
+            access_log::layer(log.clone(), request, next)
+        }));
+    }
+    app.layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// The access log on stderr, when the log level lets INFO lines through
+/// (`GRIDCAST_LOG`, default `info`).
+fn access_log_for(state: &SharedState) -> Option<AccessLog> {
+    if tracing::level_filters::LevelFilter::current() < tracing::Level::INFO {
+        return None;
+    }
+    let started = AccessLog::start(
+        access_log::CAPACITY,
+        Box::new(std::io::stderr()),
+        state.metrics.access_log_dropped.clone(),
+    );
+    match started {
+        Ok(log) => Some(log),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot start the access log writer; no access log");
+            None
+        }
+    }
 }
 
 /// Serves on `listener` until Ctrl-C or SIGTERM: at most

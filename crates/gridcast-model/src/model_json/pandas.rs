@@ -105,7 +105,7 @@ pub(super) fn read_table(
     text: &str,
     field: &str,
 ) -> Result<(Vec<(String, String)>, Vec<Value>), ModelJsonError> {
-    let v = parse_inner(text, field)?;
+    let mut v = parse_inner(text, field)?;
     let fields = v
         .pointer("/schema/fields")
         .and_then(Value::as_array)
@@ -121,7 +121,10 @@ pub(super) fn read_table(
             Some((name, kind))
         })
         .collect();
-    let rows = split_data(&v, field)?.clone();
+    let rows = match v.get_mut("data").map(Value::take) {
+        Some(Value::Array(rows)) => rows,
+        _ => return Err(invalid(field, "no `data` array")),
+    };
     Ok((fields, rows))
 }
 
