@@ -11,7 +11,10 @@ use crate::artifact_store::{ArtifactStore, StoredArtifact};
 use crate::problem::Action;
 use crate::request::{self, Target};
 use crate::transport::{self, DOWNLOAD_TIMEOUT_MS, FORECAST_TIMEOUT_MS};
-use crate::{EndpointSettings, ForecastSource, ForecastTable, OnDeviceModel, Problem, Session};
+use crate::{
+    Accuracy, Actuals, EndpointSettings, ForecastSource, ForecastTable, OnDeviceModel, Problem,
+    Session,
+};
 
 /// Where artifacts are kept between forecasts.
 #[derive(Debug, Clone)]
@@ -250,6 +253,33 @@ impl Forecaster {
             ));
         }
         ForecastTable::from_pandas_json(&reply.body).map_err(Problem::BadAnswer)
+    }
+
+    /// The model's backtest accuracy (`GET .../backtests/{TargetModel}`).
+    pub async fn accuracy(&self, session: &Session) -> Result<Accuracy, Problem> {
+        let body = self.model_json(session, "backtests").await?;
+        Accuracy::from_backtest_json(&body).map_err(Problem::BadAnswer)
+    }
+
+    /// The readings after the model's training end beside its forecast for
+    /// them (`GET .../readings/{TargetModel}`).
+    pub async fn actuals(&self, session: &Session) -> Result<Actuals, Problem> {
+        let body = self.model_json(session, "readings").await?;
+        Actuals::from_readings_json(&body).map_err(Problem::BadAnswer)
+    }
+
+    async fn model_json(&self, session: &Session, kind: &str) -> Result<Vec<u8>, Problem> {
+        let target = Target::new(&self.settings, session)?;
+        let prepared = request::model_json(&target, session, kind, transport::now())?;
+        let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
+        if !reply.ok() {
+            return Err(Problem::from_reply(
+                &reply,
+                Action::Forecast,
+                transport::now(),
+            ));
+        }
+        Ok(reply.body)
     }
 
     /// Signs in at the endpoint.

@@ -11,6 +11,7 @@
 //! the browser; they exist on wasm32 only, as does [`forecaster`], the whole
 //! workflow (sync the model, forecast with the device as fallback) on top.
 
+pub mod accuracy;
 pub mod chart;
 pub mod forecast;
 pub mod problem;
@@ -26,11 +27,12 @@ pub mod forecaster;
 #[cfg(target_arch = "wasm32")]
 pub mod transport;
 
+pub use accuracy::{Accuracy, AccuracyAt, Actuals};
 pub use forecast::{forecast_on_device, ForecastSource, ForecastTable, OnDeviceModel};
+pub use gridcast_api::LoginRequest;
+pub use gridcast_api::{ForecastRequest, FutureRows, Horizon, Period, MAX_HORIZON_DAYS};
 pub use problem::{Action, Problem};
 pub use request::{PreparedRequest, Reply};
-pub use gridcast_api::LoginRequest;
 pub use session::Session;
 pub use settings::{EndpointSettings, SettingsError};
 pub use usage::{Aggregation, Usage, UsagePoint};
-pub use gridcast_api::{ForecastRequest, FutureRows, Horizon, Period, MAX_HORIZON_DAYS};

@@ -163,6 +163,25 @@ pub fn download_artifact(
     )
 }
 
+/// A signed `GET` of the session's model's `kind` (`backtests`, `readings`)
+/// as JSON.
+pub fn model_json(
+    target: &Target,
+    session: &Session,
+    kind: &str,
+    now: i64,
+) -> Result<PreparedRequest, Problem> {
+    signed(
+        target,
+        session,
+        "GET",
+        target.settings.model_url(kind, &target.target_model),
+        vec![("accept".into(), "application/json".into())],
+        Vec::new(),
+        now,
+    )
+}
+
 /// `POST /auth/refresh` or `/auth/logout`, signed with the session's keys.
 pub fn session_call(
     target: &Target,

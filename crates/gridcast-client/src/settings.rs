@@ -137,12 +137,19 @@ impl EndpointSettings {
 
     /// `GET` here for the artifact of `target` (gridcast endpoints only).
     pub fn artifact_url(&self, target: &str) -> String {
+        self.model_url("models", target)
+    }
+
+    /// `GET` here for what a gridcast endpoint keeps of `target`: `models`
+    /// (the artifact), `backtests` (its backtest metrics) or `readings` (the
+    /// readings after its training end beside its forecast).
+    pub fn model_url(&self, kind: &str, target: &str) -> String {
         let path: Vec<String> = target
             .split('/')
             .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
             .collect();
         format!(
-            "{}/endpoints/{}/models/{}",
+            "{}/endpoints/{}/{kind}/{}",
             self.base_url(),
             self.endpoint_name,
             path.join("/")
