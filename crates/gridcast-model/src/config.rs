@@ -75,21 +75,33 @@ impl Serialize for SeasonalitySetting {
 
 impl<'de> Deserialize<'de> for SeasonalitySetting {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Bool(bool),
-            Int(u32),
-            Str(String),
+        // A visitor rather than an untagged enum: no buffering of the value
+        // (serde's `Content`), in the browser builds neither its code.
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = SeasonalitySetting;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"auto\", true, false or a Fourier order")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Self::Value, E> {
+                Ok(SeasonalitySetting::Enabled(b))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Self::Value, E> {
+                u32::try_from(n)
+                    .map(SeasonalitySetting::Order)
+                    .map_err(|_| E::custom(format!("Fourier order {n} is too large")))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+                if s == "auto" {
+                    Ok(SeasonalitySetting::Auto)
+                } else {
+                    Err(E::custom(format!(
+                        "expected \"auto\", true, false or a Fourier order, got {s:?}"
+                    )))
+                }
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::Bool(b) => Ok(SeasonalitySetting::Enabled(b)),
-            Raw::Int(n) => Ok(SeasonalitySetting::Order(n)),
-            Raw::Str(s) if s == "auto" => Ok(SeasonalitySetting::Auto),
-            Raw::Str(s) => Err(serde::de::Error::custom(format!(
-                "expected \"auto\", true, false or a Fourier order, got {s:?}"
-            ))),
-        }
+        d.deserialize_any(V)
     }
 }
 

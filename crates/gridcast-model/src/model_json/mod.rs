@@ -7,6 +7,7 @@
 //! `seasonalities`/`extra_regressors` as `[[names], {name: props}]`; `params`
 //! as lists per draw; `__prophet_version`.
 
+mod cells;
 mod pandas;
 mod params;
 mod tables;
@@ -19,6 +20,7 @@ use crate::features::{ComponentModes, Seasonality};
 use crate::holidays::Holidays;
 use crate::model::{ProphetModel, Settings};
 use crate::regressors::{Regressor, Standardize};
+use cells::{Cell, ParamsDoc};
 use pandas::{read_split_dates, read_split_strings, split_dates, split_strings};
 use params::{read_params, write_params};
 use tables::{
@@ -68,23 +70,18 @@ pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> ModelJsonError 
 
 /// Accepts Python's `uncertainty_samples`, which old versions wrote as a bool.
 fn samples_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    match Value::deserialize(d)? {
-        Value::Bool(false) | Value::Null => Ok(0),
-        Value::Bool(true) => Ok(1000),
-        Value::Number(n) => {
-            let count = n
-                .as_u64()
-                .ok_or_else(|| serde::de::Error::custom(format!("expected a count, got {n}")))?;
-            u32::try_from(count).map_err(|_| {
-                serde::de::Error::custom(format!(
-                    "uncertainty_samples {count} is more than {}",
-                    u32::MAX
-                ))
-            })
-        }
+    match Cell::deserialize(d)? {
+        Cell::Bool(false) | Cell::Null => Ok(0),
+        Cell::Bool(true) => Ok(1000),
+        Cell::UInt(count) => u32::try_from(count).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "uncertainty_samples {count} is more than {}",
+                u32::MAX
+            ))
+        }),
         other => Err(serde::de::Error::custom(format!(
             "expected a count, got {}",
-            pandas::shown(&other)
+            other.shown()
         ))),
     }
 }
@@ -95,9 +92,11 @@ struct ModesJson {
     multiplicative: Vec<String>,
 }
 
-/// The document, field by field, in the order Python writes it.
+/// The document, field by field, in the order Python writes it. Read with
+/// `P` = [`ParamsDoc`] and `J` = [`Cell`] (no `serde_json::Value` tree, nor
+/// its deserializer in the browser builds); written with a JSON map and `Value`.
 #[derive(Debug, Serialize, Deserialize)]
-struct ModelJson {
+struct ModelJson<P, J: Json> {
     growth: Growth,
     n_changepoints: u32,
     specified_changepoints: bool,
@@ -137,22 +136,40 @@ struct ModelJson {
     history: String,
     train_component_cols: String,
     changepoints_t: Vec<f64>,
-    seasonalities: (Vec<String>, Map<String, Value>),
+    seasonalities: (Vec<String>, J),
     #[serde(default = "empty_ordered")]
-    extra_regressors: (Vec<String>, Map<String, Value>),
+    extra_regressors: (Vec<String>, J),
     #[serde(default = "empty_object")]
-    fit_kwargs: Value,
-    params: Map<String, Value>,
+    fit_kwargs: J,
+    params: P,
     #[serde(rename = "__prophet_version", default)]
     prophet_version: Option<String>,
 }
 
-fn empty_ordered() -> (Vec<String>, Map<String, Value>) {
-    (Vec::new(), Map::new())
+/// The free-form JSON of a document: [`Cell`] when read, `Value` when written.
+trait Json {
+    /// `{}`.
+    fn empty_object() -> Self;
 }
 
-fn empty_object() -> Value {
-    Value::Object(Map::new())
+impl Json for Value {
+    fn empty_object() -> Self {
+        Value::Object(Map::new())
+    }
+}
+
+impl Json for Cell {
+    fn empty_object() -> Self {
+        Cell::Object(Vec::new())
+    }
+}
+
+fn empty_ordered<J: Json>() -> (Vec<String>, J) {
+    (Vec::new(), J::empty_object())
+}
+
+fn empty_object<J: Json>() -> J {
+    J::empty_object()
 }
 
 /// Reads a model.json (also one JSON-encoded twice, as old Prophet docs
@@ -160,7 +177,7 @@ fn empty_object() -> Value {
 pub fn read_model_json(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
     // Typed in one pass, without a `serde_json::Value` of the whole document
     // in between: faster to load, and one deserializer in the browser builds.
-    let doc: ModelJson = if is_json_string(bytes) {
+    let doc: ModelJson<ParamsDoc, Cell> = if is_json_string(bytes) {
         let inner: String =
             serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
         serde_json::from_slice(inner.as_bytes())
@@ -178,7 +195,7 @@ fn is_json_string(bytes: &[u8]) -> bool {
     bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'"')
 }
 
-fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
+fn from_document(doc: ModelJson<ParamsDoc, Cell>) -> Result<ProphetModel, ModelJsonError> {
     if !(doc.y_scale.is_finite() && doc.y_scale != 0.0) {
         return Err(invalid(
             "y_scale",
@@ -281,13 +298,13 @@ fn from_document(doc: ModelJson) -> Result<ProphetModel, ModelJsonError> {
         history,
         history_dates,
         params,
-        fit_kwargs: doc.fit_kwargs,
+        fit_kwargs: doc.fit_kwargs.to_value(),
         prophet_version: doc.prophet_version.unwrap_or_default(),
     })
 }
 
 fn read_seasonalities(
-    (names, props): &(Vec<String>, Map<String, Value>),
+    (names, props): &(Vec<String>, Cell),
 ) -> Result<Vec<Seasonality>, ModelJsonError> {
     let field = "seasonalities";
     names
@@ -296,7 +313,7 @@ fn read_seasonalities(
             let p = Props::of(props, name, field)?;
             let fourier_order = p
                 .get("fourier_order")
-                .and_then(Value::as_u64)
+                .and_then(Cell::as_u64)
                 .and_then(|v| u32::try_from(v).ok())
                 .filter(|&v| v > 0);
             let (Some(period), Some(fourier_order)) = (p.number("period")?, fourier_order) else {
@@ -317,9 +334,7 @@ fn read_seasonalities(
         .collect()
 }
 
-fn read_regressors(
-    (names, props): &(Vec<String>, Map<String, Value>),
-) -> Result<Vec<Regressor>, ModelJsonError> {
+fn read_regressors((names, props): &(Vec<String>, Cell)) -> Result<Vec<Regressor>, ModelJsonError> {
     let field = "extra_regressors";
     names
         .iter()
@@ -327,7 +342,15 @@ fn read_regressors(
             let p = Props::of(props, name, field)?;
             let standardize = match p.get("standardize") {
                 None => Standardize::default(),
-                Some(v) => Standardize::deserialize(v).map_err(|e| p.invalid(e.to_string()))?,
+                Some(Cell::Bool(true)) => Standardize::Yes,
+                Some(Cell::Bool(false)) => Standardize::No,
+                Some(Cell::Text(s)) if s == "auto" => Standardize::Auto,
+                Some(other) => {
+                    return Err(p.invalid(format!(
+                        "standardize: expected \"auto\", true or false, got {}",
+                        other.shown()
+                    )))
+                }
             };
             let mu = p.number("mu")?.unwrap_or(0.0);
             let std = p.number("std")?.unwrap_or(1.0);
@@ -341,7 +364,7 @@ fn read_regressors(
                 mu,
                 std,
                 mode: p.mode()?,
-                predictor_spec: p.get("predictor_spec").cloned().unwrap_or(Value::Null),
+                predictor_spec: p.get("predictor_spec").map_or(Value::Null, Cell::to_value),
             })
         })
         .collect()
@@ -350,19 +373,15 @@ fn read_regressors(
 /// A seasonality's or regressor's properties (`{period: …, mode: …}`), read
 /// field by field (typed errors name the entry; no second deserializer).
 struct Props<'a> {
-    props: &'a Map<String, Value>,
+    props: &'a Cell,
     name: &'a str,
     field: &'static str,
 }
 
 impl<'a> Props<'a> {
-    fn of(
-        all: &'a Map<String, Value>,
-        name: &'a str,
-        field: &'static str,
-    ) -> Result<Self, ModelJsonError> {
+    fn of(all: &'a Cell, name: &'a str, field: &'static str) -> Result<Self, ModelJsonError> {
         match all.get(name) {
-            Some(Value::Object(props)) => Ok(Self { props, name, field }),
+            Some(props @ Cell::Object(_)) => Ok(Self { props, name, field }),
             Some(_) => Err(invalid(
                 field,
                 format!("{name}: the properties are not an object"),
@@ -378,7 +397,7 @@ impl<'a> Props<'a> {
         invalid(self.field, format!("{}: {reason}", self.name))
     }
 
-    fn get(&self, key: &str) -> Option<&'a Value> {
+    fn get(&self, key: &str) -> Option<&'a Cell> {
         self.props.get(key)
     }
 
@@ -409,7 +428,7 @@ impl<'a> Props<'a> {
     }
 
     fn mode(&self) -> Result<Mode, ModelJsonError> {
-        match self.get("mode").and_then(Value::as_str) {
+        match self.get("mode").and_then(Cell::as_str) {
             Some("additive") => Ok(Mode::Additive),
             Some("multiplicative") => Ok(Mode::Multiplicative),
             _ => Err(self.invalid("`mode` must be \"additive\" or \"multiplicative\"")),
@@ -484,7 +503,7 @@ pub fn write_model_json(model: &ProphetModel) -> String {
         changepoints_t: model.changepoints_t.clone(),
         seasonalities: (
             model.seasonalities.iter().map(|x| x.name.clone()).collect(),
-            seasonality_props,
+            Value::Object(seasonality_props),
         ),
         extra_regressors: (
             model
@@ -492,7 +511,7 @@ pub fn write_model_json(model: &ProphetModel) -> String {
                 .iter()
                 .map(|r| r.name.clone())
                 .collect(),
-            regressor_props,
+            Value::Object(regressor_props),
         ),
         fit_kwargs: model.fit_kwargs.clone(),
         params: write_params(&model.params, s.mcmc_samples > 0),

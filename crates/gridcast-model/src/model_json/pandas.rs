@@ -3,52 +3,44 @@
 
 use serde_json::{json, Value};
 
+use super::cells::{Cell, PandasDoc};
 use super::{invalid, ModelJsonError};
 use crate::time::{parse_timestamp, push_iso_millis, Timestamp};
 
-/// The JSON document inside a string field.
-pub(super) fn parse_inner(text: &str, field: &str) -> Result<Value, ModelJsonError> {
+/// The pandas document inside a string field.
+pub(super) fn parse_inner(text: &str, field: &str) -> Result<PandasDoc, ModelJsonError> {
+    // `from_slice`, like every other document the browser builds read: one
+    // instance of serde_json's parser in the wasm.
     serde_json::from_slice(text.as_bytes())
         .map_err(|e| invalid(field, format!("not a pandas JSON string: {e}")))
 }
 
-/// A JSON value for an error message: scalars as they are, lists and objects
-/// by kind (without serde_json's writer for whole values in the browser builds).
-pub(super) fn shown(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("{s:?}"),
-        Value::Array(_) => "a list".into(),
-        Value::Object(_) => "an object".into(),
-    }
-}
-
 /// A date as pandas writes one: ISO text, or epoch milliseconds.
-pub(super) fn date_of(v: &Value, field: &str) -> Result<Timestamp, ModelJsonError> {
+pub(super) fn date_of(v: &Cell, field: &str) -> Result<Timestamp, ModelJsonError> {
     match v {
-        Value::String(s) => {
+        Cell::Text(s) => {
             parse_timestamp(s).ok_or_else(|| invalid(field, format!("{s:?} is not a date")))
         }
-        Value::Number(n) => n
+        Cell::Int(_) | Cell::UInt(_) | Cell::Float(_) => v
             .as_i64()
             .map(|ms| ms.div_euclid(1000))
-            .ok_or_else(|| invalid(field, format!("{n} is not a date"))),
-        other => Err(invalid(field, format!("{} is not a date", shown(other)))),
+            .ok_or_else(|| invalid(field, format!("{} is not a date", v.shown()))),
+        other => Err(invalid(field, format!("{} is not a date", other.shown()))),
     }
 }
 
-fn split_data<'a>(v: &'a Value, field: &str) -> Result<&'a Vec<Value>, ModelJsonError> {
-    v.get("data")
-        .and_then(Value::as_array)
-        .ok_or_else(|| invalid(field, "no `data` array"))
+/// The values of an `orient='split'` series.
+fn split_data(text: &str, field: &str) -> Result<Vec<Cell>, ModelJsonError> {
+    let doc = parse_inner(text, field)?;
+    if !doc.has_data || doc.rows > 0 {
+        return Err(invalid(field, "no `data` array"));
+    }
+    Ok(doc.values)
 }
 
 /// An `orient='split'` series of dates.
 pub(super) fn read_split_dates(text: &str, field: &str) -> Result<Vec<Timestamp>, ModelJsonError> {
-    let v = parse_inner(text, field)?;
-    split_data(&v, field)?
+    split_data(text, field)?
         .iter()
         .map(|d| date_of(d, field))
         .collect()
@@ -56,13 +48,11 @@ pub(super) fn read_split_dates(text: &str, field: &str) -> Result<Vec<Timestamp>
 
 /// An `orient='split'` series of strings.
 pub(super) fn read_split_strings(text: &str, field: &str) -> Result<Vec<String>, ModelJsonError> {
-    let v = parse_inner(text, field)?;
-    split_data(&v, field)?
-        .iter()
-        .map(|d| {
-            d.as_str()
-                .map(str::to_string)
-                .ok_or_else(|| invalid(field, format!("{} is not a string", shown(d))))
+    split_data(text, field)?
+        .into_iter()
+        .map(|d| match d {
+            Cell::Text(s) => Ok(s),
+            other => Err(invalid(field, format!("{} is not a string", other.shown()))),
         })
         .collect()
 }
@@ -100,51 +90,72 @@ fn push_index(out: &mut String, index: &[usize]) {
     }
 }
 
-/// The `(name, type)` fields and rows of an `orient='table'` frame.
-pub(super) fn read_table(
-    text: &str,
-    field: &str,
-) -> Result<(Vec<(String, String)>, Vec<Value>), ModelJsonError> {
-    let mut v = parse_inner(text, field)?;
-    let fields = v
-        .pointer("/schema/fields")
-        .and_then(Value::as_array)
-        .ok_or_else(|| invalid(field, "no schema fields"))?
-        .iter()
-        .filter_map(|f| {
-            let name = f.get("name")?.as_str()?.to_string();
-            let kind = f
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
-            Some((name, kind))
-        })
-        .collect();
-    let rows = match v.get_mut("data").map(Value::take) {
-        Some(Value::Array(rows)) => rows,
-        _ => return Err(invalid(field, "no `data` array")),
+/// An `orient='table'` frame: its `(name, type)` fields and its rows by column.
+pub(super) struct Table {
+    /// The schema's fields.
+    pub fields: Vec<(String, String)>,
+    /// The rows.
+    pub doc: PandasDoc,
+}
+
+impl Table {
+    /// How many rows.
+    pub(super) fn rows(&self) -> usize {
+        self.doc.rows
+    }
+
+    /// The cells of column `name`, if any row has it.
+    pub(super) fn column(&self, name: &str) -> Option<&[Cell]> {
+        self.doc.column(name)
+    }
+
+    /// The cell of `name` in row `i` (`Missing` when the row lacks it).
+    pub(super) fn cell(&self, name: &str, i: usize) -> &Cell {
+        self.column(name).map_or(&Cell::Missing, |c| &c[i])
+    }
+}
+
+/// Reads an `orient='table'` frame.
+pub(super) fn read_table(text: &str, field: &str) -> Result<Table, ModelJsonError> {
+    let doc = parse_inner(text, field)?;
+    let fields = match doc.schema.get("fields") {
+        Some(Cell::List(fields)) => fields
+            .iter()
+            .filter_map(|f| {
+                let name = f.get("name")?.as_str()?.to_string();
+                let kind = f
+                    .get("type")
+                    .and_then(Cell::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                Some((name, kind))
+            })
+            .collect(),
+        _ => return Err(invalid(field, "no schema fields")),
     };
-    Ok((fields, rows))
+    if !doc.has_data || !doc.values.is_empty() {
+        return Err(invalid(field, "no `data` array"));
+    }
+    Ok(Table { fields, doc })
 }
 
 /// A numeric column of a table (`null` is NaN); `None` when absent.
 pub(super) fn number_column(
-    rows: &[Value],
+    table: &Table,
     name: &str,
     field: &str,
 ) -> Result<Option<Vec<f64>>, ModelJsonError> {
-    if rows.first().and_then(|r| r.get(name)).is_none() {
+    let Some(cells) = table.column(name).filter(|c| c[0] != Cell::Missing) else {
         return Ok(None);
-    }
-    rows.iter()
+    };
+    cells
+        .iter()
         .enumerate()
-        .map(|(i, r)| match r.get(name) {
-            Some(Value::Number(n)) => n
+        .map(|(i, c)| match c {
+            Cell::Null => Ok(f64::NAN),
+            _ => c
                 .as_f64()
                 .ok_or_else(|| invalid(field, format!("row {i}: `{name}` is not a number"))),
-            Some(Value::Null) => Ok(f64::NAN),
-            _ => Err(invalid(field, format!("row {i}: `{name}` is not a number"))),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
@@ -152,16 +163,17 @@ pub(super) fn number_column(
 
 /// A boolean column of a table.
 pub(super) fn bool_column(
-    rows: &[Value],
+    table: &Table,
     name: &str,
     field: &str,
 ) -> Result<Vec<bool>, ModelJsonError> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, r)| {
-            r.get(name)
-                .and_then(Value::as_bool)
-                .ok_or_else(|| invalid(field, format!("row {i}: `{name}` is not a boolean")))
+    (0..table.rows())
+        .map(|i| match table.cell(name, i) {
+            Cell::Bool(b) => Ok(*b),
+            _ => Err(invalid(
+                field,
+                format!("row {i}: `{name}` is not a boolean"),
+            )),
         })
         .collect()
 }

@@ -5,6 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::cells::{Cell, ParamsDoc};
 use super::{invalid, ModelJsonError};
 use crate::model::{Draw, Params};
 
@@ -12,13 +13,17 @@ use crate::model::{Draw, Params};
 const MODEL_PARAMS: &[&str] = &["k", "m", "delta", "sigma_obs", "beta", "trend", "lp__"];
 
 /// One value per draw of a scalar parameter (`[[v]]` or `[v₁, …]`).
-fn scalars(v: &Value, field: &str) -> Result<Vec<f64>, ModelJsonError> {
-    let outer = v.as_array().ok_or_else(|| invalid(field, "not a list"))?;
+fn scalars(v: &Cell, field: &str) -> Result<Vec<f64>, ModelJsonError> {
+    let Cell::List(outer) = v else {
+        return Err(invalid(field, "not a list"));
+    };
     outer
         .iter()
         .map(|x| match x {
-            Value::Number(n) => n.as_f64().ok_or_else(|| invalid(field, "not a number")),
-            Value::Array(row) if row.len() == 1 => row[0]
+            Cell::Int(_) | Cell::UInt(_) | Cell::Float(_) => {
+                x.as_f64().ok_or_else(|| invalid(field, "not a number"))
+            }
+            Cell::List(row) if row.len() == 1 => row[0]
                 .as_f64()
                 .ok_or_else(|| invalid(field, "not a number")),
             _ => Err(invalid(field, "expected one number per draw")),
@@ -27,19 +32,19 @@ fn scalars(v: &Value, field: &str) -> Result<Vec<f64>, ModelJsonError> {
 }
 
 /// One row per draw of a vector parameter.
-fn rows(v: &Value, field: &str) -> Result<Vec<Vec<f64>>, ModelJsonError> {
-    let outer = v
-        .as_array()
-        .ok_or_else(|| invalid(field, "not a 2-D list"))?;
+fn rows(v: &Cell, field: &str) -> Result<Vec<Vec<f64>>, ModelJsonError> {
+    let Cell::List(outer) = v else {
+        return Err(invalid(field, "not a 2-D list"));
+    };
     outer
         .iter()
         .map(|row| match row {
-            Value::Array(values) => values
+            Cell::List(values) => values
                 .iter()
                 .map(|x| x.as_f64().ok_or_else(|| invalid(field, "not a number")))
                 .collect(),
             // A 1-D list: one value per draw (a vector of length 1).
-            Value::Number(n) => Ok(vec![n
+            Cell::Int(_) | Cell::UInt(_) | Cell::Float(_) => Ok(vec![row
                 .as_f64()
                 .ok_or_else(|| invalid(field, "not a number"))?]),
             _ => Err(invalid(field, "not a 2-D list")),
@@ -50,15 +55,12 @@ fn rows(v: &Value, field: &str) -> Result<Vec<Vec<f64>>, ModelJsonError> {
 /// Reads `params`, checking that every parameter has one entry per draw and
 /// the vectors have `n_changepoints` and `n_features` values.
 pub(super) fn read_params(
-    params: &Map<String, Value>,
+    params: &ParamsDoc,
     n_changepoints: usize,
     n_features: usize,
 ) -> Result<Params, ModelJsonError> {
-    let get = |name: &str| {
-        params
-            .get(name)
-            .ok_or_else(|| invalid("params", format!("missing `{name}`")))
-    };
+    let find = |name: &str| params.0.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    let get = |name: &str| find(name).ok_or_else(|| invalid("params", format!("missing `{name}`")));
     let field = |name: &str| format!("params.{name}");
     let k = scalars(get("k")?, &field("k"))?;
     let draws = k.len();
@@ -99,16 +101,17 @@ pub(super) fn read_params(
             format!("{} values for {} feature columns", b.len(), n_features),
         ));
     }
-    let lp = match params.get("lp__") {
+    let lp = match find("lp__") {
         Some(v) => scalars(v, "params.lp__")?,
         None => Vec::new(),
     };
-    let trend = match params.get("trend") {
+    let trend = match find("trend") {
         Some(v) => rows(v, "params.trend")?,
         None => Vec::new(),
     };
     // The sampler's own per-draw values; anything else is not ours to keep.
     let sampler = params
+        .0
         .iter()
         .filter(|(name, _)| !MODEL_PARAMS.contains(&name.as_str()))
         .filter_map(|(name, v)| {

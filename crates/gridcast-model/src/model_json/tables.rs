@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::cells::Cell;
 use super::pandas::{bool_column, date_of, number_column, push_number, read_table, table};
 use super::{invalid, ModelJsonError};
 use crate::features::ComponentColumns;
@@ -15,24 +16,23 @@ const OWN: &[&str] = &["ds", "y", "cap", "floor", "cap_scaled", "t", "y_scaled"]
 
 pub(super) fn read_history(text: &str) -> Result<History, ModelJsonError> {
     let field = "history";
-    let (fields, rows) = read_table(text, field)?;
-    let ds = rows
-        .iter()
-        .map(|r| date_of(r.get("ds").unwrap_or(&Value::Null), field))
+    let table = read_table(text, field)?;
+    let ds = (0..table.rows())
+        .map(|i| date_of(table.cell("ds", i), field))
         .collect::<Result<Vec<_>, _>>()?;
     let need = |name: &str| {
-        number_column(&rows, name, field)?
+        number_column(&table, name, field)?
             .ok_or_else(|| invalid(field, format!("no `{name}` column")))
     };
     let mut columns = Vec::new();
-    for (name, kind) in &fields {
-        if OWN.contains(&name.as_str()) || rows.is_empty() {
+    for (name, kind) in &table.fields {
+        if OWN.contains(&name.as_str()) || table.rows() == 0 {
             continue;
         }
         let values = match kind.as_str() {
-            "boolean" => ColumnValues::Booleans(bool_column(&rows, name, field)?),
+            "boolean" => ColumnValues::Booleans(bool_column(&table, name, field)?),
             "number" | "integer" => {
-                ColumnValues::Numbers(number_column(&rows, name, field)?.unwrap_or_default())
+                ColumnValues::Numbers(number_column(&table, name, field)?.unwrap_or_default())
             }
             // Text and other columns Python kept but no model uses.
             _ => continue,
@@ -42,9 +42,9 @@ pub(super) fn read_history(text: &str) -> Result<History, ModelJsonError> {
     Ok(History {
         ds,
         y: need("y")?,
-        cap: number_column(&rows, "cap", field)?,
+        cap: number_column(&table, "cap", field)?,
         floor: need("floor")?,
-        cap_scaled: number_column(&rows, "cap_scaled", field)?,
+        cap_scaled: number_column(&table, "cap_scaled", field)?,
         t: need("t")?,
         y_scaled: need("y_scaled")?,
         columns,
@@ -162,18 +162,19 @@ pub(super) fn history_table_via_values(h: &History, floor_given: bool) -> String
 
 pub(super) fn read_component_columns(text: &str) -> Result<ComponentColumns, ModelJsonError> {
     let field = "train_component_cols";
-    let (fields, rows) = read_table(text, field)?;
+    let table = read_table(text, field)?;
     let mut components = Vec::new();
-    for (name, _) in fields {
+    for (name, _) in table.fields {
         if name == "index" || name == "col" {
             continue;
         }
-        let ind = rows
-            .iter()
-            .map(|r| match r.get(&name).and_then(Value::as_u64) {
-                Some(v) if v <= 1 => Ok(v as u8),
-                _ => Err(invalid(field, format!("`{name}` must be 0 or 1"))),
-            })
+        let ind = (0..table.doc.rows)
+            .map(
+                |i| match table.doc.column(&name).and_then(|c| c[i].as_u64()) {
+                    Some(v) if v <= 1 => Ok(v as u8),
+                    _ => Err(invalid(field, format!("`{name}` must be 0 or 1"))),
+                },
+            )
             .collect::<Result<Vec<_>, _>>()?;
         components.push((name, ind));
     }
@@ -182,7 +183,7 @@ pub(super) fn read_component_columns(text: &str) -> Result<ComponentColumns, Mod
 
 /// The number of feature columns `train_component_cols` describes.
 pub(super) fn component_rows(text: &str) -> Result<usize, ModelJsonError> {
-    Ok(read_table(text, "train_component_cols")?.1.len())
+    Ok(read_table(text, "train_component_cols")?.rows())
 }
 
 pub(super) fn component_table(c: &ComponentColumns) -> String {
@@ -207,37 +208,36 @@ pub(super) fn component_table(c: &ComponentColumns) -> String {
 
 pub(super) fn read_holidays(text: &str) -> Result<Vec<Holiday>, ModelJsonError> {
     let field = "holidays";
-    let (_, rows) = read_table(text, field)?;
-    let window = |r: &Value, name: &str, i: usize| -> Result<Option<i64>, ModelJsonError> {
-        match r.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => n
+    let table = read_table(text, field)?;
+    let window = |i: usize, name: &str| -> Result<Option<i64>, ModelJsonError> {
+        match table.cell(name, i) {
+            c if c.is_null() => Ok(None),
+            c @ (Cell::Int(_) | Cell::UInt(_) | Cell::Float(_)) => c
                 .as_f64()
                 .filter(|v| v.fract() == 0.0 && v.abs() < 1e6)
                 .map(|v| Some(v as i64))
                 .ok_or_else(|| invalid(field, format!("row {i}: `{name}` is not a whole number"))),
-            Some(_) => Err(invalid(field, format!("row {i}: `{name}` is not a number"))),
+            _ => Err(invalid(field, format!("row {i}: `{name}` is not a number"))),
         }
     };
-    rows.iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let name = r
-                .get("holiday")
-                .and_then(Value::as_str)
+    (0..table.rows())
+        .map(|i| {
+            let name = table
+                .cell("holiday", i)
+                .as_str()
                 .ok_or_else(|| invalid(field, format!("row {i}: no `holiday` name")))?;
-            let ds = date_of(r.get("ds").unwrap_or(&Value::Null), field)?;
-            let prior_scale = match r.get("prior_scale") {
-                None | Some(Value::Null) => None,
-                Some(v) => Some(v.as_f64().ok_or_else(|| {
+            let ds = date_of(table.cell("ds", i), field)?;
+            let prior_scale = match table.cell("prior_scale", i) {
+                c if c.is_null() => None,
+                c => Some(c.as_f64().ok_or_else(|| {
                     invalid(field, format!("row {i}: `prior_scale` is not a number"))
                 })?),
             };
             Ok(Holiday {
                 name: name.to_string(),
                 ds: ds.div_euclid(86_400) * 86_400,
-                lower_window: window(r, "lower_window", i)?,
-                upper_window: window(r, "upper_window", i)?,
+                lower_window: window(i, "lower_window")?,
+                upper_window: window(i, "upper_window")?,
                 prior_scale,
             })
         })
