@@ -20,12 +20,13 @@ DEMO := target/demo
 run: portal
 	$(CARGO) build --release -p gridcast
 	mkdir -p $(DEMO)
-	@echo "== generating the seed's dataset (1,000 customers, daily 2022)"
-	target/release/gridcast generate --preset seed --out $(DEMO)/energy_consumption.csv
-	@echo "== splitting it into one CSV per customer"
-	target/release/gridcast process --input $(DEMO)/energy_consumption.csv --output $(DEMO)/data
-	@echo "== training one model per customer (seed preset: trend only, multiplicative, holdout 7)"
-	target/release/gridcast train --input $(DEMO)/data --output $(DEMO)/models --preset seed
+	@echo "== generating the weather dataset (1,000 customers, daily 2022: heating below 15 °C, cooling above 22 °C, a weekly cycle, US holidays)"
+	@echo "   and its covariates feed: the recent temperatures and a 14-day forecast of them"
+	target/release/gridcast generate --preset weather --out $(DEMO)/energy_weather.csv --covariates-out $(DEMO)/future-covariates.csv --future-rows 14
+	@echo "== splitting it into one CSV per customer (ds,y,temperature)"
+	target/release/gridcast process --input $(DEMO)/energy_weather.csv --output $(DEMO)/weather-data --keep-columns temperature
+	@echo "== training one model per customer (weather preset: temperature regressor, weekly, US holidays, holdout 7)"
+	target/release/gridcast train --input $(DEMO)/weather-data --output $(DEMO)/weather-models --preset weather
 	@echo "== demo credentials and customer logins"
 	echo '{"principals": [{"access_key_id": "AKIDGRIDCASTDEMO", "secret_access_key": "gridcast-demo-secret", "target_models": ["*"]}]}' > $(DEMO)/auth.json
 	for c in 1 2 42; do echo "customer-$$c-demo" | target/release/gridcast users add --users $(DEMO)/users.json --customer $$c; done
@@ -42,7 +43,9 @@ run: portal
 	@echo "portal:     http://127.0.0.1:8080/ (sign in as customer 42 / customer-42-demo); preview: http://127.0.0.1:8080/#preview"
 	@echo "widgets:    http://127.0.0.1:8080/examples/dashboard.html"
 	@echo "edge:       GRIDCAST_ENDPOINT_URL=http://127.0.0.1:8080 AWS_ACCESS_KEY_ID=AKIDGRIDCASTDEMO AWS_SECRET_ACCESS_KEY=gridcast-demo-secret node dist/edge/serve.mjs"
-	target/release/gridcast serve --models $(DEMO)/models --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www $(DEMO)/www --session-key-file $(DEMO)/session.key
+	@echo "forecasts:  temperature-driven; the server fills each day's temperature from $(DEMO)/future-covariates.csv"
+	@echo "            (21 days past each model); devices keep it for their offline forecasts"
+	target/release/gridcast serve --models $(DEMO)/weather-models --future-covariates $(DEMO)/future-covariates.csv --auth $(DEMO)/auth.json --users $(DEMO)/users.json --www $(DEMO)/www --session-key-file $(DEMO)/session.key
 
 test: deps test-native test-wasm portal bundle-size test-browser test-e2e test-edge test-python test-kubernetes lint-images
 

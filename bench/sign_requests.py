@@ -2,9 +2,10 @@
 a wrk Lua script that sends them. SigV4 has no nonce: a signature stays valid
 for the 5 minutes of allowed clock skew, which covers a benchmark run.
 
-Usage: python bench/sign_requests.py URL KEY SECRET OUT.lua TARGET... [--zipf S]
+Usage: python bench/sign_requests.py URL KEY SECRET OUT.lua TARGET... [--zipf S] [--body JSON]
 With several targets, each request picks one: uniformly, or by a Zipf law of
-exponent S over the targets in the order given (rank 1 most popular).
+exponent S over the targets in the order given (rank 1 most popular). The body
+is the seed's {"period": 7} unless --body gives another.
 """
 import json
 import sys
@@ -19,9 +20,13 @@ if "--zipf" in args:
     i = args.index("--zipf")
     zipf = float(args[i + 1])
     del args[i:i + 2]
+body = '{"period": 7}'
+if "--body" in args:
+    i = args.index("--body")
+    body = args[i + 1]
+    del args[i:i + 2]
 url, key, secret, out, targets = args[0], args[1], args[2], args[3], args[4:]
 creds = Credentials(key, secret)
-body = '{"period": 7}'
 entries = []
 for target in targets:
     req = AWSRequest(method="POST", url=f"{url}/endpoints/gridcast/invocations", data=body,

@@ -174,6 +174,7 @@ export class GridcastForecast extends HTMLElement {
       `${answer.sourceText}${answer.trainedThrough ? ` · model trained on readings up to ${answer.trainedThrough}` : ""}`);
     const parts = [title, figure, source];
     if (answer.note) parts.push(el("p", { class: "note" }, `${answer.note.title}. ${answer.note.nextStep}`));
+    if (answer.uncovered) parts.push(el("p", { class: "note uncovered" }, `${answer.uncovered.message}.`));
     const table = el("table");
     const head = el("tr");
     for (const h of ["Date", "Forecast", "Low", "High"]) head.append(el("th", { scope: "col" }, h));

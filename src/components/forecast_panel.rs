@@ -126,6 +126,9 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
                     if let (ForecastSource::Device, Some(why)) = (o.source, &o.fallback_reason) {
                         <p class="hint">{ format!("{why}. {}", why.next_step()) }</p>
                     }
+                    if let Some(u) = &o.uncovered {
+                        <p id="forecast-uncovered" class="hint">{ format!("{u}.") }</p>
+                    }
                     if let (ForecastSource::Device, Some(m)) = (o.source, &props.model) {
                         <p class="hint">{ format!("Model stored on this device {}.", stored_at(m.saved_at_ms)) }</p>
                     }

@@ -1,7 +1,7 @@
 // Shared by the browser tests: a trained demo endpoint started with the
 // gridcast CLI, and Debian's Chromium driven by playwright-core.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
@@ -19,6 +19,11 @@ export function trainedModels(customers, logins) {
   run("generate", "--customers", String(customers), "--out", join(dir, "e.csv"));
   run("process", "--input", join(dir, "e.csv"), "--output", join(dir, "data"));
   run("train", "--input", join(dir, "data"), "--output", join(dir, "models"), "--preset", "seed");
+  return withLogins(dir, logins);
+}
+
+/** Adds a login per id in `logins` and the operator's keys (auth.json) to `dir`. */
+function withLogins(dir, logins) {
   for (const [id, password] of Object.entries(logins)) {
     execFileSync(gridcast, ["users", "add", "--users", join(dir, "users.json"), "--customer", id], {
       input: password + "\n",
@@ -30,6 +35,21 @@ export function trainedModels(customers, logins) {
     JSON.stringify({ principals: [{ access_key_id: "AKIDOPERATOR", secret_access_key: "operator-secret", target_models: ["*"] }] }),
   );
   return dir;
+}
+
+/**
+ * Python Prophet's temperature model (prophet-ext `temp_regressor`: regressors temperature and
+ * heating, history to 2023-12-31) as customer 0's artifact, and `feed.csv`, the covariates feed:
+ * the fixture's future temperature and heating for the first `days` days of 2024.
+ */
+export function regressorModels(logins, days) {
+  const dir = mkdtempSync(join(tmpdir(), "gridcast-e2e-"));
+  const ext = join(root, "../shared/fixtures/prophet-ext");
+  mkdirSync(join(dir, "models"));
+  copyFileSync(join(ext, "models/temp_regressor.tar.gz"), join(dir, "models/0.tar.gz"));
+  const future = readFileSync(join(ext, "future/temp_regressor.csv"), "utf8").trim().split("\n");
+  writeFileSync(join(dir, "feed.csv"), future.slice(0, days + 1).join("\n") + "\n");
+  return withLogins(dir, logins);
 }
 
 /** Starts `gridcast serve` on `port` (0: any) and resolves with its URL. */

@@ -1,6 +1,7 @@
 // gridcast's edge handler: a standard `fetch(request, env)` (the shape Workers and Deno use).
 //
-//   GET /forecast/{customer}?days=N  →  {"customer", "source", "forecast": [{ds, yhat, yhat_lower, yhat_upper}]}
+//   GET /forecast/{customer}?days=N  →  {"customer", "source", "forecast": [{ds, yhat, yhat_lower, yhat_upper}],
+//                                        "uncovered"?: {message, from, to, columns}}  (days without covariates)
 //
 // It signs InvokeEndpoint to env.GRIDCAST_ENDPOINT_URL with env.AWS_ACCESS_KEY_ID /
 // AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), so browsers never hold AWS keys; keeps each

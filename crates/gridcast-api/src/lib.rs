@@ -24,7 +24,7 @@ mod login;
 mod preset;
 mod widget;
 
-pub use covariates::{CovariateColumn, FutureCovariates};
+pub use covariates::FutureCovariates;
 pub use customer::{CustomerId, CustomerIdError, MAX_CUSTOMER_ID_LEN};
 pub use forecast_request::{
     FutureRows, ForecastRequest, RequestError, RequestRows, MAX_FUTURE_COLUMNS,

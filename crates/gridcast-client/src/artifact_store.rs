@@ -23,6 +23,11 @@ pub struct StoredArtifact {
     pub etag: Option<String>,
     /// When it was stored (device clock, Unix milliseconds).
     pub saved_at_ms: f64,
+    /// The future covariates received for its model (the endpoint's CSV;
+    /// empty: none).
+    pub covariates: Vec<u8>,
+    /// Their `ETag`.
+    pub covariates_etag: Option<String>,
 }
 
 fn storage(e: impl std::fmt::Display) -> Problem {
@@ -93,6 +98,12 @@ impl ArtifactStore {
             bytes,
             etag: field("etag").as_string(),
             saved_at_ms: field("saved_at").as_f64().unwrap_or(0.0),
+            // Entries from before covariates were kept have none.
+            covariates: field("covariates")
+                .dyn_into::<Uint8Array>()
+                .map(|a| a.to_vec())
+                .unwrap_or_default(),
+            covariates_etag: field("covariates_etag").as_string(),
         }))
     }
 
@@ -111,6 +122,16 @@ impl ArtifactStore {
                 )
             })
             .and_then(|_| set("saved_at", JsValue::from_f64(artifact.saved_at_ms)))
+            .and_then(|_| set("covariates", Uint8Array::from(artifact.covariates.as_slice()).into()))
+            .and_then(|_| {
+                set(
+                    "covariates_etag",
+                    artifact
+                        .covariates_etag
+                        .as_deref()
+                        .map_or(JsValue::NULL, JsValue::from_str),
+                )
+            })
             .map_err(|e| Problem::Storage(format!("{e:?}")))?;
         let (tx, store) = self.writing()?;
         store

@@ -1,9 +1,10 @@
 //! Forecast tables: read from the endpoint's pandas JSON, or computed on the
 //! device from a stored artifact with the same Prophet code.
 
+use gridcast_api::FutureRows;
 use gridcast_model::{
-    future_frame, infer_frequency, predict, read_artifact, read_model_json, AnswerSeed,
-    ArtifactLimits, Forecast, ForecastOptions, ProphetModel,
+    format_csv, future_frame, infer_frequency, predict, read_artifact, read_model_json,
+    AnswerSeed, ArtifactLimits, Forecast, ForecastOptions, Frame, ProphetModel,
 };
 
 use std::collections::BTreeMap;
@@ -133,6 +134,57 @@ impl ForecastTable {
     }
 }
 
+/// The rows a device forecast leaves out because the device has no future
+/// values (covariates) of a column the model needs for them: the first
+/// such row and every one after it. Shown as it is, never filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uncovered {
+    /// The columns without values at `first`.
+    pub columns: Vec<String>,
+    /// The first row left out (Unix seconds).
+    pub first: i64,
+    /// The last row asked for.
+    pub last: i64,
+    /// How many rows are left out.
+    pub rows: usize,
+}
+
+impl std::fmt::Display for Uncovered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let span = if self.rows == 1 {
+            format_csv(self.first)
+        } else {
+            format!("{} to {}", format_csv(self.first), format_csv(self.last))
+        };
+        write!(
+            f,
+            "This device has no {} forecast for {span}, so {} not forecast",
+            self.columns.join(" or "),
+            if self.rows == 1 { "that date is" } else { "those dates are" }
+        )
+    }
+}
+
+/// A forecast on the device: the rows it could give, and those it could not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceForecast {
+    /// The forecast rows (the covered ones, from the first).
+    pub table: ForecastTable,
+    /// The rows left out for want of covariates.
+    pub uncovered: Option<Uncovered>,
+}
+
+/// Why the device gave no forecast at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DeviceForecastError {
+    /// Not even the first row has the covariates the model needs.
+    #[error("{0}")]
+    NoCovariates(Uncovered),
+    /// The model failed.
+    #[error("{0}")]
+    Model(String),
+}
+
 /// A customer's model, unpacked on the device.
 #[derive(Debug, Clone)]
 pub struct OnDeviceModel {
@@ -215,6 +267,92 @@ impl OnDeviceModel {
     }
 }
 
+impl OnDeviceModel {
+    /// The `periods` rows after the history with the model's covariates
+    /// from `covariates` (by date), up to the first row that lacks one.
+    pub fn covered_rows(
+        &self,
+        periods: u32,
+        covariates: Option<&FutureRows>,
+    ) -> Result<(Frame, Option<Uncovered>), String> {
+        let mut frame =
+            future_frame(&self.model, periods as usize, None).map_err(|e| e.to_string())?;
+        let asked = frame.ds.len();
+        let mut covered = asked;
+        let mut missing = Vec::new();
+        for name in self.model.future_value_columns() {
+            let values: Vec<f64> = frame
+                .ds
+                .iter()
+                .map(|ds| covariate(covariates, &name, *ds))
+                .collect();
+            let gap = values.iter().position(|v| v.is_nan()).unwrap_or(asked);
+            if gap < covered {
+                covered = gap;
+                missing.clear();
+            }
+            if gap == covered && gap < asked {
+                missing.push(name.clone());
+            }
+            frame = frame.with_column(&name, values);
+        }
+        if covered == asked {
+            return Ok((frame, None));
+        }
+        let uncovered = Uncovered {
+            columns: missing,
+            first: frame.ds[covered],
+            last: frame.ds[asked - 1],
+            rows: asked - covered,
+        };
+        frame.ds.truncate(covered);
+        for values in [frame.cap.as_mut(), frame.floor.as_mut()].into_iter().flatten() {
+            values.truncate(covered);
+        }
+        for c in &mut frame.columns {
+            c.values.truncate(covered);
+        }
+        Ok((frame, Some(uncovered)))
+    }
+
+    /// Forecasts `periods` rows as the endpoint answers them for this model
+    /// with the covariates the device keeps: the rows up to the first one
+    /// `covariates` has no value for (the band the endpoint draws for that
+    /// many rows), and which rows are left out — never a guessed value.
+    pub fn forecast_covered(
+        &self,
+        periods: u32,
+        covariates: Option<&FutureRows>,
+    ) -> Result<DeviceForecast, DeviceForecastError> {
+        let (frame, uncovered) = self
+            .covered_rows(periods, covariates)
+            .map_err(DeviceForecastError::Model)?;
+        if frame.ds.is_empty() {
+            return Err(DeviceForecastError::NoCovariates(
+                uncovered.expect("rows were asked for"),
+            ));
+        }
+        let seed = self.answer_seed.map(|s| s.for_horizon(frame.ds.len()));
+        let f = predict(&self.model, &frame, &ForecastOptions { seed, ..Default::default() })
+            .map_err(|e| DeviceForecastError::Model(e.to_string()))?;
+        Ok(DeviceForecast {
+            table: ForecastTable::from_forecast(&f).map_err(DeviceForecastError::Model)?,
+            uncovered,
+        })
+    }
+}
+
+/// `covariates`' value of `column` at `ds`, NaN when it has none.
+fn covariate(covariates: Option<&FutureRows>, column: &str, ds: i64) -> f64 {
+    let Some(rows) = covariates else {
+        return f64::NAN;
+    };
+    match (rows.ds.binary_search(&ds), rows.column(column)) {
+        (Ok(i), Some(values)) => values[i],
+        _ => f64::NAN,
+    }
+}
+
 /// Unpacks `artifact` and forecasts `periods` rows on the device.
 pub fn forecast_on_device(
     artifact: &[u8],
@@ -278,5 +416,90 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("other rows"), "{e}");
         assert!(OnDeviceModel::from_artifact(b"not gzip").is_err());
+    }
+
+    const REGRESSOR: &[u8] =
+        include_bytes!("../../../../shared/fixtures/prophet-ext/models/temp_regressor.tar.gz");
+    const FUTURE: &str = include_str!("../../../../shared/fixtures/prophet-ext/future/temp_regressor.csv");
+    const EXPECTED: &str =
+        include_str!("../../../../shared/fixtures/prophet-ext/expected/temp_regressor.json");
+
+    /// The fixture's future temperature and heating for its first `days` days.
+    fn covariates(days: usize) -> FutureRows {
+        let mut rows = FutureRows::default();
+        let (mut t, mut h) = (Vec::new(), Vec::new());
+        for line in FUTURE.lines().skip(1).take(days) {
+            let cells: Vec<&str> = line.split(',').collect();
+            rows.ds.push(gridcast_model::parse_timestamp(cells[0]).unwrap());
+            t.push(cells[1].parse().unwrap());
+            h.push(cells[2].parse().unwrap());
+        }
+        rows.set_column("temperature", t);
+        rows.set_column("heating", h);
+        rows
+    }
+
+    #[test]
+    fn a_regressor_model_forecasts_on_the_device_from_kept_covariates_as_python_does() {
+        let m = OnDeviceModel::from_artifact(REGRESSOR).unwrap();
+        assert_eq!(m.model.future_value_columns(), ["temperature", "heating"]);
+        let expected: serde_json::Value = serde_json::from_str(EXPECTED).unwrap();
+        let f = m.forecast_covered(7, Some(&covariates(30))).unwrap();
+        assert_eq!(f.uncovered, None);
+        assert_eq!(f.table.len(), 7);
+        for i in 0..7 {
+            let want = expected["columns"]["yhat"][i].as_f64().unwrap();
+            assert!((f.table.yhat[i] - want).abs() < 1e-6 * want, "row {i}: {} vs {want}", f.table.yhat[i]);
+        }
+        // The band is the endpoint's for 7 rows of this model.
+        let again = m.forecast_covered(7, Some(&covariates(7))).unwrap();
+        assert_eq!(again, f);
+    }
+
+    #[test]
+    fn days_without_covariates_are_left_out_and_named() {
+        let m = OnDeviceModel::from_artifact(REGRESSOR).unwrap();
+        let f = m.forecast_covered(7, Some(&covariates(5))).unwrap();
+        assert_eq!(f.table.len(), 5);
+        let u = f.uncovered.unwrap();
+        assert_eq!(u.columns, ["temperature", "heating"]);
+        assert_eq!((format_csv(u.first), format_csv(u.last), u.rows), ("2024-01-06".into(), "2024-01-07".into(), 2));
+        assert_eq!(
+            u.to_string(),
+            "This device has no temperature or heating forecast for 2024-01-06 to 2024-01-07, so those dates are not forecast"
+        );
+        // The covered rows are the forecast of 5 rows, not the first 5 of 7.
+        let five = m.forecast_covered(5, Some(&covariates(30))).unwrap();
+        assert_eq!(five.table, f.table);
+
+        // One column's gap ends the covered rows; only that column is named.
+        let mut gap = covariates(30);
+        let mut t = gap.column("temperature").unwrap().to_vec();
+        t[2] = f64::NAN;
+        gap.set_column("temperature", t);
+        let f = m.forecast_covered(7, Some(&gap)).unwrap();
+        assert_eq!(f.table.len(), 2);
+        let u = f.uncovered.unwrap();
+        assert_eq!((u.columns, u.rows), (vec!["temperature".to_owned()], 5));
+
+        // Nothing kept, or nothing for the first day: no forecast at all.
+        let none = m.forecast_covered(3, None).unwrap_err();
+        let DeviceForecastError::NoCovariates(u) = none else { panic!("{none:?}") };
+        assert_eq!((format_csv(u.first), u.rows), ("2024-01-01".into(), 3));
+        assert_eq!(
+            u.to_string(),
+            "This device has no temperature or heating forecast for 2024-01-01 to 2024-01-03, so those dates are not forecast"
+        );
+        let mut late = covariates(30);
+        late.ds.remove(0);
+        for (_, v) in &mut late.columns {
+            v.remove(0);
+        }
+        assert!(matches!(m.forecast_covered(1, Some(&late)), Err(DeviceForecastError::NoCovariates(u)) if u.rows == 1));
+
+        // A model without regressors needs none.
+        let seed = OnDeviceModel::from_artifact(ARTIFACT).unwrap();
+        let f = seed.forecast_covered(7, None).unwrap();
+        assert_eq!((f.table, f.uncovered), (seed.forecast_as_endpoint(7).unwrap(), None));
     }
 }

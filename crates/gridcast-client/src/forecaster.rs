@@ -7,7 +7,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use gridcast_api::{FutureCovariates, FutureRows};
+
 use crate::artifact_store::{ArtifactStore, StoredArtifact};
+use crate::forecast::Uncovered;
 use crate::problem::Action;
 use crate::request::{self, Target};
 use crate::transport::{self, DOWNLOAD_TIMEOUT_MS, FORECAST_TIMEOUT_MS};
@@ -72,11 +75,41 @@ pub struct DeviceModel {
     pub fresh: bool,
     /// When the device stored it (Unix milliseconds).
     pub saved_at_ms: f64,
+    /// The future covariates the device last received for it (models with
+    /// regressors or conditions).
+    pub covariates: Option<Rc<KeptCovariates>>,
+}
+
+/// Future covariates as the device keeps them beside the artifact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptCovariates {
+    /// The rows.
+    pub rows: FutureRows,
+    /// The endpoint's CSV they were read from (what is stored).
+    pub csv: Vec<u8>,
+    /// Its entity tag.
+    pub etag: Option<String>,
 }
 
 impl PartialEq for DeviceModel {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.model, &other.model) && self.fresh == other.fresh
+        let rows = |m: &Self| m.covariates.as_ref().map(Rc::as_ptr);
+        Rc::ptr_eq(&self.model, &other.model) && self.fresh == other.fresh && rows(self) == rows(other)
+    }
+}
+
+impl DeviceModel {
+    /// What the device stores for it: the artifact and the covariates in one
+    /// record.
+    fn record(&self) -> StoredArtifact {
+        let covariates = self.covariates.as_deref();
+        StoredArtifact {
+            bytes: self.artifact.to_vec(),
+            etag: self.etag.clone(),
+            saved_at_ms: self.saved_at_ms,
+            covariates: covariates.map(|c| c.csv.clone()).unwrap_or_default(),
+            covariates_etag: covariates.and_then(|c| c.etag.clone()),
+        }
     }
 }
 
@@ -89,6 +122,17 @@ pub struct Outcome {
     pub source: ForecastSource,
     /// Why the device answered (the endpoint's problem), if it did.
     pub fallback_reason: Option<Problem>,
+    /// The rows the device left out for want of covariates, if any.
+    pub uncovered: Option<Uncovered>,
+}
+
+/// Covariates read from `csv` (none when it is empty or does not read).
+fn kept(csv: Vec<u8>, etag: Option<String>) -> Option<Rc<KeptCovariates>> {
+    if !cfg!(feature = "covariates") {
+        return None;
+    }
+    let rows = FutureCovariates::parse(&csv).ok()?;
+    Some(Rc::new(KeptCovariates { rows, csv, etag }))
 }
 
 /// Sends a sign-in or refresh and reads the credentials it answers with.
@@ -130,7 +174,8 @@ impl Forecaster {
         Ok(target.settings.storage_key(&target.target_model))
     }
 
-    /// The stored model for the session's customer, if this device has one.
+    /// The stored model for the session's customer, if this device has one,
+    /// with the covariates kept beside it.
     pub async fn stored_model(&self, session: &Session) -> Result<Option<DeviceModel>, Problem> {
         let Some(stored) = self.store.get(&self.key(session)?).await? else {
             return Ok(None);
@@ -142,12 +187,15 @@ impl Forecaster {
             etag: stored.etag,
             fresh: false,
             saved_at_ms: stored.saved_at_ms,
+            covariates: kept(stored.covariates, stored.covariates_etag),
         }))
     }
 
     /// Downloads the customer's artifact unless `stored` (what
-    /// [`Self::stored_model`] found) is current (`If-None-Match`), keeps a new
-    /// one, and returns the model.
+    /// [`Self::stored_model`] found) is current (`If-None-Match`), and for a
+    /// model that needs future covariates the endpoint's latest (also
+    /// `If-None-Match`; when the endpoint cannot give them, the kept ones
+    /// stay); keeps what is new beside each other and returns the model.
     pub async fn sync_model(
         &self,
         session: &Session,
@@ -157,35 +205,46 @@ impl Forecaster {
         let etag = stored.and_then(|s| s.etag.as_deref());
         let prepared = request::download_artifact(&target, session, etag, transport::now())?;
         let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
-        match (reply.status, stored) {
-            (304, Some(stored)) => Ok(DeviceModel {
+        let mut model = match (reply.status, stored) {
+            (304, Some(stored)) => DeviceModel {
                 fresh: true,
                 ..stored.clone()
-            }),
-            (200, _) => {
-                // Checked before it is kept.
-                let model = OnDeviceModel::from_artifact(&reply.body).map_err(Problem::OnDevice)?;
-                let fresh = StoredArtifact {
-                    etag: reply.header("etag").map(str::to_owned),
-                    bytes: reply.body,
-                    saved_at_ms: js_sys::Date::now(),
-                };
-                let key = target.settings.storage_key(&target.target_model);
-                self.store.put(&key, fresh.clone()).await?;
-                Ok(DeviceModel {
-                    model: Rc::new(model),
-                    artifact: Rc::new(fresh.bytes),
-                    etag: fresh.etag,
-                    fresh: true,
-                    saved_at_ms: fresh.saved_at_ms,
-                })
+            },
+            // Checked before it is kept.
+            (200, _) => DeviceModel {
+                model: Rc::new(OnDeviceModel::from_artifact(&reply.body).map_err(Problem::OnDevice)?),
+                etag: reply.header("etag").map(str::to_owned),
+                artifact: Rc::new(reply.body),
+                fresh: true,
+                saved_at_ms: js_sys::Date::now(),
+                covariates: stored.and_then(|s| s.covariates.clone()),
+            },
+            _ => {
+                return Err(Problem::from_reply(
+                    &reply,
+                    Action::Download,
+                    transport::now(),
+                ))
             }
-            _ => Err(Problem::from_reply(
-                &reply,
-                Action::Download,
-                transport::now(),
-            )),
+        };
+        let mut changed = reply.status == 200;
+        #[cfg(feature = "covariates")]
+        if !model.model.model.future_value_columns().is_empty() {
+            let etag = model.covariates.as_ref().and_then(|c| c.etag.as_deref());
+            let prepared = request::download_covariates(&target, session, etag, transport::now())?;
+            if let Ok(reply) = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await {
+                let etag = reply.header("etag").map(str::to_owned);
+                if let (200, Some(c)) = (reply.status, kept(reply.body, etag)) {
+                    model.covariates = Some(c);
+                    changed = true;
+                }
+            }
         }
+        if changed {
+            let key = target.settings.storage_key(&target.target_model);
+            self.store.put(&key, model.record()).await?;
+        }
+        Ok(model)
     }
 
     /// Removes the session's model from the device.
@@ -209,6 +268,7 @@ impl Forecaster {
                     table,
                     source: ForecastSource::Endpoint,
                     fallback_reason: None,
+                    uncovered: None,
                 })
             }
             Err(p) if p.endpoint_down() => p,
@@ -218,17 +278,30 @@ impl Forecaster {
     }
 
     /// The device's forecast of `days` days from `model`, because of `why`
-    /// (the endpoint's problem, or no credentials to ask it with).
+    /// (the endpoint's problem, or no credentials to ask it with): with the
+    /// covariates it keeps, only the days they cover.
     pub fn on_device(model: &DeviceModel, days: u32, why: Problem) -> Result<Outcome, Problem> {
         let periods = model.model.periods_for_days(days);
-        let table = model
+        #[cfg(not(feature = "covariates"))]
+        let forecast = crate::DeviceForecast {
+            table: model.model.forecast_as_endpoint(periods).map_err(Problem::OnDevice)?,
+            uncovered: None,
+        };
+        #[cfg(feature = "covariates")]
+        let covariates = model.covariates.as_ref().map(|c| &c.rows);
+        #[cfg(feature = "covariates")]
+        let forecast = model
             .model
-            .forecast_as_endpoint(periods)
-            .map_err(Problem::OnDevice)?;
+            .forecast_covered(periods, covariates)
+            .map_err(|e| match e {
+                crate::DeviceForecastError::NoCovariates(u) => Problem::NoCovariates(u),
+                crate::DeviceForecastError::Model(m) => Problem::OnDevice(m),
+            })?;
         Ok(Outcome {
-            table,
+            table: forecast.table,
             source: ForecastSource::Device,
             fallback_reason: Some(why),
+            uncovered: forecast.uncovered,
         })
     }
 

@@ -28,9 +28,12 @@ pub mod forecaster;
 pub mod transport;
 
 pub use accuracy::{Accuracy, AccuracyAt, Actuals};
-pub use forecast::{forecast_on_device, ForecastSource, ForecastTable, OnDeviceModel};
 pub use gridcast_api::LoginRequest;
 pub use gridcast_api::{ForecastRequest, FutureRows, Horizon, Period, MAX_HORIZON_DAYS};
+pub use forecast::{
+    forecast_on_device, DeviceForecast, DeviceForecastError, ForecastSource, ForecastTable,
+    OnDeviceModel, Uncovered,
+};
 pub use problem::{Action, Problem};
 pub use request::{PreparedRequest, Reply};
 pub use session::Session;

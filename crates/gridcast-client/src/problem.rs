@@ -89,6 +89,10 @@ pub enum Problem {
     /// The stored model could not forecast.
     #[error("The model on this device could not forecast: {0}")]
     OnDevice(String),
+    /// The stored model needs future covariates the device has none of for
+    /// the first day asked for.
+    #[error("{0}")]
+    NoCovariates(crate::forecast::Uncovered),
     /// Nothing stored to forecast from.
     #[error("No model is stored on this device yet")]
     NoStoredModel,
@@ -229,7 +233,8 @@ impl Problem {
             Problem::Unreachable(_)
             | Problem::Timeout(_)
             | Problem::ServerFailure { .. }
-            | Problem::NoStoredModel => (503, "ServiceUnavailable"),
+            | Problem::NoStoredModel
+            | Problem::NoCovariates(_) => (503, "ServiceUnavailable"),
             _ => (500, "InternalFailure"),
         }
     }
@@ -254,6 +259,7 @@ impl Problem {
             Problem::BadAnswer(_) => "Check that the endpoint URL points at a forecast endpoint.",
             Problem::OnDevice(_) => "Sign in while online to download a fresh copy of your model.",
             Problem::NoStoredModel => "Sign in once while online so your model can be stored on this device.",
+            Problem::NoCovariates(_) => "Connect again for the service's forecast; it also brings this device the latest weather forecast.",
             Problem::Horizon(_) => "Choose between 1 and 90 days.",
             Problem::Storage(_) => "Allow this site to store data (private browsing may block it), then reload.",
         }
@@ -375,6 +381,18 @@ mod tests {
         assert_eq!(
             Problem::NoStoredModel.as_http(),
             (503, "ServiceUnavailable")
+        );
+        let none = Problem::NoCovariates(crate::Uncovered {
+            columns: vec!["temperature".into()],
+            first: 0,
+            last: 0,
+            rows: 1,
+        });
+        assert_eq!(none.as_http(), (503, "ServiceUnavailable"));
+        assert!(!none.endpoint_down());
+        assert_eq!(
+            none.to_string(),
+            "This device has no temperature forecast for 1970-01-01, so that date is not forecast"
         );
         assert_eq!(Problem::SessionExpired.as_http(), (500, "InternalFailure"));
         assert_eq!(

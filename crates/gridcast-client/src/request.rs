@@ -148,19 +148,35 @@ pub fn download_artifact(
     etag: Option<&str>,
     now: i64,
 ) -> Result<PreparedRequest, Problem> {
-    let mut headers = vec![("accept".into(), "application/gzip".into())];
+    let url = target.settings.artifact_url(&target.target_model);
+    conditional_get(target, session, url, "application/gzip", etag, now)
+}
+
+/// The future covariates of the session's model, unless they still have
+/// entity tag `etag` (then 304).
+pub fn download_covariates(
+    target: &Target,
+    session: &Session,
+    etag: Option<&str>,
+    now: i64,
+) -> Result<PreparedRequest, Problem> {
+    let url = target.settings.covariates_url(&target.target_model);
+    conditional_get(target, session, url, "application/json", etag, now)
+}
+
+fn conditional_get(
+    target: &Target,
+    session: &Session,
+    url: String,
+    accept: &str,
+    etag: Option<&str>,
+    now: i64,
+) -> Result<PreparedRequest, Problem> {
+    let mut headers = vec![("accept".into(), accept.to_owned())];
     if let Some(e) = etag {
         headers.push(("if-none-match".into(), e.to_owned()));
     }
-    signed(
-        target,
-        session,
-        "GET",
-        target.settings.artifact_url(&target.target_model),
-        headers,
-        Vec::new(),
-        now,
-    )
+    signed(target, session, "GET", url, headers, Vec::new(), now)
 }
 
 /// A signed `GET` of the session's model's `kind` (`backtests`, `readings`)
@@ -309,6 +325,10 @@ mod tests {
         );
         assert_eq!(r.header("if-none-match"), Some("\"abc\""));
         assert_eq!(r.header("x-amz-security-token"), None);
+        let c = download_covariates(&target, &s, None, 1_790_000_000).unwrap();
+        assert_eq!(c.url, "https://e.example/endpoints/gridcast/covariates/c/7.tar.gz");
+        assert_eq!((c.header("accept"), c.header("if-none-match")), (Some("application/json"), None));
+        assert!(c.header("authorization").unwrap().contains("Credential=AKID/"));
         let mut bad = Session::with_keys("../x", "AKID", "k", None);
         assert!(matches!(
             Target::new(&settings, &bad),

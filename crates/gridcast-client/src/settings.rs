@@ -140,6 +140,11 @@ impl EndpointSettings {
         self.model_url("models", target)
     }
 
+    /// `GET` here for the future covariates `target`'s model needs.
+    pub fn covariates_url(&self, target: &str) -> String {
+        self.model_url("covariates", target)
+    }
+
     /// `GET` here for what a gridcast endpoint keeps of `target`: `models`
     /// (the artifact), `backtests` (its backtest metrics) or `readings` (the
     /// readings after its training end beside its forecast).

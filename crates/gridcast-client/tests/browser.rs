@@ -44,6 +44,8 @@ async fn artifacts_are_kept_in_indexeddb() {
         bytes: ARTIFACT.to_vec(),
         etag: Some("\"v1\"".into()),
         saved_at_ms: 1.0e12,
+        covariates: b"ds,temperature\n2023-01-01,4.5\n".to_vec(),
+        covariates_etag: Some("\"c1\"".into()),
     };
     store.put(key, &first).await.unwrap();
     // A second connection (a reload) sees it.
@@ -56,6 +58,8 @@ async fn artifacts_are_kept_in_indexeddb() {
         bytes: vec![1, 2, 3],
         etag: None,
         saved_at_ms: 2.0e12,
+        covariates: Vec::new(),
+        covariates_etag: None,
     };
     store.put(key, &second).await.unwrap();
     store.put("other", &first).await.unwrap();

@@ -440,4 +440,40 @@ mod tests {
             Covariates::parse(b"ds,t\n2023-01-01,1\n2023-01-02,1\n", None, &few, "f").unwrap_err();
         assert_eq!(err.to_string(), "f:3: more than 1 rows");
     }
+
+    #[test]
+    fn a_feed_of_64_value_columns_is_read_and_65_are_refused() {
+        let feed = |n: usize| {
+            let names: String = (0..n).map(|i| format!(",c{i}")).collect();
+            let cells: String = (0..n).map(|i| format!(",{i}")).collect();
+            format!("ds,customer_id{names}\n2023-01-01,42{cells}\n")
+        };
+        let limit = FeedLimits::default().columns;
+        assert_eq!(limit, 64);
+        let wide = parse(&feed(limit)).unwrap();
+        assert_eq!(wide.columns.len(), 64);
+        assert_eq!(wide.value("42.tar.gz", "c63", DAY1), Some(63.0));
+        let err = parse(&feed(limit + 1)).unwrap_err().to_string();
+        assert_eq!(err, "feed.csv:1: expected 1 to 64 value columns besides ds and the key, got 65");
+    }
+
+    #[tokio::test]
+    async fn a_feed_of_exactly_16_mib_is_read_and_one_byte_more_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feed.csv");
+        let limit = FeedLimits::default().bytes as usize;
+        assert_eq!(limit, 16 * 1024 * 1024);
+        let feed = CovariatesFeed::new(path.to_str().unwrap(), None, FeedLimits::default()).unwrap();
+        let mut text = b"ds,temperature\n2023-01-01,4.5\n".to_vec();
+        // Blank lines pad it: the feed's content is the same row.
+        text.resize(limit, b'\n');
+        std::fs::write(&path, &text).unwrap();
+        assert!(feed.reload().await.unwrap());
+        assert_eq!(feed.current().unwrap().value("42.tar.gz", "temperature", DAY1), Some(4.5));
+        text.push(b'\n');
+        std::fs::write(&path, &text).unwrap();
+        let err = feed.reload().await.unwrap_err().to_string();
+        assert!(err.contains("feed.csv") && err.contains("16777216"), "{err}");
+        assert_eq!(feed.current().unwrap().value("42.tar.gz", "temperature", DAY1), Some(4.5), "the previous feed stays");
+    }
 }

@@ -1060,35 +1060,20 @@ async fn covariates_are_served_to_who_may_invoke_the_model_with_an_etag() {
     let path = |target: &str| format!("/endpoints/gridcast/covariates/{target}");
 
     let mine = send(&served, get_signed(&path("42.tar.gz"), &own)).await;
-    assert_eq!(
-        mine.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&mine.body)
-    );
+    assert_eq!(mine.status, StatusCode::OK, "{}", String::from_utf8_lossy(&mine.body));
+    // Only the rows after the model's history (2023-12-31), every value the feed's.
     let doc = mine.json();
-    let lines: Vec<Vec<&str>> = future
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').collect())
-        .collect();
-    assert_eq!(doc["ds"].as_array().unwrap().len(), lines.len());
-    assert_eq!(doc["ds"][0], "2024-01-01");
-    assert_eq!(doc["columns"][0]["name"], "temperature");
-    assert_eq!(doc["columns"][1]["name"], "heating");
-    for (i, cells) in lines.iter().enumerate() {
-        assert_eq!(doc["ds"][i], cells[0]);
-        assert_eq!(
-            doc["columns"][0]["values"][i].as_f64().unwrap(),
-            cells[1].parse::<f64>().unwrap()
-        );
-        assert_eq!(
-            doc["columns"][1]["values"][i].as_f64().unwrap(),
-            cells[2].parse::<f64>().unwrap()
-        );
-    }
-    let rows = gridcast_api::FutureCovariates::parse(&mine.body).unwrap();
+    assert_eq!(doc["columns"], json!(["temperature", "heating"]));
+    let lines: Vec<Vec<&str>> = future.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows = doc["rows"].as_array().unwrap();
     assert_eq!(rows.len(), lines.len());
+    for (row, cells) in rows.iter().zip(&lines) {
+        let day = gridcast_model::parse_timestamp(cells[0]).unwrap() as f64;
+        let want = [day, cells[1].parse().unwrap(), cells[2].parse().unwrap()];
+        assert_eq!(row.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect::<Vec<_>>(), want);
+    }
+    let parsed = gridcast_api::FutureCovariates::parse(&mine.body).unwrap();
+    assert_eq!(parsed.column("temperature").unwrap()[0], 5.37);
 
     // The same document again: 304 with no body, the same ETag.
     let response = app(served.state.clone())
@@ -1124,7 +1109,7 @@ async fn covariates_are_served_to_who_may_invoke_the_model_with_an_etag() {
     // A model that needs no covariates gets none.
     let seed = send(&served, get_signed(&path("7.tar.gz"), &admin())).await;
     assert_eq!(seed.status, StatusCode::OK);
-    assert_eq!(seed.json(), json!({"ds": [], "columns": []}));
+    assert_eq!(seed.json(), json!({"columns": [], "rows": []}));
     refused!(
         send(&served, get_signed(&path("..%2F42.tar.gz"), &admin())).await,
         400,
@@ -1161,7 +1146,7 @@ async fn covariates_are_served_to_who_may_invoke_the_model_with_an_etag() {
     );
     let changed = send(&served, again).await;
     assert_eq!(changed.status, StatusCode::OK);
-    assert_eq!(changed.json()["columns"][0]["values"][0], -2.5);
+    assert_eq!(changed.json()["rows"][0][1], -2.5);
 
     // An endpoint without a feed says how to give it one.
     let plain = env();
@@ -1402,4 +1387,34 @@ async fn readings_after_the_training_end_go_only_to_their_customer() {
         "ValidationError"
     );
     assert!(a.message().contains("--readings"), "{}", a.message());
+}
+
+/// The 6 MiB limit holds for bodies with future rows too: the rows a
+/// regressor model needs, padded to exactly the limit, are forecast; one
+/// byte more is refused before any model work.
+#[tokio::test]
+async fn future_rows_in_a_body_of_exactly_6_mib_are_forecast_and_one_byte_more_is_not() {
+    let env = env();
+    let models = env.dir.path().join("models");
+    std::fs::copy(ext_fixture("models/temp_regressor.tar.gz"), models.join("r.tar.gz")).unwrap();
+    let future = std::fs::read_to_string(ext_fixture("future/temp_regressor.csv")).unwrap();
+    let records: Vec<String> = future
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!(r#"{{"ds": "{}", "temperature": {}, "heating": {}}}"#, c[0], c[1], c[2])
+        })
+        .collect();
+    let rows = format!(r#"{{"future": [{}]}}"#, records.join(", "));
+    for (len, status) in [(MAX_BODY, 200), (MAX_BODY + 1, 413)] {
+        let mut body = rows.clone().into_bytes();
+        body.resize(len, b' ');
+        let request = invoke_with("r.tar.gz", &[], &body, &admin());
+        let answer = send(&env, request).await;
+        assert_eq!(answer.status.as_u16(), status, "{len} bytes: {}", String::from_utf8_lossy(&answer.body[..answer.body.len().min(300)]));
+        if status == 200 {
+            assert_eq!(answer.json()["yhat"].as_object().unwrap().len(), records.len());
+        }
+    }
 }

@@ -195,7 +195,7 @@ async fn forecast(
     respond(
         200,
         vec![("x-gridcast-source".into(), source.into())],
-        edge_body(customer, source, &outcome.table),
+        edge_body(customer, source, &outcome.table, outcome.uncovered.as_ref()),
     )
 }
 

@@ -1,6 +1,6 @@
 //! The JavaScript shapes of forecasts and problems (plain data, serde).
 
-use gridcast_client::{ForecastTable, Problem};
+use gridcast_client::{ForecastTable, Problem, Uncovered};
 use serde::Serialize;
 
 /// One forecast row for JavaScript.
@@ -47,9 +47,45 @@ impl From<&Problem> for ProblemJs {
     }
 }
 
-/// The edge handler's JSON answer for a forecast.
-pub fn edge_body(customer: &str, source: &str, t: &ForecastTable) -> String {
-    serde_json::json!({ "customer": customer, "source": source, "forecast": rows(t) }).to_string()
+/// The rows a device forecast left out for want of covariates, for
+/// JavaScript: the sentence to show and the span and columns it names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UncoveredJs {
+    /// What to show.
+    pub message: String,
+    /// The first date left out.
+    pub from: String,
+    /// The last.
+    pub to: String,
+    /// The covariates the device has no values of.
+    pub columns: Vec<String>,
+}
+
+impl From<&Uncovered> for UncoveredJs {
+    fn from(u: &Uncovered) -> Self {
+        Self {
+            message: u.to_string(),
+            from: gridcast_model::format_csv(u.first),
+            to: gridcast_model::format_csv(u.last),
+            columns: u.columns.clone(),
+        }
+    }
+}
+
+/// The edge handler's JSON answer for a forecast (`uncovered` only when the
+/// device left rows out).
+pub fn edge_body(
+    customer: &str,
+    source: &str,
+    t: &ForecastTable,
+    uncovered: Option<&Uncovered>,
+) -> String {
+    let mut body =
+        serde_json::json!({ "customer": customer, "source": source, "forecast": rows(t) });
+    if let Some(u) = uncovered {
+        body["uncovered"] = serde_json::to_value(UncoveredJs::from(u)).expect("plain data");
+    }
+    body.to_string()
 }
 
 /// SageMaker's error body.
@@ -81,10 +117,24 @@ mod tests {
             lower: vec![1.0],
             upper: vec![2.0],
         };
-        let v: serde_json::Value = serde_json::from_str(&edge_body("42", "device", &t)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&edge_body("42", "device", &t, None)).unwrap();
         assert_eq!(v["forecast"][0]["ds"], "1970-01-02");
         assert_eq!(v["forecast"][0]["yhat_upper"], 2.0);
         assert_eq!(v["source"], "device");
+        assert!(v.get("uncovered").is_none());
+        let u = Uncovered {
+            columns: vec!["temperature".into()],
+            first: 2 * 86_400,
+            last: 3 * 86_400,
+            rows: 2,
+        };
+        let v: serde_json::Value =
+            serde_json::from_str(&edge_body("42", "device", &t, Some(&u))).unwrap();
+        assert_eq!(v["uncovered"]["from"], "1970-01-03");
+        assert_eq!(v["uncovered"]["to"], "1970-01-04");
+        assert_eq!(v["uncovered"]["columns"][0], "temperature");
+        assert_eq!(v["uncovered"]["message"], u.to_string());
         let e: serde_json::Value = serde_json::from_str(&error_body("a \"b\"")).unwrap();
         assert_eq!(e["message"], "a \"b\"");
         let keys = [

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::js_value::ToJs;
-use crate::rows::{rows, ProblemJs, Row};
+use crate::rows::{rows, ProblemJs, Row, UncoveredJs};
 
 /// Days of readings the widget's chart shows before the forecast.
 const CHART_DAYS: usize = 60;
@@ -35,6 +35,7 @@ struct WidgetAnswer {
     source: &'static str,
     source_text: String,
     note: Option<ProblemJs>,
+    uncovered: Option<UncoveredJs>,
     trained_through: Option<String>,
     svg: String,
     rows: Vec<Row>,
@@ -94,6 +95,7 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
         source: outcome.source.as_str(),
         source_text: format!("Forecast by {}", outcome.source.describe()),
         note: outcome.fallback_reason.as_ref().map(ProblemJs::from),
+        uncovered: outcome.uncovered.as_ref().map(UncoveredJs::from),
         trained_through: model
             .as_ref()
             .and_then(|m| m.model.trained_through())
@@ -105,7 +107,9 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
 
 /// Forecasts for one widget: `{endpoint, region?, endpointName?,
 /// targetTemplate?, customer, days, credentials?, credentialsProblem?}` →
-/// `{source, sourceText, note?, trainedThrough, svg, rows}`; rejects with
+/// `{source, sourceText, note?, uncovered?, trainedThrough, svg, rows}`
+/// (`uncovered`: `{message, from, to, columns}`, the days the device could
+/// not forecast for want of covariates); rejects with
 /// `{title, nextStep}`.
 #[wasm_bindgen(js_name = widgetForecast)]
 pub async fn widget_forecast(request: JsValue) -> Result<JsValue, JsValue> {

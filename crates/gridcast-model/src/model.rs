@@ -231,6 +231,21 @@ impl ProphetModel {
         out
     }
 
+    /// The columns every future row must carry values of besides `ds`: the
+    /// regressors and seasonality conditions (`cap` and `floor` come with
+    /// `future_frame`). What a covariates feed or a device has to supply.
+    pub fn future_value_columns(&self) -> Vec<String> {
+        // What `required_future_columns` lists before `cap`/`floor`, without
+        // its roles (the portal carries this one).
+        let mut out: Vec<String> = self.extra_regressors.iter().map(|r| r.name.clone()).collect();
+        for c in self.seasonalities.iter().filter_map(|s| s.condition_name.as_ref()) {
+            if !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+        out
+    }
+
     /// The trend (scaled, before the floor) of `draw` at scaled times `t`,
     /// with capacities `cap_scaled` for logistic growth.
     pub fn trend_scaled(&self, draw: &Draw, t: &[f64], cap_scaled: Option<&[f64]>) -> Vec<f64> {

@@ -289,3 +289,95 @@ fn weather_customers_train_with_temperature_and_holidays_and_the_endpoint_fills_
     assert_eq!(container(&week(-10.0)).yhat(), cold.yhat());
     assert_eq!(container(r#"{"period": 7}"#).yhat(), colder.yhat(), "filled from the feed too");
 }
+
+fn ext_fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/prophet-ext").join(name)
+}
+
+/// A model with two regressors (Python Prophet's `temp_regressor` fixture)
+/// in `dir/models` as `r.tar.gz`, and an operator key.
+fn regressor_endpoint_files(dir: &Path) {
+    std::fs::create_dir_all(dir.join("models")).unwrap();
+    std::fs::copy(ext_fixture("models/temp_regressor.tar.gz"), dir.join("models/r.tar.gz")).unwrap();
+    std::fs::write(
+        dir.join("auth.json"),
+        r#"{"principals": [{"access_key_id": "AKIDADMIN", "secret_access_key": "admin-secret", "target_models": ["*"]}]}"#,
+    )
+    .unwrap();
+}
+
+/// The fixture's future rows (ds, temperature, heating) as a request body.
+fn fixture_rows(days: usize) -> String {
+    let future = std::fs::read_to_string(ext_fixture("future/temp_regressor.csv")).unwrap();
+    let rows: Vec<String> = future
+        .lines()
+        .skip(1)
+        .take(days)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!(r#"{{"ds": "{}", "temperature": {}, "heating": {}}}"#, c[0], c[1], c[2])
+        })
+        .collect();
+    format!(r#"{{"future": [{}]}}"#, rows.join(", "))
+}
+
+/// `serve --future-covariates s3://...` against moto's S3: the feed read
+/// from the bucket fills what `{"period": 7}` leaves out, and a new object
+/// is picked up by its ETag.
+#[test]
+fn a_covariates_feed_in_s3_fills_the_future_and_is_picked_up_when_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    regressor_endpoint_files(dir.path());
+    let (_moto, s3) = common::start_moto();
+    common::create_bucket(&s3, "weather");
+    let future = std::fs::read(ext_fixture("future/temp_regressor.csv")).unwrap();
+    common::put_object(&s3, "s3://weather/feeds", "today.csv", future.clone());
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_gridcast"));
+    serve.envs(common::aws_env(&s3)).args([
+        "serve", "--port", "0", "--models", path(&dir.path().join("models")),
+        "--auth", path(&dir.path().join("auth.json")),
+        "--future-covariates", "s3://weather/feeds/today.csv", "--covariates-poll", "1",
+    ]);
+    let (_server, base) = common::spawn_server(&mut serve);
+    let fed = invoke(&base, "r.tar.gz", r#"{"period": 7}"#);
+    assert_eq!(fed.status, 200, "{}", fed.body);
+    let given = invoke(&base, "r.tar.gz", &fixture_rows(7));
+    assert_eq!(given.status, 200, "{}", given.body);
+    assert_eq!(fed.yhat(), given.yhat(), "the feed's values are the fixture's");
+
+    // A colder day one in the bucket: the answer follows it.
+    let text = String::from_utf8(future).unwrap();
+    let colder = text.replacen("2024-01-01,5.37,9.63", "2024-01-01,-20,35", 1);
+    assert_ne!(colder, text);
+    common::put_object(&s3, "s3://weather/feeds", "today.csv", colder.into_bytes());
+    eventually("the new feed in use", || {
+        let now = invoke(&base, "r.tar.gz", r#"{"period": 7}"#);
+        now.status == 200 && now.yhat()[0] != fed.yhat()[0]
+    });
+    let now = invoke(&base, "r.tar.gz", r#"{"period": 7}"#).yhat();
+    assert_eq!(now[1..], fed.yhat()[1..], "only day one changed");
+}
+
+/// A feed that cannot be used when serve starts stops it, naming the file
+/// (and the line): no endpoint runs without the covariates it was given.
+#[test]
+fn a_bad_feed_at_start_stops_serve_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    regressor_endpoint_files(dir.path());
+    let bad = dir.path().join("bad-feed.csv");
+    std::fs::write(&bad, "ds,temperature\n2024-01-01,3\n2024-01-02,mild\n").unwrap();
+    let missing = dir.path().join("no-such-feed.csv");
+    for (feed, says) in [
+        (&bad, format!("{}:3: temperature \"mild\" is not a number", bad.display())),
+        (&missing, missing.display().to_string()),
+    ] {
+        let out = gridcast(&[
+            "serve", "--port", "0", "--models", path(&dir.path().join("models")),
+            "--auth", path(&dir.path().join("auth.json")), "--future-covariates", path(feed),
+        ]);
+        assert!(!out.status.success(), "serve ran with {}", feed.display());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--future-covariates") && stderr.contains(&says), "{stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
+    }
+}

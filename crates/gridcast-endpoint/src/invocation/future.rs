@@ -10,20 +10,9 @@ use gridcast_model::{format_csv, future_frame, Frame, ProphetModel, RequiredColu
 use crate::covariates::Covariates;
 use crate::error::ApiError;
 
-/// The columns besides dates (and the model's own `cap`/`floor`) the model
-/// needs in every future row: its regressors and conditions.
-pub fn value_columns(model: &ProphetModel) -> Vec<String> {
-    model
-        .required_future_columns()
-        .into_iter()
-        .filter(|c| !matches!(c.name.as_str(), "cap" | "floor"))
-        .map(|c| c.name)
-        .collect()
-}
-
 /// Whether the model needs more than dates (and its own `cap`/`floor`).
 fn needs_values(model: &ProphetModel) -> bool {
-    !value_columns(model).is_empty()
+    !model.future_value_columns().is_empty()
 }
 
 /// What an answer depends on besides the model and the number of rows: 0

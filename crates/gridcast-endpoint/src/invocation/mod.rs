@@ -346,7 +346,7 @@ fn conditional(
 /// The future covariates a model needs, from the feed, for a device to keep
 /// beside the artifact and forecast from offline: the feed's rows after the
 /// model's history (at most [`MAX_PERIOD`]) of the columns the model needs
-/// (null where the feed has no value), as `gridcast_api::FutureCovariates`.
+/// (a row lacking one is left out), as `gridcast_api::FutureCovariates`.
 /// Signed and authorized like an invocation of the model; ETag and
 /// `If-None-Match` like the artifact.
 pub async fn covariates(
@@ -355,7 +355,6 @@ pub async fn covariates(
     signed: Signed,
 ) -> Result<Response, ApiError> {
     let target = path_target(&state, &name, &target, &signed)?;
-    accepts_json(&signed.parts.headers)?;
     let feed = state.covariates.as_ref().ok_or_else(|| {
         ApiError::validation(
             "this endpoint has no future covariates feed: start serve with --future-covariates LOCATION",
@@ -369,7 +368,7 @@ pub async fn covariates(
     })?;
     let caller = &signed.principal.credentials.access_key_id;
     let model = load_model(&state, caller, &target, deadline(&state)).await?;
-    let needed = future::value_columns(&model.model);
+    let needed = model.model.future_value_columns();
     let rows = match model.model.last_date() {
         Some(after) if !needed.is_empty() => {
             current.rows_for(target.as_str(), &needed, after, MAX_PERIOD as usize)

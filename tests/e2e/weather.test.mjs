@@ -1,0 +1,114 @@
+// A regressor model (Python Prophet's temperature model) in the widget and the portal: online the
+// endpoint fills temperature and heating from its covariates feed. The widget keeps the covariates
+// it last received beside the artifact (IndexedDB) and with the endpoint stopped forecasts from
+// them — the endpoint's rows for the days they cover, and for the days after them no rows and a
+// sentence naming them. The portal does not keep covariates yet (its size budget): offline it
+// refuses, naming the column, rather than guess.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { browser, dist, serve, shot, staticServer, regressorModels } from "./harness.mjs";
+
+const PASSWORD = "customer-0-secret";
+// The feed has the model's temperature and heating for its first 10 days.
+const COVERED = 10;
+
+let dir, server, port, host, chrome;
+const withFeed = () => ["--future-covariates", join(dir, "feed.csv")];
+before(async () => {
+  dir = regressorModels({ 0: PASSWORD }, COVERED);
+  server = await serve(dir, 0, withFeed());
+  port = new URL(server.url).port;
+  // A host page with one widget for customer 0 (the dashboard example's credentials script).
+  const dashboard = readFileSync(join(dist, "examples/dashboard.html"), "utf8").replace(
+    /<main>[\s\S]*<\/main>/,
+    `<main><section class="host"><gridcast-forecast customer="0" days="${COVERED}"></gridcast-forecast></section></main>`,
+  );
+  host = await staticServer(dist, { "/examples/weather.html": dashboard, "/examples/demo-logins.json": JSON.stringify({ 0: PASSWORD }) });
+  chrome = await browser();
+});
+after(async () => {
+  await chrome?.close();
+  await host?.stop();
+  await server?.stop();
+});
+
+
+async function signIn(page) {
+  await page.fill("#customer-id", "0");
+  await page.fill("#password", PASSWORD);
+  await page.click(".sign-in button[type=submit]");
+  await page.waitForSelector(".usage svg polyline.history");
+}
+
+/** Asks for `days` and waits for an answer from `source` with `rows` rows. */
+async function forecast(page, days, source, rows = days) {
+  await page.fill("#horizon", String(days));
+  await page.click(".forecast button[type=submit]");
+  await page.waitForFunction(
+    ([source, days, rows]) =>
+      document.querySelector(`#forecast-source[data-source=${source}]`) &&
+      document.querySelector(".forecast caption")?.textContent.startsWith(`Forecast, ${rows} rows`) &&
+      document.querySelectorAll(".forecast tbody tr").length === rows &&
+      (rows === days) === !document.querySelector("#forecast-uncovered"),
+    [source, days, rows],
+    { timeout: 15000 },
+  );
+  return page.$$eval(".forecast tbody tr", (trs) => trs.map((r) => [...r.children].map((c) => c.textContent)));
+}
+
+const day = (iso, n) => new Date(Date.parse(iso) + n * 86_400_000).toISOString().slice(0, 10);
+
+test("offline, the portal refuses a regressor model's forecast, naming the column, rather than guess", async () => {
+  const context = await chrome.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url + "/");
+  await signIn(page);
+  const online = await forecast(page, COVERED, "endpoint");
+  assert.equal(online.length, COVERED);
+  await server.stop();
+  try {
+    await page.click(".forecast button[type=submit]");
+    await page.waitForFunction(() => /could not forecast/.test(document.querySelector(".forecast [role=alert]")?.textContent ?? ""), null, { timeout: 15000 });
+    assert.match(await page.textContent(".forecast [role=alert]"), /temperature/);
+  } finally {
+    server = await serve(dir, port, withFeed());
+  }
+  await context.close();
+});
+
+test("the widget forecasts a weather model from kept covariates when the endpoint stops, and names the days without", async () => {
+  const context = await chrome.newContext();
+  const page = await context.newPage();
+  const widget = (what) => page.$eval("gridcast-forecast", (el, what) => {
+    const root = el.shadowRoot;
+    return what === "rows"
+      ? [...root.querySelectorAll("table tr:has(td)")].map((tr) => tr.textContent)
+      : { source: root.querySelector(".source")?.dataset.source, uncovered: root.querySelector(".note.uncovered")?.textContent ?? null, error: root.querySelector("[role=alert]")?.textContent ?? null };
+  }, what);
+  const settled = (source) => page.waitForFunction((source) => document.querySelector("gridcast-forecast")?.shadowRoot?.querySelector(`.source[data-source=${source}]`), source, { timeout: 20000 });
+  await page.goto(`${host.url}/examples/weather.html?endpoint=${encodeURIComponent(server.url)}`);
+  await settled("endpoint");
+  const online = await widget("rows");
+  assert.equal(online.length, 7, "the widget's table shows a week");
+  assert.deepEqual(await widget("state"), { source: "endpoint", uncovered: null, error: null });
+
+  await server.stop();
+  try {
+    await page.reload();
+    await settled("device");
+    assert.deepEqual(await widget("rows"), online, "the device's rows are the endpoint's");
+    assert.equal((await widget("state")).uncovered, null);
+    await page.$eval("gridcast-forecast", (el, days) => el.setAttribute("days", String(days)), COVERED + 3);
+    await page.waitForFunction(() => document.querySelector("gridcast-forecast").shadowRoot.querySelector(".note.uncovered"), null, { timeout: 20000 });
+    const state = await widget("state");
+    assert.equal(state.source, "device");
+    assert.match(state.uncovered, /^This device has no temperature or heating forecast for \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d, so those dates are not forecast\.$/);
+    assert.deepEqual(await widget("rows"), online);
+    await shot(page, "32-weather-widget-offline");
+  } finally {
+    server = await serve(dir, port, withFeed());
+  }
+  await context.close();
+});
