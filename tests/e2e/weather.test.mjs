@@ -1,9 +1,9 @@
-// A regressor model (Python Prophet's temperature model) in the widget and the portal: online the
-// endpoint fills temperature and heating from its covariates feed. The widget keeps the covariates
-// it last received beside the artifact (IndexedDB) and with the endpoint stopped forecasts from
+// A regressor model (Python Prophet's temperature model) in the portal and the widget: online the
+// endpoint fills temperature and heating from its covariates feed. Each keeps the covariates it
+// last received beside the artifact (IndexedDB) and with the endpoint stopped forecasts from
 // them — the endpoint's rows for the days they cover, and for the days after them no rows and a
-// sentence naming them. The portal does not keep covariates yet (its size budget): offline it
-// refuses, naming the column, rather than guess.
+// sentence naming them. The portal does the same; without any kept covariates its device
+// forecasts nothing and says which days it lacks.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -60,18 +60,49 @@ async function forecast(page, days, source, rows = days) {
 
 const day = (iso, n) => new Date(Date.parse(iso) + n * 86_400_000).toISOString().slice(0, 10);
 
-test("offline, the portal refuses a regressor model's forecast, naming the column, rather than guess", async () => {
+test("the portal forecasts a regressor model offline from the covariates it kept, only the days they cover", async () => {
   const context = await chrome.newContext();
   const page = await context.newPage();
   await page.goto(server.url + "/");
   await signIn(page);
   const online = await forecast(page, COVERED, "endpoint");
-  assert.equal(online.length, COVERED);
   await server.stop();
   try {
+    const device = await forecast(page, COVERED, "device");
+    assert.deepEqual(device, online, "the device's rows are the endpoint's");
+    const last = online.at(-1)[0];
+    const partial = await forecast(page, COVERED + 4, "device", COVERED);
+    assert.deepEqual(partial, online);
+    assert.equal(
+      await page.textContent("#forecast-uncovered"),
+      `This device has no temperature or heating forecast for ${day(last, 1)} to ${day(last, 4)}, so those dates are not forecast.`,
+    );
+    await shot(page, "30-regressor-offline-uncovered-days");
+  } finally {
+    server = await serve(dir, port, withFeed());
+  }
+  await context.close();
+});
+
+test("without covariates kept, the portal's device forecast says which days it lacks rather than guess", async () => {
+  await server.stop();
+  server = await serve(dir, port, []); // no feed: nothing to fill the temperature with, nothing to keep
+  const context = await chrome.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url + "/");
+    await signIn(page);
+    await page.fill("#horizon", "5");
     await page.click(".forecast button[type=submit]");
-    await page.waitForFunction(() => /could not forecast/.test(document.querySelector(".forecast [role=alert]")?.textContent ?? ""), null, { timeout: 15000 });
-    assert.match(await page.textContent(".forecast [role=alert]"), /temperature/);
+    await page.waitForSelector(".forecast [role=alert]");
+    assert.match(await page.textContent(".forecast [role=alert]"), /needs future values of temperature/);
+    await server.stop();
+    await page.click(".forecast button[type=submit]");
+    await page.waitForFunction(() => /This device has no/.test(document.querySelector(".forecast [role=alert]")?.textContent ?? ""), null, { timeout: 15000 });
+    const text = await page.textContent(".forecast [role=alert]");
+    assert.match(text, /This device has no temperature or heating forecast for 2024-01-01 to 2024-01-05, so those dates are not forecast/);
+    assert.equal(await page.$$eval(".forecast tbody tr", (r) => r.length), 0);
+    await shot(page, "31-regressor-offline-no-covariates");
   } finally {
     server = await serve(dir, port, withFeed());
   }
