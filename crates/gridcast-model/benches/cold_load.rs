@@ -1,0 +1,70 @@
+//! `cargo bench -p gridcast-model --bench cold_load`: what a cold load of a
+//! model costs the endpoint (issue 16's "≤ 1 ms median"), per Python Prophet
+//! reference artifact (`../shared/fixtures/prophet/models`) and every
+//! artifact path given after `--` (e.g. `target/demo/weather-models/42.tar.gz`):
+//! reading the file from the page cache (the baseline), unpacking it (gunzip +
+//! tar), parsing its model.json, and the whole load. Medians of repeated runs
+//! in this process, in milliseconds, and the whole load as a multiple of the
+//! read.
+
+use std::time::{Duration, Instant};
+
+use gridcast_model::{read_artifact, read_model_json, ArtifactLimits};
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+const RUNS: usize = 500;
+
+/// Median wall time of `RUNS` runs of `f` after a warm-up, in ms.
+fn median_ms<T>(mut f: impl FnMut() -> T) -> f64 {
+    std::hint::black_box(f());
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(f());
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[RUNS / 2].as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let limits = ArtifactLimits::default();
+    println!(
+        "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "case", "bytes", "read", "unpack", "parse", "load", "load/read"
+    );
+    let fixtures = common::CASES.iter().map(|id| {
+        let path = common::fixtures().join(format!("models/{id}.tar.gz"));
+        (id.to_string(), path)
+    });
+    // cargo bench passes `--bench` to a harness-less bench: flags are not paths.
+    let given = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .map(|a| {
+            let path = std::path::PathBuf::from(&a);
+            let name = path
+                .file_name()
+                .map_or(a.clone(), |n| n.to_string_lossy().into_owned());
+            (name, path)
+        });
+    for (id, path) in fixtures.chain(given) {
+        let bytes = std::fs::read(&path).unwrap();
+        let json = read_artifact(&bytes, &limits).unwrap().model_json;
+        let read = median_ms(|| std::fs::read(&path).unwrap());
+        let unpack = median_ms(|| read_artifact(&bytes, &limits).unwrap());
+        let parse = median_ms(|| read_model_json(&json).unwrap());
+        let load = median_ms(|| {
+            let file = std::fs::read(&path).unwrap();
+            read_model_json(&read_artifact(&file, &limits).unwrap().model_json).unwrap()
+        });
+        println!(
+            "{id:<18} {:>9} {read:>9.3} {unpack:>9.3} {parse:>9.3} {load:>9.3} {:>8.1}",
+            bytes.len(),
+            load / read
+        );
+    }
+}
