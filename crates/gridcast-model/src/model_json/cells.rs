@@ -194,6 +194,32 @@ pub(super) struct PandasDoc {
     pub rows: usize,
     /// `data`'s other elements (a series' values), in order.
     pub values: Vec<Cell>,
+    /// How many cells the rows gave (the rest of `columns` is `Missing`).
+    given: usize,
+}
+
+/// Most columns a table's rows may name: a model's history has a handful
+/// beside one per regressor (`ModelBounds::max_feature_columns`, 1,000).
+/// (The refusal's text says the number.)
+pub(super) const MAX_TABLE_COLUMNS: usize = 2_048;
+
+/// Cells a table may hold beyond twice those its rows give: rows that each
+/// name other columns would otherwise make rows × columns `Missing` cells
+/// out of a few bytes each (a pandas table's rows all name every column).
+const SPARE_CELLS: usize = 1 << 16;
+
+impl PandasDoc {
+    /// Refuses a table whose columns × rows outgrow what its rows give.
+    fn check_density<E: de::Error>(&self) -> Result<(), E> {
+        let cells = self.columns.len().saturating_mul(self.rows);
+        if cells > self.given.saturating_mul(2).saturating_add(SPARE_CELLS) {
+            return Err(E::custom(
+                "a pandas table whose rows leave out most of its columns: \
+                 every row of an orient='table' frame names every column",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl PandasDoc {
@@ -351,9 +377,10 @@ impl<'de> Visitor<'de> for Element<'_> {
                 column.push(cell);
             }
             position = c + 1;
+            doc.given += 1;
         }
         doc.rows += 1;
-        Ok(())
+        doc.check_density()
     }
 }
 
@@ -382,6 +409,9 @@ impl Visitor<'_> for ColumnOf<'_> {
         }
         if let Some(i) = self.columns.iter().position(|(n, _)| n == name) {
             return Ok(i);
+        }
+        if self.columns.len() >= MAX_TABLE_COLUMNS {
+            return Err(E::custom("a pandas table of more than 2048 columns"));
         }
         self.columns.push((name.to_owned(), Vec::new()));
         Ok(self.columns.len() - 1)
@@ -463,5 +493,35 @@ mod tests {
         );
         assert!(serde_json::from_slice::<PandasDoc>(b"[1]").is_err());
         assert!(serde_json::from_slice::<PandasDoc>(br#"{"data":{"a":1}}"#).is_err());
+    }
+
+    fn table_of(rows: impl Iterator<Item = String>) -> String {
+        format!(r#"{{"data":[{}]}}"#, rows.collect::<Vec<_>>().join(","))
+    }
+
+    #[test]
+    fn a_table_of_the_most_columns_reads_and_one_more_does_not() {
+        let row = |n: usize| {
+            let cells: Vec<String> = (0..n).map(|c| format!(r#""c{c}":{c}"#)).collect();
+            format!("{{{}}}", cells.join(","))
+        };
+        let most = doc(&table_of((0..3).map(|_| row(MAX_TABLE_COLUMNS))));
+        assert_eq!((most.columns.len(), most.rows), (MAX_TABLE_COLUMNS, 3));
+        let err = serde_json::from_str::<PandasDoc>(&table_of(std::iter::once(row(
+            MAX_TABLE_COLUMNS + 1,
+        ))))
+        .unwrap_err();
+        assert!(err.to_string().contains("more than 2048 columns"), "{err}");
+    }
+
+    #[test]
+    fn rows_that_each_name_another_column_are_refused_before_they_fill_rows_by_columns() {
+        // 2,000 rows of one new column each would be 4,000,000 cells.
+        let sparse = table_of((0..2_000).map(|r| format!(r#"{{"c{r}":0}}"#)));
+        let err = serde_json::from_str::<PandasDoc>(&sparse).unwrap_err();
+        assert!(err.to_string().contains("leave out most of its"), "{err}");
+        // The same cells as a dense table read.
+        let dense = table_of((0..2_000).map(|r| format!(r#"{{"a":{r},"b":0}}"#)));
+        assert_eq!(doc(&dense).rows, 2_000);
     }
 }
