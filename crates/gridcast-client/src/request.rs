@@ -3,7 +3,7 @@
 //! byte for byte; [`crate::transport`] only sends them.
 
 use gridcast_api::{ForecastRequest, LoginRequest};
-use gridcast_signing::{sign_request, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
+use gridcast_signing::{sign_plain_request, OutgoingRequest, Scope, SAGEMAKER_SERVICE};
 
 use crate::problem::Problem;
 use crate::session::Session;
@@ -229,7 +229,9 @@ fn signed(
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
-    let added = sign_request(
+    // Without aws-sigv4 (it stays out of the wasm); the tests check every
+    // request built here gets aws-sigv4's headers.
+    let added = sign_plain_request(
         &OutgoingRequest {
             method,
             url: &url,
@@ -340,6 +342,65 @@ mod tests {
             Target::new(&settings, &bad),
             Err(Problem::Settings(_))
         ));
+    }
+
+    /// Every signed request the client builds, signed again by aws-sigv4
+    /// (`sign_request`) from its unsigned parts: the same headers.
+    #[test]
+    fn every_signed_request_gets_aws_sigv4s_signature() {
+        use gridcast_signing::sign_request;
+        let now = 1_790_000_000;
+        let mut odd = EndpointSettings::for_url("https://e.example:443/base/path/");
+        odd.target_template = "fleet a/{customer} (v2)+é.tar.gz".into();
+        let sessions = [session(), Session::with_keys("7", "AKID", "k", None)];
+        let mut requests = Vec::new();
+        for settings in [EndpointSettings::for_url("http://127.0.0.1:8080"), odd] {
+            for s in &sessions {
+                let target = Target::new(&settings, s).unwrap();
+                let period = ForecastRequest::period(gridcast_api::Period::rows(7).unwrap());
+                requests.push((invoke(&target, s, &period, now).unwrap(), s.clone()));
+                for etag in [None, Some("\"abc\"")] {
+                    requests.push((download_artifact(&target, s, etag, now).unwrap(), s.clone()));
+                    requests.push((download_covariates(&target, s, etag, now).unwrap(), s.clone()));
+                }
+                for kind in ["backtests", "readings"] {
+                    requests.push((model_json(&target, s, kind, now).unwrap(), s.clone()));
+                }
+                for action in ["refresh", "logout"] {
+                    requests.push((session_call(&target, s, action, now).unwrap(), s.clone()));
+                }
+            }
+        }
+        for (r, s) in &requests {
+            let added = ["x-amz-date", "authorization", "x-amz-security-token"];
+            let unsigned: Vec<(&str, &str)> = r
+                .headers
+                .iter()
+                .filter(|(n, _)| !added.contains(&n.as_str()))
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let region = parse_authorization(r.header("authorization").unwrap())
+                .unwrap()
+                .region;
+            let theirs = sign_request(
+                &OutgoingRequest {
+                    method: r.method,
+                    url: &r.url,
+                    headers: &unsigned,
+                    body: &r.body,
+                },
+                &s.credentials(),
+                Scope {
+                    region: &region,
+                    service: SAGEMAKER_SERVICE,
+                },
+                now,
+            )
+            .unwrap();
+            let ours = &r.headers[unsigned.len()..];
+            assert_eq!(ours, &theirs[..], "{} {}", r.method, r.url);
+        }
+        assert_eq!(requests.len(), 2 * 2 * 9);
     }
 
     #[test]

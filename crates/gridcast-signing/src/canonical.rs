@@ -10,12 +10,13 @@
 use std::cell::RefCell;
 use std::time::SystemTime;
 
-use aws_sigv4::sign::v4::{calculate_signature, generate_signing_key};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::authorization::Authorization;
 use crate::credentials::Credentials;
+use crate::plain::{push_trimmed, signature as hex_signature, signing_key as derive_key, string_to_sign};
+use crate::sign::Scope;
 
 /// A request's fields the canonical request is made of.
 pub(crate) struct Signable<'a> {
@@ -45,16 +46,10 @@ pub(crate) fn signature(
 ) -> Option<String> {
     let canonical = canonical_request(request, auth, credentials)?;
     let scope_date = request.date_time.get(..8)?;
-    let mut to_sign = String::with_capacity(160);
-    to_sign.push_str("AWS4-HMAC-SHA256\n");
-    to_sign.push_str(request.date_time);
-    to_sign.push('\n');
-    for part in [scope_date, "/", region, "/", service, "/aws4_request\n"] {
-        to_sign.push_str(part);
-    }
-    to_sign.push_str(&hex::encode(Sha256::digest(canonical.as_bytes())));
-    let key = signing_key(credentials, scope_date, request.time, region, service);
-    Some(calculate_signature(key, to_sign.as_bytes()))
+    let scope = Scope { region, service };
+    let to_sign = string_to_sign(request.date_time, scope_date, scope, &canonical);
+    let key = signing_key(credentials, scope_date, scope);
+    Some(hex_signature(&key, to_sign.as_bytes()))
 }
 
 /// The canonical request, when the request's shape needs no normalisation.
@@ -150,23 +145,6 @@ fn plain_host(host: &str) -> bool {
         && port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok())
 }
 
-/// A header value as SigV4 canonicalises it: spaces trimmed at both ends,
-/// runs of spaces inside made one (other whitespace is kept).
-fn push_trimmed(out: &mut String, value: &str) {
-    let mut space = false;
-    for c in value.trim_matches(' ').chars() {
-        if c == ' ' {
-            if space {
-                continue;
-            }
-            space = true;
-        } else {
-            space = false;
-        }
-        out.push(c);
-    }
-}
-
 /// Signing keys this thread derived lately: a principal's key changes once
 /// a day, so a handful covers every caller of a busy thread.
 const KEPT_KEYS: usize = 16;
@@ -175,7 +153,7 @@ struct KeptKey {
     access_key_id: String,
     secret: String,
     scope: String,
-    key: Vec<u8>,
+    key: [u8; 32],
 }
 
 thread_local! {
@@ -183,19 +161,13 @@ thread_local! {
 }
 
 /// `kSigning` for the credentials and scope, derived on first use a day.
-fn signing_key(
-    credentials: &Credentials,
-    date: &str,
-    time: SystemTime,
-    region: &str,
-    service: &str,
-) -> Vec<u8> {
-    let scope = [date, region, service].join("/");
+fn signing_key(credentials: &Credentials, date: &str, scope: Scope<'_>) -> [u8; 32] {
+    let scope_text = [date, scope.region, scope.service].join("/");
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
         let found = keys.iter().position(|k| {
             k.access_key_id == credentials.access_key_id
-                && k.scope == scope
+                && k.scope == scope_text
                 && bool::from(
                     k.secret
                         .as_bytes()
@@ -204,21 +176,19 @@ fn signing_key(
         });
         if let Some(i) = found {
             let kept = keys.remove(i);
-            let key = kept.key.clone();
+            let key = kept.key;
             keys.insert(0, kept);
             return key;
         }
-        let key = generate_signing_key(&credentials.secret_access_key, time, region, service)
-            .as_ref()
-            .to_vec();
+        let key = derive_key(&credentials.secret_access_key, date, scope);
         keys.truncate(KEPT_KEYS - 1);
         keys.insert(
             0,
             KeptKey {
                 access_key_id: credentials.access_key_id.clone(),
                 secret: credentials.secret_access_key.clone(),
-                scope,
-                key: key.clone(),
+                scope: scope_text,
+                key,
             },
         );
         key

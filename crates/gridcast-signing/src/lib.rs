@@ -4,6 +4,9 @@
 //!   the portal in the browser, the edge handler). Time comes in as Unix
 //!   seconds, so it works on `wasm32-unknown-unknown`, where the system clock
 //!   is not available.
+//! - [`sign_plain_request`]: the same signature without aws-sigv4, for the
+//!   requests a client builds itself (an http(s) URL without query); what
+//!   the browser builds use, so aws-sigv4 and `http` stay out of the wasm.
 //! - [`verify_request`]: what the endpoint does with a request: parse its
 //!   `Authorization` header, recompute the signature with `aws-sigv4` over
 //!   exactly the headers the client signed, and compare in constant time.
@@ -17,11 +20,13 @@
 mod authorization;
 mod canonical;
 mod credentials;
+mod plain;
 mod sign;
 mod verify;
 
 pub use authorization::{parse_authorization, Authorization};
 pub use credentials::Credentials;
+pub use plain::sign_plain_request;
 pub use sign::{sign_request, OutgoingRequest, Scope, SigningError};
 pub use verify::{verify_request, PathRules, RequestParts, VerifyError, MAX_CLOCK_SKEW_SECONDS};
 

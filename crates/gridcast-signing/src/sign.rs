@@ -12,6 +12,12 @@ use crate::credentials::Credentials;
 #[error("cannot sign the request: {0}")]
 pub struct SigningError(String);
 
+impl SigningError {
+    pub(crate) fn new(why: impl Into<String>) -> Self {
+        Self(why.into())
+    }
+}
+
 /// A request about to be sent.
 #[derive(Debug, Clone, Copy)]
 pub struct OutgoingRequest<'a> {
