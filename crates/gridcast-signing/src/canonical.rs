@@ -15,7 +15,9 @@ use subtle::ConstantTimeEq;
 
 use crate::authorization::Authorization;
 use crate::credentials::Credentials;
-use crate::plain::{push_trimmed, signature as hex_signature, signing_key as derive_key, string_to_sign};
+use crate::plain::{
+    push_trimmed, signature as hex_signature, signing_key as derive_key, string_to_sign,
+};
 use crate::sign::Scope;
 
 /// A request's fields the canonical request is made of.

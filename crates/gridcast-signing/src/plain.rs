@@ -89,8 +89,12 @@ pub fn sign_plain_request(
     }
     // Stable: repeated names keep their order, as in aws-sigv4's HeaderMap.
     headers.sort_by(|a, b| a.0.cmp(&b.0));
-    let (canonical, signed_headers) =
-        canonical_request(request.method, &canonical_path(path), &headers, request.body);
+    let (canonical, signed_headers) = canonical_request(
+        request.method,
+        &canonical_path(path),
+        &headers,
+        request.body,
+    );
     let date = &date_time[..8];
     let to_sign = string_to_sign(&date_time, date, scope, &canonical);
     let key = signing_key(&credentials.secret_access_key, date, scope);
@@ -158,7 +162,10 @@ fn split_url(url: &str) -> Result<(&str, &str), SigningError> {
     if authority.is_empty() {
         return Err(unusual());
     }
-    Ok((authority.strip_suffix(default_port).unwrap_or(authority), path))
+    Ok((
+        authority.strip_suffix(default_port).unwrap_or(authority),
+        path,
+    ))
 }
 
 /// A header value as SigV4 canonicalises it; control characters (but tab)
@@ -255,12 +262,24 @@ fn canonical_request(
 
 /// SigV4's string to sign for `canonical` at `date_time` (`date` its first
 /// eight characters).
-pub(crate) fn string_to_sign(date_time: &str, date: &str, scope: Scope<'_>, canonical: &str) -> String {
+pub(crate) fn string_to_sign(
+    date_time: &str,
+    date: &str,
+    scope: Scope<'_>,
+    canonical: &str,
+) -> String {
     let mut to_sign = String::with_capacity(160);
     to_sign.push_str("AWS4-HMAC-SHA256\n");
     to_sign.push_str(date_time);
     to_sign.push('\n');
-    for part in [date, "/", scope.region, "/", scope.service, "/aws4_request\n"] {
+    for part in [
+        date,
+        "/",
+        scope.region,
+        "/",
+        scope.service,
+        "/aws4_request\n",
+    ] {
         to_sign.push_str(part);
     }
     to_sign.push_str(&hex::encode(Sha256::digest(canonical.as_bytes())));
@@ -351,7 +370,12 @@ mod tests {
                 ("if-none-match", "\"abc\""),
                 ("Content-Type", "a\tb   c"),
             ],
-            &[("user-agent", "x"), ("x-amz-date", "old"), ("accept", "a"), ("accept", "b")],
+            &[
+                ("user-agent", "x"),
+                ("x-amz-date", "old"),
+                ("accept", "a"),
+                ("accept", "b"),
+            ],
         ];
         for credentials in [&plain, &temporary] {
             for url in urls {
@@ -385,7 +409,10 @@ mod tests {
                 headers,
                 body: b"",
             };
-            assert!(sign_plain_request(&request, &credentials, scope, TIME).is_err(), "{url}");
+            assert!(
+                sign_plain_request(&request, &credentials, scope, TIME).is_err(),
+                "{url}"
+            );
         }
         let request = OutgoingRequest {
             method: "GET",
