@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use gridcast_client::forecaster::{DeviceModel, Outcome};
-use gridcast_client::{EndpointSettings, Problem, Session};
+use gridcast_client::{Accuracy, Actuals, EndpointSettings, Problem, Session};
 use yew::Reducible;
 
 /// Everything the root component shows.
@@ -27,6 +27,10 @@ pub struct PortalState {
     pub show_settings: bool,
     /// The forecast preview page is shown (rather than "My energy").
     pub preview: bool,
+    /// The model's backtest accuracy, once asked.
+    pub accuracy: Option<Result<Accuracy, Problem>>,
+    /// The readings since the training end beside their forecast, once asked.
+    pub actuals: Option<Result<Actuals, Problem>>,
 }
 
 impl PortalState {
@@ -42,6 +46,8 @@ impl PortalState {
             loading: false,
             show_settings: false,
             preview,
+            accuracy: None,
+            actuals: None,
         }
     }
 }
@@ -78,6 +84,10 @@ pub enum Action {
     ModelSynced(DeviceModel),
     /// Loading the model ended with a problem.
     ModelProblem(Problem),
+    /// The model's backtest accuracy, or why there is none.
+    AccuracyLoaded(Result<Accuracy, Problem>),
+    /// The readings since the training end, or why there are none.
+    ActualsLoaded(Result<Actuals, Problem>),
 }
 
 impl Reducible for PortalState {
@@ -109,6 +119,8 @@ impl Reducible for PortalState {
             Action::Forecast(outcome) => s.outcome = Some(outcome),
             Action::ModelLoading => {
                 s.model = None;
+                s.accuracy = None;
+                s.actuals = None;
                 s.loading = true;
             }
             Action::ModelCleared => s.model = None,
@@ -118,6 +130,8 @@ impl Reducible for PortalState {
                 s.notice = None;
                 s.loading = false;
             }
+            Action::AccuracyLoaded(a) => s.accuracy = Some(a),
+            Action::ActualsLoaded(a) => s.actuals = Some(a),
             Action::ModelProblem(problem) => {
                 s.notice = Some(problem);
                 s.loading = false;

@@ -7,6 +7,7 @@ use gridcast_client::{EndpointSettings, Problem, Session};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::components::accuracy_panel::AccuracyPanel;
 use crate::components::forecast_panel::ForecastPanel;
 use crate::components::preview::Preview;
 use crate::components::problem_view::ProblemView;
@@ -102,6 +103,7 @@ pub fn app() -> Html {
                                     model={s.model.clone()} outcome={s.outcome.clone()}
                                     on_outcome={act.reform(Action::Forecast)}
                                     on_expired={act.reform(|()| Action::Expired)} />
+                                <AccuracyPanel accuracy={s.accuracy.clone()} actuals={s.actuals.clone()} />
                             </>
                         },
                     } }
@@ -150,6 +152,9 @@ fn use_device_model(state: &PortalState, dispatch: Dispatch) {
                 }
                 Err(p) => Action::ModelProblem(p),
             });
+            // How far off its forecasts are, when the endpoint keeps that.
+            dispatch.dispatch(Action::AccuracyLoaded(forecaster.accuracy(&session).await));
+            dispatch.dispatch(Action::ActualsLoaded(forecaster.actuals(&session).await));
         });
     });
 }

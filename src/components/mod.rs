@@ -1,4 +1,5 @@
 //! The portal's components, one a file.
+pub mod accuracy_panel;
 pub mod app;
 pub mod chart;
 pub mod forecast_panel;
