@@ -52,10 +52,11 @@ fn figures(accuracy: &Loaded<Accuracy>) -> Html {
         Some(Ok(a)) => html! {
             <ul class="accuracy">
                 { for a.at.iter().map(|at| {
-                    let days = at.horizon_days.round();
+                    // An integer: Display of an f64 would bring the shortest-float printer.
+                    let days = at.horizon_days.round() as i64;
                     html! { <li>{ format!(
                         "{days} day{} ahead: within ±{:.1} kWh ({:.0} %) on average",
-                        if days == 1.0 { "" } else { "s" },
+                        if days == 1 { "" } else { "s" },
                         at.mae,
                         at.smape * 100.0,
                     ) }</li> }
