@@ -19,16 +19,16 @@ before(async () => {
   run("process", "--input", join(dir, "e.csv"), "--output", join(dir, "data"));
   run("train", "--input", join(dir, "data"), "--output", join(dir, "models"), "--preset", "seed",
     "--cross-validate", "horizon=30 days,period=60 days");
-  for (const id of ["1", "2"]) {
+  for (const id of ["0", "1"]) {
     execFileSync(gridcast, ["users", "add", "--users", join(dir, "users.json"), "--customer", id], {
       input: `customer-${id}-secret\n`,
       stdio: ["pipe", "pipe", "pipe"],
     });
   }
   writeFileSync(join(dir, "auth.json"), JSON.stringify({ principals: [] }));
-  // Customer 2 has neither a backtest nor readings.
-  rmSync(join(dir, "models", "2.backtest.json"));
-  rmSync(join(dir, "data", "2.csv"));
+  // Customer 0 has neither a backtest nor readings.
+  rmSync(join(dir, "models", "0.backtest.json"));
+  rmSync(join(dir, "data", "0.csv"));
   server = await serve(dir, 0, ["--readings", join(dir, "data")]);
   chrome = await browser();
 });
@@ -89,7 +89,7 @@ test("the accuracy panel and the forecast against what happened", async () => {
 
   // Another customer with neither: the panel says so plainly.
   await page.click("text=Sign out");
-  await signIn(page, "2");
+  await signIn(page, "0");
   await page.waitForFunction(() => document.querySelectorAll("#accuracy .hint").length === 2);
   const hints = await page.$$eval("#accuracy .hint", (h) => h.map((x) => x.textContent));
   assert.deepEqual(hints, ["No accuracy figures for your model yet.", "No readings since your model was trained yet."]);
