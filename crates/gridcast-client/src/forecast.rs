@@ -249,10 +249,7 @@ impl OnDeviceModel {
         let f = predict(
             &self.model,
             &rows,
-            &ForecastOptions {
-                seed,
-                ..Default::default()
-            },
+            &device_options(seed),
         )
         .map_err(|e| e.to_string())?;
         ForecastTable::from_forecast(&f)
@@ -333,12 +330,23 @@ impl OnDeviceModel {
             ));
         }
         let seed = self.answer_seed.map(|s| s.for_horizon(frame.ds.len()));
-        let f = predict(&self.model, &frame, &ForecastOptions { seed, ..Default::default() })
+        let f = predict(&self.model, &frame, &device_options(seed))
             .map_err(|e| DeviceForecastError::Model(e.to_string()))?;
         Ok(DeviceForecast {
             table: ForecastTable::from_forecast(&f).map_err(DeviceForecastError::Model)?,
             uncovered,
         })
+    }
+}
+
+/// A device forecast's options: the table shows `yhat`'s band only, so the
+/// trend's interval is left out (the same draws; see
+/// [`ForecastOptions::without_trend_interval`]).
+fn device_options(seed: Option<u64>) -> ForecastOptions {
+    ForecastOptions {
+        seed,
+        without_trend_interval: true,
+        ..Default::default()
     }
 }
 

@@ -74,6 +74,34 @@ fn forecasts_from_python_models_match_python() {
     }
 }
 
+/// Without the trend's interval a forecast is the same table less
+/// `trend_lower`/`trend_upper`: the simulation draws the same numbers.
+#[test]
+fn leaving_out_the_trend_interval_changes_no_other_column() {
+    for id in ["seed_trend_only", "logistic_cap", "daily_auto"] {
+        let case = Case::load(id);
+        let artifact = read_artifact(&case.artifact, &ArtifactLimits::default()).unwrap();
+        let model = read_model_json(&artifact.model_json).unwrap();
+        let rows = future_frame(&model, 30, None).unwrap();
+        let full = ForecastOptions {
+            seed: Some(3),
+            ..Default::default()
+        };
+        let all = predict(&model, &rows, &full).unwrap();
+        let without = ForecastOptions {
+            without_trend_interval: true,
+            ..full
+        };
+        let fewer = predict(&model, &rows, &without).unwrap();
+        let mut expected = all.clone();
+        expected
+            .columns
+            .retain(|(name, _)| name != "trend_lower" && name != "trend_upper");
+        assert_eq!(expected.columns.len(), all.columns.len() - 2, "{id}");
+        assert_eq!(fewer, expected, "{id}");
+    }
+}
+
 /// Our fit reaches Python's log density and forecasts like Python's fit.
 #[test]
 fn fits_match_python() {

@@ -21,7 +21,7 @@ use crate::frequency::FrequencyError;
 use crate::history::{setup_dataframe, History};
 use crate::holidays::HolidaySource;
 use crate::model::{Draw, ProphetModel};
-use uncertainty::{percentile, sample_uncertainty};
+use uncertainty::{percentiles, sample_uncertainty};
 
 /// Options of one forecast.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -33,6 +33,11 @@ pub struct ForecastOptions {
     /// Where a model's country holidays come from (the compiled-in tables
     /// unless a country's table is given).
     pub holidays: HolidaySource,
+    /// Leaves out the trend's interval (`trend_lower`, `trend_upper`), for
+    /// callers that show only `yhat`'s: the simulation draws the same
+    /// numbers, so every other column is unchanged, but sorts out half as
+    /// many order statistics.
+    pub without_trend_interval: bool,
 }
 
 /// Why a forecast could not be made.
@@ -222,7 +227,15 @@ pub fn predict(
             Some(seed) => Pcg64::seed_from_u64(seed),
             None => Pcg64::from_entropy(),
         };
-        columns.extend(predict_uncertainty(model, &df, &x, samples, &mut rng)?);
+        let trend_interval = !opts.without_trend_interval;
+        columns.extend(predict_uncertainty(
+            model,
+            &df,
+            &x,
+            samples,
+            trend_interval,
+            &mut rng,
+        )?);
     }
     for c in components {
         columns.push((c.name.clone(), c.mean));
@@ -291,6 +304,7 @@ fn predict_seasonal_components(model: &ProphetModel, x: &Matrix, bounds: bool) -
             let mut mean = Vec::with_capacity(x.rows);
             let (mut lo, mut hi) = (Vec::new(), Vec::new());
             let mut row = Vec::with_capacity(draws.len());
+            let mut keys = Vec::with_capacity(draws.len());
             for i in 0..x.rows {
                 row.clear();
                 row.extend(per_draw.iter().map(|v| v[i]));
@@ -301,7 +315,7 @@ fn predict_seasonal_components(model: &ProphetModel, x: &Matrix, bounds: bool) -
                     kept.iter().sum::<f64>() / kept.len() as f64
                 });
                 if bounds {
-                    let (l, h) = percentiles(&mut row, lower_p, upper_p);
+                    let (l, h) = percentiles(&row, lower_p, upper_p, &mut keys);
                     lo.push(l);
                     hi.push(h);
                 }
@@ -320,26 +334,16 @@ fn interval_percentiles(width: f64) -> (f64, f64) {
     (100.0 * (1.0 - width) / 2.0, 100.0 * (1.0 + width) / 2.0)
 }
 
-/// numpy's percentiles `lo` and `hi` of `values` (reordered in place), NaNs
-/// left out when there are any (`nanpercentile`).
-fn percentiles(values: &mut Vec<f64>, lo: f64, hi: f64) -> (f64, f64) {
-    if values.iter().any(|v| v.is_nan()) {
-        values.retain(|v| !v.is_nan());
-        if values.is_empty() {
-            return (f64::NAN, f64::NAN);
-        }
-    }
-    (percentile(values, lo), percentile(values, hi))
-}
-
 /// `predict_uncertainty` (`sample_posterior_predictive`, vectorized): for
 /// each parameter draw, `ceil(samples / draws)` simulated trends (future
-/// changepoints) and observation noise; the `yhat` and `trend` intervals.
+/// changepoints) and observation noise; the `yhat` interval and, with
+/// `trend_interval`, the trend's.
 fn predict_uncertainty(
     model: &ProphetModel,
     df: &History,
     x: &Matrix,
     samples: usize,
+    trend_interval: bool,
     rng: &mut Pcg64,
 ) -> Result<Vec<(String, Vec<f64>)>, ForecastError> {
     let n = df.len();
@@ -359,7 +363,7 @@ fn predict_uncertainty(
         .unwrap_or_else(|| vec![0; x.cols]);
     // Row-major by forecast row, so each row's draws sort in place.
     let mut yhat_draws = vec![0.0; total * n];
-    let mut trend_draws = vec![0.0; total * n];
+    let mut trend_draws = vec![0.0; if trend_interval { total * n } else { 0 }];
     for (d, draw) in draws.iter().enumerate() {
         let expected = model.trend_scaled(draw, &df.t, df.cap_scaled.as_deref());
         let xb_a = component_values(model, x, draw, &s_a, true);
@@ -371,20 +375,21 @@ fn predict_uncertainty(
             for i in 0..n {
                 let tr = (expected[i] + unc[s * n + i]) * y_scale + df.floor[i];
                 let noise: f64 = rng.sample::<f64, _>(StandardNormal) * sigma * y_scale;
-                trend_draws[i * total + column] = tr;
+                if trend_interval {
+                    trend_draws[i * total + column] = tr;
+                }
                 yhat_draws[i * total + column] = tr * (1.0 + xb_m[i]) + xb_a[i] + noise;
             }
         }
     }
     let (lower_p, upper_p) = interval_percentiles(model.settings.interval_width);
     let mut out = Vec::with_capacity(4);
-    for (name, draws) in [("yhat", &mut yhat_draws), ("trend", &mut trend_draws)] {
+    let intervals = [("yhat", &yhat_draws), ("trend", &trend_draws)];
+    for (name, draws) in &intervals[..if trend_interval { 2 } else { 1 }] {
         let (mut lo, mut hi) = (Vec::with_capacity(n), Vec::with_capacity(n));
-        let mut row = Vec::with_capacity(total);
+        let mut keys = Vec::with_capacity(total);
         for chunk in draws.chunks(total) {
-            row.clear();
-            row.extend_from_slice(chunk);
-            let (l, h) = percentiles(&mut row, lower_p, upper_p);
+            let (l, h) = percentiles(chunk, lower_p, upper_p, &mut keys);
             lo.push(l);
             hi.push(h);
         }

@@ -9,23 +9,73 @@ use crate::bounds::MAX_TREND_GRID;
 use crate::config::Growth;
 use crate::model::{Draw, ProphetModel};
 
-/// numpy's default (linear) percentile: the two order statistics around the
-/// position, found by selection rather than a full sort (`values` is
-/// reordered; the answer is the sorted one's).
-pub(super) fn percentile(values: &mut [f64], q: f64) -> f64 {
-    let pos = q / 100.0 * (values.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let (_, &mut below, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
-    let above = if pos.ceil() as usize == lo {
-        below
-    } else {
-        above
-            .iter()
-            .copied()
-            .min_by(f64::total_cmp)
-            .unwrap_or(below)
+/// numpy's default (linear) percentiles `lo` and `hi` of `values`, NaNs left
+/// out when there are any (`nanpercentile`); `keys` is scratch space. The
+/// order statistics are found by selection on integer keys that sort as
+/// `f64::total_cmp` does (a cheap integer comparison, also in wasm), the
+/// second within what the first left above it: the same values as sorting.
+pub(super) fn percentiles(values: &[f64], lo: f64, hi: f64, keys: &mut Vec<i64>) -> (f64, f64) {
+    keys.clear();
+    keys.extend(values.iter().filter(|v| !v.is_nan()).map(|&v| order_key(v)));
+    if keys.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mut ranked = Ranked {
+        keys,
+        exact: 0..0,
     };
-    below + (above - below) * (pos - lo as f64)
+    if lo <= hi {
+        let l = ranked.percentile(lo);
+        (l, ranked.percentile(hi))
+    } else {
+        let h = ranked.percentile(hi);
+        (ranked.percentile(lo), h)
+    }
+}
+
+/// `x`'s bits as an integer that orders as `f64::total_cmp` orders `x`
+/// (negative values' magnitude bits flipped); its own inverse.
+fn order_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}
+
+/// Keys partly ordered by selection: every key before `exact.end` is at most
+/// every key after it, and the positions in `exact` hold the keys a full
+/// sort would put there.
+struct Ranked<'a> {
+    keys: &'a mut [i64],
+    exact: std::ops::Range<usize>,
+}
+
+impl Ranked<'_> {
+    /// The `k`-th smallest value; `k` at least the last one asked for.
+    fn nth(&mut self, k: usize) -> f64 {
+        if !self.exact.contains(&k) {
+            let from = self.exact.end;
+            debug_assert!(k >= from, "order statistics asked in ascending order");
+            self.keys[from..].select_nth_unstable(k - from);
+            self.exact = if k == from {
+                self.exact.start..k + 1
+            } else {
+                k..k + 1
+            };
+        }
+        f64::from_bits(order_key(f64::from_bits(self.keys[k] as u64)) as u64)
+    }
+
+    /// numpy's linear percentile `q`; `q` at least the last one asked for.
+    fn percentile(&mut self, q: f64) -> f64 {
+        let pos = q / 100.0 * (self.keys.len() - 1) as f64;
+        let lo = pos.floor() as usize;
+        let below = self.nth(lo);
+        let above = if pos.ceil() as usize == lo {
+            below
+        } else {
+            self.nth(lo + 1)
+        };
+        below + (above - below) * (pos - lo as f64)
+    }
 }
 
 /// numpy's `laplace(0, scale)` from its uniform draw `u`.
@@ -75,8 +125,9 @@ pub(super) fn sample_uncertainty(
     match model.growth() {
         Growth::Flat => {}
         Growth::Linear => {
+            let mut mat = vec![0.0; len];
             for s in 0..samples {
-                let mat = shift_row(rng, len, likelihood, mean_delta);
+                shift_row(rng, likelihood, mean_delta, &mut mat);
                 let (mut slope, mut level) = (0.0, 0.0);
                 for (j, v) in mat.iter().enumerate() {
                     slope += v;
@@ -89,8 +140,9 @@ pub(super) fn sample_uncertainty(
             let cap = &cap_scaled.unwrap_or(&[])[first..];
             let history = LogisticHistory::new(model, draw, single_diff)?;
             let mut draws = vec![0.0; samples * len];
+            let mut mat = vec![0.0; len];
             for s in 0..samples {
-                let mat = shift_row(rng, len, likelihood, mean_delta);
+                shift_row(rng, likelihood, mean_delta, &mut mat);
                 history.path(
                     &mat,
                     future_t,
@@ -111,29 +163,22 @@ pub(super) fn sample_uncertainty(
     Ok(out)
 }
 
-/// One row of `_make_trend_shift_matrix`. Every row still draws a Laplace
-/// shift for each step (so the stream matches), but only the steps with a
-/// change (a few percent) pay for its logarithm; the moving average is taken
-/// in place.
-fn shift_row(rng: &mut Pcg64, len: usize, likelihood: f64, mean_delta: f64) -> Vec<f64> {
-    let mut row: Vec<f64> = (0..len)
-        .map(|_| {
-            let change = rng.gen::<f64>() < likelihood;
-            let u: f64 = rng.gen();
-            if change {
-                laplace(u, mean_delta)
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    for j in (1..len).rev() {
+/// One row of `_make_trend_shift_matrix` into `row`. Every row still draws a
+/// Laplace shift for each step (so the stream matches), but only the steps
+/// with a change (a few percent) pay for its logarithm; the moving average
+/// is taken in place.
+fn shift_row(rng: &mut Pcg64, likelihood: f64, mean_delta: f64, row: &mut [f64]) {
+    for v in row.iter_mut() {
+        let change = rng.gen::<f64>() < likelihood;
+        let u: f64 = rng.gen();
+        *v = if change { laplace(u, mean_delta) } else { 0.0 };
+    }
+    for j in (1..row.len()).rev() {
         row[j] = (row[j - 1] + row[j]) / 2.0;
     }
     if let Some(first) = row.first_mut() {
         *first = (0.0 + *first) / 2.0;
     }
-    row
 }
 
 /// Prophet's `_logistic_uncertainty` walks, for every sample, a grid over the
@@ -204,12 +249,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn percentile_matches_numpy_linear() {
-        let mut v = [4.0, 1.0, 3.0, 2.0];
-        assert_eq!(percentile(&mut v, 10.0), 1.3);
-        assert_eq!(percentile(&mut v, 90.0), 3.7);
-        assert_eq!(percentile(&mut v, 50.0), 2.5);
-        assert_eq!(percentile(&mut v, 100.0), 4.0);
-        assert_eq!(percentile(&mut v, 0.0), 1.0);
+    fn percentiles_match_numpy_linear() {
+        let mut keys = Vec::new();
+        let v = [4.0, 1.0, 3.0, 2.0];
+        assert_eq!(percentiles(&v, 10.0, 90.0, &mut keys), (1.3, 3.7));
+        assert_eq!(percentiles(&v, 50.0, 50.0, &mut keys), (2.5, 2.5));
+        assert_eq!(percentiles(&v, 0.0, 100.0, &mut keys), (1.0, 4.0));
+        assert_eq!(percentiles(&v, 90.0, 10.0, &mut keys), (3.7, 1.3));
+        let nan = [f64::NAN, 2.0, f64::NAN, 1.0];
+        assert_eq!(percentiles(&nan, 0.0, 100.0, &mut keys), (1.0, 2.0));
+        let none = percentiles(&[f64::NAN], 10.0, 90.0, &mut keys);
+        assert!(none.0.is_nan() && none.1.is_nan());
+    }
+
+    /// Selection on keys gives what sorting by `total_cmp` gives, for
+    /// negative values, zeros of both signs, ties and infinities too.
+    #[test]
+    fn percentiles_equal_a_full_sort() {
+        use rand::SeedableRng;
+        let sorted_percentile = |sorted: &[f64], q: f64| {
+            let pos = q / 100.0 * (sorted.len() - 1) as f64;
+            let lo = pos.floor() as usize;
+            let hi = pos.ceil() as usize;
+            sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+        };
+        let mut rng = Pcg64::seed_from_u64(7);
+        let mut keys = Vec::new();
+        for n in [1, 2, 3, 10, 999, 1000] {
+            let mut v: Vec<f64> = (0..n)
+                .map(|i| match i % 7 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => (rng.gen::<f64>() * 4.0).round() - 2.0,
+                    3 if n > 100 && i == 3 => f64::NEG_INFINITY,
+                    _ => rng.gen::<f64>() * 200.0 - 100.0,
+                })
+                .collect();
+            let got = [(2.5, 97.5), (10.0, 90.0), (50.0, 50.0), (0.0, 100.0), (10.0, 10.5)]
+                .map(|(lo, hi)| percentiles(&v, lo, hi, &mut keys));
+            v.sort_by(f64::total_cmp);
+            let want = [(2.5, 97.5), (10.0, 90.0), (50.0, 50.0), (0.0, 100.0), (10.0, 10.5)]
+                .map(|(lo, hi)| (sorted_percentile(&v, lo), sorted_percentile(&v, hi)));
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(
+                    (g.0.to_bits(), g.1.to_bits()),
+                    (w.0.to_bits(), w.1.to_bits()),
+                    "n = {n}: {g:?} vs {w:?}"
+                );
+            }
+        }
     }
 }

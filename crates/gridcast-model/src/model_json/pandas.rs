@@ -82,11 +82,12 @@ pub(super) fn split_strings(values: &[String]) -> String {
 }
 
 fn push_index(out: &mut String, index: &[usize]) {
+    use std::fmt::Write;
     for (k, i) in index.iter().enumerate() {
         if k > 0 {
             out.push(',');
         }
-        out.push_str(&i.to_string());
+        write!(out, "{i}").expect("writing to a String cannot fail");
     }
 }
 
@@ -187,7 +188,13 @@ pub(super) fn table(fields: Vec<(String, &str)>, rows: Vec<Value>) -> String {
     json!({"schema": {"fields": fields, "pandas_version": "1.4.0"}, "data": rows}).to_string()
 }
 
-/// Appends `x` as serde_json writes it (`null` for NaN and infinities).
+/// Appends `x` as serde_json writes it (`null` for NaN and infinities; the
+/// shortest round-trip digits by zmij, serde_json's own float writer),
+/// without a `String` per number.
 pub(super) fn push_number(out: &mut String, x: f64) {
-    out.push_str(&serde_json::to_string(&x).expect("f64 serializes"));
+    if x.is_finite() {
+        out.push_str(zmij::Buffer::new().format_finite(x));
+    } else {
+        out.push_str("null");
+    }
 }

@@ -87,15 +87,16 @@ pub(super) fn history_table(h: &History, floor_given: bool) -> String {
     columns.push(("y_scaled", Cells::Numbers(&h.y_scaled)));
     let mut out = String::with_capacity(64 + h.ds.len() * (40 + 24 * columns.len()));
     out.push_str(r#"{"schema":{"fields":[{"name":"ds","type":"datetime"}"#);
+    // Each column's `,"name":` as JSON writes it, once rather than per row.
+    let mut keys = Vec::with_capacity(columns.len());
     for (name, cells) in &columns {
         let kind = match cells {
             Cells::Numbers(_) => "number",
             Cells::Booleans(_) => "boolean",
         };
-        out.push_str(&format!(
-            r#",{{"name":{},"type":"{kind}"}}"#,
-            Value::String(name.to_string())
-        ));
+        let name = Value::String(name.to_string());
+        out.push_str(&format!(r#",{{"name":{name},"type":"{kind}"}}"#));
+        keys.push(format!(",{name}:"));
     }
     out.push_str(r#"],"pandas_version":"1.4.0"},"data":["#);
     for i in 0..h.ds.len() {
@@ -105,10 +106,8 @@ pub(super) fn history_table(h: &History, floor_given: bool) -> String {
         out.push_str(r#"{"ds":""#);
         push_iso_millis(&mut out, h.ds[i]);
         out.push('"');
-        for (name, cells) in &columns {
-            out.push(',');
-            out.push_str(&Value::String(name.to_string()).to_string());
-            out.push(':');
+        for ((_, cells), key) in columns.iter().zip(&keys) {
+            out.push_str(key);
             match cells {
                 Cells::Numbers(v) => push_number(&mut out, v[i]),
                 Cells::Booleans(v) => out.push_str(if v[i] { "true" } else { "false" }),
