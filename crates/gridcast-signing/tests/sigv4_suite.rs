@@ -1,13 +1,14 @@
 //! AWS's SigV4 test suite (`../shared/fixtures/sigv4`): every signed request
 //! verifies at its timestamp, and changing any one thing about it — method,
 //! path, query, a signed header, the body, the date, the signature, the
-//! secret — makes it fail. Also: our signer reproduces every suite signature.
+//! secret — makes it fail. Also: our signer reproduces every suite signature,
+//! and the plain signer (no aws-sigv4) every one without a query.
 
 use std::path::{Path, PathBuf};
 
 use gridcast_signing::{
-    parse_authorization, sign_request, verify_request, Credentials, OutgoingRequest, PathRules,
-    RequestParts, Scope, VerifyError,
+    parse_authorization, sign_plain_request, sign_request, verify_request, Credentials,
+    OutgoingRequest, PathRules, RequestParts, Scope, VerifyError,
 };
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
@@ -359,7 +360,7 @@ fn skew_errors_name_the_times_like_aws() {
 
 #[test]
 fn our_signer_makes_the_suite_signatures() {
-    let (mut compared, mut skipped) = (0, Vec::new());
+    let (mut compared, mut plain_compared, mut skipped) = (0, 0, Vec::new());
     for case in cases() {
         let theirs = case
             .headers
@@ -406,7 +407,16 @@ fn our_signer_makes_the_suite_signatures() {
             .clone();
         assert_eq!(ours, theirs, "{}", case.name);
         compared += 1;
+        // The signer without aws-sigv4: the same headers, or (a query) refused.
+        match sign_plain_request(&outgoing, &case.credentials, scope, case.now) {
+            Ok(plain) => {
+                assert_eq!(plain, added, "plain: {}", case.name);
+                plain_compared += 1;
+            }
+            Err(_) => assert!(case.path_and_query.contains('?'), "plain: {}", case.name),
+        }
     }
+    assert_eq!(plain_compared, 21, "the suite's signer cases without a query");
     let mut expected: Vec<(String, &str)> = NOT_SIGNER_CASES
         .iter()
         .map(|&(name, why)| (name.to_owned(), why))
