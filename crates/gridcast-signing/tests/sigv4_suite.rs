@@ -416,7 +416,10 @@ fn our_signer_makes_the_suite_signatures() {
             Err(_) => assert!(case.path_and_query.contains('?'), "plain: {}", case.name),
         }
     }
-    assert_eq!(plain_compared, 21, "the suite's signer cases without a query");
+    assert_eq!(
+        plain_compared, 21,
+        "the suite's signer cases without a query"
+    );
     let mut expected: Vec<(String, &str)> = NOT_SIGNER_CASES
         .iter()
         .map(|&(name, why)| (name.to_owned(), why))
