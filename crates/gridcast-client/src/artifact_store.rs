@@ -28,6 +28,9 @@ pub struct StoredArtifact {
     pub covariates: Vec<u8>,
     /// Their `ETag`.
     pub covariates_etag: Option<String>,
+    /// The country holiday table its model needs (`data/<CODE>.bin`; empty:
+    /// none).
+    pub holidays: Vec<u8>,
 }
 
 fn storage(e: impl std::fmt::Display) -> Problem {
@@ -90,6 +93,9 @@ impl ArtifactStore {
         let field = |name: &str| {
             Reflect::get(&value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
         };
+        let bytes_field = |name: &str| {
+            field(name).dyn_into::<Uint8Array>().map(|a| a.to_vec()).unwrap_or_default()
+        };
         let bytes = field("bytes")
             .dyn_into::<Uint8Array>()
             .map_err(|_| Problem::Storage(format!("stored entry {key:?} has no bytes")))?
@@ -99,11 +105,9 @@ impl ArtifactStore {
             etag: field("etag").as_string(),
             saved_at_ms: field("saved_at").as_f64().unwrap_or(0.0),
             // Entries from before covariates were kept have none.
-            covariates: field("covariates")
-                .dyn_into::<Uint8Array>()
-                .map(|a| a.to_vec())
-                .unwrap_or_default(),
+            covariates: bytes_field("covariates"),
             covariates_etag: field("covariates_etag").as_string(),
+            holidays: bytes_field("holidays"),
         }))
     }
 
@@ -123,6 +127,7 @@ impl ArtifactStore {
             })
             .and_then(|_| set("saved_at", JsValue::from_f64(artifact.saved_at_ms)))
             .and_then(|_| set("covariates", Uint8Array::from(artifact.covariates.as_slice()).into()))
+            .and_then(|_| set("holidays", Uint8Array::from(artifact.holidays.as_slice()).into()))
             .and_then(|_| {
                 set(
                     "covariates_etag",

@@ -4,10 +4,12 @@
 use gridcast_api::FutureRows;
 use gridcast_model::{
     format_csv, future_frame, infer_frequency, predict, read_artifact, read_model_json,
-    AnswerSeed, ArtifactLimits, Forecast, ForecastOptions, Frame, ProphetModel,
+    AnswerSeed, ArtifactLimits, Forecast, ForecastOptions, Frame, HolidaySource, HolidayTable,
+    ProphetModel,
 };
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -180,6 +182,9 @@ pub enum DeviceForecastError {
     /// Not even the first row has the covariates the model needs.
     #[error("{0}")]
     NoCovariates(Uncovered),
+    /// The model has this country's holidays and no table of it was given.
+    #[error("no holiday table for {0}")]
+    NoHolidayTable(String),
     /// The model failed.
     #[error("{0}")]
     Model(String),
@@ -312,15 +317,34 @@ impl OnDeviceModel {
         Ok((frame, Some(uncovered)))
     }
 
+    /// Where this model's country holidays come from on the device: the
+    /// kept `table` when it is the model's country's, never the tables a
+    /// build may have compiled in (a device has none).
+    pub fn holiday_source(
+        &self,
+        table: Option<&Arc<HolidayTable>>,
+    ) -> Result<HolidaySource, DeviceForecastError> {
+        let Some(code) = self.model.holidays.country_code() else {
+            return Ok(HolidaySource::Embedded); // unused: no country holidays
+        };
+        match table {
+            Some(t) if t.country() == code => Ok(HolidaySource::Table(t.clone())),
+            _ => Err(DeviceForecastError::NoHolidayTable(code.to_owned())),
+        }
+    }
+
     /// Forecasts `periods` rows as the endpoint answers them for this model
-    /// with the covariates the device keeps: the rows up to the first one
+    /// with what the device keeps beside it: the rows up to the first one
     /// `covariates` has no value for (the band the endpoint draws for that
-    /// many rows), and which rows are left out — never a guessed value.
+    /// many rows), and which rows are left out — never a guessed value; a
+    /// model with country holidays needs that country's `holidays` table.
     pub fn forecast_covered(
         &self,
         periods: u32,
         covariates: Option<&FutureRows>,
+        holidays: Option<&Arc<HolidayTable>>,
     ) -> Result<DeviceForecast, DeviceForecastError> {
+        let holidays = self.holiday_source(holidays)?;
         let (frame, uncovered) = self
             .covered_rows(periods, covariates)
             .map_err(DeviceForecastError::Model)?;
@@ -330,7 +354,8 @@ impl OnDeviceModel {
             ));
         }
         let seed = self.answer_seed.map(|s| s.for_horizon(frame.ds.len()));
-        let f = predict(&self.model, &frame, &device_options(seed))
+        let options = ForecastOptions { holidays, ..device_options(seed) };
+        let f = predict(&self.model, &frame, &options)
             .map_err(|e| DeviceForecastError::Model(e.to_string()))?;
         Ok(DeviceForecast {
             table: ForecastTable::from_forecast(&f).map_err(DeviceForecastError::Model)?,
@@ -452,7 +477,7 @@ mod tests {
         let m = OnDeviceModel::from_artifact(REGRESSOR).unwrap();
         assert_eq!(m.model.future_value_columns(), ["temperature", "heating"]);
         let expected: serde_json::Value = serde_json::from_str(EXPECTED).unwrap();
-        let f = m.forecast_covered(7, Some(&covariates(30))).unwrap();
+        let f = m.forecast_covered(7, Some(&covariates(30)), None).unwrap();
         assert_eq!(f.uncovered, None);
         assert_eq!(f.table.len(), 7);
         for i in 0..7 {
@@ -460,14 +485,14 @@ mod tests {
             assert!((f.table.yhat[i] - want).abs() < 1e-6 * want, "row {i}: {} vs {want}", f.table.yhat[i]);
         }
         // The band is the endpoint's for 7 rows of this model.
-        let again = m.forecast_covered(7, Some(&covariates(7))).unwrap();
+        let again = m.forecast_covered(7, Some(&covariates(7)), None).unwrap();
         assert_eq!(again, f);
     }
 
     #[test]
     fn days_without_covariates_are_left_out_and_named() {
         let m = OnDeviceModel::from_artifact(REGRESSOR).unwrap();
-        let f = m.forecast_covered(7, Some(&covariates(5))).unwrap();
+        let f = m.forecast_covered(7, Some(&covariates(5)), None).unwrap();
         assert_eq!(f.table.len(), 5);
         let u = f.uncovered.unwrap();
         assert_eq!(u.columns, ["temperature", "heating"]);
@@ -477,7 +502,7 @@ mod tests {
             "This device has no temperature or heating forecast for 2024-01-06 to 2024-01-07, so those dates are not forecast"
         );
         // The covered rows are the forecast of 5 rows, not the first 5 of 7.
-        let five = m.forecast_covered(5, Some(&covariates(30))).unwrap();
+        let five = m.forecast_covered(5, Some(&covariates(30)), None).unwrap();
         assert_eq!(five.table, f.table);
 
         // One column's gap ends the covered rows; only that column is named.
@@ -485,13 +510,13 @@ mod tests {
         let mut t = gap.column("temperature").unwrap().to_vec();
         t[2] = f64::NAN;
         gap.set_column("temperature", t);
-        let f = m.forecast_covered(7, Some(&gap)).unwrap();
+        let f = m.forecast_covered(7, Some(&gap), None).unwrap();
         assert_eq!(f.table.len(), 2);
         let u = f.uncovered.unwrap();
         assert_eq!((u.columns, u.rows), (vec!["temperature".to_owned()], 5));
 
         // Nothing kept, or nothing for the first day: no forecast at all.
-        let none = m.forecast_covered(3, None).unwrap_err();
+        let none = m.forecast_covered(3, None, None).unwrap_err();
         let DeviceForecastError::NoCovariates(u) = none else { panic!("{none:?}") };
         assert_eq!((format_csv(u.first), u.rows), ("2024-01-01".into(), 3));
         assert_eq!(
@@ -503,11 +528,71 @@ mod tests {
         for (_, v) in &mut late.columns {
             v.remove(0);
         }
-        assert!(matches!(m.forecast_covered(1, Some(&late)), Err(DeviceForecastError::NoCovariates(u)) if u.rows == 1));
+        assert!(matches!(m.forecast_covered(1, Some(&late), None), Err(DeviceForecastError::NoCovariates(u)) if u.rows == 1));
 
         // A model without regressors needs none.
         let seed = OnDeviceModel::from_artifact(ARTIFACT).unwrap();
-        let f = seed.forecast_covered(7, None).unwrap();
+        let f = seed.forecast_covered(7, None, None).unwrap();
         assert_eq!((f.table, f.uncovered), (seed.forecast_as_endpoint(7).unwrap(), None));
+    }
+
+    const US_WEATHER: &[u8] = include_bytes!("../tests/holidays/us_weather.tar.gz");
+    const US_EXPECTED: &str = include_str!("../tests/holidays/us_weather.json");
+
+    fn table(code: &str) -> Arc<HolidayTable> {
+        let path = format!("{}/../gridcast-holidays/data/{code}.bin", env!("CARGO_MANIFEST_DIR"));
+        Arc::new(HolidayTable::from_bytes(&std::fs::read(path).unwrap()).unwrap())
+    }
+
+    /// A model like the weather preset's (temperature, weekly, US holidays)
+    /// fitted by Python Prophet (`tests/holidays/make_us_weather.py`), its
+    /// forecast over Christmas and New Year's.
+    #[test]
+    fn a_us_holidays_model_forecasts_on_the_device_with_the_kept_table_as_python_does() {
+        let m = OnDeviceModel::from_artifact(US_WEATHER).unwrap();
+        assert_eq!(m.model.holidays.country_code(), Some("US"));
+        let expected: serde_json::Value = serde_json::from_str(US_EXPECTED).unwrap();
+        let mut rows = FutureRows::default();
+        for d in expected["future"]["ds"].as_array().unwrap() {
+            rows.ds.push(gridcast_model::parse_timestamp(d.as_str().unwrap()).unwrap());
+        }
+        let temps: Vec<f64> = expected["future"]["temperature"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        rows.set_column("temperature", temps);
+        let want: Vec<f64> = expected["yhat"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let effects: Vec<f64> = expected["holidays"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert!(effects.iter().filter(|e| e.abs() > 1.0).count() >= 2, "Christmas and New Year's move the forecast");
+
+        let f = m.forecast_covered(30, Some(&rows), Some(&table("US"))).unwrap();
+        assert_eq!((f.table.len(), f.uncovered), (30, None));
+        for (i, (got, want)) in f.table.yhat.iter().zip(&want).enumerate() {
+            assert!((got - want).abs() < 1e-6 * want.abs(), "row {i}: {got} vs Python's {want}");
+        }
+
+        // Without the table, or with another country's, no forecast: a typed refusal naming the
+        // country (never a forecast without the holidays).
+        for wrong in [None, Some(&table("CA"))] {
+            let e = m.forecast_covered(30, Some(&rows), wrong).unwrap_err();
+            assert_eq!(e, DeviceForecastError::NoHolidayTable("US".into()));
+        }
+        // A model without country holidays needs no table.
+        let seed = OnDeviceModel::from_artifact(ARTIFACT).unwrap();
+        assert!(seed.forecast_covered(7, None, None).is_ok());
+    }
+
+    /// Python's DE model (prophet-ext `holidays_country`: country holidays
+    /// and a holidays frame with windows) from the DE table.
+    #[test]
+    fn a_de_holidays_model_forecasts_on_the_device_as_python_does() {
+        let artifact = include_bytes!("../../../../shared/fixtures/prophet-ext/models/holidays_country.tar.gz");
+        let expected: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../shared/fixtures/prophet-ext/expected/holidays_country.json"
+        ))
+        .unwrap();
+        let m = OnDeviceModel::from_artifact(artifact).unwrap();
+        let f = m.forecast_covered(60, None, Some(&table("DE"))).unwrap();
+        for (i, got) in f.table.yhat.iter().enumerate() {
+            let want = expected["yhat"][i].as_f64().unwrap();
+            assert!((got - want).abs() < 1e-6 * want.abs(), "row {i}: {got} vs Python's {want}");
+        }
     }
 }

@@ -6,8 +6,10 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use gridcast_api::{FutureCovariates, FutureRows};
+use gridcast_model::HolidayTable;
 
 use crate::artifact_store::{ArtifactStore, StoredArtifact};
 use crate::forecast::Uncovered;
@@ -78,6 +80,27 @@ pub struct DeviceModel {
     /// The future covariates the device last received for it (models with
     /// regressors or conditions).
     pub covariates: Option<Rc<KeptCovariates>>,
+    /// The country holiday table it needs, as received (models with
+    /// `add_country_holidays`).
+    pub holidays: Option<Rc<KeptHolidays>>,
+}
+
+/// A country's holiday table as the device keeps it beside the artifact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeptHolidays {
+    /// The table.
+    pub table: Arc<HolidayTable>,
+    /// The endpoint's `data/<CODE>.bin` it was read from (what is stored).
+    pub bytes: Vec<u8>,
+}
+
+/// The holiday table in `bytes` (none when empty or it does not read).
+fn kept_holidays(bytes: Vec<u8>) -> Option<Rc<KeptHolidays>> {
+    if !cfg!(feature = "covariates") {
+        return None;
+    }
+    let table = Arc::new(HolidayTable::from_bytes(&bytes).ok()?);
+    Some(Rc::new(KeptHolidays { table, bytes }))
 }
 
 /// Future covariates as the device keeps them beside the artifact.
@@ -94,7 +117,11 @@ pub struct KeptCovariates {
 impl PartialEq for DeviceModel {
     fn eq(&self, other: &Self) -> bool {
         let rows = |m: &Self| m.covariates.as_ref().map(Rc::as_ptr);
-        Rc::ptr_eq(&self.model, &other.model) && self.fresh == other.fresh && rows(self) == rows(other)
+        let table = |m: &Self| m.holidays.as_ref().map(Rc::as_ptr);
+        Rc::ptr_eq(&self.model, &other.model)
+            && self.fresh == other.fresh
+            && rows(self) == rows(other)
+            && table(self) == table(other)
     }
 }
 
@@ -109,6 +136,7 @@ impl DeviceModel {
             saved_at_ms: self.saved_at_ms,
             covariates: covariates.map(|c| c.csv.clone()).unwrap_or_default(),
             covariates_etag: covariates.and_then(|c| c.etag.clone()),
+            holidays: self.holidays.as_ref().map(|h| h.bytes.clone()).unwrap_or_default(),
         }
     }
 }
@@ -188,6 +216,7 @@ impl Forecaster {
             fresh: false,
             saved_at_ms: stored.saved_at_ms,
             covariates: kept(stored.covariates, stored.covariates_etag),
+            holidays: kept_holidays(stored.holidays),
         }))
     }
 
@@ -218,6 +247,7 @@ impl Forecaster {
                 fresh: true,
                 saved_at_ms: js_sys::Date::now(),
                 covariates: stored.and_then(|s| s.covariates.clone()),
+                holidays: stored.and_then(|s| s.holidays.clone()),
             },
             _ => {
                 return Err(Problem::from_reply(
@@ -237,6 +267,18 @@ impl Forecaster {
                 if let (200, Some(c)) = (reply.status, kept(reply.body, etag)) {
                     model.covariates = Some(c);
                     changed = true;
+                }
+            }
+        }
+        #[cfg(feature = "covariates")]
+        if let Some(code) = model.model.model.holidays.country_code() {
+            if model.holidays.as_ref().is_none_or(|h| h.table.country() != code) {
+                let prepared = request::download_holidays(&target, session, transport::now())?;
+                if let Ok(reply) = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await {
+                    if let (200, Some(h)) = (reply.status, kept_holidays(reply.body)) {
+                        model.holidays = Some(h);
+                        changed = true;
+                    }
                 }
             }
         }
@@ -290,11 +332,14 @@ impl Forecaster {
         #[cfg(feature = "covariates")]
         let covariates = model.covariates.as_ref().map(|c| &c.rows);
         #[cfg(feature = "covariates")]
+        let holidays = model.holidays.as_ref().map(|h| &h.table);
+        #[cfg(feature = "covariates")]
         let forecast = model
             .model
-            .forecast_covered(periods, covariates)
+            .forecast_covered(periods, covariates, holidays)
             .map_err(|e| match e {
                 crate::DeviceForecastError::NoCovariates(u) => Problem::NoCovariates(u),
+                crate::DeviceForecastError::NoHolidayTable(c) => Problem::NoHolidayTable(c),
                 crate::DeviceForecastError::Model(m) => Problem::OnDevice(m),
             })?;
         Ok(Outcome {

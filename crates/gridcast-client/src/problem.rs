@@ -93,6 +93,10 @@ pub enum Problem {
     /// the first day asked for.
     #[error("{0}")]
     NoCovariates(crate::forecast::Uncovered),
+    /// The stored model has a country's holidays (`add_country_holidays`)
+    /// and the device has not received that country's table.
+    #[error("This device has no holiday table for {0}, which the model needs to forecast")]
+    NoHolidayTable(String),
     /// Nothing stored to forecast from.
     #[error("No model is stored on this device yet")]
     NoStoredModel,
@@ -234,7 +238,8 @@ impl Problem {
             | Problem::Timeout(_)
             | Problem::ServerFailure { .. }
             | Problem::NoStoredModel
-            | Problem::NoCovariates(_) => (503, "ServiceUnavailable"),
+            | Problem::NoCovariates(_)
+            | Problem::NoHolidayTable(_) => (503, "ServiceUnavailable"),
             _ => (500, "InternalFailure"),
         }
     }
@@ -260,6 +265,7 @@ impl Problem {
             Problem::OnDevice(_) => "Sign in while online to download a fresh copy of your model.",
             Problem::NoStoredModel => "Sign in once while online so your model can be stored on this device.",
             Problem::NoCovariates(_) => "Connect again for the service's forecast; it also brings this device the latest weather forecast.",
+            Problem::NoHolidayTable(_) => "Connect again for the service's forecast; it also brings this device the holiday table.",
             Problem::Horizon(_) => "Choose between 1 and 90 days.",
             Problem::Storage(_) => "Allow this site to store data (private browsing may block it), then reload.",
         }

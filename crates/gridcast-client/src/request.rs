@@ -164,6 +164,17 @@ pub fn download_covariates(
     conditional_get(target, session, url, "application/json", etag, now)
 }
 
+/// The country holiday table the session's model needs (`data/<CODE>.bin`;
+/// tables do not change within a release, so never conditional).
+pub fn download_holidays(
+    target: &Target,
+    session: &Session,
+    now: i64,
+) -> Result<PreparedRequest, Problem> {
+    let url = target.settings.model_url("holidays", &target.target_model);
+    conditional_get(target, session, url, "application/octet-stream", None, now)
+}
+
 fn conditional_get(
     target: &Target,
     session: &Session,
@@ -329,6 +340,9 @@ mod tests {
         assert_eq!(r.header("x-amz-security-token"), None);
         let c = download_covariates(&target, &s, None, 1_790_000_000).unwrap();
         assert_eq!(c.url, "https://e.example/endpoints/gridcast/covariates/c/7.tar.gz");
+        let h = download_holidays(&target, &s, 1_790_000_000).unwrap();
+        assert_eq!(h.url, "https://e.example/endpoints/gridcast/holidays/c/7.tar.gz");
+        assert_eq!(h.header("accept"), Some("application/octet-stream"));
         assert_eq!((c.header("accept"), c.header("if-none-match")), (Some("application/json"), None));
         assert!(c.header("authorization").unwrap().contains("Credential=AKID/"));
         let mut bad = Session::with_keys("../x", "AKID", "k", None);

@@ -1023,6 +1023,40 @@ fn ext_fixture(path: &str) -> PathBuf {
         .join(path)
 }
 
+/// `GET /endpoints/{name}/holidays/{TargetModel}`: the country holiday table
+/// of the model's `add_country_holidays` (`gridcast-holidays`' `data/<CODE>.bin`),
+/// which a device keeps to forecast the model offline, to whoever may invoke
+/// that model and no one else, with an ETag; a model without one 400.
+#[tokio::test]
+async fn a_models_holiday_table_is_served_to_who_may_invoke_it() {
+    let served = env();
+    let models = served.dir.path().join("models");
+    std::fs::copy(ext_fixture("models/holidays_country.tar.gz"), models.join("42.tar.gz")).unwrap();
+    std::fs::copy(fixtures().join("seed_trend_only.tar.gz"), models.join("7.tar.gz")).unwrap();
+    let own = Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token");
+    let path = |target: &str| format!("/endpoints/gridcast/holidays/{target}");
+
+    let mine = send(&served, get_signed(&path("42.tar.gz"), &own)).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", String::from_utf8_lossy(&mine.body));
+    let de = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../gridcast-holidays/data/DE.bin")).unwrap();
+    assert_eq!(mine.body, de, "the model's country (DE) table, byte for byte");
+    let table = gridcast_model::HolidayTable::from_bytes(&mine.body).unwrap();
+    assert_eq!(table.country(), "DE");
+
+    let response = app(served.state.clone()).oneshot(get_signed(&path("42.tar.gz"), &own)).await.unwrap();
+    assert_eq!(response.headers()["content-type"], "application/octet-stream");
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let again = signed_at("GET", &path("42.tar.gz"), &[("if-none-match", &etag)], b"", &own, system_clock(), Body::empty());
+    assert_eq!(send(&served, again).await.status, StatusCode::NOT_MODIFIED);
+
+    let theirs = refused!(send(&served, get_signed(&path("7.tar.gz"), &own)).await, 403, "AccessDeniedException");
+    assert!(theirs.message().contains("sagemaker:TargetModel 7.tar.gz"), "{}", theirs.message());
+    let none = refused!(send(&served, get_signed(&path("7.tar.gz"), &admin())).await, 400, "ValidationError");
+    assert!(none.message().contains("7.tar.gz has no country holidays"), "{}", none.message());
+    refused!(send(&served, get_signed(&path("missing.tar.gz"), &admin())).await, 400, "ValidationError");
+    refused!(send(&served, get_signed(&path("..%2F42.tar.gz"), &admin())).await, 400, "ValidationError");
+}
+
 /// `GET /endpoints/{name}/covariates/{TargetModel}`: the feed's rows after
 /// the model's history, of the columns it needs, to whoever may invoke that
 /// model and no one else, with an ETag that a repeat names for a 304.

@@ -10,12 +10,20 @@ static TABLES: [OnceLock<HolidayTable>; CODES.len()] = [const { OnceLock::new() 
 /// The compiled-in table of a country (any name [`resolve_country`] takes).
 pub fn embedded_table(country: &str) -> Result<&'static HolidayTable, HolidaysError> {
     let code = resolve_country(country)?;
-    let at = CODES
-        .binary_search(&code)
-        .expect("every alias names a code with a table");
+    let at = CODES.binary_search(&code).expect("every alias names a code with a table");
     Ok(TABLES[at].get_or_init(|| {
         HolidayTable::from_bytes(BLOBS[at]).expect("the embedded tables are valid: tests read each")
     }))
+}
+
+/// The compiled-in `data/<CODE>.bin` of a country (any name
+/// [`resolve_country`] takes), as a device fetches it.
+pub fn embedded_bytes(country: &str) -> Result<&'static [u8], HolidaysError> {
+    let code = resolve_country(country)?;
+    let at = CODES
+        .binary_search(&code)
+        .expect("every alias names a code with a table");
+    Ok(BLOBS[at])
 }
 
 /// Prophet's `make_holidays_df(year_list=years, country=country)` from the

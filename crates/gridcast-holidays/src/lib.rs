@@ -62,7 +62,7 @@ mod years;
 
 pub use countries::{HOLIDAYS_VERSION, YEARS};
 #[cfg(feature = "embedded")]
-pub use embedded::{country_holidays, embedded_table, holiday_names};
+pub use embedded::{country_holidays, embedded_bytes, embedded_table, holiday_names};
 pub use error::HolidaysError;
 pub use table::{CountryHoliday, HolidayTable};
 pub use years::{holidays_year_order, prophet_year_list, python_set_order};

@@ -152,6 +152,12 @@ pub(crate) struct HolidayFeatures {
 }
 
 impl Holidays {
+    /// The code of the country whose holiday table the model needs
+    /// (`add_country_holidays`; `None` without, or for a country no table has).
+    pub fn country_code(&self) -> Option<&'static str> {
+        resolve_country(self.country.as_deref()?).ok()
+    }
+
     /// Whether the model has any holidays.
     pub fn is_empty(&self) -> bool {
         self.frame.is_none() && self.country.is_none()

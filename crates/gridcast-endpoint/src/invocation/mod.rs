@@ -38,6 +38,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/endpoints/{name}/models/{*target}", get(download))
         .route("/endpoints/{name}/backtests/{*target}", get(backtest))
         .route("/endpoints/{name}/covariates/{*target}", get(covariates))
+        .route("/endpoints/{name}/holidays/{*target}", get(holidays))
         .route(
             "/endpoints/{name}/readings/{*target}",
             get(readings::readings),
@@ -341,6 +342,30 @@ fn conditional(
         HeaderValue::from_static("private, no-cache"),
     );
     response
+}
+
+/// The country holiday table a model needs (`add_country_holidays`), for a
+/// device to keep beside the artifact and forecast the model offline: the
+/// compiled-in `data/<CODE>.bin` of `gridcast-holidays`, which devices do not
+/// carry. Signed and authorized like an invocation of the model; ETag and
+/// `If-None-Match` like the artifact; a model without country holidays 400.
+pub async fn holidays(
+    State(state): State<SharedState>,
+    Path((name, target)): Path<(String, String)>,
+    signed: Signed,
+) -> Result<Response, ApiError> {
+    let target = path_target(&state, &name, &target, &signed)?;
+    let caller = &signed.principal.credentials.access_key_id;
+    let model = load_model(&state, caller, &target, deadline(&state)).await?;
+    let country = model.model.holidays.country.as_deref().ok_or_else(|| {
+        ApiError::validation(format!(
+            "TargetModel {} has no country holidays: there is no table to download",
+            target.as_str()
+        ))
+    })?;
+    let table = gridcast_holidays::embedded_bytes(country)
+        .map_err(|e| ApiError::model(format!("TargetModel {}: {e}", target.as_str())))?;
+    Ok(conditional(&signed, Bytes::from_static(table), "application/octet-stream"))
 }
 
 /// The future covariates a model needs, from the feed, for a device to keep
