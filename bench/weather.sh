@@ -5,8 +5,7 @@
 #     A B A B, each into a fresh directory, wall seconds and the ratio per pair;
 #  2. warm signed InvokeEndpoint on one server (`--future-covariates`) with wrk: `{"period": 7}`
 #     of a weather model, its temperatures filled from the feed by the server, vs `{"period": 7}`
-#     of a seed model. (The third case, the 7 future rows in the body, still answers non-2xx:
-#     its body is wrong; its figures are not a measurement.)
+#     of a seed model, and the weather model with its 7 future rows (ds, temperature) in the body.
 # Signatures come from botocore (bench/sign_requests.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +52,8 @@ trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
 url=$(awk '{print $NF}' "$work/serve.out")
 # The weather model holds out the last 7 days of 2022: its future starts on 2022-12-25.
-future=$(awk -F, '$1 > "2022-12-24" && n < 7 { ds = ds sep "\"" $1 "\""; t = t sep $2; sep = ", "; n++ }
+# (NR > 1: the header's "ds" sorts after every date.)
+future=$(awk -F, 'NR > 1 && $1 > "2022-12-24" && n < 7 { ds = ds sep "\"" $1 "\""; t = t sep $2; sep = ", "; n++ }
   END { printf "{\"future\": {\"ds\": [%s], \"temperature\": [%s]}}", ds, t }' "$work/feed.csv")
 "$venv/bin/python" bench/sign_requests.py "$url" AKIDBENCH bench-secret "$work/weather.lua" weather-42.tar.gz
 "$venv/bin/python" bench/sign_requests.py "$url" AKIDBENCH bench-secret "$work/seed.lua" seed-42.tar.gz

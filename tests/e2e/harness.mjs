@@ -52,6 +52,22 @@ export function regressorModels(logins, days) {
   return withLogins(dir, logins);
 }
 
+/**
+ * Python Prophet's US weather model (crates/gridcast-client/tests/holidays: temperature, weekly, US
+ * holidays, history to 2023-12-20) as customer 0's artifact, and `feed.csv`: its future temperature
+ * for the first `days` days (over Christmas and New Year's).
+ */
+export function holidayModels(logins, days) {
+  const dir = mkdtempSync(join(tmpdir(), "gridcast-e2e-"));
+  const fixture = join(root, "crates/gridcast-client/tests/holidays");
+  mkdirSync(join(dir, "models"));
+  copyFileSync(join(fixture, "us_weather.tar.gz"), join(dir, "models/0.tar.gz"));
+  const { future } = JSON.parse(readFileSync(join(fixture, "us_weather.json"), "utf8"));
+  const rows = future.ds.slice(0, days).map((d, i) => `${d},${future.temperature[i]}`);
+  writeFileSync(join(dir, "feed.csv"), ["ds,temperature", ...rows].join("\n") + "\n");
+  return withLogins(dir, logins);
+}
+
 /** Starts `gridcast serve` on `port` (0: any) and resolves with its URL. */
 export function serve(dir, port = 0, extra = []) {
   const child = spawn(

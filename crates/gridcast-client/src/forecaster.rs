@@ -96,7 +96,7 @@ pub struct KeptHolidays {
 
 /// The holiday table in `bytes` (none when empty or it does not read).
 fn kept_holidays(bytes: Vec<u8>) -> Option<Rc<KeptHolidays>> {
-    if !cfg!(feature = "covariates") {
+    if !cfg!(feature = "holidays") {
         return None;
     }
     let table = Arc::new(HolidayTable::from_bytes(&bytes).ok()?);
@@ -270,7 +270,7 @@ impl Forecaster {
                 }
             }
         }
-        #[cfg(feature = "covariates")]
+        #[cfg(feature = "holidays")]
         if let Some(code) = model.model.model.holidays.country_code() {
             if model.holidays.as_ref().is_none_or(|h| h.table.country() != code) {
                 let prepared = request::download_holidays(&target, session, transport::now())?;
@@ -331,8 +331,11 @@ impl Forecaster {
         };
         #[cfg(feature = "covariates")]
         let covariates = model.covariates.as_ref().map(|c| &c.rows);
-        #[cfg(feature = "covariates")]
+        #[cfg(feature = "holidays")]
         let holidays = model.holidays.as_ref().map(|h| &h.table);
+        // Never a table: the table reader and Python's year order stay out of the build.
+        #[cfg(not(feature = "holidays"))]
+        let holidays = None;
         #[cfg(feature = "covariates")]
         let forecast = model
             .model
