@@ -107,8 +107,7 @@ impl ArtifactStore {
             // Entries from before covariates were kept have none.
             covariates: bytes_field("covariates"),
             covariates_etag: field("covariates_etag").as_string(),
-            // Only builds that keep tables read them (see the `holidays` feature).
-            holidays: if cfg!(feature = "holidays") { bytes_field("holidays") } else { Vec::new() },
+            holidays: bytes_field("holidays"),
         }))
     }
 
@@ -128,10 +127,7 @@ impl ArtifactStore {
             })
             .and_then(|_| set("saved_at", JsValue::from_f64(artifact.saved_at_ms)))
             .and_then(|_| set("covariates", Uint8Array::from(artifact.covariates.as_slice()).into()))
-            .and_then(|_| match cfg!(feature = "holidays") {
-                true => set("holidays", Uint8Array::from(artifact.holidays.as_slice()).into()),
-                false => Ok(()),
-            })
+            .and_then(|_| set("holidays", Uint8Array::from(artifact.holidays.as_slice()).into()))
             .and_then(|_| {
                 set(
                     "covariates_etag",

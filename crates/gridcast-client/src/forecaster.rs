@@ -334,8 +334,8 @@ impl Forecaster {
         #[cfg(feature = "holidays")]
         let holidays = model.holidays.as_ref().map(|h| &h.table);
         // Never a table: the table reader and Python's year order stay out of the build.
-        #[cfg(not(feature = "holidays"))]
-        let holidays = None;
+        #[cfg(all(feature = "covariates", not(feature = "holidays")))]
+        let holidays: Option<&Arc<HolidayTable>> = None;
         #[cfg(feature = "covariates")]
         let forecast = model
             .model

@@ -46,6 +46,7 @@ async fn artifacts_are_kept_in_indexeddb() {
         saved_at_ms: 1.0e12,
         covariates: b"ds,temperature\n2023-01-01,4.5\n".to_vec(),
         covariates_etag: Some("\"c1\"".into()),
+        holidays: include_bytes!("../../gridcast-holidays/data/US.bin").to_vec(),
     };
     store.put(key, &first).await.unwrap();
     // A second connection (a reload) sees it.
@@ -60,6 +61,7 @@ async fn artifacts_are_kept_in_indexeddb() {
         saved_at_ms: 2.0e12,
         covariates: Vec::new(),
         covariates_etag: None,
+        holidays: Vec::new(),
     };
     store.put(key, &second).await.unwrap();
     store.put("other", &first).await.unwrap();
