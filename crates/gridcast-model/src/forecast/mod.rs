@@ -4,6 +4,7 @@
 //! sample otherwise), with a seedable RNG.
 
 mod future;
+mod stream;
 mod uncertainty;
 
 pub use future::{future_dates, future_frame, infer_frequency};
@@ -12,7 +13,6 @@ use crate::time::Timestamp;
 
 use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
-use rand_pcg::Pcg64;
 
 use crate::bounds::{MAX_COMPONENT_WORK, MAX_UNCERTAINTY_DRAWS};
 use crate::features::{dot, make_all_features, FeatureError, Matrix};
@@ -21,6 +21,7 @@ use crate::frequency::FrequencyError;
 use crate::history::{setup_dataframe, History};
 use crate::holidays::HolidaySource;
 use crate::model::{Draw, ProphetModel};
+use stream::Pcg64;
 use uncertainty::{percentiles, sample_uncertainty};
 
 /// Options of one forecast.

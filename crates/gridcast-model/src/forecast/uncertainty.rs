@@ -2,8 +2,8 @@
 //! vectorized `_sample_uncertainty`, from a seedable RNG.
 
 use rand::Rng;
-use rand_pcg::Pcg64;
 
+use super::stream::Pcg64;
 use super::ForecastError;
 use crate::bounds::MAX_TREND_GRID;
 use crate::config::Growth;
