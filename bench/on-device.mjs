@@ -5,6 +5,7 @@
 //
 //   cd bench && npm ci && cd .. && make portal
 //   node bench/on-device.mjs [--runs 15] [--warmup 5] [--no-native] [--no-browser] [--json out.json]
+//                            [--cases seed_trend_only,daily_auto]
 //
 // Cases: every fixture in ../shared/fixtures/prophet (fit on all rows but the holdout, the
 // case's Prophet arguments, a 30-day forecast with 1,000 samples; forecasts of 7, 30 and 90
@@ -27,6 +28,7 @@ const { values: opt } = parseArgs({
     "no-native": { type: "boolean", default: false },
     "no-browser": { type: "boolean", default: false },
     json: { type: "string" },
+    cases: { type: "string" },
   },
 });
 const runs = Number(opt.runs);
@@ -41,7 +43,9 @@ const AUGURS = {
 };
 
 function cases() {
-  return readdirSync(join(opt.fixtures, "expected")).map((f) => f.replace(/\.json$/, "")).sort().map((id) => {
+  const only = opt.cases?.split(",");
+  const ids = readdirSync(join(opt.fixtures, "expected")).map((f) => f.replace(/\.json$/, "")).sort();
+  return ids.filter((id) => !only || only.includes(id)).map((id) => {
     const e = JSON.parse(readFileSync(join(opt.fixtures, "expected", `${id}.json`)));
     const lines = readFileSync(join(opt.fixtures, "data", `${id}.csv`), "utf8").trimEnd().split("\n");
     const csvPath = join(tmp, `${id}.csv`);
