@@ -1,32 +1,25 @@
-// The forecast preview's Web Worker: fits Prophet on the device (gridcast's pure-Rust
-// optimizer, compiled to wasm) so the page stays responsive.
+// The forecast preview's Web Worker: fits and backtests Prophet on the device (gridcast's
+// pure-Rust optimizer, compiled to wasm) so the page stays responsive.
 //
-// In:  {id, kind: "read", csv: Uint8Array}: the readings checked and charted, before fitting
-//      {id, kind: "fit", csv, preset: "default"|"seed", days, artifact?: Uint8Array}
-//      (with an artifact: its history plus the CSV's readings, refit with its own arguments)
-// Out: {id, readings} for "read"; {id, progress: text} ..., then {id, result} for "fit";
-//      {id, kind, error: text} when either fails
+// The messages are gridcast-api's WorkerRequest (JSON text) and WorkerReply (as an object)
+// (crates/gridcast-api/src/preview.rs); this file only relays them to gridcast-js's previewMessage:
+// In:  {id, request: "<WorkerRequest JSON>", csv: Uint8Array, artifact?: Uint8Array}
+// Out: {id, reply: WorkerReply, artifact?: Uint8Array}, progress first, the result last
 
-import init, { fitCsv, readCsv, refitWithReadings } from "./pkg-fit/gridcast_js.js";
+import init, { previewMessage } from "./pkg-fit/gridcast_js.js";
 
 const ready = init({ module_or_path: new URL("./pkg-fit/gridcast_js_bg.wasm", import.meta.url) });
 
 self.onmessage = async (event) => {
-  const { id, kind, csv, preset, days, artifact } = event.data;
-  const progress = (text) => self.postMessage({ id, progress: text });
+  const { id, request, csv, artifact } = event.data;
+  const post = (reply, bytes) => self.postMessage({ id, reply, artifact: bytes }, bytes ? [bytes.buffer] : []);
   try {
-    if (kind === "read") {
-      await ready;
-      self.postMessage({ id, readings: readCsv(csv) });
-      return;
-    }
-    progress("Loading the forecasting code…");
     await ready;
-    progress(artifact ? "Adding the readings to your model and fitting again…" : "Fitting a Prophet model to the readings…");
-    const result = artifact ? refitWithReadings(artifact, csv, days) : fitCsv(csv, preset, days);
-    progress("Done");
-    self.postMessage({ id, result }, [result.artifact.buffer]);
   } catch (e) {
-    self.postMessage({ id, kind, error: String(e?.message ?? e) });
+    // The one reply not made in Rust: the wasm itself did not load.
+    const message = `the forecasting code did not load: ${e?.message ?? e}`;
+    post({ failed: { request: "read", code: "worker", message, columns: [] } });
+    return;
   }
+  previewMessage(request, csv, artifact, post);
 };

@@ -7,6 +7,7 @@
 
 use std::rc::Rc;
 
+use gridcast_api::{BacktestArgs, ModelChoice, Preset, WorkerRequest};
 use gridcast_client::forecaster::DeviceModel;
 use gridcast_client::MAX_HORIZON_DAYS;
 use wasm_bindgen::prelude::*;
@@ -24,116 +25,21 @@ pub struct PreviewProps {
     pub model: Option<DeviceModel>,
 }
 
-/// One forecast row from the worker.
-#[derive(Debug, Clone, PartialEq)]
-struct Row {
-    ds: String,
-    yhat: f64,
-    yhat_lower: f64,
-    yhat_upper: f64,
-}
-
-/// The worker's reading of a CSV.
-#[derive(Debug, Clone, PartialEq)]
-struct Readings {
-    readings: usize,
-    first: String,
-    last: String,
-    svg: String,
-}
-
-/// The worker's fit (plus a download URL for the artifact).
-#[derive(Debug, Clone, PartialEq)]
-struct Fit {
-    readings: usize,
-    fit_ms: f64,
-    iterations: usize,
-    algorithm: String,
-    trained_through: String,
-    svg: String,
-    rows: Vec<Row>,
-    artifact_url: String,
-}
-
-// The worker's answers are plain objects made by gridcast-js; their fields are
-// read one by one (a serde deserializer for JS values would put a second copy
-// of serde's machinery into the portal's wasm for these few fields).
-
-/// A text field of a worker answer.
-fn text(data: &JsValue, name: &str) -> Result<String, String> {
-    field(data, name)
-        .and_then(|v| v.as_string())
-        .ok_or_else(|| format!("the worker's answer has no text `{name}`"))
-}
-
-/// A number field of a worker answer.
-fn number(data: &JsValue, name: &str) -> Result<f64, String> {
-    field(data, name)
-        .and_then(|v| v.as_f64())
-        .ok_or_else(|| format!("the worker's answer has no number `{name}`"))
-}
-
-/// A count field of a worker answer (a whole, non-negative number).
-fn count(data: &JsValue, name: &str) -> Result<usize, String> {
-    let v = number(data, name)?;
-    if v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
-        Ok(v as usize)
-    } else {
-        Err(format!("the worker's `{name}` is {v}, not a count"))
-    }
-}
-
-impl Row {
-    fn from_js(row: &JsValue) -> Result<Self, String> {
-        Ok(Self {
-            ds: text(row, "ds")?,
-            yhat: number(row, "yhat")?,
-            yhat_lower: number(row, "yhat_lower")?,
-            yhat_upper: number(row, "yhat_upper")?,
-        })
-    }
-}
-
-impl Readings {
-    fn from_js(r: &JsValue) -> Result<Self, String> {
-        Ok(Self {
-            readings: count(r, "readings")?,
-            first: text(r, "first")?,
-            last: text(r, "last")?,
-            svg: text(r, "svg")?,
-        })
-    }
-}
-
-impl Fit {
-    /// The fit in `result` (its artifact still to be offered, in `artifact_url`).
-    fn from_js(result: &JsValue) -> Result<Self, String> {
-        let rows: js_sys::Array = field(result, "rows")
-            .and_then(|r| r.dyn_into().ok())
-            .ok_or("the worker's answer has no list `rows`")?;
-        Ok(Self {
-            readings: count(result, "readings")?,
-            fit_ms: number(result, "fitMs")?,
-            iterations: count(result, "iterations")?,
-            algorithm: text(result, "algorithm")?,
-            trained_through: text(result, "trainedThrough")?,
-            svg: text(result, "svg")?,
-            rows: rows
-                .iter()
-                .map(|r| Row::from_js(&r))
-                .collect::<Result<_, _>>()?,
-            artifact_url: String::new(),
-        })
-    }
-}
-
+/// Where the page is. The worker's results come as HTML (gridcast-js's
+/// `view`), placed as they are: the page holds no copy of their shapes.
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
     Idle,
-    Read(Rc<Readings>),
+    Read(AttrValue),
     Working(String),
-    Done(Rc<Fit>),
-    Failed { title: String, detail: String },
+    /// The fit's HTML and its artifact's download URL.
+    Done(AttrValue, String),
+    Backtested(AttrValue),
+    Failed {
+        title: String,
+        detail: String,
+        code: String,
+    },
 }
 
 fn artifact_url(bytes: &js_sys::Uint8Array) -> Option<String> {
@@ -150,44 +56,42 @@ fn field(data: &JsValue, name: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined())
 }
 
-/// What a worker message means for the page.
-fn status_of(data: &JsValue, file: &str) -> Option<Status> {
-    if let Some(p) = field(data, "progress").and_then(|p| p.as_string()) {
-        return (p != "Done").then_some(Status::Working(p));
-    }
-    if let Some(e) = field(data, "error").and_then(|e| e.as_string()) {
-        let reading = field(data, "kind").and_then(|k| k.as_string()).as_deref() == Some("read");
-        let title = if reading {
-            format!("{file} cannot be read")
-        } else {
-            "The fit failed".to_owned()
+/// A text field of a worker reply.
+fn text(data: &JsValue, name: &str) -> String {
+    field(data, name).and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+/// What a worker message (`{reply, artifact?}`, `reply` gridcast-api's
+/// `WorkerReply` as an object: `{progress: …}`, `{fitted: {fit, html}}`, …)
+/// means for the page.
+fn status_of(data: &JsValue, file: &str) -> Status {
+    let reply = field(data, "reply").unwrap_or(JsValue::NULL);
+    let html = |r: JsValue| AttrValue::from(text(&r, "html"));
+    let failed = |title: String, detail: String, code: String| Status::Failed { title, detail, code };
+    if let Some(p) = field(&reply, "progress") {
+        Status::Working(text(&p, "text"))
+    } else if let Some(e) = field(&reply, "failed") {
+        let title = match text(&e, "request").as_str() {
+            "read" => format!("{file} cannot be read"),
+            "backtest" => "The backtest failed".into(),
+            _ => "The fit failed".into(),
         };
-        return Some(Status::Failed { title, detail: e });
-    }
-    if let Some(r) = field(data, "readings") {
-        return Some(match Readings::from_js(&r) {
-            Ok(r) => Status::Read(Rc::new(r)),
-            Err(detail) => Status::Failed {
-                title: "Unexpected answer".into(),
-                detail,
-            },
-        });
-    }
-    let result = field(data, "result")?;
-    let fit = Fit::from_js(&result).and_then(|mut fit| {
-        let bytes: js_sys::Uint8Array = field(&result, "artifact")
+        failed(title, text(&e, "message"), text(&e, "code"))
+    } else if let Some(r) = field(&reply, "readings") {
+        Status::Read(html(r))
+    } else if let Some(b) = field(&reply, "backtested") {
+        Status::Backtested(html(b))
+    } else if let Some(f) = field(&reply, "fitted") {
+        match field(data, "artifact")
             .and_then(|a| a.dyn_into().ok())
-            .ok_or("the worker sent no artifact")?;
-        fit.artifact_url = artifact_url(&bytes).ok_or("cannot offer the artifact for download")?;
-        Ok(fit)
-    });
-    Some(match fit {
-        Ok(f) => Status::Done(Rc::new(f)),
-        Err(e) => Status::Failed {
-            title: "Unexpected answer".into(),
-            detail: e,
-        },
-    })
+            .and_then(|bytes| artifact_url(&bytes))
+        {
+            Some(url) => Status::Done(html(f), url),
+            None => failed("Unexpected answer".into(), "cannot offer the artifact for download".into(), "worker".into()),
+        }
+    } else {
+        failed("Unexpected answer".into(), format!("{reply:?}"), "worker".into())
+    }
 }
 
 fn stem(file: &str) -> String {
@@ -229,9 +133,7 @@ fn post(
                 let status = status.clone();
                 let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
                     let name = file.borrow().clone();
-                    if let Some(s) = status_of(&m.data(), &name) {
-                        status.set(s);
-                    }
+                    status.set(status_of(&m.data(), &name));
                 });
                 w.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
                 *slot = Some((w, on_message));
@@ -240,6 +142,7 @@ fn post(
                 status.set(Status::Failed {
                     title: "This browser cannot run the preview".into(),
                     detail: format!("{e:?}"),
+                    code: "worker".into(),
                 });
                 return;
             }
@@ -250,17 +153,53 @@ fn post(
             status.set(Status::Failed {
                 title: "The preview failed".into(),
                 detail: format!("{e:?}"),
+                code: "worker".into(),
             });
         }
     }
 }
 
-fn message(fields: &[(&str, JsValue)]) -> js_sys::Object {
+/// The worker's message: `request` as JSON text, the bytes beside it.
+fn message(request: &WorkerRequest, csv: &[u8], artifact: Option<&[u8]>) -> js_sys::Object {
     let m = js_sys::Object::new();
+    let text = serde_json::to_string(request).unwrap_or_default();
+    let mut fields = vec![
+        ("id", JsValue::from_f64(js_sys::Date::now())),
+        ("request", text.into()),
+        ("csv", js_sys::Uint8Array::from(csv).into()),
+    ];
+    if let Some(a) = artifact {
+        fields.push(("artifact", js_sys::Uint8Array::from(a).into()));
+    }
     for (k, v) in fields {
-        let _ = js_sys::Reflect::set(&m, &(*k).into(), v);
+        let _ = js_sys::Reflect::set(&m, &k.into(), &v);
     }
     m
+}
+
+/// The value of the input `id`.
+fn input_value(id: &str) -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+/// The model the form chooses: its preset, and the regressors and country inputs.
+fn model_choice(preset: &str) -> ModelChoice {
+    let regressors = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("preview-regressors"))
+        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked());
+    let country = input_value("preview-country");
+    ModelChoice {
+        preset: preset.parse().unwrap_or(Preset::Default),
+        country: (!country.trim().is_empty()).then_some(country),
+        regressors,
+    }
 }
 
 /// The preview page.
@@ -297,11 +236,7 @@ pub fn preview(props: &PreviewProps) -> Html {
                     Ok(bytes) => {
                         name.set(stem(&file_name));
                         status.set(Status::Working("Reading the file…".into()));
-                        let m = message(&[
-                            ("id", JsValue::from_f64(js_sys::Date::now())),
-                            ("kind", "read".into()),
-                            ("csv", js_sys::Uint8Array::from(bytes.as_slice()).into()),
-                        ]);
+                        let m = message(&WorkerRequest::Read, &bytes, None);
                         *slot.borrow_mut() = file_name.clone();
                         csv.set(Some((file_name.clone(), Rc::new(bytes))));
                         post(&worker, &status, slot, &m);
@@ -309,6 +244,7 @@ pub fn preview(props: &PreviewProps) -> Html {
                     Err(e) => status.set(Status::Failed {
                         title: format!("{file_name} cannot be read"),
                         detail: e.to_string(),
+                        code: "csv".into(),
                     }),
                 });
             // The reader lives until it has called back.
@@ -386,33 +322,55 @@ pub fn preview(props: &PreviewProps) -> Html {
                 status.set(Status::Failed {
                     title: "Check the horizon".into(),
                     detail: e.to_string(),
+                    code: "arguments".into(),
                 });
                 return;
             }
-            let mut fields = vec![
-                ("id", JsValue::from_f64(js_sys::Date::now())),
-                ("kind", "fit".into()),
-                ("csv", js_sys::Uint8Array::from(bytes.as_slice()).into()),
-                ("preset", JsValue::from_str(&preset)),
-                ("days", JsValue::from_f64(f64::from(*days))),
-            ];
-            if let (true, Some(m)) = (*from_model, &model) {
-                fields.push((
-                    "artifact",
-                    js_sys::Uint8Array::from(m.artifact.as_slice()).into(),
-                ));
-            }
-            status.set(Status::Working("Starting…".into()));
-            post(&worker, &status, slot.clone(), &message(&fields));
+            let artifact = model.as_ref().filter(|_| *from_model).map(|m| m.artifact.as_slice());
+            let request = WorkerRequest::Fit {
+                model: model_choice(&preset),
+                days: *days,
+                refit: artifact.is_some(),
+            };
+            status.set(Status::Working("Loading the forecasting code…".into()));
+            post(&worker, &status, slot.clone(), &message(&request, &bytes, artifact));
+        })
+    };
+    let on_backtest = {
+        let (csv, status, preset, worker, slot) = (
+            csv.clone(),
+            status.clone(),
+            preset.clone(),
+            worker.clone(),
+            file_name_slot.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some((_, bytes)) = (*csv).clone() else {
+                return;
+            };
+            let optional = |id| Some(input_value(id)).filter(|v| !v.trim().is_empty());
+            let request = WorkerRequest::Backtest {
+                model: model_choice(&preset),
+                backtest: BacktestArgs {
+                    horizon: input_value("backtest-horizon"),
+                    initial: optional("backtest-initial"),
+                    period: optional("backtest-period"),
+                    seed: Some(0),
+                },
+            };
+            status.set(Status::Working("Loading the forecasting code…".into()));
+            post(&worker, &status, slot.clone(), &message(&request, &bytes, None));
         })
     };
 
     let busy = matches!(&*status, Status::Working(_));
-    let ready = csv.is_some() && !matches!(&*status, Status::Failed { .. } | Status::Working(_));
+    // A file that cannot be read cannot be fitted; after any other failure the form may be changed and sent again.
+    let unreadable = matches!(&*status, Status::Failed { code, .. } if code == "csv");
+    let ready = csv.is_some() && !busy && !unreadable;
     html! {
         <section class="card preview" aria-labelledby="preview-title">
             <h2 id="preview-title">{ "Forecast preview" }</h2>
-            <p class="hint">{ "Fit a Prophet model to your own readings on this device — nothing is uploaded. CSV: the seed layout (timestamp,consumption, no header) or ds,y with a header." }</p>
+            <p class="hint">{ "Fit a Prophet model to your own readings on this device — nothing is uploaded. CSV: the seed layout (timestamp,consumption, no header) or ds,y with a header; its other numeric columns can be regressors, their values for the days to forecast in rows after the readings." }</p>
             <label class="drop" for="readings-file" ondrop={on_drop} ondragover={on_drag_over}>
                 { "Drop a CSV here, or choose one" }
                 <input id="readings-file" type="file" accept=".csv,text/csv" onchange={on_pick} />
@@ -422,9 +380,13 @@ pub fn preview(props: &PreviewProps) -> Html {
                 <input id="preview-days" type="number" min="1" max={MAX_HORIZON_DAYS.to_string()} value={days.to_string()} oninput={on_days} />
                 <label for="preview-preset">{ "Model" }</label>
                 <select id="preview-preset" onchange={on_preset} disabled={*from_model}>
-                    <option value="default" selected={*preset == "default"}>{ "Prophet defaults (trend and seasonalities)" }</option>
-                    <option value="seed" selected={*preset == "seed"}>{ "Trend only, multiplicative (as the seed)" }</option>
+                    { for Preset::ALL.iter().map(|p| html! {
+                        <option value={p.name()} selected={*preset == p.name()}>{ p.describe() }</option>
+                    }) }
                 </select>
+                <label class="check"><input type="checkbox" id="preview-regressors" disabled={*from_model} />{ " Extra columns as regressors" }</label>
+                <label for="preview-country">{ "Holidays of" }</label>
+                <input id="preview-country" size="4" placeholder="none" disabled={*from_model} />
                 if props.model.is_some() {
                     <label class="check">
                         <input type="checkbox" id="preview-from-model" checked={*from_model} onchange={on_from_model} />
@@ -433,37 +395,30 @@ pub fn preview(props: &PreviewProps) -> Html {
                 }
                 <button type="submit" disabled={busy || !ready}>{ if busy { "Working…" } else { "Fit and forecast" } }</button>
             </form>
+            <div class="inline">
+                <label for="backtest-horizon">{ "Backtest horizon" }</label>
+                <input id="backtest-horizon" size="8" value="30 days" />
+                <label for="backtest-initial">{ "initial" }</label>
+                <input id="backtest-initial" size="8" placeholder="3 × horizon" />
+                <label for="backtest-period">{ "period" }</label>
+                <input id="backtest-period" size="8" placeholder="horizon / 2" />
+                <button id="backtest" onclick={on_backtest} disabled={busy || !ready || *from_model}>{ "Backtest" }</button>
+            </div>
             {
                 match &*status {
                     Status::Idle => html! {},
-                    Status::Read(r) => html! {
-                        <div id="preview-readings">
-                            <p class="hint" role="status">{ format!("{} readings from {} to {}.", r.readings, r.first, r.last) }</p>
-                            <figure class="chart">{ Html::from_html_unchecked(AttrValue::from(r.svg.clone())) }</figure>
-                        </div>
-                    },
+                    Status::Read(h) => html! { <div id="preview-readings">{ Html::from_html_unchecked(h.clone()) }</div> },
                     Status::Working(p) => html! { <p class="hint" role="status" id="preview-progress">{ p.clone() }</p> },
-                    Status::Failed { title, detail } => html! {
-                        <div class="notice error" role="alert"><strong>{ title.clone() }</strong><p>{ detail.clone() }</p></div>
+                    Status::Failed { title, detail, code } => html! {
+                        <div class="notice error" role="alert" data-code={code.clone()}><strong>{ title.clone() }</strong><p>{ detail.clone() }</p></div>
                     },
-                    Status::Done(fit) => html! {
-                        <div id="preview-result" data-fit-ms={fit.fit_ms.to_string()}>
-                            <p role="status"><strong>{ format!("Fitted {} readings on this device in {:.0} ms", fit.readings, fit.fit_ms) }</strong>
-                                { format!(" ({}, {} iterations; readings up to {}).", fit.algorithm, fit.iterations, fit.trained_through) }</p>
-                            <figure class="chart">{ Html::from_html_unchecked(AttrValue::from(fit.svg.clone())) }</figure>
-                            <table>
-                                <caption>{ format!("Forecast, {} rows", fit.rows.len()) }</caption>
-                                <thead><tr><th scope="col">{ "Date" }</th><th scope="col">{ "Forecast" }</th><th scope="col">{ "Low" }</th><th scope="col">{ "High" }</th></tr></thead>
-                                <tbody>
-                                    { for fit.rows.iter().map(|r| html! {
-                                        <tr data-yhat={r.yhat.to_string()}><th scope="row">{ r.ds.clone() }</th><td>{ format!("{:.1}", r.yhat) }</td>
-                                            <td>{ format!("{:.1}", r.yhat_lower) }</td><td>{ format!("{:.1}", r.yhat_upper) }</td></tr>
-                                    }) }
-                                </tbody>
-                            </table>
+                    Status::Backtested(h) => Html::from_html_unchecked(h.clone()),
+                    Status::Done(h, artifact_url) => html! {
+                        <div id="preview-result">
+                            { Html::from_html_unchecked(h.clone()) }
                             <label for="model-name">{ "Model name" }</label>
                             <input id="model-name" value={(*name).clone()} oninput={on_name} />
-                            <a class="button" id="save-model" href={fit.artifact_url.clone()} download={format!("{}.tar.gz", *name)}>
+                            <a class="button" id="save-model" href={artifact_url.clone()} download={format!("{}.tar.gz", *name)}>
                                 { format!("Save {}.tar.gz", *name) }</a>
                             <p class="hint">{ "The artifact holds model.json in Python Prophet's format: Python Prophet, gridcast serve and this portal load it." }</p>
                         </div>

@@ -22,6 +22,7 @@ mod forecast_request;
 mod horizon;
 mod login;
 mod preset;
+mod preview;
 mod widget;
 
 pub use covariates::FutureCovariates;
@@ -32,4 +33,8 @@ pub use forecast_request::{
 pub use horizon::{Horizon, HorizonError, Period, MAX_HORIZON_DAYS, MAX_PERIOD};
 pub use login::{LoginReply, LoginRequest};
 pub use preset::{Preset, PresetError};
+pub use preview::{
+    BacktestArgs, BacktestSummary, FitStages, FitSummary, ForecastRow, HorizonMetric,
+    ModelChoice, ReadingsSummary, RequestKind, WorkerError, WorkerReply, WorkerRequest,
+};
 pub use widget::{Theme, WidgetOptions};

@@ -7,8 +7,9 @@ use std::str::FromStr;
 
 use gridcast_model::{ProphetConfig, RegressorSpec, SeasonalitySetting};
 
-/// A preset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A preset (serialized by its [`Preset::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Preset {
     /// Python Prophet's defaults (trend and the seasonalities it switches on).
     Default,
@@ -110,6 +111,7 @@ mod tests {
         for p in Preset::ALL {
             assert_eq!(p.name().parse::<Preset>().unwrap(), p);
             p.config().validate().unwrap();
+            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.name()));
         }
         assert_eq!(Preset::Seed.config(), ProphetConfig::seed());
         let weather = Preset::Weather.config();

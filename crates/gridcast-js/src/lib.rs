@@ -12,13 +12,16 @@
 //!   handler (`www/edge/handler.mjs`).
 //!
 //! [`stages`] is what `fitCsv` and `forecastArtifact` do, in plain Rust
-//! timed stage by stage, so the native benchmark runs the same code.
+//! timed stage by stage, so the native benchmark runs the same code;
+//! [`backtest`] is the preview's cross-validation, [`view`] its answers as HTML.
 //!
 //! The decisions stay in `gridcast-client` and `gridcast-model`; this crate
 //! converts between their types and JavaScript values.
 
+pub mod backtest;
 pub mod rows;
 pub mod stages;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod device;

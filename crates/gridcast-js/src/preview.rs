@@ -1,44 +1,111 @@
-//! `fitCsv` and `refitWithReadings`: Prophet fitted on the device, for the
-//! preview page's Web Worker. The work itself is in [`crate::stages`].
+//! The preview page's Web Worker: `previewMessage` answers the page's
+//! [`WorkerRequest`]s (gridcast-api's JSON text: read, fit, refit,
+//! backtest) with [`WorkerReply`]s (as plain JavaScript objects, each result
+//! with its HTML from [`crate::view`]: the portal places that and reads
+//! nothing else, since a deserializer would cost its budgeted bundle 12 KB
+//! gzipped), so `www/preview-worker.js` only relays.
+//! `fitCsv`, `readCsv` and `refitWithReadings` are the same work as plain
+//! calls (the benchmarks use them). The work itself is in [`crate::stages`]
+//! and [`crate::backtest`].
 
+use gridcast_api::{RequestKind, WorkerError, WorkerReply, WorkerRequest};
 use gridcast_client::OnDeviceModel;
 use gridcast_model::{Frame, ProphetConfig};
 use wasm_bindgen::prelude::*;
 
 use crate::js_value::{now_ms, rng_seed, ToJs};
 use crate::stages::{self, FitAnswer};
+use crate::view;
 
-fn to_js(answer: Result<FitAnswer, String>) -> Result<JsValue, JsValue> {
-    let a = answer.map_err(|e| JsValue::from_str(&e))?;
+fn to_js(answer: Result<FitAnswer, WorkerError>) -> Result<JsValue, JsValue> {
+    let a = answer.map_err(|e| JsValue::from_str(&e.message))?;
     let out = a.to_js();
     let bytes = js_sys::Uint8Array::from(a.artifact.as_slice());
     js_sys::Reflect::set(&out, &"artifact".into(), &bytes)?;
     Ok(out)
 }
 
-/// Reads a CSV of readings (before fitting): `{readings, first, last, svg}`
-/// (the daily readings charted); throws a message naming the bad line.
+/// Answers one of the preview page's messages: `request` is a
+/// `WorkerRequest`'s JSON text, `csv` the file's bytes, `artifact` the
+/// model to refit. Each answer goes to `post(reply, artifact?)`:
+/// progress replies, then one result or failure (a fit's artifact as a
+/// `Uint8Array` second argument).
+#[wasm_bindgen(js_name = previewMessage)]
+pub fn preview_message(request: &str, csv: &[u8], artifact: Option<Vec<u8>>, post: &js_sys::Function) {
+    let send = |reply: &WorkerReply, bytes: Option<&[u8]>| {
+        let bytes = bytes.map_or(JsValue::UNDEFINED, |b| js_sys::Uint8Array::from(b).into());
+        let _ = post.call2(&JsValue::NULL, &reply.to_js(), &bytes);
+    };
+    let request: WorkerRequest = match serde_json::from_str(request) {
+        Ok(r) => r,
+        Err(e) => {
+            let e = WorkerError::new(RequestKind::Read, "worker", format!("not a preview request: {e}"));
+            return send(&WorkerReply::Failed(e), None);
+        }
+    };
+    let progress = |text: &str, done: usize, total: usize| {
+        send(&WorkerReply::Progress { text: text.into(), done, total }, None);
+    };
+    let answer = match &request {
+        WorkerRequest::Read => stages::read_csv(csv).map(|readings| {
+            let html = view::readings_html(&readings);
+            (WorkerReply::Readings { readings, html }, None)
+        }),
+        WorkerRequest::Fit { model, days, refit } => {
+            let fitted = match (refit, &artifact) {
+                (true, Some(a)) => {
+                    progress("Adding the readings to your model and fitting again…", 0, 0);
+                    refit_with(a, csv, *days, None)
+                }
+                _ => {
+                    progress("Fitting a Prophet model to the readings…", 0, 0);
+                    stages::parse_for(csv, RequestKind::Fit)
+                        .and_then(|frame| stages::model_config(model, &frame, RequestKind::Fit))
+                        .and_then(|config| stages::fit_csv(csv, &config, *days, None, now_ms))
+                }
+            };
+            fitted.map(|a| {
+                let html = view::fit_html(&a.summary);
+                (WorkerReply::Fitted { fit: a.summary, html }, Some(a.artifact))
+            })
+        }
+        WorkerRequest::Backtest { model, backtest } => {
+            progress("Fitting the whole history…", 0, 0);
+            let mut step = |done, total| progress(&format!("Cutoff {done} of {total} forecast"), done, total);
+            stages::backtest(csv, model, backtest, &mut step).map(|backtest| {
+                let html = view::backtest_html(&backtest);
+                (WorkerReply::Backtested { backtest, html }, None)
+            })
+        }
+    };
+    match answer {
+        Ok((reply, bytes)) => send(&reply, bytes.as_deref()),
+        Err(e) => send(&WorkerReply::Failed(e), None),
+    }
+}
+
+/// Reads a CSV of readings (before fitting): `{readings, first, last,
+/// columns, svg}` (the daily readings charted); throws a message naming
+/// the bad line.
 #[wasm_bindgen(js_name = readCsv)]
 pub fn read_csv(csv: &[u8]) -> Result<JsValue, JsValue> {
     stages::read_csv(csv)
         .map(|r| r.to_js())
-        .map_err(|e| JsValue::from_str(&e))
+        .map_err(|e| JsValue::from_str(&e.message))
 }
 
 /// Fits Prophet to a CSV of readings (the seed layout, or `ds,y` with a
-/// header) with `preset` (`default`, `seed`, or Prophet's arguments as a
-/// `prophet.json` object's text) and forecasts `days` days.
-/// Answers `{readings, fitMs, lp, iterations, algorithm, yScale,
-/// trainedThrough, svg, rows, stages, artifact}` (`artifact`: a `.tar.gz`
-/// that Python Prophet and `gridcast serve` load; `stages`: milliseconds
-/// spent parsing, fitting, forecasting, charting and writing the artifact);
-/// throws a message naming the bad line or argument.
+/// header) with `preset` (`default`, `seed`, `weather`, or Prophet's
+/// arguments as a `prophet.json` object's text) and forecasts `days` days.
+/// Answers a `FitSummary` (`{readings, fitMs, lp, iterations, algorithm,
+/// yScale, trainedThrough, svg, rows, stages, …}`) plus `artifact` (a
+/// `.tar.gz` that Python Prophet and `gridcast serve` load; `stages`:
+/// milliseconds spent parsing, fitting, forecasting, charting and writing
+/// the artifact); throws a message naming the bad line or argument.
 #[wasm_bindgen(js_name = fitCsv)]
 pub fn fit_csv(csv: &[u8], preset: &str, days: u32, seed: Option<f64>) -> Result<JsValue, JsValue> {
-    to_js(
-        stages::config(preset)
-            .and_then(|config| stages::fit_csv(csv, &config, days, rng_seed(seed), now_ms)),
-    )
+    let config = stages::config(preset).map_err(|e| JsValue::from_str(&e))?;
+    to_js(stages::fit_csv(csv, &config, days, rng_seed(seed), now_ms))
 }
 
 /// Appends readings from a CSV to an artifact's history (a reading at the
@@ -51,15 +118,20 @@ pub fn refit_with_readings(
     days: u32,
     seed: Option<f64>,
 ) -> Result<JsValue, JsValue> {
-    let go = || -> Result<FitAnswer, String> {
-        let model = OnDeviceModel::from_artifact(artifact)?.model;
-        let config = ProphetConfig::from_model(&model).map_err(|e| e.to_string())?;
-        let extra = stages::parse(csv)?;
-        let frame =
-            Frame::merged(&model_frame(&model, &config), &extra).map_err(|e| e.to_string())?;
-        stages::fit_series(&frame, &config, days, rng_seed(seed), now_ms)
-    };
-    to_js(go())
+    to_js(refit_with(artifact, csv, days, rng_seed(seed)))
+}
+
+/// [`refit_with_readings`]' work.
+fn refit_with(artifact: &[u8], csv: &[u8], days: u32, seed: Option<u64>) -> Result<FitAnswer, WorkerError> {
+    let failed = |code: &str, e: String| WorkerError::new(RequestKind::Fit, code, e);
+    let model = OnDeviceModel::from_artifact(artifact)
+        .map_err(|e| failed("artifact", e))?
+        .model;
+    let config = ProphetConfig::from_model(&model).map_err(|e| failed("artifact", e.to_string()))?;
+    let extra = stages::parse_for(csv, RequestKind::Fit)?;
+    let frame = Frame::merged(&model_frame(&model, &config), &extra)
+        .map_err(|e| failed("csv", e.to_string()))?;
+    stages::fit_series(&frame, &config, days, seed, now_ms)
 }
 
 /// The model's training rows as a frame: readings, and the capacity and floor

@@ -3,18 +3,8 @@
 use gridcast_client::{ForecastTable, Problem, Uncovered};
 use serde::Serialize;
 
-/// One forecast row for JavaScript.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Row {
-    /// `YYYY-MM-DD` (or with a time of day for sub-daily models).
-    pub ds: String,
-    /// Forecast.
-    pub yhat: f64,
-    /// Lower bound.
-    pub yhat_lower: f64,
-    /// Upper bound.
-    pub yhat_upper: f64,
-}
+/// One forecast row for JavaScript (the preview worker's, too).
+pub use gridcast_api::ForecastRow as Row;
 
 /// The rows of a table.
 pub fn rows(t: &ForecastTable) -> Vec<Row> {

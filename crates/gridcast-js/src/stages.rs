@@ -3,16 +3,23 @@
 //! `performance.now()`, the native benchmark (`benches/on_device.rs`) with
 //! `Instant`, so one breakdown compares the same code in both places.
 
-use gridcast_api::{Horizon, Preset};
+use std::borrow::Cow;
+
+use gridcast_api::{
+    FitStages, FitSummary, ForecastRow as Row, FutureRows, Horizon, ModelChoice, Preset,
+    ReadingsSummary, RequestKind, WorkerError,
+};
 use gridcast_client::chart::geometry;
-use gridcast_client::{Aggregation, ForecastTable, OnDeviceModel, Usage};
+use gridcast_client::{Aggregation, ForecastTable, OnDeviceModel, Uncovered, Usage};
 use gridcast_model::{
-    fit, read_artifact, read_model_json, write_artifact, AnswerSeed, Artifact, ArtifactLimits,
-    Frame, ProphetConfig,
+    fit, predict, read_artifact, read_model_json, write_artifact, AnswerSeed, Artifact,
+    ArtifactLimits, ForecastOptions, Frame, ProphetConfig, RegressorSpec,
 };
 use serde::Serialize;
 
-use crate::rows::{rows, Row};
+use crate::rows::rows;
+
+pub use crate::backtest::backtest;
 
 /// Milliseconds from some fixed start (`performance.now()`, `Instant`).
 pub type Clock = fn() -> f64;
@@ -36,39 +43,24 @@ pub fn check_days(days: u32) -> Result<(), String> {
     Horizon::days(days).map(drop).map_err(|e| e.to_string())
 }
 
-/// Where an on-device fit spent its time (ms).
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FitStages {
-    /// Reading the CSV into a `Series`.
-    pub parse_ms: f64,
-    /// Prophet's preprocessing and the optimizer.
-    pub fit_ms: f64,
-    /// Future dates and `predict` with the uncertainty simulation.
-    pub forecast_ms: f64,
-    /// The readings aggregated and the chart drawn as SVG, the rows.
-    pub chart_ms: f64,
-    /// model.json, tar and gzip.
-    pub artifact_ms: f64,
-}
-
-/// What a fit answers (JavaScript's `fitCsv` object, but the artifact).
+/// What a fit answers: the worker's [`FitSummary`] (JavaScript's `fitCsv`
+/// object) and the artifact.
 #[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct FitAnswer {
-    pub readings: usize,
-    pub fit_ms: f64,
-    pub lp: f64,
-    pub iterations: usize,
-    pub algorithm: String,
-    pub y_scale: f64,
-    pub trained_through: String,
-    pub svg: String,
-    pub rows: Vec<Row>,
-    pub stages: FitStages,
+    /// Everything but the artifact.
+    #[serde(flatten)]
+    pub summary: FitSummary,
     /// The `.tar.gz` (handed to JavaScript as a `Uint8Array`).
     #[serde(skip)]
     pub artifact: Vec<u8>,
+}
+
+impl std::ops::Deref for FitAnswer {
+    type Target = FitSummary;
+
+    fn deref(&self) -> &FitSummary {
+        &self.summary
+    }
 }
 
 /// Times one stage: `(value, ms)`.
@@ -83,6 +75,51 @@ pub fn parse(csv: &[u8]) -> Result<Frame, String> {
     Frame::from_csv(csv).map_err(|e| e.to_string())
 }
 
+/// [`parse`] with the error a `request` answers.
+pub fn parse_for(csv: &[u8], request: RequestKind) -> Result<Frame, WorkerError> {
+    parse(csv).map_err(|e| WorkerError::new(request, "csv", e))
+}
+
+/// The extra numeric columns of a CSV (regressor candidates), in file order.
+pub fn numeric_columns(frame: &Frame) -> Vec<String> {
+    frame
+        .columns
+        .iter()
+        .filter(|c| c.text.is_none())
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// Prophet's arguments for `choice` on `frame`: the preset's, with the
+/// frame's extra numeric columns as regressors (those the preset does not
+/// name already) and the country's holidays when asked.
+pub fn model_config(
+    choice: &ModelChoice,
+    frame: &Frame,
+    request: RequestKind,
+) -> Result<ProphetConfig, WorkerError> {
+    let mut config = choice.preset.config();
+    if choice.regressors {
+        for name in numeric_columns(frame) {
+            if !config.regressors.iter().any(|r| r.name == name) {
+                config.regressors.push(RegressorSpec {
+                    name,
+                    prior_scale: None,
+                    standardize: Default::default(),
+                    mode: None,
+                });
+            }
+        }
+    }
+    if let Some(country) = choice.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        config.country_holidays = Some(country.to_owned());
+    }
+    config
+        .validate()
+        .map_err(|e| WorkerError::new(request, "arguments", format!("Prophet arguments: {e}")))?;
+    Ok(config)
+}
+
 /// `fitCsv`: parse, fit, forecast `days` days with 1,000 samples, chart and
 /// artifact, each stage timed.
 pub fn fit_csv(
@@ -91,34 +128,36 @@ pub fn fit_csv(
     days: u32,
     seed: Option<u64>,
     clock: Clock,
-) -> Result<FitAnswer, String> {
-    let (series, parse_ms) = timed(clock, || parse(csv));
+) -> Result<FitAnswer, WorkerError> {
+    let (series, parse_ms) = timed(clock, || parse_for(csv, RequestKind::Fit));
     let mut answer = fit_series(&series?, config, days, seed, clock)?;
-    answer.stages.parse_ms = parse_ms;
+    answer.summary.stages.parse_ms = parse_ms;
     Ok(answer)
 }
 
-/// The stages of [`fit_csv`] after parsing (a refit starts here).
+/// The stages of [`fit_csv`] after parsing (a refit starts here). A model
+/// with regressors or conditions forecasts from `series`' rows past its
+/// readings; without their values for every day asked, the answer is
+/// `future_values_missing` naming the columns and dates.
 pub fn fit_series(
     series: &Frame,
     config: &ProphetConfig,
     days: u32,
     seed: Option<u64>,
     clock: Clock,
-) -> Result<FitAnswer, String> {
-    check_days(days)?;
+) -> Result<FitAnswer, WorkerError> {
+    let failed = |code: &str, e: String| WorkerError::new(RequestKind::Fit, code, e);
+    check_days(days).map_err(|e| failed("arguments", e))?;
     let mut stages = FitStages::default();
-    let (fitted, fit_ms) = timed(clock, || fit(series, config));
-    let fitted = fitted.map_err(|e| e.to_string())?;
+    let (fitted, fit_ms) = timed(clock, || fit(&through_last_reading(series), config));
+    let fitted = fitted.map_err(|e| failed("fit", e.to_string()))?;
     stages.fit_ms = fit_ms;
     // Forecast and chart as the portal and widget do for a downloaded model.
     let device = OnDeviceModel {
         model: fitted.model,
         answer_seed: None,
     };
-    let (table, forecast_ms) = timed(clock, || {
-        device.forecast(device.periods_for_days(days), seed)
-    });
+    let (table, forecast_ms) = timed(clock, || forecast_from(&device, series, days, seed));
     let table = table?;
     stages.forecast_ms = forecast_ms;
     let ((svg, rows), chart_ms) = timed(clock, || {
@@ -132,7 +171,7 @@ pub fn fit_series(
     let model = device.model;
     let (artifact, artifact_ms) = timed(clock, || write_artifact(&Artifact::for_model(&model)));
     stages.artifact_ms = artifact_ms;
-    Ok(FitAnswer {
+    let summary = FitSummary {
         readings: series.observed(),
         fit_ms,
         lp: fitted.report.lp,
@@ -143,25 +182,85 @@ pub fn fit_series(
             .last_date()
             .map(gridcast_model::format_csv)
             .unwrap_or_default(),
+        regressors: model.extra_regressors.iter().map(|r| r.name.clone()).collect(),
+        country: model.holidays.country.clone(),
         svg,
         rows,
         stages,
-        artifact,
-    })
+    };
+    Ok(FitAnswer { summary, artifact })
 }
 
-/// What `readCsv` answers: the readings checked and charted.
-#[derive(Debug, Serialize)]
-pub struct Readings {
-    pub readings: usize,
-    pub first: String,
-    pub last: String,
-    pub svg: String,
+/// The rows up to the last reading: the rows after it hold future values
+/// (regressors) only, and the forecast starts after the readings, not
+/// after them.
+fn through_last_reading(series: &Frame) -> Cow<'_, Frame> {
+    let Some(y) = &series.y else {
+        return Cow::Borrowed(series);
+    };
+    let last = (0..y.len())
+        .filter(|&i| !y[i].is_nan())
+        .map(|i| series.ds[i])
+        .max();
+    let keep: Vec<usize> = (0..series.len())
+        .filter(|&i| last.is_some_and(|l| series.ds[i] <= l))
+        .collect();
+    if keep.len() == series.len() {
+        Cow::Borrowed(series)
+    } else {
+        Cow::Owned(series.select(&keep))
+    }
+}
+
+/// The forecast of `days` days after the model's history: a model that
+/// needs future values (regressors, conditions) takes them from `series`'
+/// rows with those dates, and every day must have them.
+fn forecast_from(
+    device: &OnDeviceModel,
+    series: &Frame,
+    days: u32,
+    seed: Option<u64>,
+) -> Result<ForecastTable, WorkerError> {
+    let failed = |e: String| WorkerError::new(RequestKind::Fit, "forecast", e);
+    let periods = device.periods_for_days(days);
+    if device.model.future_value_columns().is_empty() {
+        return device.forecast(periods, seed).map_err(failed);
+    }
+    let (frame, uncovered) = device
+        .covered_rows(periods, Some(&FutureRows::from_frame(series)))
+        .map_err(failed)?;
+    if let Some(u) = uncovered {
+        return Err(future_values_missing(&u, days));
+    }
+    let options = ForecastOptions {
+        seed,
+        ..Default::default()
+    };
+    let f = predict(&device.model, &frame, &options).map_err(|e| failed(e.to_string()))?;
+    ForecastTable::from_forecast(&f).map_err(failed)
+}
+
+/// `future_values_missing`: which columns the forecast needs for which
+/// dates, and how to give them (nothing is extrapolated).
+fn future_values_missing(u: &Uncovered, days: u32) -> WorkerError {
+    let columns = u.columns.join(", ");
+    let message = format!(
+        "The model uses {columns}, so forecasting {days} days needs {columns} for each of them: \
+         the CSV has none from {} to {} ({} rows). Add rows after the readings with ds and \
+         {columns} (y left empty), or forecast fewer days.",
+        gridcast_model::format_csv(u.first),
+        gridcast_model::format_csv(u.last),
+        u.rows
+    );
+    WorkerError {
+        columns: u.columns.clone(),
+        ..WorkerError::new(RequestKind::Fit, "future_values_missing", message)
+    }
 }
 
 /// `readCsv`: the readings before fitting.
-pub fn read_csv(csv: &[u8]) -> Result<Readings, String> {
-    let s = parse(csv)?;
+pub fn read_csv(csv: &[u8]) -> Result<ReadingsSummary, WorkerError> {
+    let s = parse_for(csv, RequestKind::Read)?;
     let usage = Usage::new(s.ds.clone(), s.y.clone().unwrap_or_default());
     let svg = geometry(&usage.aggregate(Aggregation::Daily), None, "Daily readings")
         .map(|g| g.to_svg())
@@ -171,10 +270,11 @@ pub fn read_csv(csv: &[u8]) -> Result<Readings, String> {
             .map(gridcast_model::format_csv)
             .unwrap_or_default()
     };
-    Ok(Readings {
+    Ok(ReadingsSummary {
         readings: s.observed(),
         first: text(s.ds.iter().min()),
         last: text(s.ds.iter().max()),
+        columns: numeric_columns(&s),
         svg,
     })
 }
@@ -305,5 +405,39 @@ mod tests {
         assert_eq!(f.rows, rows(&endpoint));
         let seeded = forecast_artifact(ARTIFACT, 7, Some(5), clock).unwrap();
         assert_ne!(seeded.rows, f.rows);
+    }
+
+    /// `ds,y,temperature`: `n` readings driven by temperature, then `future`
+    /// rows with temperature only.
+    fn weather_csv(n: usize, future: usize) -> Vec<u8> {
+        let mut out = String::from("ds,y,temperature\n");
+        for i in 0..n + future {
+            let t = 10.0 + 8.0 * (i as f64 / 9.0).sin();
+            let ds = gridcast_model::format_csv(1_640_995_200 + 86_400 * i as i64);
+            let y = if i < n { format!("{:.3}", 200.0 + 6.0 * t) } else { String::new() };
+            out.push_str(&format!("{ds},{y},{t:.2}\n"));
+        }
+        out.into_bytes()
+    }
+
+    #[test]
+    fn extra_columns_are_regressors_forecast_from_the_rows_past_the_readings() {
+        let csv = weather_csv(120, 10);
+        let frame = parse(&csv).unwrap();
+        let choice = ModelChoice {
+            preset: Preset::Default,
+            country: Some("US".into()),
+            regressors: true,
+        };
+        let config = model_config(&choice, &frame, RequestKind::Fit).unwrap();
+        let a = fit_series(&frame, &config, 10, Some(1), clock).unwrap();
+        assert_eq!(a.regressors, ["temperature"]);
+        assert_eq!(a.country.as_deref(), Some("US"));
+        assert_eq!(a.trained_through, "2022-04-30");
+        assert_eq!(a.rows[0].ds, "2022-05-01");
+        assert_eq!(a.rows.len(), 10);
+        let e = fit_series(&frame, &config, 15, Some(1), clock).unwrap_err();
+        assert_eq!((e.code.as_str(), e.columns.as_slice()), ("future_values_missing", &["temperature".to_owned()][..]));
+        assert!(e.message.contains("2022-05-11 to 2022-05-15 (5 rows)"), "{e}");
     }
 }

@@ -10,9 +10,11 @@ use gridcast_model::diagnostics::{
     performance_metrics, plan_cross_validation, CrossValidationArgs, CvOptions, Timedelta,
     MAX_CUTOFFS,
 };
-use gridcast_model::{fit, parse_timestamp, ForecastOptions, Frame, ProphetConfig, Timestamp};
+use gridcast_model::{fit, parse_timestamp, ForecastOptions, Frame, Timestamp};
 use gridcast_pipeline::backtest::cross_validate;
 use gridcast_pipeline::AtomicFile;
+
+use super::prophet_args::ProphetArgs;
 
 fn parse_timedelta(text: &str) -> Result<Timedelta, String> {
     Timedelta::parse(text).map_err(|e| e.to_string())
@@ -35,9 +37,8 @@ pub struct Args {
     /// model's regressor, condition, `cap` and `floor` columns).
     #[arg(long)]
     data: PathBuf,
-    /// Prophet arguments as JSON (Python's names); default: Prophet's defaults.
-    #[arg(long)]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    prophet: ProphetArgs,
     /// How far ahead each simulated forecast goes, a pandas Timedelta ("30 days", "12 hours").
     #[arg(long, value_parser = parse_timedelta)]
     horizon: Timedelta,
@@ -66,14 +67,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            ProphetConfig::from_json(&text).with_context(|| format!("in {}", path.display()))?
-        }
-        None => ProphetConfig::default(),
-    };
+    let config = args.prophet.config_with(args.prophet.preset())?;
     let data = args.data.display();
     let bytes = std::fs::read(&args.data).with_context(|| format!("reading {data}"))?;
     let frame = Frame::from_csv(&bytes).with_context(|| format!("in {data}"))?;

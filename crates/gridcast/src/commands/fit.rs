@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use gridcast_model::{fit, score_holdout, write_artifact, Artifact, Frame, ProphetConfig};
-use gridcast_pipeline::{AtomicFile, Preset};
+use gridcast_model::{fit, score_holdout, write_artifact, Artifact, Frame};
+use gridcast_pipeline::AtomicFile;
+
+use super::prophet_args::ProphetArgs;
 
 /// Fit one model from a customer CSV and write `{customer}.tar.gz`.
 #[derive(Debug, clap::Args)]
@@ -16,32 +18,15 @@ pub struct Args {
     /// Fit on all rows but the last N; report the forecast error on them.
     #[arg(long, default_value_t = 0)]
     holdout: usize,
-    /// Prophet arguments as JSON (Python's names); default: Prophet's defaults.
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// A preset's Prophet arguments: `seed` (trend only, multiplicative),
-    /// `weather` (temperature regressor, weekly, US holidays) or `default`.
-    #[arg(long, conflicts_with_all = ["config", "seed_preset"])]
-    preset: Option<Preset>,
-    /// The same as `--preset seed` (kept for scripts that use it).
-    #[arg(long, conflicts_with = "config", hide = true)]
-    seed_preset: bool,
+    #[command(flatten)]
+    prophet: ProphetArgs,
     /// Where to write the artifact.
     #[arg(long)]
     out: PathBuf,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let preset = args.preset.or(args.seed_preset.then_some(Preset::Seed));
-    let config = match (&args.config, preset) {
-        (Some(path), _) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            ProphetConfig::from_json(&text).with_context(|| format!("in {}", path.display()))?
-        }
-        (None, Some(preset)) => preset.config(),
-        (None, None) => ProphetConfig::default(),
-    };
+    let config = args.prophet.config_with(args.prophet.preset())?;
     let bytes =
         std::fs::read(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
     let frame = Frame::from_csv(&bytes).with_context(|| format!("in {}", args.data.display()))?;

@@ -7,6 +7,7 @@ mod forecast;
 mod generate;
 mod invoke;
 mod process;
+mod prophet_args;
 mod remote;
 mod serve;
 mod train;

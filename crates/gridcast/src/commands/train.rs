@@ -8,7 +8,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use gridcast_model::ProphetConfig;
 use gridcast_pipeline::array_job::ArrayTask;
 use gridcast_pipeline::backtest::BacktestSpec;
 use gridcast_pipeline::sagemaker::{write_failure, SageMakerError, TrainingJob, DEFAULT_ROOT};
@@ -17,6 +16,7 @@ use gridcast_pipeline::{CustomerReport, Preset, Shard, Status, TrainSummary, TRA
 use gridcast_store::Location;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::prophet_args::ProphetArgs;
 use super::remote::{download_all, is_remote, runtime, RemoteArtifacts};
 
 /// Exit status when the run finished but some customers failed.
@@ -38,14 +38,8 @@ pub struct Args {
     /// Fit on all rows but the last N and score the forecast on them.
     #[arg(long)]
     holdout: Option<usize>,
-    /// Prophet arguments as JSON (Python's names); default: Prophet's defaults.
-    #[arg(long, conflicts_with = "preset")]
-    config: Option<PathBuf>,
-    /// A preset's Prophet arguments (and holdout): `seed` (trend only,
-    /// multiplicative, holdout 7), `weather` (temperature regressor, weekly,
-    /// US holidays, holdout 7) or `default`.
-    #[arg(long)]
-    preset: Option<Preset>,
+    #[command(flatten)]
+    prophet: ProphetArgs,
     /// Worker threads (default: every core).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
@@ -124,16 +118,11 @@ fn resolve(args: Args, sagemaker: Option<TrainingJob>) -> anyhow::Result<Run> {
         .unwrap_or_default();
     let preset = match hp.preset {
         Some(name) => Some(name.parse::<Preset>()?),
-        None => args.preset,
+        None => args.prophet.preset(),
     };
-    let config = match (hp.config, &args.config) {
-        (Some(config), _) => config,
-        (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            ProphetConfig::from_json(&text).with_context(|| format!("in {}", path.display()))?
-        }
-        (None, None) => preset.unwrap_or(Preset::Default).config(),
+    let config = match hp.config {
+        Some(config) => config,
+        None => args.prophet.config_with(preset)?,
     };
     let holdout = hp
         .holdout
