@@ -58,7 +58,9 @@ fn field(data: &JsValue, name: &str) -> Option<JsValue> {
 
 /// A text field of a worker reply.
 fn text(data: &JsValue, name: &str) -> String {
-    field(data, name).and_then(|v| v.as_string()).unwrap_or_default()
+    field(data, name)
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 /// What a worker message (`{reply, artifact?}`, `reply` gridcast-api's
@@ -67,7 +69,11 @@ fn text(data: &JsValue, name: &str) -> String {
 fn status_of(data: &JsValue, file: &str) -> Status {
     let reply = field(data, "reply").unwrap_or(JsValue::NULL);
     let html = |r: JsValue| AttrValue::from(text(&r, "html"));
-    let failed = |title: String, detail: String, code: String| Status::Failed { title, detail, code };
+    let failed = |title: String, detail: String, code: String| Status::Failed {
+        title,
+        detail,
+        code,
+    };
     if let Some(p) = field(&reply, "progress") {
         Status::Working(text(&p, "text"))
     } else if let Some(e) = field(&reply, "failed") {
@@ -87,10 +93,18 @@ fn status_of(data: &JsValue, file: &str) -> Status {
             .and_then(|bytes| artifact_url(&bytes))
         {
             Some(url) => Status::Done(html(f), url),
-            None => failed("Unexpected answer".into(), "cannot offer the artifact for download".into(), "worker".into()),
+            None => failed(
+                "Unexpected answer".into(),
+                "cannot offer the artifact for download".into(),
+                "worker".into(),
+            ),
         }
     } else {
-        failed("Unexpected answer".into(), format!("{reply:?}"), "worker".into())
+        failed(
+            "Unexpected answer".into(),
+            format!("{reply:?}"),
+            "worker".into(),
+        )
     }
 }
 
@@ -326,14 +340,22 @@ pub fn preview(props: &PreviewProps) -> Html {
                 });
                 return;
             }
-            let artifact = model.as_ref().filter(|_| *from_model).map(|m| m.artifact.as_slice());
+            let artifact = model
+                .as_ref()
+                .filter(|_| *from_model)
+                .map(|m| m.artifact.as_slice());
             let request = WorkerRequest::Fit {
                 model: model_choice(&preset),
                 days: *days,
                 refit: artifact.is_some(),
             };
             status.set(Status::Working("Loading the forecasting code…".into()));
-            post(&worker, &status, slot.clone(), &message(&request, &bytes, artifact));
+            post(
+                &worker,
+                &status,
+                slot.clone(),
+                &message(&request, &bytes, artifact),
+            );
         })
     };
     let on_backtest = {
@@ -359,7 +381,12 @@ pub fn preview(props: &PreviewProps) -> Html {
                 },
             };
             status.set(Status::Working("Loading the forecasting code…".into()));
-            post(&worker, &status, slot.clone(), &message(&request, &bytes, None));
+            post(
+                &worker,
+                &status,
+                slot.clone(),
+                &message(&request, &bytes, None),
+            );
         })
     };
 

@@ -321,6 +321,9 @@ mod tests {
         .unwrap();
         assert!(text.starts_with(r#"{"progress":{"#), "{text}");
         assert!(serde_json::from_str::<WorkerRequest>(r#"{"fit":{"days":3}}"#).is_err());
-        assert_eq!(serde_json::from_str::<WorkerRequest>(r#""read""#).unwrap(), WorkerRequest::Read);
+        assert_eq!(
+            serde_json::from_str::<WorkerRequest>(r#""read""#).unwrap(),
+            WorkerRequest::Read
+        );
     }
 }

@@ -3,7 +3,9 @@
 //! runs them (the model crate's `diagnostics`, one cutoff after another
 //! here, so each reports progress), answered at a few horizons.
 
-use gridcast_api::{BacktestArgs, BacktestSummary, HorizonMetric, ModelChoice, RequestKind, WorkerError};
+use gridcast_api::{
+    BacktestArgs, BacktestSummary, HorizonMetric, ModelChoice, RequestKind, WorkerError,
+};
 use gridcast_model::diagnostics::{
     cross_validation, performance_metrics, CrossValidationArgs, CvOptions, Metric,
     PerformanceMetrics, Timedelta, MAX_CUTOFFS,
@@ -124,14 +126,20 @@ mod tests {
     fn backtests_with_progress_per_cutoff_and_pythons_defaults() {
         let mut seen = Vec::new();
         let choice = ModelChoice::preset(Preset::Seed);
-        let b = backtest(CSV, &choice, &args("30 days", None), &mut |d, t| seen.push((d, t))).unwrap();
+        let b = backtest(CSV, &choice, &args("30 days", None), &mut |d, t| {
+            seen.push((d, t))
+        })
+        .unwrap();
         assert_eq!(b.initial, "90 days 00:00:00");
         assert!(b.cutoffs > 10, "{b:?}");
         assert_eq!(seen.len(), b.cutoffs);
         assert_eq!(seen.last(), Some(&(b.cutoffs, b.cutoffs)));
         assert_eq!(b.metrics.len(), SHOWN_HORIZONS);
         assert_eq!(b.metrics.last().unwrap().horizon_days, 30.0);
-        assert!(b.metrics.iter().all(|m| m.mae > 0.0 && m.coverage.is_some()));
+        assert!(b
+            .metrics
+            .iter()
+            .all(|m| m.mae > 0.0 && m.coverage.is_some()));
     }
 
     #[test]
@@ -142,7 +150,10 @@ mod tests {
         let e = backtest(CSV, &choice, &args("400 days", None), &mut |_, _| {}).unwrap_err();
         assert_eq!(e.code, "less_data_than_horizon", "{e}");
         let e = backtest(CSV, &choice, &args("thirty", None), &mut |_, _| {}).unwrap_err();
-        assert_eq!((e.code.as_str(), e.request), ("arguments", RequestKind::Backtest));
+        assert_eq!(
+            (e.code.as_str(), e.request),
+            ("arguments", RequestKind::Backtest)
+        );
     }
 
     #[test]

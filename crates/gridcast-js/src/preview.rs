@@ -31,7 +31,12 @@ fn to_js(answer: Result<FitAnswer, WorkerError>) -> Result<JsValue, JsValue> {
 /// progress replies, then one result or failure (a fit's artifact as a
 /// `Uint8Array` second argument).
 #[wasm_bindgen(js_name = previewMessage)]
-pub fn preview_message(request: &str, csv: &[u8], artifact: Option<Vec<u8>>, post: &js_sys::Function) {
+pub fn preview_message(
+    request: &str,
+    csv: &[u8],
+    artifact: Option<Vec<u8>>,
+    post: &js_sys::Function,
+) {
     let send = |reply: &WorkerReply, bytes: Option<&[u8]>| {
         let bytes = bytes.map_or(JsValue::UNDEFINED, |b| js_sys::Uint8Array::from(b).into());
         let _ = post.call2(&JsValue::NULL, &reply.to_js(), &bytes);
@@ -39,12 +44,23 @@ pub fn preview_message(request: &str, csv: &[u8], artifact: Option<Vec<u8>>, pos
     let request: WorkerRequest = match serde_json::from_str(request) {
         Ok(r) => r,
         Err(e) => {
-            let e = WorkerError::new(RequestKind::Read, "worker", format!("not a preview request: {e}"));
+            let e = WorkerError::new(
+                RequestKind::Read,
+                "worker",
+                format!("not a preview request: {e}"),
+            );
             return send(&WorkerReply::Failed(e), None);
         }
     };
     let progress = |text: &str, done: usize, total: usize| {
-        send(&WorkerReply::Progress { text: text.into(), done, total }, None);
+        send(
+            &WorkerReply::Progress {
+                text: text.into(),
+                done,
+                total,
+            },
+            None,
+        );
     };
     let answer = match &request {
         WorkerRequest::Read => stages::read_csv(csv).map(|readings| {
@@ -66,12 +82,19 @@ pub fn preview_message(request: &str, csv: &[u8], artifact: Option<Vec<u8>>, pos
             };
             fitted.map(|a| {
                 let html = view::fit_html(&a.summary);
-                (WorkerReply::Fitted { fit: a.summary, html }, Some(a.artifact))
+                (
+                    WorkerReply::Fitted {
+                        fit: a.summary,
+                        html,
+                    },
+                    Some(a.artifact),
+                )
             })
         }
         WorkerRequest::Backtest { model, backtest } => {
             progress("Fitting the whole history…", 0, 0);
-            let mut step = |done, total| progress(&format!("Cutoff {done} of {total} forecast"), done, total);
+            let mut step =
+                |done, total| progress(&format!("Cutoff {done} of {total} forecast"), done, total);
             stages::backtest(csv, model, backtest, &mut step).map(|backtest| {
                 let html = view::backtest_html(&backtest);
                 (WorkerReply::Backtested { backtest, html }, None)
@@ -122,12 +145,18 @@ pub fn refit_with_readings(
 }
 
 /// [`refit_with_readings`]' work.
-fn refit_with(artifact: &[u8], csv: &[u8], days: u32, seed: Option<u64>) -> Result<FitAnswer, WorkerError> {
+fn refit_with(
+    artifact: &[u8],
+    csv: &[u8],
+    days: u32,
+    seed: Option<u64>,
+) -> Result<FitAnswer, WorkerError> {
     let failed = |code: &str, e: String| WorkerError::new(RequestKind::Fit, code, e);
     let model = OnDeviceModel::from_artifact(artifact)
         .map_err(|e| failed("artifact", e))?
         .model;
-    let config = ProphetConfig::from_model(&model).map_err(|e| failed("artifact", e.to_string()))?;
+    let config =
+        ProphetConfig::from_model(&model).map_err(|e| failed("artifact", e.to_string()))?;
     let extra = stages::parse_for(csv, RequestKind::Fit)?;
     let frame = Frame::merged(&model_frame(&model, &config), &extra)
         .map_err(|e| failed("csv", e.to_string()))?;

@@ -111,7 +111,12 @@ pub fn model_config(
             }
         }
     }
-    if let Some(country) = choice.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    if let Some(country) = choice
+        .country
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         config.country_holidays = Some(country.to_owned());
     }
     config
@@ -182,7 +187,11 @@ pub fn fit_series(
             .last_date()
             .map(gridcast_model::format_csv)
             .unwrap_or_default(),
-        regressors: model.extra_regressors.iter().map(|r| r.name.clone()).collect(),
+        regressors: model
+            .extra_regressors
+            .iter()
+            .map(|r| r.name.clone())
+            .collect(),
         country: model.holidays.country.clone(),
         svg,
         rows,
@@ -414,7 +423,11 @@ mod tests {
         for i in 0..n + future {
             let t = 10.0 + 8.0 * (i as f64 / 9.0).sin();
             let ds = gridcast_model::format_csv(1_640_995_200 + 86_400 * i as i64);
-            let y = if i < n { format!("{:.3}", 200.0 + 6.0 * t) } else { String::new() };
+            let y = if i < n {
+                format!("{:.3}", 200.0 + 6.0 * t)
+            } else {
+                String::new()
+            };
             out.push_str(&format!("{ds},{y},{t:.2}\n"));
         }
         out.into_bytes()
@@ -437,7 +450,13 @@ mod tests {
         assert_eq!(a.rows[0].ds, "2022-05-01");
         assert_eq!(a.rows.len(), 10);
         let e = fit_series(&frame, &config, 15, Some(1), clock).unwrap_err();
-        assert_eq!((e.code.as_str(), e.columns.as_slice()), ("future_values_missing", &["temperature".to_owned()][..]));
-        assert!(e.message.contains("2022-05-11 to 2022-05-15 (5 rows)"), "{e}");
+        assert_eq!(
+            (e.code.as_str(), e.columns.as_slice()),
+            ("future_values_missing", &["temperature".to_owned()][..])
+        );
+        assert!(
+            e.message.contains("2022-05-11 to 2022-05-15 (5 rows)"),
+            "{e}"
+        );
     }
 }

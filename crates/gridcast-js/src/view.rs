@@ -96,7 +96,10 @@ pub fn backtest_html(b: &BacktestSummary) -> String {
     );
     for m in &b.metrics {
         let coverage = m.coverage.unwrap_or(f64::NAN);
-        let shown = m.coverage.map(|c| format!("{:.0}%", c * 100.0)).unwrap_or_default();
+        let shown = m
+            .coverage
+            .map(|c| format!("{:.0}%", c * 100.0))
+            .unwrap_or_default();
         let _ = write!(
             out,
             "<tr data-h=\"{}\" data-mae=\"{}\" data-rmse=\"{}\" data-smape=\"{}\" data-coverage=\"{coverage}\">\
@@ -126,7 +129,10 @@ mod tests {
             svg: "<svg></svg>".into(),
         };
         let html = readings_html(&r);
-        assert!(html.contains("Extra columns: &lt;img onerror=x&gt;."), "{html}");
+        assert!(
+            html.contains("Extra columns: &lt;img onerror=x&gt;."),
+            "{html}"
+        );
         assert!(html.contains("<figure class=\"chart\"><svg></svg></figure>"));
     }
 }
