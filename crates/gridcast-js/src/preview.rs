@@ -73,11 +73,14 @@ pub fn preview_message(
                     progress("Adding the readings to your model and fitting again…", 0, 0);
                     refit_with(a, csv, *days, None)
                 }
-                _ => {
+                (true, None) => Err(WorkerError::new(
+                    RequestKind::Fit,
+                    "arguments",
+                    "a refit needs the model's artifact beside the request",
+                )),
+                (false, _) => {
                     progress("Fitting a Prophet model to the readings…", 0, 0);
-                    stages::parse_for(csv, RequestKind::Fit)
-                        .and_then(|frame| stages::model_config(model, &frame, RequestKind::Fit))
-                        .and_then(|config| stages::fit_csv(csv, &config, *days, None, now_ms))
+                    stages::fit_choice(csv, model, *days, None, now_ms)
                 }
             };
             fitted.map(|a| {

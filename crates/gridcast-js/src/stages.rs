@@ -140,6 +140,23 @@ pub fn fit_csv(
     Ok(answer)
 }
 
+/// [`fit_csv`] with the preview's [`ModelChoice`] (its regressors come from
+/// the CSV's columns, so the arguments are made after parsing).
+pub fn fit_choice(
+    csv: &[u8],
+    choice: &ModelChoice,
+    days: u32,
+    seed: Option<u64>,
+    clock: Clock,
+) -> Result<FitAnswer, WorkerError> {
+    let (series, parse_ms) = timed(clock, || parse_for(csv, RequestKind::Fit));
+    let series = series?;
+    let config = model_config(choice, &series, RequestKind::Fit)?;
+    let mut answer = fit_series(&series, &config, days, seed, clock)?;
+    answer.summary.stages.parse_ms = parse_ms;
+    Ok(answer)
+}
+
 /// The stages of [`fit_csv`] after parsing (a refit starts here). A model
 /// with regressors or conditions forecasts from `series`' rows past its
 /// readings; without their values for every day asked, the answer is
@@ -443,7 +460,7 @@ mod tests {
             regressors: true,
         };
         let config = model_config(&choice, &frame, RequestKind::Fit).unwrap();
-        let a = fit_series(&frame, &config, 10, Some(1), clock).unwrap();
+        let a = fit_choice(&csv, &choice, 10, Some(1), clock).unwrap();
         assert_eq!(a.regressors, ["temperature"]);
         assert_eq!(a.country.as_deref(), Some("US"));
         assert_eq!(a.trained_through, "2022-04-30");
