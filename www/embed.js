@@ -36,7 +36,7 @@ svg { width: 100%; height: auto; aspect-ratio: 8 / 3; display: block; }
 svg .tick line { stroke: var(--line); } svg text { fill: var(--muted); font-size: 12px; }
 svg .history { fill: none; stroke: var(--history); stroke-width: 1.6; vector-effect: non-scaling-stroke; }
 svg .forecast-line { fill: none; stroke: var(--forecast); stroke-width: 2; stroke-dasharray: 6 4; vector-effect: non-scaling-stroke; }
-svg .band { fill: var(--band); } svg .now { stroke: var(--muted); stroke-dasharray: 2 3; }
+svg .band { fill: var(--band); } svg .now { stroke: var(--muted); stroke-dasharray: 2 3; } svg .holiday { stroke: var(--accent); stroke-width: 6; stroke-opacity: 0.25; vector-effect: non-scaling-stroke; }
 .source { font-size: 13px; margin: 6px 0 0; } .source.device { color: var(--forecast); }
 .note, .hint { font-size: 12px; color: var(--muted); margin: 2px 0 0; }
 .error { color: var(--error); font-size: 14px; } .error strong { display: block; }

@@ -16,14 +16,18 @@ pub struct ChartProps {
     pub forecast: Option<ForecastTable>,
     /// What the chart shows, for screen readers and the title.
     pub label: AttrValue,
+    /// Holidays to mark (`OnDeviceModel::holiday_days`).
+    #[prop_or_default]
+    pub holidays: Vec<(i64, String)>,
 }
 
 /// The chart.
 #[function_component(Chart)]
 pub fn chart(props: &ChartProps) -> Html {
-    let Some(g) = geometry(&props.history, props.forecast.as_ref(), &props.label) else {
+    let Some(mut g) = geometry(&props.history, props.forecast.as_ref(), &props.label) else {
         return html! { <p class="hint">{ "No readings to chart yet." }</p> };
     };
+    g.mark_holidays(&props.holidays);
     let (left, right, top, bottom) = (
         g.left.to_string(),
         g.right.to_string(),
@@ -40,6 +44,11 @@ pub fn chart(props: &ChartProps) -> Html {
                         <text x={t.x.to_string()} y={(t.y + 4.0).to_string()} text-anchor="end">{ t.text.clone() }</text>
                     </g>
                 }) }
+                { for g.holidays.iter().map(|h| html! {
+                    <line class="holiday" x1={h.x.to_string()} x2={h.x.to_string()} y1={top.clone()} y2={bottom.clone()}>
+                        <title>{ h.text.clone() }</title>
+                    </line>
+                }) }
                 <polyline class="history" points={g.history.clone()} />
                 if let (Some(x), Some(band), Some(line)) = (g.forecast_start, g.band.clone(), g.forecast.clone()) {
                     <g class="forecast">
@@ -54,6 +63,9 @@ pub fn chart(props: &ChartProps) -> Html {
             </svg>
             <figcaption>
                 <span class="key history">{ "Readings" }</span>
+                if !g.holidays.is_empty() {
+                    <span class="key holiday">{ "Holiday" }</span>
+                }
                 if props.forecast.is_some() {
                     <span class="key forecast">{ "Forecast" }</span>
                     <span class="key band">{ "Uncertainty band" }</span>

@@ -52,6 +52,14 @@ pub fn usage_view(props: &UsageProps) -> Html {
         Aggregation::Daily => props.outcome.as_ref().map(|o| o.table.clone()),
         Aggregation::Weekly => None,
     };
+    let holidays = match (points.first(), &props.model.holidays) {
+        (Some(first), Some(kept)) => {
+            let last = forecast.as_ref().and_then(|f| f.ds.last()).or(points.last().map(|p| &p.start));
+            let model = &props.model.model;
+            model.holiday_days(Some(&*kept.table), first.start, last.copied().unwrap_or(first.start))
+        }
+        _ => Vec::new(),
+    };
     let choose = |a: Aggregation| {
         let by = by.clone();
         Callback::from(move |_| by.set(a))
@@ -73,7 +81,7 @@ pub fn usage_view(props: &UsageProps) -> Html {
                 <button type="button" aria-pressed={(*by == Aggregation::Daily).to_string()} onclick={choose(Aggregation::Daily)}>{ "Daily" }</button>
                 <button type="button" aria-pressed={(*by == Aggregation::Weekly).to_string()} onclick={choose(Aggregation::Weekly)}>{ "Weekly" }</button>
             </div>
-            <Chart history={points} {forecast}
+            <Chart history={points} {forecast} {holidays}
                 label={if *by == Aggregation::Daily { "Daily use in kWh" } else { "Weekly use in kWh" }} />
             if *by == Aggregation::Weekly && props.outcome.is_some() {
                 <p class="hint">{ "The forecast is drawn on the daily chart." }</p>

@@ -117,6 +117,18 @@ export async function shot(page, name) {
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".svg": "image/svg+xml" };
 
 /** A static file server for `root` (a host page on another origin than the endpoint). */
+/**
+ * dist served statically with a host page at `path` showing one widget for customer 0 over `days`
+ * days (the dashboard example's credentials script, signing in with `password`).
+ */
+export function oneWidgetHost(path, days, password) {
+  const dashboard = readFileSync(join(dist, "examples/dashboard.html"), "utf8").replace(
+    /<main>[\s\S]*<\/main>/,
+    `<main><section class="host"><gridcast-forecast customer="0" days="${days}"></gridcast-forecast></section></main>`,
+  );
+  return staticServer(dist, { [path]: dashboard, "/examples/demo-logins.json": JSON.stringify({ 0: password }) });
+}
+
 export async function staticServer(root, extra = {}) {
   const { createServer } = await import("node:http");
   const { readFile } = await import("node:fs/promises");

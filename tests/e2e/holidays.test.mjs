@@ -8,7 +8,7 @@ import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { browser, dist, serve, shot, staticServer, holidayModels } from "./harness.mjs";
+import { browser, serve, shot, oneWidgetHost, holidayModels } from "./harness.mjs";
 
 const PASSWORD = "customer-0-secret";
 // The feed has the model's temperature for its first 14 days: 2023-12-21 to 2024-01-03.
@@ -23,11 +23,7 @@ before(async () => {
   dir = holidayModels({ 0: PASSWORD }, DAYS);
   server = await serve(dir, 0, withFeed());
   port = new URL(server.url).port;
-  const dashboard = readFileSync(join(dist, "examples/dashboard.html"), "utf8").replace(
-    /<main>[\s\S]*<\/main>/,
-    `<main><section class="host"><gridcast-forecast customer="0" days="${DAYS}"></gridcast-forecast></section></main>`,
-  );
-  host = await staticServer(dist, { "/examples/holidays.html": dashboard, "/examples/demo-logins.json": JSON.stringify({ 0: PASSWORD }) });
+  host = await oneWidgetHost("/examples/holidays.html", DAYS, PASSWORD);
   chrome = await browser();
 });
 after(async () => {
@@ -71,10 +67,19 @@ test("the portal forecasts a US-holidays model offline from the holiday table it
   await signIn(page);
   const online = await forecast(page, "endpoint");
   assert.deepEqual(tables, [200], "the table was fetched once, with the artifact");
+  // The usage chart marks the holidays the model knows, in the readings and the forecast.
+  const markers = () => page.$$eval(".usage svg line.holiday title", (ts) => ts.map((t) => t.textContent));
+  await page.waitForFunction(() => document.querySelectorAll(".usage svg line.holiday").length > 0, null, { timeout: 10000 });
+  const marked = await markers();
+  for (const h of ["Thanksgiving Day, 2023-11-23", "Christmas Day, 2023-12-25", "New Year's Day, 2024-01-01"]) {
+    assert.ok(marked.includes(h), `${h} in ${marked}`);
+  }
+  assert.equal(await page.textContent(".usage figcaption .key.holiday"), "Holiday");
   await server.stop();
   try {
     const device = await forecast(page, "device");
     assert.deepEqual(device, online, "the device's rows are the endpoint's");
+    assert.deepEqual(await markers(), marked, "offline, the kept table marks the same holidays");
     const christmas = device.find((r) => r[0].startsWith("2023-12-25"));
     const i = python.future.ds.indexOf("2023-12-25");
     assert.ok(Math.abs(Number(christmas[1]) - python.yhat[i]) <= 0.05, `${christmas[1]} vs Python's ${python.yhat[i]}`);
@@ -120,6 +125,8 @@ test("the widget forecasts a US-holidays model from the kept table when the endp
     await page.reload();
     await settled("device");
     assert.deepEqual(await rows(), online, "the device's rows are the endpoint's");
+    const marked = await page.$eval("gridcast-forecast", (el) => [...el.shadowRoot.querySelectorAll("svg line.holiday title")].map((t) => t.textContent));
+    assert.ok(marked.includes("Christmas Day, 2023-12-25"), `the widget's chart marks Christmas: ${marked}`);
     await shot(page, "35-holidays-widget-offline");
   } finally {
     await restart();

@@ -6,9 +6,8 @@
 // forecasts nothing and says which days it lacks.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { browser, dist, serve, shot, staticServer, regressorModels } from "./harness.mjs";
+import { browser, serve, shot, oneWidgetHost, regressorModels } from "./harness.mjs";
 
 const PASSWORD = "customer-0-secret";
 // The feed has the model's temperature and heating for its first 10 days.
@@ -20,12 +19,7 @@ before(async () => {
   dir = regressorModels({ 0: PASSWORD }, COVERED);
   server = await serve(dir, 0, withFeed());
   port = new URL(server.url).port;
-  // A host page with one widget for customer 0 (the dashboard example's credentials script).
-  const dashboard = readFileSync(join(dist, "examples/dashboard.html"), "utf8").replace(
-    /<main>[\s\S]*<\/main>/,
-    `<main><section class="host"><gridcast-forecast customer="0" days="${COVERED}"></gridcast-forecast></section></main>`,
-  );
-  host = await staticServer(dist, { "/examples/weather.html": dashboard, "/examples/demo-logins.json": JSON.stringify({ 0: PASSWORD }) });
+  host = await oneWidgetHost("/examples/weather.html", COVERED, PASSWORD);
   chrome = await browser();
 });
 after(async () => {

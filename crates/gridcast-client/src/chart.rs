@@ -42,6 +42,11 @@ pub struct Geometry {
     pub ticks: Vec<Label>,
     /// Dates along the bottom.
     pub dates: Vec<Label>,
+    /// Holiday markers (x, and the holiday's name and date as text), from
+    /// [`Geometry::mark_holidays`].
+    pub holidays: Vec<Label>,
+    /// The first and last time drawn (Unix seconds).
+    pub range: (i64, i64),
     /// One sentence for screen readers.
     pub summary: String,
     /// Left edge of the plot area.
@@ -90,8 +95,7 @@ pub fn geometry(
         0.0
     };
     let y_max = hi + 0.05 * (hi - y_min);
-    let span = (x1 - x0).max(1) as f64;
-    let x = |t: i64| LEFT + (t - x0) as f64 / span * (WIDTH - LEFT - RIGHT);
+    let x = |t: i64| x_at((x0, x1), t);
     let y =
         |v: f64| TOP + (1.0 - (v.max(y_min) - y_min) / (y_max - y_min)) * (HEIGHT - TOP - BOTTOM);
     let points = |it: &mut dyn Iterator<Item = (i64, f64)>| {
@@ -153,12 +157,20 @@ pub fn geometry(
         forecast_start: forecast.map(|f| x(f.ds[0])),
         ticks,
         dates,
+        holidays: Vec::new(),
+        range: (x0, x1),
         summary,
         left: LEFT,
         right: WIDTH - RIGHT,
         top: TOP,
         bottom: HEIGHT - BOTTOM,
     })
+}
+
+/// x in viewBox units of time `t` on a chart spanning `range`.
+fn x_at((x0, x1): (i64, i64), t: i64) -> f64 {
+    let span = (x1 - x0).max(1) as f64;
+    LEFT + (t - x0) as f64 / span * (WIDTH - LEFT - RIGHT)
 }
 
 fn escape(text: &str) -> String {
@@ -169,6 +181,23 @@ fn escape(text: &str) -> String {
 }
 
 impl Geometry {
+    /// Marks `days` (`(time, holiday name)`, as
+    /// [`crate::OnDeviceModel::holiday_days`] gives them) that fall in the
+    /// chart's range.
+    pub fn mark_holidays(&mut self, days: &[(i64, String)]) {
+        let (x0, x1) = self.range;
+        self.holidays = days
+            .iter()
+            .filter(|(t, _)| (x0..=x1).contains(t))
+            .map(|(t, name)| Label {
+                x: x_at(self.range, *t),
+                y: self.top,
+                anchor: "middle",
+                text: format!("{name}, {}", date(*t)),
+            })
+            .collect();
+    }
+
     /// The chart as a standalone SVG element (classes as the portal's, so
     /// one stylesheet colours both).
     pub fn to_svg(&self) -> String {
@@ -185,6 +214,15 @@ impl Geometry {
                 t.y + 4.0,
                 escape(&t.text),
                 y = t.y
+            );
+        }
+        for h in &self.holidays {
+            s += &format!(
+                r#"<line class="holiday" x1="{x:.1}" x2="{x:.1}" y1="{}" y2="{}"><title>{}</title></line>"#,
+                self.top,
+                self.bottom,
+                escape(&h.text),
+                x = h.x
             );
         }
         s += &format!(r#"<polyline class="history" points="{}"/>"#, self.history);
@@ -258,6 +296,14 @@ mod tests {
         assert!(
             svg.starts_with("<svg") && svg.ends_with("</svg>") && svg.contains("class=\"band\"")
         );
+        // Holidays in the range are marked where their day is drawn; others are not.
+        let mut marked = g.clone();
+        marked.mark_holidays(&[(-day, "Before".into()), (10 * day, "A & B".into()), (12 * day, "After".into())]);
+        assert_eq!(marked.holidays.len(), 1);
+        // (The lines' points are written to 0.1.)
+        assert!((marked.holidays[0].x - coords(g.forecast.as_ref().unwrap())[0].0).abs() <= 0.05);
+        assert_eq!(marked.holidays[0].text, "A & B, 1970-01-11");
+        assert!(marked.to_svg().contains(r#"<line class="holiday" x1="721.5" x2="721.5" y1="12" y2="272"><title>A &amp; B, 1970-01-11</title></line>"#), "{}", marked.to_svg());
         assert!(geometry(&[], None, "x").is_none());
         let odd = geometry(&history, None, "<b>&").unwrap().to_svg();
         assert!(odd.contains("&lt;b&gt;&amp;") && !odd.contains("<b>"));

@@ -4,8 +4,8 @@
 use gridcast_api::FutureRows;
 use gridcast_model::{
     format_csv, future_frame, infer_frequency, predict, read_artifact, read_model_json,
-    AnswerSeed, ArtifactLimits, Forecast, ForecastOptions, Frame, HolidaySource, HolidayTable,
-    ProphetModel,
+    prophet_year_list, AnswerSeed, ArtifactLimits, Forecast, ForecastOptions, Frame, HolidaySource,
+    HolidayTable, ProphetModel,
 };
 
 use std::collections::BTreeMap;
@@ -333,6 +333,26 @@ impl OnDeviceModel {
         }
     }
 
+    /// The model's holidays from `from` to `to` (Unix seconds, inclusive)
+    /// by day, for the chart's markers: its holidays frame's and, with the
+    /// kept `table` of its country, the country's — only names the fit saw,
+    /// as its features do. In no particular order (the frame's, then the
+    /// table's).
+    pub fn holiday_days(&self, table: Option<&HolidayTable>, from: i64, to: i64) -> Vec<(i64, String)> {
+        let h = &self.model.holidays;
+        let seen = |name: &str| h.train_names.as_ref().is_none_or(|n| n.iter().any(|s| s == name));
+        let mut days: Vec<(i64, String)> =
+            h.frame.iter().flatten().map(|x| (x.ds, x.name.clone())).collect();
+        if let Some(t) = table.filter(|t| Some(t.country()) == h.country_code()) {
+            let ends = prophet_year_list(&[from, to]);
+            let (first, last) = (ends.iter().min(), ends.iter().max());
+            let years: Vec<i32> = first.zip(last).map(|(a, b)| (*a..=*b).collect()).unwrap_or_default();
+            days.extend(t.holidays(&years).unwrap_or_default().into_iter().map(|c| (c.ds, c.name)));
+        }
+        days.retain(|(ds, name)| (from..=to).contains(ds) && seen(name));
+        days
+    }
+
     /// Forecasts `periods` rows as the endpoint answers them for this model
     /// with what the device keeps beside it: the rows up to the first one
     /// `covariates` has no value for (the band the endpoint draws for that
@@ -577,6 +597,25 @@ mod tests {
         // A model without country holidays needs no table.
         let seed = OnDeviceModel::from_artifact(ARTIFACT).unwrap();
         assert!(seed.forecast_covered(7, None, None).is_ok());
+
+        // The chart's markers: the US holidays the fit saw, from the table, in the range.
+        let day = |d: &str| gridcast_model::parse_timestamp(d).unwrap();
+        let us = table("US");
+        let mut marked = m.holiday_days(Some(&us), day("2023-11-01"), day("2024-01-03"));
+        marked.sort();
+        let names: Vec<(String, &str)> = marked.iter().map(|(t, n)| (format_csv(*t), n.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("2023-11-10".into(), "Veterans Day (observed)"),
+                ("2023-11-11".into(), "Veterans Day"),
+                ("2023-11-23".into(), "Thanksgiving Day"),
+                ("2023-12-25".into(), "Christmas Day"),
+                ("2024-01-01".into(), "New Year's Day"),
+            ]
+        );
+        assert!(m.holiday_days(None, day("2023-11-01"), day("2024-01-03")).is_empty());
+        assert!(m.holiday_days(Some(&table("CA")), day("2023-11-01"), day("2024-01-03")).is_empty());
     }
 
     /// Python's DE model (prophet-ext `holidays_country`: country holidays

@@ -88,8 +88,19 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
     if history.len() > CHART_DAYS {
         history.drain(..history.len() - CHART_DAYS);
     }
+    let holidays = match (history.first(), model.as_ref()) {
+        (Some(first), Some(m)) => {
+            let last = outcome.table.ds.last().copied().unwrap_or(first.start);
+            let table = m.holidays.as_ref().map(|h| &*h.table);
+            m.model.holiday_days(table, first.start, last)
+        }
+        _ => Vec::new(),
+    };
     let svg = geometry(&history, Some(&outcome.table), "Daily use in kWh")
-        .map(|g| g.to_svg())
+        .map(|mut g| {
+            g.mark_holidays(&holidays);
+            g.to_svg()
+        })
         .unwrap_or_default();
     Ok(WidgetAnswer {
         source: outcome.source.as_str(),

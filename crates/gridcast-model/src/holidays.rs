@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use gridcast_holidays::HolidayTable;
-use gridcast_holidays::{prophet_year_list, resolve_country, CountryHoliday, HolidaysError};
+pub use gridcast_holidays::{prophet_year_list, HolidayTable};
+use gridcast_holidays::{resolve_country, CountryHoliday, HolidaysError};
 
 use crate::features::FeatureName;
 use crate::time::Timestamp;

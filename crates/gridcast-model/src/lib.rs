@@ -62,7 +62,7 @@ pub use forecast::{
 pub use frame::{Column, ColumnUse, Frame, FrameError, RowRef};
 pub use frequency::{Anchor, Frequency, FrequencyError, FrequencyKind};
 pub use history::{ColumnValues, History};
-pub use holidays::{Holiday, HolidayError, HolidaySource, HolidayTable, Holidays};
+pub use holidays::{prophet_year_list, Holiday, HolidayError, HolidaySource, HolidayTable, Holidays};
 pub use model::{Draw, Params, ProphetModel, RequiredColumn, Settings};
 pub use model_json::{read_model_json, write_model_json, ModelJsonError, PROPHET_FORMAT_VERSION};
 pub use optimizer::{log_density, Algorithm, FitReport, RustOptimizer};
