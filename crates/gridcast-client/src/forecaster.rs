@@ -331,7 +331,7 @@ impl Forecaster {
         };
         #[cfg(feature = "covariates")]
         let covariates = model.covariates.as_ref().map(|c| &c.rows);
-        #[cfg(feature = "holidays")]
+        #[cfg(all(feature = "covariates", feature = "holidays"))]
         let holidays = model.holidays.as_ref().map(|h| &h.table);
         // Never a table: the table reader and Python's year order stay out of the build.
         #[cfg(all(feature = "covariates", not(feature = "holidays")))]
