@@ -32,8 +32,8 @@ enum Status {
     Idle,
     Read(AttrValue),
     Working(String),
-    /// The fit's HTML and its artifact's download URL.
-    Done(AttrValue, String),
+    /// The fit's HTML (its artifact is written when saved).
+    Done(AttrValue),
     Backtested(AttrValue),
     Failed {
         title: String,
@@ -42,12 +42,19 @@ enum Status {
     },
 }
 
-fn artifact_url(bytes: &js_sys::Uint8Array) -> Option<String> {
+/// Downloads the worker's artifact as `{model name}.tar.gz`.
+fn save(bytes: &js_sys::Uint8Array) -> Option<()> {
     let parts = js_sys::Array::of1(bytes);
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/gzip");
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
-    web_sys::Url::create_object_url_with_blob(&blob).ok()
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let link = web_sys::window()?.document()?.create_element("a").ok()?;
+    link.set_attribute("href", &url).ok()?;
+    let name = format!("{}.tar.gz", stem(&input_value("model-name")));
+    link.set_attribute("download", &name).ok()?;
+    link.dyn_into::<web_sys::HtmlElement>().ok()?.click();
+    Some(())
 }
 
 fn field(data: &JsValue, name: &str) -> Option<JsValue> {
@@ -80,6 +87,7 @@ fn status_of(data: &JsValue, file: &str) -> Status {
         let title = match text(&e, "request").as_str() {
             "read" => format!("{file} cannot be read"),
             "backtest" => "The backtest failed".into(),
+            "artifact" => "The model cannot be saved".into(),
             _ => "The fit failed".into(),
         };
         failed(title, text(&e, "message"), text(&e, "code"))
@@ -88,17 +96,7 @@ fn status_of(data: &JsValue, file: &str) -> Status {
     } else if let Some(b) = field(&reply, "backtested") {
         Status::Backtested(html(b))
     } else if let Some(f) = field(&reply, "fitted") {
-        match field(data, "artifact")
-            .and_then(|a| a.dyn_into().ok())
-            .and_then(|bytes| artifact_url(&bytes))
-        {
-            Some(url) => Status::Done(html(f), url),
-            None => failed(
-                "Unexpected answer".into(),
-                "cannot offer the artifact for download".into(),
-                "worker".into(),
-            ),
-        }
+        Status::Done(html(f))
     } else {
         failed(
             "Unexpected answer".into(),
@@ -146,8 +144,13 @@ fn post(
             Ok(w) => {
                 let status = status.clone();
                 let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |m: MessageEvent| {
-                    let name = file.borrow().clone();
-                    status.set(status_of(&m.data(), &name));
+                    let data = m.data();
+                    // The artifact asked for by "Save": downloaded, the result stays.
+                    let saved = field(&data, "artifact").and_then(|a| save(&a.dyn_into().ok()?));
+                    if saved.is_none() {
+                        let name = file.borrow().clone();
+                        status.set(status_of(&data, &name));
+                    }
                 });
                 w.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
                 *slot = Some((w, on_message));
@@ -389,6 +392,19 @@ pub fn preview(props: &PreviewProps) -> Html {
             );
         })
     };
+    let on_save = {
+        let (csv, status, worker, slot) = (
+            csv.clone(),
+            status.clone(),
+            worker.clone(),
+            file_name_slot.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let bytes = (*csv).clone().map(|(_, b)| b).unwrap_or_default();
+            let m = message(&WorkerRequest::Artifact, &bytes, None);
+            post(&worker, &status, slot.clone(), &m);
+        })
+    };
 
     let busy = matches!(&*status, Status::Working(_));
     // A file that cannot be read cannot be fitted; after any other failure the form may be changed and sent again.
@@ -440,13 +456,13 @@ pub fn preview(props: &PreviewProps) -> Html {
                         <div class="notice error" role="alert" data-code={code.clone()}><strong>{ title.clone() }</strong><p>{ detail.clone() }</p></div>
                     },
                     Status::Backtested(h) => Html::from_html_unchecked(h.clone()),
-                    Status::Done(h, artifact_url) => html! {
+                    Status::Done(h) => html! {
                         <div id="preview-result">
                             { Html::from_html_unchecked(h.clone()) }
                             <label for="model-name">{ "Model name" }</label>
                             <input id="model-name" value={(*name).clone()} oninput={on_name} />
-                            <a class="button" id="save-model" href={artifact_url.clone()} download={format!("{}.tar.gz", *name)}>
-                                { format!("Save {}.tar.gz", *name) }</a>
+                            <button type="button" id="save-model" onclick={on_save}>
+                                { format!("Save {}.tar.gz", *name) }</button>
                             <p class="hint">{ "The artifact holds model.json in Python Prophet's format: Python Prophet, gridcast serve and this portal load it." }</p>
                         </div>
                     },

@@ -1,6 +1,7 @@
 // The forecast preview's backtest and regressors, on the device, against the native CLI.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -78,7 +79,7 @@ test("the preview backtests a CSV in its worker with progress per cutoff, as gri
 });
 
 test("extra columns become regressors with a country's holidays, forecast from the rows past the readings", async () => {
-  const page = await (await chrome.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
+  const page = await (await chrome.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } })).newPage();
   await page.goto(`${host.url}/index.html#preview`);
   // 120 days driven by temperature, then 10 days with temperature and no reading.
   const lines = ["ds,y,temperature"];
@@ -111,6 +112,17 @@ test("extra columns become regressors with a country's holidays, forecast from t
   const native = Object.keys(v.yhat).sort((a, b) => a - b).map((k) => v.yhat[k]);
   rows.forEach(([ds, yhat], i) => assert.ok(Math.abs(yhat - native[i]) <= 1e-6 * 300, `${ds}: ${yhat} vs ${native[i]}`));
   await shot(page, "15-preview-regressors");
+
+  // The fit wrote no artifact: "Save" asks the worker for it, and the download is a tar.gz
+  // with model.json that forecasts natively as the page did.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save-model")]);
+  assert.equal(download.suggestedFilename(), "weather.tar.gz");
+  const saved = join(work, "saved-weather.tar.gz");
+  await download.saveAs(saved);
+  assert.match(execFileSync("tar", ["-tzf", saved], { encoding: "utf8" }), /^model\.json$/m);
+  const s = JSON.parse(cli("forecast", "--model", saved, "--future", future, "--seed", "1"));
+  const fromSaved = Object.keys(s.yhat).sort((a, b) => a - b).map((k) => s.yhat[k]);
+  rows.forEach(([ds, yhat], i) => assert.ok(Math.abs(yhat - fromSaved[i]) <= 1e-6 * 300, `saved ${ds}: ${yhat} vs ${fromSaved[i]}`));
 
   // More days than the file has temperatures for: which column, which dates, nothing extrapolated.
   await page.fill("#preview-days", "15");

@@ -1,6 +1,7 @@
 // The embeddable widget and the forecast preview in a real browser.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -157,7 +158,7 @@ test("the preview fits a CSV on the device like the native fit, and its artifact
 });
 
 test("a signed-in customer adds readings to their model and fits it again on the device", async () => {
-  const context = await chrome.newContext({ viewport: { width: 1100, height: 900 } });
+  const context = await chrome.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${server.url}/`);
   await page.fill("#customer-id", "1");
@@ -179,5 +180,15 @@ test("a signed-in customer adds readings to their model and fits it again on the
   const first = await page.$eval("#preview-result tbody tr th", (th) => th.textContent);
   assert.equal(first, "2022-12-28");
   await shot(page, "13-refit-with-new-readings");
+  // The refitted model saved on demand: model.json in a tar.gz, trained through the new readings.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save-model")]);
+  const saved = join(work, "refitted.tar.gz");
+  await download.saveAs(saved);
+  assert.match(execFileSync("tar", ["-tzf", saved], { encoding: "utf8" }), /^model\.json$/m);
+  const yhat = await page.$$eval("#preview-result tbody tr", (rows) => rows.map((r) => Number(r.dataset.yhat)));
+  const v = JSON.parse(cli("forecast", "--model", saved, "--period", "5", "--seed", "1"));
+  const fromSaved = Object.keys(v.yhat).sort((a, b) => a - b).map((k) => v.yhat[k]);
+  assert.equal(fromSaved.length, 5);
+  fromSaved.forEach((y, i) => assert.ok(Math.abs(y - yhat[i]) <= 1e-6 * 1000, `saved row ${i}: ${y} vs ${yhat[i]}`));
   await context.close();
 });

@@ -27,7 +27,8 @@ pub enum WorkerRequest {
     Read,
     /// Fit the CSV and forecast `days` days; with `refit`, the artifact's
     /// history plus the CSV's readings, fitted with the artifact's own
-    /// arguments. Answered by [`WorkerReply::Fitted`] and the artifact bytes.
+    /// arguments. Answered by [`WorkerReply::Fitted`]; the worker keeps the
+    /// fitted model for [`WorkerRequest::Artifact`].
     Fit {
         /// Prophet's arguments.
         model: ModelChoice,
@@ -45,6 +46,10 @@ pub enum WorkerRequest {
         /// Horizon, initial window and period.
         backtest: BacktestArgs,
     },
+    /// The last fit's `.tar.gz`, written now (the download): answered by
+    /// [`WorkerReply::Artifact`] and the artifact bytes beside it, or
+    /// `no_fit` before any fit.
+    Artifact,
 }
 
 impl WorkerRequest {
@@ -54,6 +59,7 @@ impl WorkerRequest {
             WorkerRequest::Read => RequestKind::Read,
             WorkerRequest::Fit { .. } => RequestKind::Fit,
             WorkerRequest::Backtest { .. } => RequestKind::Backtest,
+            WorkerRequest::Artifact => RequestKind::Artifact,
         }
     }
 }
@@ -68,6 +74,8 @@ pub enum RequestKind {
     Fit,
     /// [`WorkerRequest::Backtest`].
     Backtest,
+    /// [`WorkerRequest::Artifact`].
+    Artifact,
 }
 
 /// Prophet's arguments for a preview fit: a [`Preset`]'s, with the CSV's
@@ -133,7 +141,7 @@ pub enum WorkerReply {
         /// As the page shows it.
         html: String,
     },
-    /// A fit and its forecast (the artifact beside it).
+    /// A fit and its forecast.
     Fitted {
         /// The fit.
         fit: FitSummary,
@@ -146,6 +154,11 @@ pub enum WorkerReply {
         backtest: BacktestSummary,
         /// As the page shows it.
         html: String,
+    },
+    /// The last fit's artifact (its bytes beside the reply).
+    Artifact {
+        /// Milliseconds spent writing it (model.json, tar and gzip).
+        artifact_ms: f64,
     },
     /// The request failed.
     Failed(WorkerError),
@@ -191,7 +204,9 @@ pub struct FitStages {
     pub forecast_ms: f64,
     /// The readings aggregated and the chart drawn as SVG, the rows.
     pub chart_ms: f64,
-    /// model.json, tar and gzip.
+    /// model.json, tar and gzip, for a call that writes the artifact
+    /// (`refitWithReadings`); 0 for a fit, whose artifact is written on
+    /// demand ([`WorkerRequest::Artifact`]).
     pub artifact_ms: f64,
 }
 
@@ -269,7 +284,7 @@ pub struct WorkerError {
     /// The request that failed.
     pub request: RequestKind,
     /// `csv`, `arguments`, `fit`, `forecast`, `future_values_missing`,
-    /// `worker`, or a backtest's reason (`less_data_than_horizon`,
+    /// `worker`, `no_fit` (an artifact asked for before a fit), or a backtest's reason (`less_data_than_horizon`,
     /// `no_cutoff_after_initial`, …: `CvError::code`).
     pub code: String,
     /// What happened and what to do.
@@ -325,5 +340,13 @@ mod tests {
             serde_json::from_str::<WorkerRequest>(r#""read""#).unwrap(),
             WorkerRequest::Read
         );
+        assert_eq!(
+            serde_json::to_string(&WorkerRequest::Artifact).unwrap(),
+            r#""artifact""#
+        );
+        let saved = WorkerReply::Artifact { artifact_ms: 2.5 };
+        let text = serde_json::to_string(&saved).unwrap();
+        assert_eq!(text, r#"{"artifact":{"artifact_ms":2.5}}"#);
+        assert_eq!(serde_json::from_str::<WorkerReply>(&text).unwrap(), saved);
     }
 }

@@ -4,25 +4,54 @@
 //! with its HTML from [`crate::view`]: the portal places that and reads
 //! nothing else, since a deserializer would cost its budgeted bundle 12 KB
 //! gzipped), so `www/preview-worker.js` only relays.
+//! A fit writes no artifact: the worker keeps the fitted model and writes
+//! its `.tar.gz` when the page asks ([`WorkerRequest::Artifact`], the
+//! download), as `fitCsv`'s `model` handle does ([`FittedModel::artifact`]).
 //! `fitCsv`, `readCsv` and `refitWithReadings` are the same work as plain
 //! calls (the benchmarks use them). The work itself is in [`crate::stages`]
 //! and [`crate::backtest`].
 
+use std::cell::RefCell;
+
 use gridcast_api::{RequestKind, WorkerError, WorkerReply, WorkerRequest};
 use gridcast_client::OnDeviceModel;
-use gridcast_model::{Frame, ProphetConfig};
+use gridcast_model::{Frame, ProphetConfig, ProphetModel};
 use wasm_bindgen::prelude::*;
 
 use crate::js_value::{now_ms, rng_seed, ToJs};
 use crate::stages::{self, FitAnswer};
 use crate::view;
 
-fn to_js(answer: Result<FitAnswer, WorkerError>) -> Result<JsValue, JsValue> {
-    let a = answer.map_err(|e| JsValue::from_str(&e.message))?;
-    let out = a.to_js();
-    let bytes = js_sys::Uint8Array::from(a.artifact.as_slice());
-    js_sys::Reflect::set(&out, &"artifact".into(), &bytes)?;
+thread_local! {
+    /// The worker's last fitted model, for [`WorkerRequest::Artifact`].
+    static LAST_FIT: RefCell<Option<ProphetModel>> = const { RefCell::new(None) };
+}
+
+/// A fitted model held in wasm memory (`fitCsv`'s `model`): its artifact is
+/// written only when asked for. Call `free()` when done with it.
+#[wasm_bindgen]
+pub struct FittedModel {
+    model: ProphetModel,
+}
+
+#[wasm_bindgen]
+impl FittedModel {
+    /// The model's `.tar.gz` (model.json, tar and gzip) as a `Uint8Array`:
+    /// Python Prophet and `gridcast serve` load it.
+    pub fn artifact(&self) -> Vec<u8> {
+        stages::artifact_of(&self.model)
+    }
+}
+
+/// A fit's summary as JavaScript's object, with `field` set to `value`.
+fn with_field(answer: &FitAnswer, field: &str, value: JsValue) -> Result<JsValue, JsValue> {
+    let out = answer.to_js();
+    js_sys::Reflect::set(&out, &field.into(), &value)?;
     Ok(out)
+}
+
+fn message_of(e: WorkerError) -> JsValue {
+    JsValue::from_str(&e.message)
 }
 
 /// Answers one of the preview page's messages: `request` is a
@@ -67,6 +96,19 @@ pub fn preview_message(
             let html = view::readings_html(&readings);
             (WorkerReply::Readings { readings, html }, None)
         }),
+        WorkerRequest::Artifact => LAST_FIT.with_borrow(|last| match last {
+            Some(model) => {
+                let t0 = now_ms();
+                let bytes = stages::artifact_of(model);
+                let artifact_ms = now_ms() - t0;
+                Ok((WorkerReply::Artifact { artifact_ms }, Some(bytes)))
+            }
+            None => Err(WorkerError::new(
+                RequestKind::Artifact,
+                "no_fit",
+                "no model to save yet: fit one first",
+            )),
+        }),
         WorkerRequest::Fit { model, days, refit } => {
             let fitted = match (refit, &artifact) {
                 (true, Some(a)) => {
@@ -85,12 +127,13 @@ pub fn preview_message(
             };
             fitted.map(|a| {
                 let html = view::fit_html(&a.summary);
+                LAST_FIT.set(Some(a.model));
                 (
                     WorkerReply::Fitted {
                         fit: a.summary,
                         html,
                     },
-                    Some(a.artifact),
+                    None,
                 )
             })
         }
@@ -124,19 +167,25 @@ pub fn read_csv(csv: &[u8]) -> Result<JsValue, JsValue> {
 /// header) with `preset` (`default`, `seed`, `weather`, or Prophet's
 /// arguments as a `prophet.json` object's text) and forecasts `days` days.
 /// Answers a `FitSummary` (`{readings, fitMs, lp, iterations, algorithm,
-/// yScale, trainedThrough, svg, rows, stages, …}`) plus `artifact` (a
-/// `.tar.gz` that Python Prophet and `gridcast serve` load; `stages`:
-/// milliseconds spent parsing, fitting, forecasting, charting and writing
-/// the artifact); throws a message naming the bad line or argument.
+/// yScale, trainedThrough, svg, rows, stages, …}`; `stages`: milliseconds
+/// spent parsing, fitting, forecasting and charting) plus `model`, a
+/// [`FittedModel`] whose `artifact()` writes the `.tar.gz` on demand;
+/// throws a message naming the bad line or argument.
 #[wasm_bindgen(js_name = fitCsv)]
 pub fn fit_csv(csv: &[u8], preset: &str, days: u32, seed: Option<f64>) -> Result<JsValue, JsValue> {
     let config = stages::config(preset).map_err(|e| JsValue::from_str(&e))?;
-    to_js(stages::fit_csv(csv, &config, days, rng_seed(seed), now_ms))
+    let a = stages::fit_csv(csv, &config, days, rng_seed(seed), now_ms).map_err(message_of)?;
+    let out = a.to_js();
+    let model = FittedModel { model: a.model };
+    js_sys::Reflect::set(&out, &"model".into(), &model.into())?;
+    Ok(out)
 }
 
 /// Appends readings from a CSV to an artifact's history (a reading at the
 /// same time replaces the model's) and fits again with the model's own
-/// arguments. Answers like [`fit_csv`].
+/// arguments. Answers like [`fit_csv`], with `artifact` (the refitted
+/// `.tar.gz`, which the device keeps, so written now: `stages.artifactMs`)
+/// in place of `model`.
 #[wasm_bindgen(js_name = refitWithReadings)]
 pub fn refit_with_readings(
     artifact: &[u8],
@@ -144,7 +193,11 @@ pub fn refit_with_readings(
     days: u32,
     seed: Option<f64>,
 ) -> Result<JsValue, JsValue> {
-    to_js(refit_with(artifact, csv, days, rng_seed(seed)))
+    let mut a = refit_with(artifact, csv, days, rng_seed(seed)).map_err(message_of)?;
+    let t0 = now_ms();
+    let bytes = a.artifact();
+    a.summary.stages.artifact_ms = now_ms() - t0;
+    with_field(&a, "artifact", js_sys::Uint8Array::from(bytes.as_slice()).into())
 }
 
 /// [`refit_with_readings`]' work.

@@ -13,7 +13,7 @@ use gridcast_client::chart::geometry;
 use gridcast_client::{Aggregation, ForecastTable, OnDeviceModel, Uncovered, Usage};
 use gridcast_model::{
     fit, predict, read_artifact, read_model_json, write_artifact, AnswerSeed, Artifact,
-    ArtifactLimits, ForecastOptions, Frame, ProphetConfig, RegressorSpec,
+    ArtifactLimits, ForecastOptions, Frame, ProphetConfig, ProphetModel, RegressorSpec,
 };
 use serde::Serialize;
 
@@ -44,15 +44,29 @@ pub fn check_days(days: u32) -> Result<(), String> {
 }
 
 /// What a fit answers: the worker's [`FitSummary`] (JavaScript's `fitCsv`
-/// object) and the artifact.
+/// object) and the fitted model, whose artifact is written only when asked
+/// for ([`FitAnswer::artifact`]: the download), not on every fit.
 #[derive(Debug, Serialize)]
 pub struct FitAnswer {
-    /// Everything but the artifact.
+    /// The fit and its forecast.
     #[serde(flatten)]
     pub summary: FitSummary,
-    /// The `.tar.gz` (handed to JavaScript as a `Uint8Array`).
+    /// The fitted model.
     #[serde(skip)]
-    pub artifact: Vec<u8>,
+    pub model: ProphetModel,
+}
+
+impl FitAnswer {
+    /// The model's `.tar.gz` (model.json, tar and gzip).
+    pub fn artifact(&self) -> Vec<u8> {
+        artifact_of(&self.model)
+    }
+}
+
+/// A fitted model's `.tar.gz`, as the pipeline writes it (Python Prophet
+/// and `gridcast serve` load it).
+pub fn artifact_of(model: &ProphetModel) -> Vec<u8> {
+    write_artifact(&Artifact::for_model(model))
 }
 
 impl std::ops::Deref for FitAnswer {
@@ -125,8 +139,8 @@ pub fn model_config(
     Ok(config)
 }
 
-/// `fitCsv`: parse, fit, forecast `days` days with 1,000 samples, chart and
-/// artifact, each stage timed.
+/// `fitCsv`: parse, fit, forecast `days` days with 1,000 samples and chart,
+/// each stage timed (the artifact is written on demand: [`FitAnswer::artifact`]).
 pub fn fit_csv(
     csv: &[u8],
     config: &ProphetConfig,
@@ -191,8 +205,6 @@ pub fn fit_series(
     });
     stages.chart_ms = chart_ms;
     let model = device.model;
-    let (artifact, artifact_ms) = timed(clock, || write_artifact(&Artifact::for_model(&model)));
-    stages.artifact_ms = artifact_ms;
     let summary = FitSummary {
         readings: series.observed(),
         fit_ms,
@@ -214,7 +226,7 @@ pub fn fit_series(
         rows,
         stages,
     };
-    Ok(FitAnswer { summary, artifact })
+    Ok(FitAnswer { summary, model })
 }
 
 /// The rows up to the last reading: the rows after it hold future values
@@ -407,17 +419,14 @@ mod tests {
         assert_eq!(a.rows.len(), 14);
         assert_eq!(a.trained_through, "2022-12-31");
         let s = &a.stages;
-        for ms in [
-            s.parse_ms,
-            s.fit_ms,
-            s.forecast_ms,
-            s.chart_ms,
-            s.artifact_ms,
-        ] {
+        for ms in [s.parse_ms, s.fit_ms, s.forecast_ms, s.chart_ms] {
             assert!(ms >= 0.0 && ms.is_finite());
         }
+        assert_eq!(s.artifact_ms, 0.0, "a fit writes no artifact until asked");
         assert_eq!(s.fit_ms, a.fit_ms);
-        let again = forecast_artifact(&a.artifact, 14, Some(1), clock).unwrap();
+        let artifact = a.artifact();
+        assert_eq!(artifact, a.artifact(), "the same model, the same bytes");
+        let again = forecast_artifact(&artifact, 14, Some(1), clock).unwrap();
         assert_eq!(again.trained_through, a.trained_through);
         assert_eq!(again.rows.len(), 14);
         assert!(check_days(0).is_err() && check_days(91).is_err());
