@@ -57,7 +57,7 @@ fn message_of(e: WorkerError) -> JsValue {
 /// Answers one of the preview page's messages: `request` is a
 /// `WorkerRequest`'s JSON text, `csv` the file's bytes, `artifact` the
 /// model to refit. Each answer goes to `post(reply, artifact?)`:
-/// progress replies, then one result or failure (a fit's artifact as a
+/// progress replies, then one result or failure (an `Artifact` reply's bytes as a
 /// `Uint8Array` second argument).
 #[wasm_bindgen(js_name = previewMessage)]
 pub fn preview_message(
