@@ -111,12 +111,7 @@ impl Actuals {
             serde_json::from_slice(body).map_err(|e| format!("not readings: {e}"))?;
         let y = readings.y.ok_or("no \"y\" column")?;
         if y.is_empty() {
-            let empty = ForecastTable {
-                ds: vec![],
-                yhat: vec![],
-                lower: vec![],
-                upper: vec![],
-            };
+            let empty = ForecastTable::default();
             return Ok(Self {
                 forecast: empty,
                 y: vec![],

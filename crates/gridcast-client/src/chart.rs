@@ -264,6 +264,7 @@ mod tests {
             yhat: vec![110.0, 111.0],
             lower: vec![100.0, 99.0],
             upper: vec![120.0, 125.0],
+            columns: vec![],
         };
         let g = geometry(&history, Some(&f), "Daily use").unwrap();
         let coords = |p: &str| -> Vec<(f64, f64)> {

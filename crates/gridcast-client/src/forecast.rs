@@ -25,6 +25,27 @@ struct PandasColumns {
     yhat_upper: Option<BTreeMap<u64, f64>>,
 }
 
+/// The answer's numeric columns other than the forecast and its band, in
+/// the rows of `ds` (a column with other rows or non-numbers is left out).
+fn component_columns(body: &[u8], ds: &BTreeMap<u64, f64>) -> Vec<(String, Vec<f64>)> {
+    let all: BTreeMap<String, BTreeMap<String, serde_json::Value>> =
+        serde_json::from_slice(body).unwrap_or_default();
+    all.into_iter()
+        .filter(|(name, _)| is_component(name))
+        .filter_map(|(name, c)| {
+            let rows: Option<BTreeMap<u64, f64>> = c
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = if v.is_null() { f64::NAN } else { v.as_f64()? };
+                    Some((k.parse().ok()?, v))
+                })
+                .collect();
+            let rows = rows.filter(|r| r.keys().eq(ds.keys()))?;
+            Some((name, rows.into_values().collect()))
+        })
+        .collect()
+}
+
 /// Which side produced a forecast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ForecastSource {
@@ -52,8 +73,9 @@ impl ForecastSource {
     }
 }
 
-/// The columns a customer sees: time, forecast, uncertainty band.
-#[derive(Debug, Clone, PartialEq)]
+/// The columns a customer sees: time, forecast, uncertainty band, and the
+/// answer's other columns (trend, seasonalities, holidays, regressors).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ForecastTable {
     /// Unix seconds.
     pub ds: Vec<i64>,
@@ -63,6 +85,17 @@ pub struct ForecastTable {
     pub lower: Vec<f64>,
     /// Upper bound.
     pub upper: Vec<f64>,
+    /// The other columns by name (not their `_lower`/`_upper` bounds), NaN
+    /// where the answer has null; see [`crate::components`].
+    pub columns: Vec<(String, Vec<f64>)>,
+}
+
+/// Whether the `predict` column `name` is a component rather than the
+/// forecast, its band or a component's bounds.
+fn is_component(name: &str) -> bool {
+    !matches!(name, "ds" | "yhat" | "yhat_lower" | "yhat_upper")
+        && !name.ends_with("_lower")
+        && !name.ends_with("_upper")
 }
 
 impl ForecastTable {
@@ -85,6 +118,7 @@ impl ForecastTable {
             Ok(c.into_values().collect())
         };
         let table = Self {
+            columns: component_columns(body, &ds),
             yhat: values(answer.yhat, "yhat")?,
             lower: values(answer.yhat_lower, "yhat_lower")?,
             upper: values(answer.yhat_upper, "yhat_upper")?,
@@ -108,6 +142,12 @@ impl ForecastTable {
             yhat: col("yhat")?,
             lower: col("yhat_lower")?,
             upper: col("yhat_upper")?,
+            columns: f
+                .columns
+                .iter()
+                .filter(|(name, _)| is_component(name))
+                .cloned()
+                .collect(),
         })
     }
 

@@ -13,6 +13,7 @@
 
 pub mod accuracy;
 pub mod chart;
+pub mod components;
 pub mod forecast;
 pub mod problem;
 pub mod request;

@@ -106,6 +106,7 @@ mod tests {
             yhat: vec![1.5],
             lower: vec![1.0],
             upper: vec![2.0],
+            columns: vec![],
         };
         let v: serde_json::Value =
             serde_json::from_str(&edge_body("42", "device", &t, None)).unwrap();
