@@ -43,12 +43,45 @@ fn csv_href(outcome: &Outcome) -> String {
     )
 }
 
+/// Each component of `outcome` the model has, one column each, as Prophet's
+/// `plot_components` shows them (multiplicative ones in percent).
+fn components_view(outcome: &Outcome, model: &DeviceModel) -> Html {
+    let shown = gridcast_client::components::components(&outcome.table, &model.model.model);
+    html! {
+        <section id="forecast-components" class="card components" aria-labelledby="components-title">
+            <h2 id="components-title">{ "Forecast components" }</h2>
+            <table>
+                <caption>{ "Trend and effects per day, as the model adds them up" }</caption>
+                <thead><tr>
+                    <th scope="col">{ "Date" }</th>
+                    { for shown.iter().map(|c| html! {
+                        <th scope="col" data-component={c.column.clone()}>{ format!("{} ({})", c.label, c.unit()) }</th>
+                    }) }
+                </tr></thead>
+                <tbody>
+                    { for outcome.table.ds.iter().enumerate().map(|(i, t)| html! {
+                        <tr>
+                            <th scope="row">{ date(*t) }</th>
+                            { for shown.iter().map(|c| html! { <td>{ format!("{:.1}", c.values[i]) }</td> }) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
 /// The forecast form and result.
 #[function_component(ForecastPanel)]
 pub fn forecast_panel(props: &ForecastProps) -> Html {
     let days = use_state(|| 14_u32);
     let busy = use_state(|| false);
     let problem = use_state(|| None::<Problem>);
+    let show_components = use_state(|| false);
+    let toggle_components = {
+        let show = show_components.clone();
+        Callback::from(move |_| show.set(!*show))
+    };
     let on_days = {
         let days = days.clone();
         Callback::from(move |e: InputEvent| {
@@ -102,7 +135,11 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
         .as_ref()
         .and_then(|m| m.model.trained_through())
         .map(date);
-    html! {
+    let components = match (&props.outcome, &props.model) {
+        (Some(o), Some(m)) if *show_components => components_view(o, m),
+        _ => html! {},
+    };
+    html! { <>
         <section class="card forecast" aria-labelledby="forecast-title">
             <h2 id="forecast-title">{ "Forecast" }</h2>
             <form {onsubmit} class="inline">
@@ -154,7 +191,13 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
                 </table>
                 <a class="button" href={csv_href(o)}
                     download={format!("forecast-{}.csv", props.session.customer_id)}>{ "Download CSV" }</a>
+                if props.model.is_some() {
+                    <button type="button" id="show-components" aria-controls="forecast-components"
+                        aria-expanded={show_components.to_string()} onclick={toggle_components}>
+                        { if *show_components { "Hide components" } else { "Show components" } }</button>
+                }
             }
         </section>
-    }
+        { components }
+    </> }
 }

@@ -43,11 +43,13 @@ fn regressor_label(model: &ProphetModel, group: &str) -> String {
     format!("Regressors ({})", names.join(", "))
 }
 
+/// `weekly` → `Weekly` (ASCII only: Unicode's case tables cost the portal).
 fn capitalized(name: &str) -> String {
-    let mut c = name.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    let mut s = name.to_string();
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    s
 }
 
 /// The components `model` has, in `plot_components`' order, with their

@@ -11,40 +11,12 @@ use gridcast_model::{
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::Deserialize;
 
 use crate::usage::Usage;
 
 /// InvokeEndpoint's answer as pandas writes it: each column an object of
-/// row index → value (other columns are ignored).
-#[derive(Deserialize)]
-struct PandasColumns {
-    ds: Option<BTreeMap<u64, f64>>,
-    yhat: Option<BTreeMap<u64, f64>>,
-    yhat_lower: Option<BTreeMap<u64, f64>>,
-    yhat_upper: Option<BTreeMap<u64, f64>>,
-}
-
-/// The answer's numeric columns other than the forecast and its band, in
-/// the rows of `ds` (a column with other rows or non-numbers is left out).
-fn component_columns(body: &[u8], ds: &BTreeMap<u64, f64>) -> Vec<(String, Vec<f64>)> {
-    let all: BTreeMap<String, BTreeMap<String, serde_json::Value>> =
-        serde_json::from_slice(body).unwrap_or_default();
-    all.into_iter()
-        .filter(|(name, _)| is_component(name))
-        .filter_map(|(name, c)| {
-            let rows: Option<BTreeMap<u64, f64>> = c
-                .into_iter()
-                .map(|(k, v)| {
-                    let v = if v.is_null() { f64::NAN } else { v.as_f64()? };
-                    Some((k.parse().ok()?, v))
-                })
-                .collect();
-            let rows = rows.filter(|r| r.keys().eq(ds.keys()))?;
-            Some((name, rows.into_values().collect()))
-        })
-        .collect()
-}
+/// row index → value (`null` for NaN). `predict`'s columns are all numbers.
+type PandasColumns = BTreeMap<String, BTreeMap<u64, Option<f64>>>;
 
 /// Which side produced a forecast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,31 +70,47 @@ fn is_component(name: &str) -> bool {
         && !name.ends_with("_upper")
 }
 
+/// The answer's columns other than the forecast and its band (`null` is
+/// NaN), in the rows of `index`: a column with other rows is left out.
+fn component_columns(answer: PandasColumns, index: &[u64]) -> Vec<(String, Vec<f64>)> {
+    answer
+        .into_iter()
+        .filter(|(name, c)| is_component(name) && c.keys().eq(index))
+        .map(|(name, c)| (name, c.into_values().map(|v| v.unwrap_or(f64::NAN)).collect()))
+        .collect()
+}
+
 impl ForecastTable {
     /// Reads InvokeEndpoint's answer: pandas `to_json()` (orient=columns),
     /// `ds` in epoch milliseconds, rows keyed by index.
     pub fn from_pandas_json(body: &[u8]) -> Result<Self, String> {
-        let answer: PandasColumns = serde_json::from_slice(body).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => format!("not a forecast table: {e}"),
-            _ => format!("not JSON: {e}"),
-        })?;
-        let column = |c: Option<BTreeMap<u64, f64>>, name: &str| {
-            c.ok_or_else(|| format!("no {name:?} column"))
-        };
-        let ds = column(answer.ds, "ds")?;
-        let values = |c: Option<BTreeMap<u64, f64>>, name: &str| -> Result<Vec<f64>, String> {
-            let c = column(c, name)?;
-            if !c.keys().eq(ds.keys()) {
+        let mut answer: PandasColumns =
+            serde_json::from_slice(body).map_err(|e| match e.classify() {
+                serde_json::error::Category::Data => format!("not a forecast table: {e}"),
+                _ => format!("not JSON: {e}"),
+            })?;
+        let ds = answer.remove("ds").ok_or("no \"ds\" column")?;
+        let index: Vec<u64> = ds.keys().copied().collect();
+        let mut values = |name: &str| -> Result<Vec<f64>, String> {
+            let c = answer.remove(name).ok_or_else(|| format!("no {name:?} column"))?;
+            if !c.keys().eq(&index) {
                 return Err(format!("{name} has other rows than ds"));
             }
-            Ok(c.into_values().collect())
+            c.into_values()
+                .map(|v| v.ok_or_else(|| format!("{name} has a null")))
+                .collect()
         };
+        let (yhat, lower, upper) = (values("yhat")?, values("yhat_lower")?, values("yhat_upper")?);
+        let ds: Vec<i64> = ds
+            .into_values()
+            .map(|ms| ms.map(|ms| (ms / 1000.0).round() as i64).ok_or("ds has a null"))
+            .collect::<Result<_, _>>()?;
         let table = Self {
-            columns: component_columns(body, &ds),
-            yhat: values(answer.yhat, "yhat")?,
-            lower: values(answer.yhat_lower, "yhat_lower")?,
-            upper: values(answer.yhat_upper, "yhat_upper")?,
-            ds: ds.values().map(|ms| (ms / 1000.0).round() as i64).collect(),
+            columns: component_columns(answer, &index),
+            ds,
+            yhat,
+            lower,
+            upper,
         };
         if table.ds.is_empty() {
             return Err("no rows".into());
@@ -497,9 +485,12 @@ mod tests {
 
     #[test]
     fn bad_answers_say_what_is_wrong() {
-        assert!(ForecastTable::from_pandas_json(b"[")
+        assert!(ForecastTable::from_pandas_json(b"{")
             .unwrap_err()
             .contains("not JSON"));
+        assert!(ForecastTable::from_pandas_json(b"[1]")
+            .unwrap_err()
+            .contains("not a forecast table"));
         assert!(ForecastTable::from_pandas_json(br#"{"ds":{"0":0}}"#)
             .unwrap_err()
             .contains("yhat"));
