@@ -48,10 +48,9 @@ fn csv_href(outcome: &Outcome) -> String {
 fn components_view(outcome: &Outcome, model: &DeviceModel) -> Html {
     let shown = gridcast_client::components::components(&outcome.table, &model.model.model);
     html! {
-        <section id="forecast-components" class="card components" aria-labelledby="components-title">
-            <h2 id="components-title">{ "Forecast components" }</h2>
+        <details id="forecast-components" class="card components">
+            <summary>{ "Forecast components" }</summary>
             <table>
-                <caption>{ "Trend and effects per day, as the model adds them up" }</caption>
                 <thead><tr>
                     <th scope="col">{ "Date" }</th>
                     { for shown.iter().map(|c| html! {
@@ -67,7 +66,7 @@ fn components_view(outcome: &Outcome, model: &DeviceModel) -> Html {
                     }) }
                 </tbody>
             </table>
-        </section>
+        </details>
     }
 }
 
@@ -77,11 +76,6 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
     let days = use_state(|| 14_u32);
     let busy = use_state(|| false);
     let problem = use_state(|| None::<Problem>);
-    let show_components = use_state(|| false);
-    let toggle_components = {
-        let show = show_components.clone();
-        Callback::from(move |_| show.set(!*show))
-    };
     let on_days = {
         let days = days.clone();
         Callback::from(move |e: InputEvent| {
@@ -136,7 +130,7 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
         .and_then(|m| m.model.trained_through())
         .map(date);
     let components = match (&props.outcome, &props.model) {
-        (Some(o), Some(m)) if *show_components => components_view(o, m),
+        (Some(o), Some(m)) => components_view(o, m),
         _ => html! {},
     };
     html! { <>
@@ -191,11 +185,6 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
                 </table>
                 <a class="button" href={csv_href(o)}
                     download={format!("forecast-{}.csv", props.session.customer_id)}>{ "Download CSV" }</a>
-                if props.model.is_some() {
-                    <button type="button" id="show-components" aria-controls="forecast-components"
-                        aria-expanded={show_components.to_string()} onclick={toggle_components}>
-                        { if *show_components { "Hide components" } else { "Show components" } }</button>
-                }
             }
         </section>
         { components }

@@ -56,9 +56,11 @@ test("the forecast panel shows the model's components, the endpoint's answer's c
   const answered = page.waitForResponse((r) => /\/endpoints\/[^/]+\/invocations$/.test(new URL(r.url()).pathname));
   await forecast(page, "endpoint");
   const answer = await (await answered).json();
-  // The button appears once the model is on the device (it knows each component's mode).
-  await page.click("#show-components", { timeout: 15000 });
-  assert.equal(await page.getAttribute("#show-components", "aria-expanded"), "true");
+  // The view appears once the model is on the device (it knows each component's mode), closed.
+  await page.waitForSelector("#forecast-components summary", { timeout: 15000 });
+  assert.equal(await page.isVisible("#forecast-components table"), false);
+  await page.click("#forecast-components summary");
+  await page.waitForSelector("#forecast-components table", { state: "visible" });
   const online = await components(page);
 
   const expected = PANELS.filter((c) => c in answer);
@@ -86,8 +88,8 @@ test("the forecast panel shows the model's components, the endpoint's answer's c
   try {
     await forecast(page, "device");
     assert.deepEqual(await components(page), online, "the device's components are the endpoint's");
-    await page.click("#show-components");
-    assert.equal(await page.$("#forecast-components"), null, "hidden again");
+    await page.click("#forecast-components summary");
+    await page.waitForSelector("#forecast-components table", { state: "hidden" });
   } finally {
     server = await serve(dir, port, withFeed());
   }

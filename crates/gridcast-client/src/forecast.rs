@@ -16,7 +16,35 @@ use crate::usage::Usage;
 
 /// InvokeEndpoint's answer as pandas writes it: each column an object of
 /// row index → value (`null` for NaN). `predict`'s columns are all numbers.
-type PandasColumns = BTreeMap<String, BTreeMap<u64, Option<f64>>>;
+/// (A `Vec` of columns rather than a map: the portal's wasm stays smaller.)
+struct PandasColumns(Vec<(String, BTreeMap<u64, Option<f64>>)>);
+
+impl<'de> serde::Deserialize<'de> for PandasColumns {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Columns;
+        impl<'de> serde::de::Visitor<'de> for Columns {
+            type Value = PandasColumns;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of columns")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut columns = Vec::new();
+                while let Some(entry) = m.next_entry()? {
+                    columns.push(entry);
+                }
+                Ok(PandasColumns(columns))
+            }
+        }
+        d.deserialize_map(Columns)
+    }
+}
+
+impl PandasColumns {
+    fn remove(&mut self, name: &str) -> Option<BTreeMap<u64, Option<f64>>> {
+        let i = self.0.iter().position(|(n, _)| n == name)?;
+        Some(self.0.swap_remove(i).1)
+    }
+}
 
 /// Which side produced a forecast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +102,7 @@ fn is_component(name: &str) -> bool {
 /// NaN), in the rows of `index`: a column with other rows is left out.
 fn component_columns(answer: PandasColumns, index: &[u64]) -> Vec<(String, Vec<f64>)> {
     answer
+        .0
         .into_iter()
         .filter(|(name, c)| is_component(name) && c.keys().eq(index))
         .map(|(name, c)| (name, c.into_values().map(|v| v.unwrap_or(f64::NAN)).collect()))
