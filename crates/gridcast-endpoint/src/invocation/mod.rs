@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +13,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use gridcast_api::ForecastRequest;
 use gridcast_model::{predict, to_pandas_json, ForecastError, ForecastOptions, FrequencyError};
-use sha2::{Digest, Sha256};
 use tokio::time::timeout_at;
 
 use crate::answers::AnswerKey;
@@ -26,9 +25,11 @@ use crate::state::SharedState;
 use crate::target_model::TargetModel;
 
 pub mod future;
+pub mod model_get;
 pub mod readings;
 pub mod request;
 
+pub use model_get::SignedModelGet;
 pub use request::{accepts_json, parse_forecast_request, sends_json, target_model, MAX_PERIOD};
 
 /// The InvokeEndpoint and artifact routes.
@@ -53,11 +54,10 @@ pub const MAX_BACKTEST_BYTES: u64 = 4 << 20;
 /// only their own.
 pub async fn backtest(
     State(state): State<SharedState>,
-    Path((name, target)): Path<(String, String)>,
-    signed: Signed,
+    get: SignedModelGet,
 ) -> Result<Response, ApiError> {
-    let target = path_target(&state, &name, &target, &signed)?;
-    accepts_json(&signed.parts.headers)?;
+    get.accepts_json()?;
+    let target = &get.target;
     let file = target.backtest_name();
     let bytes = state
         .artifacts
@@ -68,7 +68,7 @@ pub async fn backtest(
                 "TargetModel {} has no backtest at the model location: train it with --cross-validate",
                 target.as_str()
             )),
-            other => load_error(&target, other),
+            other => load_error(target, other),
         })?;
     Ok((
         StatusCode::OK,
@@ -173,20 +173,6 @@ async fn load_within<F: std::future::Future>(
         return None;
     }
     timeout_at(deadline, load).await.ok()
-}
-
-/// The TargetModel a GET's path names, on this endpoint, and allowed to the
-/// caller as an invocation of it would be.
-pub(crate) fn path_target(
-    state: &SharedState,
-    name: &str,
-    target: &str,
-    signed: &Signed,
-) -> Result<TargetModel, ApiError> {
-    check_endpoint(state, name)?;
-    let target = TargetModel::parse(target)?;
-    authorize(&signed.principal, &target, "InvokeEndpoint")?;
-    Ok(target)
 }
 
 pub(crate) fn load_error(target: &TargetModel, e: LoadError) -> ApiError {
@@ -295,53 +281,15 @@ pub(crate) async fn respond(
 /// strong ETag (SHA-256) and `If-None-Match` support.
 pub async fn download(
     State(state): State<SharedState>,
-    Path((name, target)): Path<(String, String)>,
-    signed: Signed,
+    get: SignedModelGet,
 ) -> Result<Response, ApiError> {
-    let target = path_target(&state, &name, &target, &signed)?;
+    let target = &get.target;
     let bytes = state
         .artifacts
-        .fetch(&target)
+        .fetch(target)
         .await
-        .map_err(|e| load_error(&target, e))?;
-    Ok(conditional(&signed, bytes, "application/gzip"))
-}
-
-/// `bytes` with a strong ETag (SHA-256), or 304 when the request's
-/// `If-None-Match` names it; never kept by shared caches.
-fn conditional(
-    signed: &Signed,
-    bytes: impl Into<Body> + AsRef<[u8]>,
-    media_type: &'static str,
-) -> Response {
-    let etag = format!("\"{}\"", hex::encode(Sha256::digest(bytes.as_ref())));
-    let matches = signed
-        .parts
-        .headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim() == etag || t.trim() == "*");
-    let mut response = if matches {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        (
-            StatusCode::OK,
-            [(header::CONTENT_TYPE, media_type)],
-            bytes.into(),
-        )
-            .into_response()
-    };
-    response.headers_mut().insert(
-        header::ETAG,
-        HeaderValue::from_str(&etag).expect("hex etag"),
-    );
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
-    );
-    response
+        .map_err(|e| load_error(target, e))?;
+    Ok(get.conditional(bytes, "application/gzip"))
 }
 
 /// The country holiday table a model needs (`add_country_holidays`), for a
@@ -351,12 +299,10 @@ fn conditional(
 /// `If-None-Match` like the artifact; a model without country holidays 400.
 pub async fn holidays(
     State(state): State<SharedState>,
-    Path((name, target)): Path<(String, String)>,
-    signed: Signed,
+    get: SignedModelGet,
 ) -> Result<Response, ApiError> {
-    let target = path_target(&state, &name, &target, &signed)?;
-    let caller = &signed.principal.credentials.access_key_id;
-    let model = load_model(&state, caller, &target, deadline(&state)).await?;
+    let target = &get.target;
+    let model = get.model(&state, deadline(&state)).await?;
     let country = model.model.holidays.country.as_deref().ok_or_else(|| {
         ApiError::validation(format!(
             "TargetModel {} has no country holidays: there is no table to download",
@@ -365,7 +311,7 @@ pub async fn holidays(
     })?;
     let table = gridcast_holidays::embedded_bytes(country)
         .map_err(|e| ApiError::model(format!("TargetModel {}: {e}", target.as_str())))?;
-    Ok(conditional(&signed, Bytes::from_static(table), "application/octet-stream"))
+    Ok(get.conditional(Bytes::from_static(table), "application/octet-stream"))
 }
 
 /// The future covariates a model needs, from the feed, for a device to keep
@@ -376,10 +322,9 @@ pub async fn holidays(
 /// `If-None-Match` like the artifact.
 pub async fn covariates(
     State(state): State<SharedState>,
-    Path((name, target)): Path<(String, String)>,
-    signed: Signed,
+    get: SignedModelGet,
 ) -> Result<Response, ApiError> {
-    let target = path_target(&state, &name, &target, &signed)?;
+    let target = &get.target;
     let feed = state.covariates.as_ref().ok_or_else(|| {
         ApiError::validation(
             "this endpoint has no future covariates feed: start serve with --future-covariates LOCATION",
@@ -391,8 +336,7 @@ pub async fn covariates(
             feed.describe()
         ))
     })?;
-    let caller = &signed.principal.credentials.access_key_id;
-    let model = load_model(&state, caller, &target, deadline(&state)).await?;
+    let model = get.model(&state, deadline(&state)).await?;
     let needed = model.model.future_value_columns();
     let rows = match model.model.last_date() {
         Some(after) if !needed.is_empty() => {
@@ -401,5 +345,5 @@ pub async fn covariates(
         _ => gridcast_api::FutureRows::default(),
     };
     let body = gridcast_api::FutureCovariates::from_rows(&rows).to_json();
-    Ok(conditional(&signed, body, "application/json"))
+    Ok(get.conditional(body, "application/json"))
 }

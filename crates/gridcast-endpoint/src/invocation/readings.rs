@@ -11,7 +11,7 @@
 //! regressors taken from the readings' own columns (else the covariates
 //! feed, as an invocation's are).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -19,14 +19,10 @@ use gridcast_api::{ForecastRequest, FutureRows};
 use gridcast_model::{predict, to_pandas_json, Forecast, ForecastOptions, Frame, Timestamp};
 use tokio::time::timeout_at;
 
-use super::{
-    accepts_json, compute_error, deadline, forecast_error, future, load_error, load_model,
-    path_target,
-};
+use super::{compute_error, deadline, forecast_error, future, load_error, SignedModelGet};
 use crate::artifact_source::get_bounded;
 use crate::error::ApiError;
 use crate::model_cache::{LoadError, LoadedModel};
-use crate::signed::Signed;
 use crate::state::SharedState;
 
 /// Largest readings file read (ten years of hourly readings with a few
@@ -44,20 +40,18 @@ const FORECAST_COLUMNS: [&str; 3] = ["yhat", "yhat_lower", "yhat_upper"];
 /// beside the model's forecast for it.
 pub async fn readings(
     State(state): State<SharedState>,
-    Path((name, target)): Path<(String, String)>,
-    signed: Signed,
+    get: SignedModelGet,
 ) -> Result<Response, ApiError> {
-    let target = path_target(&state, &name, &target, &signed)?;
-    accepts_json(&signed.parts.headers)?;
+    get.accepts_json()?;
+    let target = &get.target;
     let Some(location) = &state.config.readings else {
         return Err(ApiError::validation(
             "This endpoint serves no readings: start gridcast serve with --readings LOCATION (the customers' processed CSVs)",
         ));
     };
     let file = target.readings_name()?;
-    let caller = signed.principal.credentials.access_key_id.clone();
     let deadline = deadline(&state);
-    let model = load_model(&state, &caller, &target, deadline).await?;
+    let model = get.model(&state, deadline).await?;
     let bytes = match get_bounded(location, &file, None, MAX_READINGS_BYTES).await {
         Ok(found) => found.expect("no etag given").0,
         Err(LoadError::NotFound(_)) => {
@@ -66,7 +60,7 @@ pub async fn readings(
                 target.as_str()
             )))
         }
-        Err(e) => return Err(load_error(&target, e)),
+        Err(e) => return Err(load_error(target, e)),
     };
     let feed = state.covariates.as_ref().and_then(|f| f.current());
     let target_name = target.as_str().to_owned();
@@ -76,7 +70,7 @@ pub async fn readings(
         let after = after_training(&readings, model.model.last_date(), MAX_READINGS_ROWS);
         against_forecast(&model, &target_name, &after, feed.as_deref())
     };
-    let answer = timeout_at(deadline, state.compute.run(&caller, work))
+    let answer = timeout_at(deadline, state.compute.run(get.caller(), work))
         .await
         .map_err(|_| ApiError::model_timeout(state.config.server.invocation_timeout.as_secs()))?
         .map_err(compute_error)??;
