@@ -935,6 +935,56 @@ fn get_signed(path: &str, creds: &Credentials) -> Request<Body> {
     signed_at("GET", path, &[], b"", creds, system_clock(), Body::empty())
 }
 
+/// Customer 42's scoped key (the users file's `AKIDC42`): it may invoke
+/// `42.tar.gz` and no other model.
+fn customer_42() -> Credentials {
+    Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token")
+}
+
+/// A signed GET of another customer's model (`path` ends with its
+/// TargetModel) is refused as invoking that model would be: 403, naming it.
+async fn refused_as_not_theirs(env: &Env, path: &str, creds: &Credentials) {
+    let target = path.rsplit('/').next().unwrap();
+    let a = refused!(
+        send(env, get_signed(path, creds)).await,
+        403,
+        "AccessDeniedException"
+    );
+    let says = format!("sagemaker:TargetModel {target}");
+    assert!(a.message().contains(&says), "{path}: {}", a.message());
+}
+
+/// Every signed GET of a model checks in one order — signature, endpoint,
+/// TargetModel, authorization — before anything of the model or the
+/// route's own set-up: an unsigned request for a model that does not exist
+/// is a 403 for its signature, another endpoint's name a 400, and a
+/// customer asking for a model that is not theirs and does not exist a 403
+/// (here no readings location or covariates feed is configured either).
+#[tokio::test]
+async fn signed_model_gets_check_signature_then_authorization_then_existence() {
+    let env = env();
+    for route in ["models", "backtests", "covariates", "holidays", "readings"] {
+        let path = format!("/endpoints/gridcast/{route}/missing.tar.gz");
+        let unsigned = Request::get(&path)
+            .header("host", HOST)
+            .body(Body::empty())
+            .unwrap();
+        refused!(
+            send(&env, unsigned).await,
+            403,
+            "MissingAuthenticationTokenException"
+        );
+        let elsewhere = format!("/endpoints/other/{route}/42.tar.gz");
+        let a = refused!(
+            send(&env, get_signed(&elsewhere, &customer_42())).await,
+            400,
+            "ValidationError"
+        );
+        assert!(a.message().contains("Endpoint other"), "{route}: {}", a.message());
+        refused_as_not_theirs(&env, &path, &customer_42()).await;
+    }
+}
+
 /// `GET /endpoints/{name}/backtests/{TargetModel}`: the model's
 /// `<stem>.backtest.json`, to whoever may invoke that model and no one else,
 /// bounded in size; a model without one says how to make it.
@@ -945,7 +995,7 @@ async fn backtests_are_served_only_to_who_may_invoke_the_model() {
     let doc = |id: &str| format!(r#"{{"customer": "{id}", "backtest": {{"cutoffs": 3}}}}"#);
     std::fs::write(models.join("42.backtest.json"), doc("42")).unwrap();
     std::fs::write(models.join("7.backtest.json"), doc("7")).unwrap();
-    let own = Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token");
+    let own = customer_42();
     let path = |target: &str| format!("/endpoints/gridcast/backtests/{target}");
 
     let mine = send(&env, get_signed(&path("42.tar.gz"), &own)).await;
@@ -956,16 +1006,7 @@ async fn backtests_are_served_only_to_who_may_invoke_the_model() {
         String::from_utf8_lossy(&mine.body)
     );
     assert_eq!(mine.json()["customer"], "42");
-    let theirs = refused!(
-        send(&env, get_signed(&path("7.tar.gz"), &own)).await,
-        403,
-        "AccessDeniedException"
-    );
-    assert!(
-        theirs.message().contains("sagemaker:TargetModel 7.tar.gz"),
-        "{}",
-        theirs.message()
-    );
+    refused_as_not_theirs(&env, &path("7.tar.gz"), &own).await;
     assert_eq!(
         send(&env, get_signed(&path("7.tar.gz"), &admin()))
             .await
@@ -1033,7 +1074,7 @@ async fn a_models_holiday_table_is_served_to_who_may_invoke_it() {
     let models = served.dir.path().join("models");
     std::fs::copy(ext_fixture("models/holidays_country.tar.gz"), models.join("42.tar.gz")).unwrap();
     std::fs::copy(fixtures().join("seed_trend_only.tar.gz"), models.join("7.tar.gz")).unwrap();
-    let own = Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token");
+    let own = customer_42();
     let path = |target: &str| format!("/endpoints/gridcast/holidays/{target}");
 
     let mine = send(&served, get_signed(&path("42.tar.gz"), &own)).await;
@@ -1049,8 +1090,7 @@ async fn a_models_holiday_table_is_served_to_who_may_invoke_it() {
     let again = signed_at("GET", &path("42.tar.gz"), &[("if-none-match", &etag)], b"", &own, system_clock(), Body::empty());
     assert_eq!(send(&served, again).await.status, StatusCode::NOT_MODIFIED);
 
-    let theirs = refused!(send(&served, get_signed(&path("7.tar.gz"), &own)).await, 403, "AccessDeniedException");
-    assert!(theirs.message().contains("sagemaker:TargetModel 7.tar.gz"), "{}", theirs.message());
+    refused_as_not_theirs(&served, &path("7.tar.gz"), &own).await;
     let none = refused!(send(&served, get_signed(&path("7.tar.gz"), &admin())).await, 400, "ValidationError");
     assert!(none.message().contains("7.tar.gz has no country holidays"), "{}", none.message());
     refused!(send(&served, get_signed(&path("missing.tar.gz"), &admin())).await, 400, "ValidationError");
@@ -1090,7 +1130,7 @@ async fn covariates_are_served_to_who_may_invoke_the_model_with_an_etag() {
         .reload()
         .await
         .unwrap();
-    let own = Credentials::new("AKIDC42", "c42-secret").with_session_token("c42-token");
+    let own = customer_42();
     let path = |target: &str| format!("/endpoints/gridcast/covariates/{target}");
 
     let mine = send(&served, get_signed(&path("42.tar.gz"), &own)).await;
@@ -1130,16 +1170,7 @@ async fn covariates_are_served_to_who_may_invoke_the_model_with_an_etag() {
     assert!(not_modified.body.is_empty());
 
     // Another customer's covariates are refused, as their invocation is.
-    let theirs = refused!(
-        send(&served, get_signed(&path("7.tar.gz"), &own)).await,
-        403,
-        "AccessDeniedException"
-    );
-    assert!(
-        theirs.message().contains("sagemaker:TargetModel 7.tar.gz"),
-        "{}",
-        theirs.message()
-    );
+    refused_as_not_theirs(&served, &path("7.tar.gz"), &own).await;
     // A model that needs no covariates gets none.
     let seed = send(&served, get_signed(&path("7.tar.gz"), &admin())).await;
     assert_eq!(seed.status, StatusCode::OK);
@@ -1332,16 +1363,7 @@ async fn readings_after_the_training_end_go_only_to_their_customer() {
         path("7.tar.gz"),
         "/endpoints/gridcast/backtests/7.tar.gz".into(),
     ] {
-        let a = refused!(
-            send(&env, get_signed(&theirs, &session)).await,
-            403,
-            "AccessDeniedException"
-        );
-        assert!(
-            a.message().contains("sagemaker:TargetModel 7.tar.gz"),
-            "{}",
-            a.message()
-        );
+        refused_as_not_theirs(&env, &theirs, &session).await;
     }
     assert_eq!(
         send(&env, get_signed(&path("7.tar.gz"), &admin()))
