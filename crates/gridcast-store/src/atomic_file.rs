@@ -20,6 +20,12 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts writing `target`; its directory must exist.
     pub fn create(target: &Path) -> io::Result<Self> {
+        Self::with_buffer(target, 256 * 1024)
+    }
+
+    /// [`AtomicFile::create`] with a write buffer of `capacity` bytes (0:
+    /// every write goes straight to the file).
+    fn with_buffer(target: &Path, capacity: usize) -> io::Result<Self> {
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -37,7 +43,7 @@ impl AtomicFile {
         let tmp = builder.tempfile_in(dir)?;
         Ok(Self {
             target: target.to_owned(),
-            writer: BufWriter::with_capacity(256 * 1024, tmp),
+            writer: BufWriter::with_capacity(capacity, tmp),
         })
     }
 
@@ -50,9 +56,10 @@ impl AtomicFile {
         Ok(())
     }
 
-    /// Writes `bytes` to `target` atomically.
+    /// Writes `bytes` to `target` atomically, in one write: no buffer to
+    /// allocate and copy through (a training run writes thousands).
     pub fn write(target: &Path, bytes: &[u8]) -> io::Result<()> {
-        let mut file = Self::create(target)?;
+        let mut file = Self::with_buffer(target, 0)?;
         file.write_all(bytes)?;
         file.commit()
     }
