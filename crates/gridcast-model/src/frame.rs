@@ -2,6 +2,7 @@
 //! predicting (`ds` only), with `cap`, `floor` and named extra columns
 //! (regressors, seasonality conditions); and the CSV layouts it arrives in.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::time::{format_csv_as, needs_time_of_day, parse_timestamp, Timestamp};
@@ -534,7 +535,7 @@ impl Layout {
         }
     }
 
-    fn from_header(cells: &[String]) -> Result<Self, FrameError> {
+    fn from_header(cells: &[Cow<'_, str>]) -> Result<Self, FrameError> {
         let mut seen = std::collections::HashSet::new();
         let (mut ds, mut y, mut cap, mut floor) = (None, None, None, None);
         let mut extra = Vec::new();
@@ -547,7 +548,7 @@ impl Layout {
             }
             let name = match cell.to_ascii_lowercase().as_str() {
                 "ds" | "y" => cell.to_ascii_lowercase(),
-                _ => cell.clone(),
+                _ => cell.to_string(),
             };
             if !seen.insert(name.clone()) {
                 return Err(FrameError::BadHeader(format!(
@@ -660,7 +661,7 @@ impl Builder {
             let cell = &cells[*i];
             let v = number(cell).or_else(|| boolean(cell)).unwrap_or_else(|| {
                 if column.text.is_none() {
-                    column.text = Some((row, cell.clone()));
+                    column.text = Some((row, cell.to_string()));
                 }
                 f64::NAN
             });
@@ -683,8 +684,13 @@ impl Builder {
     }
 }
 
-/// Splits a CSV line into trimmed cells, honouring double quotes.
-fn split_csv(text: &str) -> Vec<String> {
+/// Splits a CSV line into trimmed cells, honouring double quotes. A line
+/// without quotes (every row of the seed's files) is split in place, with
+/// no text copied.
+fn split_csv(text: &str) -> Vec<Cow<'_, str>> {
+    if !text.contains('"') {
+        return text.split(',').map(|c| Cow::Borrowed(c.trim())).collect();
+    }
     let mut cells = Vec::new();
     let mut cell = String::new();
     let mut quoted = false;
@@ -696,11 +702,11 @@ fn split_csv(text: &str) -> Vec<String> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            ',' if !quoted => cells.push(std::mem::take(&mut cell).trim().to_string()),
+            ',' if !quoted => cells.push(Cow::Owned(std::mem::take(&mut cell).trim().to_string())),
             _ => cell.push(c),
         }
     }
-    cells.push(cell.trim().to_string());
+    cells.push(Cow::Owned(cell.trim().to_string()));
     cells
 }
 
