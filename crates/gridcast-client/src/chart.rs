@@ -173,11 +173,22 @@ fn x_at((x0, x1): (i64, i64), t: i64) -> f64 {
     LEFT + (t - x0) as f64 / span * (WIDTH - LEFT - RIGHT)
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// `text` for HTML or SVG markup, as element content or a quoted attribute:
+/// `&`, `<`, `>`, `"` and `'` escaped (the charts' titles and labels here,
+/// the preview's answers in gridcast-js).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Geometry {
@@ -308,5 +319,7 @@ mod tests {
         assert!(geometry(&[], None, "x").is_none());
         let odd = geometry(&history, None, "<b>&").unwrap().to_svg();
         assert!(odd.contains("&lt;b&gt;&amp;") && !odd.contains("<b>"));
+        let quoted = geometry(&history, None, "New Year's \"day\"").unwrap().to_svg();
+        assert!(quoted.contains("New Year&#39;s &quot;day&quot;"), "{quoted}");
     }
 }

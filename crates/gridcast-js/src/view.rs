@@ -5,22 +5,7 @@
 use std::fmt::Write;
 
 use gridcast_api::{BacktestSummary, FitSummary, ReadingsSummary};
-
-/// `s` with `&`, `<`, `>`, `"` and `'` escaped.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use gridcast_client::chart::escape;
 
 /// The readings before fitting: how many, their span, the extra columns, the chart.
 pub fn readings_html(r: &ReadingsSummary) -> String {
