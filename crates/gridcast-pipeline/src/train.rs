@@ -225,6 +225,10 @@ pub fn train_into(
         let rows: Vec<(CustomerReport, Option<CustomerReport>)> = batch
             .par_iter()
             .zip(olds)
+            // One customer a task: rayon's default leaves (a quarter of the
+            // batch and smaller) cannot be stolen once started, so one core
+            // finished a leaf of ~200 customers alone at the end of a run.
+            .with_max_len(1)
             .map(|(customer, old)| {
                 let row = train_guarded(&plan.input, customer, sink, opts, old.as_ref());
                 progress(&row);
