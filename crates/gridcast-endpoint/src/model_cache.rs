@@ -270,9 +270,8 @@ impl ModelCache {
     {
         let slot = {
             let mut inner = self.inner.lock().expect("not poisoned");
-            if let Some(model) = inner.lru.get(key) {
-                self.metrics.model_cache_hit.inc();
-                return Ok(model.clone());
+            if let Some(model) = self.hit_locked(&mut inner, key) {
+                return Ok(model);
             }
             inner.loading.entry(key.to_owned()).or_default().clone()
         };
@@ -305,6 +304,20 @@ impl ModelCache {
             }
         }
         result
+    }
+
+    /// The model `key` if in memory, counted as a hit and made most recent
+    /// like [`ModelCache::get`]'s; `None` (nothing counted) otherwise. Lets
+    /// a caller skip building its load when the model is there.
+    pub fn hit(&self, key: &str) -> Option<Arc<LoadedModel>> {
+        let mut inner = self.inner.lock().expect("not poisoned");
+        self.hit_locked(&mut inner, key)
+    }
+
+    fn hit_locked(&self, inner: &mut Inner, key: &str) -> Option<Arc<LoadedModel>> {
+        let model = inner.lru.get(key)?.clone();
+        self.metrics.model_cache_hit.inc();
+        Some(model)
     }
 
     /// Puts a loaded model in (the container contract's `POST /models`);

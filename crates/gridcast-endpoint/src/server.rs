@@ -73,16 +73,15 @@ fn cors() -> CorsLayer {
 /// Counts requests and errors, times them.
 async fn track(State(state): State<SharedState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched".to_owned(), |p| p.as_str().to_owned());
+    // MatchedPath is a shared string: cloned, not copied.
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
     let status = response.status();
+    let route = route.as_ref().map_or("unmatched", |p| p.as_str());
     state
         .metrics
         .invocations
-        .with_label_values(&[&route, status.as_str()])
+        .with_label_values(&[route, status.as_str()])
         .inc();
     if let Some(ErrorKind(kind)) = response.extensions().get::<ErrorKind>() {
         state

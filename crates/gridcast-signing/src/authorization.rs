@@ -43,8 +43,15 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, VerifyError> {
     let credential = credential.ok_or_else(|| malformed("Authorization lacks Credential="))?;
     let signed = signed.ok_or_else(|| malformed("Authorization lacks SignedHeaders="))?;
     let signature = signature.ok_or_else(|| malformed("Authorization lacks Signature="))?;
-    let scope: Vec<&str> = credential.split('/').collect();
-    let [key, date, region, service, terminator] = scope[..] else {
+    let mut scope = credential.split('/');
+    let (Some(key), Some(date), Some(region), Some(service), Some(terminator), None) = (
+        scope.next(),
+        scope.next(),
+        scope.next(),
+        scope.next(),
+        scope.next(),
+        scope.next(),
+    ) else {
         return Err(malformed(
             "Credential is not key/date/region/service/aws4_request",
         ));

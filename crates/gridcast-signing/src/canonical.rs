@@ -16,7 +16,7 @@ use subtle::ConstantTimeEq;
 use crate::authorization::Authorization;
 use crate::credentials::Credentials;
 use crate::plain::{
-    push_trimmed, signature as hex_signature, signing_key as derive_key, string_to_sign,
+    push_hex, push_trimmed, signature as hex_signature, signing_key as derive_key, string_to_sign,
 };
 use crate::sign::Scope;
 
@@ -109,7 +109,7 @@ fn canonical_request(
         out.push_str(name);
     }
     out.push('\n');
-    out.push_str(&hex::encode(Sha256::digest(request.body)));
+    push_hex(&mut out, &Sha256::digest(request.body));
     Some(out)
 }
 
@@ -154,8 +154,17 @@ const KEPT_KEYS: usize = 16;
 struct KeptKey {
     access_key_id: String,
     secret: String,
-    scope: String,
+    date: String,
+    region: String,
+    service: String,
     key: [u8; 32],
+}
+
+impl KeptKey {
+    /// Whether this is the key of `date` and `scope`.
+    fn is_for(&self, date: &str, scope: Scope<'_>) -> bool {
+        self.date == date && self.region == scope.region && self.service == scope.service
+    }
 }
 
 thread_local! {
@@ -164,12 +173,11 @@ thread_local! {
 
 /// `kSigning` for the credentials and scope, derived on first use a day.
 fn signing_key(credentials: &Credentials, date: &str, scope: Scope<'_>) -> [u8; 32] {
-    let scope_text = [date, scope.region, scope.service].join("/");
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
         let found = keys.iter().position(|k| {
             k.access_key_id == credentials.access_key_id
-                && k.scope == scope_text
+                && k.is_for(date, scope)
                 && bool::from(
                     k.secret
                         .as_bytes()
@@ -177,9 +185,9 @@ fn signing_key(credentials: &Credentials, date: &str, scope: Scope<'_>) -> [u8; 
                 )
         });
         if let Some(i) = found {
-            let kept = keys.remove(i);
-            let key = kept.key;
-            keys.insert(0, kept);
+            let key = keys[i].key;
+            // Most recent first.
+            keys[..=i].rotate_right(1);
             return key;
         }
         let key = derive_key(&credentials.secret_access_key, date, scope);
@@ -189,7 +197,9 @@ fn signing_key(credentials: &Credentials, date: &str, scope: Scope<'_>) -> [u8; 
             KeptKey {
                 access_key_id: credentials.access_key_id.clone(),
                 secret: credentials.secret_access_key.clone(),
-                scope: scope_text,
+                date: date.to_owned(),
+                region: scope.region.to_owned(),
+                service: scope.service.to_owned(),
                 key,
             },
         );

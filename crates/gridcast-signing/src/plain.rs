@@ -168,6 +168,16 @@ fn split_url(url: &str) -> Result<(&str, &str), SigningError> {
     ))
 }
 
+/// Appends `bytes` as lower-case hex (no temporary string).
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    let mut buf = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        let hex = &mut buf[..2 * chunk.len()];
+        hex::encode_to_slice(chunk, hex).expect("twice the length");
+        out.push_str(std::str::from_utf8(hex).expect("hex is ASCII"));
+    }
+}
+
 /// A header value as SigV4 canonicalises it; control characters (but tab)
 /// are refused, as `http`'s header values refuse them.
 fn header_value(value: &str) -> Result<String, SigningError> {
@@ -282,7 +292,7 @@ pub(crate) fn string_to_sign(
     ] {
         to_sign.push_str(part);
     }
-    to_sign.push_str(&hex::encode(Sha256::digest(canonical.as_bytes())));
+    push_hex(&mut to_sign, &Sha256::digest(canonical.as_bytes()));
     to_sign
 }
 

@@ -84,9 +84,29 @@ fn fmt_amz(unix: i64) -> String {
 }
 
 fn parse_amz_date(text: &str) -> Option<i64> {
-    chrono::NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ")
-        .ok()
-        .map(|t| t.and_utc().timestamp())
+    plain_amz_date(text).or_else(|| {
+        chrono::NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ")
+            .ok()
+            .map(|t| t.and_utc().timestamp())
+    })
+}
+
+/// `YYYYMMDDTHHMMSSZ` of a real date and time, read without chrono's
+/// format machinery (what every SDK sends); anything else (`None`) is left
+/// to chrono's parser, which accepts the same texts with the same values.
+fn plain_amz_date(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(4..6)?, number(6..8)?)?;
+    let time = chrono::NaiveTime::from_hms_opt(number(9..11)?, number(11..13)?, number(13..15)?)?;
+    Some(date.and_time(time).and_utc().timestamp())
 }
 
 /// The signed headers aws-sigv4 sets itself when it signs: `x-amz-date`
@@ -269,4 +289,47 @@ pub(crate) fn aws_sigv4_signature(
     let expected = sign(signable, &params)
         .map_err(|e| malformed(format!("cannot rebuild the request: {e}")))?;
     Ok(expected.signature().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_chrono(text: &str) -> Option<i64> {
+        chrono::NaiveDateTime::parse_from_str(text, "%Y%m%dT%H%M%SZ")
+            .ok()
+            .map(|t| t.and_utc().timestamp())
+    }
+
+    #[test]
+    fn dates_read_by_hand_are_what_chrono_reads() {
+        let mut texts = vec![
+            "20261201T170000Z".to_owned(),
+            "20240229T235959Z".to_owned(),
+            "19700101T000000Z".to_owned(),
+            "20230229T120000Z".to_owned(), // no such day
+            "20261301T000000Z".to_owned(),
+            "20261200T000000Z".to_owned(),
+            "20261201T240000Z".to_owned(),
+            "20261201T236000Z".to_owned(),
+            "20261231T235960Z".to_owned(), // a leap second: chrono's to judge
+            "2026120XT170000Z".to_owned(),
+            "20261201 170000Z".to_owned(),
+            "+2026121T170000Z".to_owned(),
+            "20261201T170000".to_owned(),
+            "202612011T70000Z".to_owned(),
+        ];
+        for day in [1, 28, 29, 30, 31, 32] {
+            for month in [1, 2, 4, 12] {
+                texts.push(format!("2025{month:02}{day:02}T091530Z"));
+            }
+        }
+        for text in &texts {
+            assert_eq!(parse_amz_date(text), by_chrono(text), "{text}");
+            if let Some(fast) = plain_amz_date(text) {
+                assert_eq!(Some(fast), by_chrono(text), "{text}");
+            }
+        }
+        assert!(plain_amz_date("20261201T170000Z").is_some());
+    }
 }
