@@ -5,6 +5,7 @@
 use std::io::{Read, Write};
 use std::path::{Component, Path};
 
+#[cfg(not(target_arch = "wasm32"))]
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -147,9 +148,21 @@ fn entry_path(path: &Path) -> Result<Option<String>, ArtifactError> {
     Ok((!parts.is_empty()).then(|| parts.join("/")))
 }
 
+// The browser builds' gzip reader (flate2's without crc32fast's 16 KiB tables).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod gunzip;
+
 /// Reads an artifact from its bytes, enforcing `limits`.
 pub fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, ArtifactError> {
+    #[cfg(target_arch = "wasm32")]
+    let gz = gunzip::Gunzip::new(bytes).map_err(io_error)?;
+    #[cfg(not(target_arch = "wasm32"))]
     let gz = GzDecoder::new(bytes);
+    read_archive(gz, limits)
+}
+
+/// Reads the tar archive decompressed by `gz`, enforcing `limits`.
+fn read_archive(gz: impl Read, limits: &ArtifactLimits) -> Result<Artifact, ArtifactError> {
     let bounded = Bounded {
         inner: gz,
         left: limits.max_total,
@@ -335,6 +348,47 @@ mod tests {
             );
         }
         assert_eq!(read_artifact(&bytes, &lim), Ok(a));
+    }
+
+    /// The browser builds' reader answers as flate2's does on the cases above
+    /// (a `Corrupt` error's text may differ).
+    #[test]
+    fn the_browser_gzip_reader_reads_as_flate2() {
+        let lim = ArtifactLimits {
+            max_model_json: 1 << 20,
+            ..Default::default()
+        };
+        let good = write_artifact(&Artifact {
+            model_json: br#"{"growth": "linear"}"#.to_vec(),
+            code: vec![("inference.py".into(), b"print()\n".to_vec())],
+        });
+        let n = good.len();
+        let edit = |at: usize| {
+            let mut b = good.clone();
+            b[at] ^= 0xff;
+            b
+        };
+        let f = tar::EntryType::Regular;
+        let cases = [
+            good.clone(),
+            good[..n - 8].to_vec(),
+            edit(n - 8),
+            edit(n - 1),
+            good[..n / 2].to_vec(),
+            b"not gzip at all".to_vec(),
+            raw_tar(&[("../model.json", f, b"{}")]),
+            raw_tar(&[("code/x", f, b"1")]),
+            raw_tar(&[("model.json", f, &vec![0u8; 2 << 20])]),
+        ];
+        for (i, bytes) in cases.iter().enumerate() {
+            let browser = gunzip::Gunzip::new(bytes)
+                .map_err(io_error)
+                .and_then(|gz| read_archive(gz, &lim));
+            match (read_artifact(bytes, &lim), browser) {
+                (Err(ArtifactError::Corrupt(_)), Err(ArtifactError::Corrupt(_))) => {}
+                (native, browser) => assert_eq!(native, browser, "case {i}"),
+            }
+        }
     }
 
     #[test]
