@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sizes of a Trunk build (raw and gzip -9), by who loads them:
 #   portal   what the portal loads to run (UI, signing, forecast, model.json, artifacts);
-#            budget: ≤ 1 MB of wasm and ≤ 305,000 B gzipped over its files (exit 1 when over)
+#            budget: ≤ 1 MB of wasm and ≤ 305,500 B gzipped over its files (exit 1 when over)
 #   preview  what the forecast preview loads on demand (its worker, gridcast-js with the fit)
 #   widget   what a host page loads for <gridcast-forecast> (embed.js, gridcast-js forecast-only)
 #   edge     the edge handler bundle (handler, Node adapter, gridcast-js forecast-only)
@@ -9,7 +9,7 @@
 set -euo pipefail
 dist=${1:-dist}
 wasm_limit=$((1000 * 1000))
-gzip_limit=305000
+gzip_limit=305500
 
 size() { wc -c <"$1"; }
 gz() { gzip -9 -c "$1" | wc -c; }
