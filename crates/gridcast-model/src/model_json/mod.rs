@@ -21,10 +21,10 @@ use crate::holidays::Holidays;
 use crate::model::{ProphetModel, Settings};
 use crate::regressors::{Regressor, Standardize};
 use cells::{Cell, ParamsDoc};
-use pandas::{read_split_dates, read_split_strings, split_dates, split_strings};
+use pandas::{read_split_dates, read_split_strings, split_dates_escaped, split_strings};
 use params::{read_params, write_params};
 use tables::{
-    component_rows, component_table, history_table, holidays_table, read_component_columns,
+    component_rows, component_table, history_table_escaped, holidays_table, read_component_columns,
     read_history, read_holidays,
 };
 
@@ -463,7 +463,25 @@ pub fn write_model_json(model: &ProphetModel) -> String {
         .enumerate()
         .map(|(i, c)| model.history.ds.iter().position(|d| d == c).unwrap_or(i))
         .collect();
-    let changepoints = Some(split_dates(&model.changepoints, &changepoint_rows));
+    // The three big pandas texts are written already escaped and put in
+    // after serde_json wrote the rest around empty strings.
+    let escaped = [
+        (
+            "changepoints",
+            split_dates_escaped(&model.changepoints, &changepoint_rows),
+        ),
+        (
+            "history_dates",
+            split_dates_escaped(
+                &model.history_dates,
+                &(0..model.history_dates.len()).collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "history",
+            history_table_escaped(&model.history, model.logistic_floor),
+        ),
+    ];
     let doc = ModelJson {
         growth: s.growth,
         n_changepoints: s.n_changepoints,
@@ -489,16 +507,13 @@ pub fn write_model_json(model: &ProphetModel) -> String {
             multiplicative: model.component_modes.multiplicative.clone(),
         },
         holidays_mode: Some(s.holidays_mode),
-        changepoints,
-        history_dates: split_dates(
-            &model.history_dates,
-            &(0..model.history_dates.len()).collect::<Vec<_>>(),
-        ),
+        changepoints: Some(String::new()),
+        history_dates: String::new(),
         train_holiday_names: model.holidays.train_names.as_deref().map(split_strings),
         start: model.start,
         t_scale: model.t_scale,
         holidays: model.holidays.frame.as_deref().map(holidays_table),
-        history: history_table(&model.history, model.logistic_floor),
+        history: String::new(),
         train_component_cols: component_table(&model.component_columns),
         changepoints_t: model.changepoints_t.clone(),
         seasonalities: (
@@ -521,13 +536,40 @@ pub fn write_model_json(model: &ProphetModel) -> String {
             model.prophet_version.clone()
         }),
     };
-    serde_json::to_string(&doc).expect("a model always serializes")
+    let around = serde_json::to_string(&doc).expect("a model always serializes");
+    fill_escaped(&around, &escaped)
+}
+
+/// `doc` with the empty string of each `(key, text)` (in document order)
+/// replaced by `text`, already escaped as a JSON string's contents.
+///
+/// The first `"key":""` from where the previous key was found is the field:
+/// every `"` serde_json writes inside a string is escaped, so an unescaped
+/// `"key":""` is an object key with an empty string, and the only object
+/// before these fields is `component_modes` (keys `additive`, `multiplicative`).
+fn fill_escaped(doc: &str, fields: &[(&str, String)]) -> String {
+    let grown: usize = fields.iter().map(|(_, text)| text.len()).sum();
+    let mut out = String::with_capacity(doc.len() + grown);
+    let mut rest = doc;
+    for (key, text) in fields {
+        let empty = format!("\"{key}\":\"\"");
+        let at = rest
+            .find(&empty)
+            .expect("the field was written as an empty string")
+            + empty.len()
+            - 1;
+        out.push_str(&rest[..at]);
+        out.push_str(text);
+        rest = &rest[at..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::pandas::split_dates;
-    use super::tables::{history_table, history_table_via_values};
+    use super::pandas::{escaped, split_dates_escaped};
+    use super::tables::{history_table_escaped, history_table_via_values};
     use crate::history::{ColumnValues, History};
     use crate::time::format_iso_millis;
     use crate::Timestamp;
@@ -560,8 +602,8 @@ mod tests {
         };
         for floor_given in [false, true] {
             assert_eq!(
-                history_table(&h, floor_given),
-                history_table_via_values(&h, floor_given)
+                history_table_escaped(&h, floor_given),
+                escaped(&history_table_via_values(&h, floor_given))
             );
         }
         let plain = History {
@@ -571,14 +613,17 @@ mod tests {
             ..h
         };
         assert_eq!(
-            history_table(&plain, false),
-            history_table_via_values(&plain, false)
+            history_table_escaped(&plain, false),
+            escaped(&history_table_via_values(&plain, false))
         );
         let (dates, index) = ([1_640_995_200, 1_641_081_600 + 3_600], [0, 17]);
         assert_eq!(
-            split_dates(&dates, &index),
-            split_dates_via_values(&dates, &index)
+            split_dates_escaped(&dates, &index),
+            escaped(&split_dates_via_values(&dates, &index))
         );
-        assert_eq!(split_dates(&[], &[]), split_dates_via_values(&[], &[]));
+        assert_eq!(
+            split_dates_escaped(&[], &[]),
+            escaped(&split_dates_via_values(&[], &[]))
+        );
     }
 }

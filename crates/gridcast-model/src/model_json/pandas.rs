@@ -57,19 +57,32 @@ pub(super) fn read_split_strings(text: &str, field: &str) -> Result<Vec<String>,
         .collect()
 }
 
-/// An `orient='split'` series of dates, written as text (see `history_table`).
-pub(super) fn split_dates(dates: &[Timestamp], index: &[usize]) -> String {
-    let mut out = String::with_capacity(40 + dates.len() * 32);
-    out.push_str(r#"{"name":"ds","index":["#);
+/// `"` as it stands inside a JSON string: the writer emits the big pandas
+/// texts (`history`, `history_dates`, `changepoints`) already escaped for
+/// their place in the document, rather than writing them and escaping them in
+/// a second pass (see `write_model_json`).
+pub(super) const QUOTE: &str = "\\\"";
+
+/// `text` escaped as the contents of a JSON string (without the quotes).
+pub(super) fn escaped(text: &str) -> String {
+    let quoted = Value::String(text.to_owned()).to_string();
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
+/// An `orient='split'` series of dates, written as text (see `history_table`)
+/// and escaped as a JSON string's contents ([`QUOTE`]).
+pub(super) fn split_dates_escaped(dates: &[Timestamp], index: &[usize]) -> String {
+    let mut out = String::with_capacity(60 + dates.len() * 36);
+    out.push_str(r#"{\"name\":\"ds\",\"index\":["#);
     push_index(&mut out, index);
-    out.push_str(r#"],"data":["#);
+    out.push_str(r#"],\"data\":["#);
     for (k, d) in dates.iter().enumerate() {
         if k > 0 {
             out.push(',');
         }
-        out.push('"');
+        out.push_str(QUOTE);
         push_iso_millis(&mut out, *d);
-        out.push('"');
+        out.push_str(QUOTE);
     }
     out.push_str("]}");
     out

@@ -4,7 +4,9 @@
 use serde_json::{json, Map, Value};
 
 use super::cells::Cell;
-use super::pandas::{bool_column, date_of, number_column, push_number, read_table, table};
+use super::pandas::{
+    bool_column, date_of, escaped, number_column, push_number, read_table, table, QUOTE,
+};
 use super::{invalid, ModelJsonError};
 use crate::features::ComponentColumns;
 use crate::history::{ColumnValues, History};
@@ -53,8 +55,9 @@ pub(super) fn read_history(text: &str) -> Result<History, ModelJsonError> {
 
 /// The history as pandas writes it: `ds`, `y`, `cap`, the extra columns,
 /// `floor`, `cap_scaled`, `t`, `y_scaled` (a `floor` the data gave comes
-/// before the extra columns, as in Python's frame).
-pub(super) fn history_table(h: &History, floor_given: bool) -> String {
+/// before the extra columns, as in Python's frame), escaped as the contents
+/// of the JSON string model.json keeps it in ([`QUOTE`]).
+pub(super) fn history_table_escaped(h: &History, floor_given: bool) -> String {
     // Written as text rather than through `serde_json::Value`: the history is
     // most of a model.json and building a map per row dominated saving.
     enum Cells<'a> {
@@ -85,27 +88,29 @@ pub(super) fn history_table(h: &History, floor_given: bool) -> String {
     }
     columns.push(("t", Cells::Numbers(&h.t)));
     columns.push(("y_scaled", Cells::Numbers(&h.y_scaled)));
-    let mut out = String::with_capacity(64 + h.ds.len() * (40 + 24 * columns.len()));
-    out.push_str(r#"{"schema":{"fields":[{"name":"ds","type":"datetime"}"#);
-    // Each column's `,"name":` as JSON writes it, once rather than per row.
+    let mut out = String::with_capacity(64 + h.ds.len() * (48 + 26 * columns.len()));
+    out.push_str(r#"{\"schema\":{\"fields\":[{\"name\":\"ds\",\"type\":\"datetime\"}"#);
+    // Each column's `,"name":` as JSON writes it (escaped), once rather than per row.
     let mut keys = Vec::with_capacity(columns.len());
     for (name, cells) in &columns {
         let kind = match cells {
             Cells::Numbers(_) => "number",
             Cells::Booleans(_) => "boolean",
         };
-        let name = Value::String(name.to_string());
-        out.push_str(&format!(r#",{{"name":{name},"type":"{kind}"}}"#));
+        let name = escaped(&Value::String(name.to_string()).to_string());
+        out.push_str(&format!(
+            r#",{{\"name\":{name},\"type\":\"{kind}\"}}"#
+        ));
         keys.push(format!(",{name}:"));
     }
-    out.push_str(r#"],"pandas_version":"1.4.0"},"data":["#);
+    out.push_str(r#"],\"pandas_version\":\"1.4.0\"},\"data\":["#);
     for i in 0..h.ds.len() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(r#"{"ds":""#);
+        out.push_str(r#"{\"ds\":\""#);
         push_iso_millis(&mut out, h.ds[i]);
-        out.push('"');
+        out.push_str(QUOTE);
         for ((_, cells), key) in columns.iter().zip(&keys) {
             out.push_str(key);
             match cells {
