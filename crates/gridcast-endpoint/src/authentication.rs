@@ -3,6 +3,8 @@
 //! request naming no known key never gets its body buffered), then
 //! [`verify`] the signature over the headers and the body.
 
+use std::sync::Arc;
+
 use axum::http::request::Parts;
 use gridcast_signing::{
     parse_authorization, verify_request, Authorization, PathRules, RequestParts, VerifyError,
@@ -23,7 +25,7 @@ pub struct Claimed {
     /// The parsed `Authorization` header.
     pub authorization: Authorization,
     /// The principal of its access key.
-    pub principal: Principal,
+    pub principal: Arc<Principal>,
 }
 
 /// Who a request says it comes from, from its headers:
@@ -47,11 +49,11 @@ pub fn identify(state: &AppState, parts: &Parts) -> Result<Claimed, ApiError> {
     let principal = match state.principals.lookup(&authorization.access_key_id) {
         Some(p) => p,
         // Not configured: a sign-in's credentials, if its token checks out.
-        None => {
-            state
-                .sessions
-                .principal(&authorization.access_key_id, session_token(parts), now)?
-        }
+        None => Arc::new(state.sessions.principal(
+            &authorization.access_key_id,
+            session_token(parts),
+            now,
+        )?),
     };
     if principal.expiration.is_some_and(|e| e <= now) {
         return Err(ApiError::expired_token());
@@ -89,7 +91,7 @@ pub fn verify(
     parts: &Parts,
     body: &[u8],
     claimed: Claimed,
-) -> Result<Principal, ApiError> {
+) -> Result<Arc<Principal>, ApiError> {
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let request = RequestParts {
         method: parts.method.as_str(),

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use gridcast_signing::Credentials;
 use serde::Deserialize;
@@ -127,7 +128,7 @@ pub enum ConfigFileError {
 /// The configured principals (`auth.json`), by access key id.
 #[derive(Debug, Default)]
 pub struct Principals {
-    configured: HashMap<String, Principal>,
+    configured: HashMap<String, Arc<Principal>>,
 }
 
 impl Principals {
@@ -173,7 +174,7 @@ impl Principals {
                 target_models: p.target_models,
             };
             if configured
-                .insert(p.access_key_id.clone(), principal)
+                .insert(p.access_key_id.clone(), Arc::new(principal))
                 .is_some()
             {
                 return Err(format!(
@@ -185,8 +186,9 @@ impl Principals {
         Ok(Self { configured })
     }
 
-    /// The configured principal with this access key id.
-    pub fn lookup(&self, access_key_id: &str) -> Option<Principal> {
+    /// The configured principal with this access key id (shared: a
+    /// request does not copy its keys and patterns).
+    pub fn lookup(&self, access_key_id: &str) -> Option<Arc<Principal>> {
         self.configured.get(access_key_id).cloned()
     }
 }

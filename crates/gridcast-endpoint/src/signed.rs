@@ -5,6 +5,7 @@
 //! container. Both read under the shared [`BodyBudget`](crate::body::BodyBudget).
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, Request};
@@ -30,7 +31,7 @@ pub struct Signed {
     /// The whole body.
     pub body: Bytes,
     /// Who signed it.
-    pub principal: Principal,
+    pub principal: Arc<Principal>,
 }
 
 impl FromRequest<SharedState> for Signed {
