@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 make -s deps-python >/dev/null
 venv=${PY_VENV:-$HOME/.cache/gridcast/prophet-venv}
-cargo build -q --release -p gridcast
-gc=target/release/gridcast
+# GRIDCAST_BIN: another build to measure (e.g. main's, for a before/after pair); WARM_ONLY=1 stops
+# after part 1.
+if [ -z "${GRIDCAST_BIN:-}" ]; then cargo build -q --release -p gridcast; fi
+gc=${GRIDCAST_BIN:-target/release/gridcast}
 work=${BENCH_DIR:-target/bench-endpoint}
 duration=${DURATION:-10s}
 conns=${CONNECTIONS:-32}
@@ -36,19 +38,28 @@ summary() { # wrk output -> "req/s p50 p99 non2xx"
   awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
        /Non-2xx/ { bad = $NF } END { printf "%s req/s, p50 %s, p99 %s, non-2xx %s\n", rps, p50, p99, bad + 0 }'
 }
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; } # utime + stime, all threads
+run_wrk_cpu() { # like run_wrk | summary, plus the server's CPU per request (from /proc)
+  local t0 out; t0=$(server_ticks)
+  out=$(run_wrk "$@")
+  echo "$out" | summary | tr -d '\n'
+  echo "$out" | awk -v t="$(( $(server_ticks) - t0 ))" -v hz="$(getconf CLK_TCK)" \
+    '/requests in/ { printf ", server CPU %.1f us/request\n", 1e6 * t / hz / $1 }'
+}
 
 echo "== gridcast serve on $(nproc) cores, wrk -t2 -c$conns -d$duration ($(date -u +%Y-%m-%d))"
 start_server
 "$venv/bin/python" bench/sign_requests.py "$url" AKIDBENCH bench-secret "$work/one.lua" 42.tar.gz
 curl -s -o /dev/null "$url/ping"
 run_wrk -s "$work/one.lua" "$url" > /dev/null   # warm up (loads 42)
-ping=$(run_wrk "$url/ping" | summary)
-invoke=$(run_wrk -s "$work/one.lua" "$url" | summary)
+ping=$(run_wrk_cpu "$url/ping")
+invoke=$(run_wrk_cpu -s "$work/one.lua" "$url")
 echo "ping:               $ping"
 echo "signed invocations: $invoke"
 awk -v a="${ping%% *}" -v b="${invoke%% *}" 'BEGIN { printf "forecast / ping:    %.0f %%\n", 100 * b / a }'
 echo "cold load:          $(awk -v s="$(metric ModelLoadingTime_sum)" -v c="$(metric ModelLoadingTime_count)" 'BEGIN { printf "%.2f ms mean over %d load(s)", 1000 * s / c, c }')"
 stop_server
+[ -n "${WARM_ONLY:-}" ] && exit 0
 
 start_server --max-models 100
 targets=$(seq 0 999 | shuf --random-source=<(yes) | sed 's/$/.tar.gz/')
