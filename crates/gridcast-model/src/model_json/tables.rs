@@ -98,9 +98,7 @@ pub(super) fn history_table_escaped(h: &History, floor_given: bool) -> String {
             Cells::Booleans(_) => "boolean",
         };
         let name = escaped(&Value::String(name.to_string()).to_string());
-        out.push_str(&format!(
-            r#",{{\"name\":{name},\"type\":\"{kind}\"}}"#
-        ));
+        out.push_str(&format!(r#",{{\"name\":{name},\"type\":\"{kind}\"}}"#));
         keys.push(format!(",{name}:"));
     }
     out.push_str(r#"],\"pandas_version\":\"1.4.0\"},\"data\":["#);
