@@ -106,6 +106,16 @@ impl AnswerSeed {
         }))
     }
 
+    /// The seed as a number (kept in the endpoint's parsed form of a model).
+    pub fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// The seed [`AnswerSeed::bits`] gave.
+    pub fn from_bits(bits: u64) -> Self {
+        Self(bits)
+    }
+
     /// The seed of a forecast of `periods` rows ([`crate::ForecastOptions::seed`]).
     pub fn for_horizon(self, periods: usize) -> u64 {
         self.0 ^ (periods as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)

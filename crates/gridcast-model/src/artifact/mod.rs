@@ -11,6 +11,11 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 
 use crate::model::ProphetModel;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod parsed;
+#[cfg(not(target_arch = "wasm32"))]
+pub use parsed::{read_parsed_form, write_parsed_form, ParsedFormError, PARSED_FORM_VERSION};
 use crate::model_json::{write_model_json, PROPHET_FORMAT_VERSION};
 
 /// Bounds on what reading an artifact may cost.
