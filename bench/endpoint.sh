@@ -2,7 +2,10 @@
 # Load benchmark of `gridcast serve` with wrk (Debian's package):
 #  1. warm, SigV4-signed invocations of one model vs the same server's /ping, same run;
 #  2. cold-load time (ModelLoadingTime from /metrics);
-#  3. 1,000 models behind --max-models 100 under a Zipf(1.1) mix: hit ratio, errors, memory.
+#  3. 1,000 models behind --max-models 100 under a Zipf(1.1) mix from $CALLERS callers (8):
+#     ModelLoadingTime median/mean/p99, req/s, hit ratio, errors, memory; once loading every
+#     model from its artifact (no disk cache, so no parsed forms), once through the parsed
+#     forms the disk cache keeps (each measured on a second pass, after a first that loads).
 # Signatures come from botocore (bench/sign_requests.py), not from gridcast.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +25,12 @@ if [ ! -f "$work/models/999.tar.gz" ]; then
   $gc process --input "$work/energy.csv" --output "$work/data" >/dev/null
   $gc train --input "$work/data" --output "$work/models" --preset seed >/dev/null 2>&1 </dev/null
 fi
-echo '{"principals": [{"access_key_id": "AKIDBENCH", "secret_access_key": "bench-secret", "target_models": ["*"]}]}' > "$work/auth.json"
+callers=${CALLERS:-8}
+{ printf '{"principals": [{"access_key_id": "AKIDBENCH", "secret_access_key": "bench-secret", "target_models": ["*"]}'
+  for i in $(seq 0 $((callers - 1))); do
+    printf ', {"access_key_id": "AKIDZIPF%s", "secret_access_key": "bench-secret", "target_models": ["*"]}' "$i"
+  done
+  printf ']}\n'; } > "$work/auth.json"
 
 start_server() { # extra args...
   GRIDCAST_LOG=${GRIDCAST_LOG:-info} $gc serve --port 0 --models "$work/models" --auth "$work/auth.json" "$@" > "$work/serve.out" 2>/dev/null &
@@ -61,16 +69,56 @@ echo "cold load:          $(awk -v s="$(metric ModelLoadingTime_sum)" -v c="$(me
 stop_server
 [ -n "${WARM_ONLY:-}" ] && exit 0
 
-start_server --max-models 100
+# ModelLoadingTime between two /metrics snapshots: "median, mean, p99 over N loads",
+# quantiles interpolated within the histogram's buckets (as Prometheus' histogram_quantile).
+load_times() { # before.txt after.txt
+  awk '
+    function le(line) { match(line, /le="[^"]*"/); return substr(line, RSTART + 4, RLENGTH - 5) }
+    FNR == NR && /^ModelLoadingTime_bucket/ { b[le($1)] = $2; next }
+    FNR == NR && /^ModelLoadingTime_(sum|count)/ { b[$1] = $2; next }
+    /^ModelLoadingTime_bucket/ { n++; bound[n] = le($1); c[n] = $2 - b[le($1)] }
+    /^ModelLoadingTime_sum/ { sum = $2 - b[$1] }
+    /^ModelLoadingTime_count/ { count = $2 - b[$1] }
+    function q(p,   i, lo, prev) {
+      lo = 0; prev = 0
+      for (i = 1; i <= n; i++) {
+        if (c[i] >= p * count) {
+          if (bound[i] == "+Inf") return lo
+          return lo + (bound[i] - lo) * (p * count - prev) / (c[i] - prev)
+        }
+        lo = bound[i]; prev = c[i]
+      }
+    }
+    END { if (count == 0) { print "no loads"; exit }
+          printf "ModelLoadingTime median %.3f ms, mean %.3f ms, p99 %.2f ms over %d loads\n",
+                 1000 * q(0.5), 1000 * sum / count, 1000 * q(0.99), count }' "$1" "$2"
+}
+
 targets=$(seq 0 999 | shuf --random-source=<(yes) | sed 's/$/.tar.gz/')
-"$venv/bin/python" bench/sign_requests.py "$url" AKIDBENCH bench-secret "$work/zipf.lua" $targets --zipf 1.1
-before=$(rss_mb)
-zipf=$(run_wrk -s "$work/zipf.lua" "$url" | summary)
-after=$(rss_mb)
-hits=$(metric ModelCacheHit); misses=$(metric ModelCacheMiss)
-echo "zipf(1.1) over 1000 models, --max-models 100: $zipf"
-awk -v h="$hits" -v m="$misses" 'BEGIN { printf "  cache hit ratio %.1f %% (%d hits, %d misses)\n", 100 * h / (h + m), h, m }'
-echo "  loaded models $(metric LoadedModelCount); server RSS ${before} MiB before, ${after} MiB after"
-zipf2=$(run_wrk -s "$work/zipf.lua" "$url" | summary)
-echo "  second run: $zipf2; RSS $(rss_mb) MiB"
-stop_server
+zipf_mix() { # label, extra serve args...
+  local label=$1; shift
+  start_server --max-models 100 "$@"
+  "$venv/bin/python" bench/sign_requests.py "$url" AKIDZIPF bench-secret "$work/zipf.lua" $targets \
+    --zipf 1.1 --callers "$callers"
+  local first before after
+  first=$(run_wrk -s "$work/zipf.lua" "$url" | summary)
+  curl -s "$url/metrics" > "$work/metrics.before"
+  local hits0 misses0; hits0=$(metric ModelCacheHit); misses0=$(metric ModelCacheMiss)
+  before=$(rss_mb)
+  zipf=$(run_wrk -s "$work/zipf.lua" "$url" | summary)
+  after=$(rss_mb)
+  curl -s "$url/metrics" > "$work/metrics.after"
+  hits=$(( $(metric ModelCacheHit) - hits0 )); misses=$(( $(metric ModelCacheMiss) - misses0 ))
+  echo "zipf(1.1) over 1000 models, --max-models 100, $callers callers, $label:"
+  echo "  first pass: $first"
+  echo "  second pass: $zipf"
+  awk -v h="$hits" -v m="$misses" 'BEGIN { printf "  cache hit ratio %.1f %% (%d hits, %d misses)\n", 100 * h / (h + m), h, m }'
+  echo "  $(load_times "$work/metrics.before" "$work/metrics.after")"
+  echo "  loaded models $(metric LoadedModelCount); server RSS ${before} MiB before, ${after} MiB after"
+  stop_server
+}
+# Without a usable disk cache (its directory cannot be made), local artifacts load
+# without parsed forms: the same binary, before and after, in one run.
+zipf_mix "from the artifacts" --disk-cache /dev/null/no-disk-cache
+rm -rf "$work/disk"
+zipf_mix "through parsed forms" --disk-cache "$work/disk"

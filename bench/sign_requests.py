@@ -3,9 +3,12 @@ a wrk Lua script that sends them. SigV4 has no nonce: a signature stays valid
 for the 5 minutes of allowed clock skew, which covers a benchmark run.
 
 Usage: python bench/sign_requests.py URL KEY SECRET OUT.lua TARGET... [--zipf S] [--body JSON]
+                                     [--callers N]
 With several targets, each request picks one: uniformly, or by a Zipf law of
 exponent S over the targets in the order given (rank 1 most popular). The body
-is the seed's {"period": 7} unless --body gives another.
+is the seed's {"period": 7} unless --body gives another. With --callers N, the
+target of rank r is signed by access key KEY + str(r % N) (same SECRET), so
+the load comes from N callers, as an endpoint serving many customers sees it.
 """
 import json
 import sys
@@ -25,10 +28,15 @@ if "--body" in args:
     i = args.index("--body")
     body = args[i + 1]
     del args[i:i + 2]
+callers = None
+if "--callers" in args:
+    i = args.index("--callers")
+    callers = int(args[i + 1])
+    del args[i:i + 2]
 url, key, secret, out, targets = args[0], args[1], args[2], args[3], args[4:]
-creds = Credentials(key, secret)
 entries = []
-for target in targets:
+for rank, target in enumerate(targets):
+    creds = Credentials(key + str(rank % callers) if callers else key, secret)
     req = AWSRequest(method="POST", url=f"{url}/endpoints/gridcast/invocations", data=body,
                      headers={"Content-Type": "application/json", "X-Amzn-SageMaker-Target-Model": target})
     SigV4Auth(creds, "sagemaker", "us-east-1").add_auth(req)

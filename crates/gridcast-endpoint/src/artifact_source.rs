@@ -3,9 +3,13 @@
 //! (least recently used removed first) and revalidated by ETag each time a
 //! model is loaded into memory, as SageMaker's multi-model endpoints do; if
 //! the store cannot be reached, a copy on disk is served rather than failing.
+//! Beside each artifact loaded (from S3 or a local directory) the disk cache
+//! keeps its parsed form (`<TargetModel>.parsed`, see
+//! [`gridcast_model::write_parsed_form`]), so the next cold load of the same
+//! artifact bytes skips gunzip and model.json.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use gridcast_store::Location;
@@ -16,10 +20,20 @@ use crate::target_model::TargetModel;
 
 struct DiskEntry {
     etag: Option<String>,
-    bytes: u64,
+    /// Bytes of the artifact's copy (0 for a local artifact).
+    copy: u64,
+    /// Bytes of its parsed form (0 until one is written).
+    parsed: u64,
 }
 
-/// The local copies of S3 artifacts.
+impl DiskEntry {
+    fn bytes(&self) -> u64 {
+        self.copy + self.parsed
+    }
+}
+
+/// The local copies of S3 artifacts, and the parsed forms of every
+/// artifact loaded.
 pub struct DiskCache {
     dir: PathBuf,
     max_bytes: u64,
@@ -41,20 +55,49 @@ impl DiskCache {
         target.path_in(&self.dir)
     }
 
+    /// Where `target`'s parsed form lives: beside its copy (a TargetModel
+    /// ends in `.tar.gz`, so no artifact is named like a parsed form).
+    fn parsed_file(&self, target: &TargetModel) -> PathBuf {
+        let mut path = self.file(target).into_os_string();
+        path.push(".parsed");
+        path.into()
+    }
+
     fn remember(&self, target: &TargetModel, etag: Option<String>, bytes: u64) {
+        self.account(target, |e| {
+            e.etag = etag;
+            e.copy = bytes;
+        });
+    }
+
+    /// Counts a parsed form of `bytes` against the budget, with its
+    /// artifact's copy (the two are evicted together).
+    fn remember_parsed(&self, target: &TargetModel, bytes: u64) {
+        self.account(target, |e| e.parsed = bytes);
+    }
+
+    /// Changes `target`'s entry (made most recent), then evicts the least
+    /// recently used entries' files until the total fits.
+    fn account(&self, target: &TargetModel, change: impl FnOnce(&mut DiskEntry)) {
         let mut guard = self.index.lock().expect("not poisoned");
         let (index, total) = &mut *guard;
-        if let Some(old) = index.put(target.as_str().to_owned(), DiskEntry { etag, bytes }) {
-            *total -= old.bytes;
-        }
-        *total += bytes;
+        let mut entry = index.pop(target.as_str()).unwrap_or(DiskEntry {
+            etag: None,
+            copy: 0,
+            parsed: 0,
+        });
+        *total -= entry.bytes();
+        change(&mut entry);
+        *total += entry.bytes();
+        index.put(target.as_str().to_owned(), entry);
         while *total > self.max_bytes && index.len() > 1 {
             let Some((name, entry)) = index.pop_lru() else {
                 break;
             };
-            *total -= entry.bytes;
+            *total -= entry.bytes();
             if let Ok(t) = TargetModel::parse(&name) {
                 let _ = std::fs::remove_file(self.file(&t));
+                let _ = std::fs::remove_file(self.parsed_file(&t));
             }
         }
     }
@@ -63,9 +106,10 @@ impl DiskCache {
         let mut guard = self.index.lock().expect("not poisoned");
         let (index, total) = &mut *guard;
         if let Some(old) = index.pop(target.as_str()) {
-            *total -= old.bytes;
+            *total -= old.bytes();
         }
         let _ = std::fs::remove_file(self.file(target));
+        let _ = std::fs::remove_file(self.parsed_file(target));
     }
 
     fn known_etag(&self, target: &TargetModel) -> Option<Option<String>> {
@@ -78,10 +122,62 @@ impl DiskCache {
     }
 }
 
+/// One model's parsed form in the disk cache, handed to the forecast
+/// worker that loads the model (blocking file I/O, as the parse is).
+pub struct ParsedFormFile {
+    disk: Arc<DiskCache>,
+    target: TargetModel,
+}
+
+impl ParsedFormFile {
+    /// The file's bytes when it is a regular file of at most `max_bytes`
+    /// (`None`: no usable file; the artifact is parsed instead).
+    pub fn read(&self, max_bytes: u64) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let file = std::fs::File::open(self.disk.parsed_file(&self.target)).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() || meta.len() > max_bytes {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(max_bytes + 1).read_to_end(&mut bytes).ok()?;
+        (bytes.len() as u64 <= max_bytes).then_some(bytes)
+    }
+
+    /// [`ParsedFormFile::read`] without blocking (for a small one, see
+    /// [`crate::model_cache::load_small_parsed_form`]).
+    pub async fn read_async(&self, max_bytes: u64) -> Option<Bytes> {
+        let path = self.disk.parsed_file(&self.target);
+        read_local(&path, self.target.as_str(), max_bytes)
+            .await
+            .ok()
+    }
+
+    /// Replaces the file by `bytes` (a temporary renamed into place, so a
+    /// reader sees the old file or the new one), counted in the disk budget;
+    /// a failure is logged, the load goes on without it.
+    pub fn write(&self, bytes: &[u8]) {
+        let path = self.disk.parsed_file(&self.target);
+        let written = match path.parent() {
+            Some(dir) => std::fs::create_dir_all(dir),
+            None => Ok(()),
+        }
+        .and_then(|()| gridcast_store::AtomicFile::write(&path, bytes));
+        match written {
+            Ok(()) => self.disk.remember_parsed(&self.target, bytes.len() as u64),
+            Err(e) => tracing::warn!(
+                model = self.target.as_str(),
+                error = %e,
+                "cannot keep the parsed form on disk"
+            ),
+        }
+    }
+}
+
 /// The artifacts the endpoint serves.
 pub struct ArtifactSource {
     location: Location,
-    disk: Option<DiskCache>,
+    disk: Option<Arc<DiskCache>>,
     max_bytes: u64,
 }
 
@@ -135,9 +231,17 @@ impl ArtifactSource {
     pub fn new(location: Location, disk: Option<DiskCache>, max_bytes: u64) -> Self {
         Self {
             location,
-            disk,
+            disk: disk.map(Arc::new),
             max_bytes,
         }
+    }
+
+    /// Where `target`'s parsed form is kept, when there is a disk cache.
+    pub fn parsed_form(&self, target: &TargetModel) -> Option<ParsedFormFile> {
+        self.disk.as_ref().map(|disk| ParsedFormFile {
+            disk: disk.clone(),
+            target: target.clone(),
+        })
     }
 
     /// A local directory, when the artifacts are local.

@@ -8,11 +8,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use gridcast_model::{
-    read_artifact, read_model_json, AnswerSeed, ArtifactLimits, ColumnValues, ProphetModel,
+    read_artifact, read_model_json, read_parsed_form, write_parsed_form, AnswerSeed,
+    ArtifactLimits, ColumnValues, ProphetModel,
 };
 use lru::LruCache;
 use tokio::sync::OnceCell;
 
+use crate::artifact_source::ParsedFormFile;
 use crate::compute::ComputeError;
 use crate::metrics::Metrics;
 
@@ -137,6 +139,16 @@ impl LoadedModel {
         }
     }
 
+    /// Wraps a model read from its parsed form (whose model.json had `seed`).
+    pub fn with_seed(model: ProphetModel, seed: AnswerSeed, source: String) -> Self {
+        Self {
+            bytes: resident_bytes(&model),
+            model,
+            source,
+            seed,
+        }
+    }
+
     /// The uncertainty simulation's seed for a horizon.
     pub fn answer_seed(&self, period: usize) -> u64 {
         self.seed.for_horizon(period)
@@ -245,6 +257,60 @@ pub fn parse_artifact(
     read_model_json(json)
         .map(|m| LoadedModel::new(m, json, source))
         .map_err(|e| corrupt(e.to_string()))
+}
+
+/// [`parse_artifact`] of an artifact's bytes, through its parsed form
+/// (blocking: run it on a forecast worker): the model in `parsed` when that
+/// was written for exactly these bytes and decodes to a valid model;
+/// otherwise (none yet, stale, another version, damaged) the artifact is
+/// parsed and `parsed` rewritten. Either way the same model.
+pub fn load_artifact(
+    bytes: &[u8],
+    parsed: Option<&ParsedFormFile>,
+    name: &str,
+    source: String,
+    limits: &ArtifactLimits,
+) -> Result<LoadedModel, LoadError> {
+    let Some(file) = parsed else {
+        return parse_artifact(bytes, false, name, source, limits);
+    };
+    if let Some(form) = file.read(limits.max_model_json) {
+        match read_parsed_form(&form, bytes) {
+            Ok((model, seed)) => return Ok(LoadedModel::with_seed(model, seed, source)),
+            Err(e) => tracing::debug!(model = name, error = %e, "parsed form not used"),
+        }
+    }
+    let loaded = parse_artifact(bytes, false, name, source, limits)?;
+    file.write(&write_parsed_form(&loaded.model, loaded.seed, bytes));
+    Ok(loaded)
+}
+
+/// Most bytes (artifact and parsed form together) checked and decoded on
+/// the request's own thread rather than a forecast worker: hashing and
+/// decoding them takes about a tenth of a millisecond (SHA-256 at over a
+/// GB/s), the cost of verifying a request's signature, and the load then
+/// waits behind no forecast. A seed model's two files are about 25 kB.
+pub const INLINE_PARSED_FORM_BYTES: u64 = 256 << 10;
+
+/// The model from its parsed form, checked and decoded right here, when
+/// the artifact and the parsed form are small (together at most
+/// [`INLINE_PARSED_FORM_BYTES`]) and the parsed form is of exactly these
+/// artifact bytes; `None`: load it on a forecast worker ([`load_artifact`]).
+pub async fn load_small_parsed_form(
+    bytes: &[u8],
+    parsed: Option<&ParsedFormFile>,
+    name: &str,
+    source: String,
+) -> Option<LoadedModel> {
+    let room = INLINE_PARSED_FORM_BYTES.checked_sub(bytes.len() as u64)?;
+    let form = parsed?.read_async(room).await?;
+    match read_parsed_form(&form, bytes) {
+        Ok((model, seed)) => Some(LoadedModel::with_seed(model, seed, source)),
+        Err(e) => {
+            tracing::debug!(model = name, error = %e, "parsed form not used");
+            None
+        }
+    }
 }
 
 impl ModelCache {

@@ -24,7 +24,8 @@ use crate::sessions::Sessions;
 pub struct Config {
     /// Where `<TargetModel>` artifacts live (a directory or `s3://bucket/prefix`).
     pub models: Location,
-    /// Local copies of S3 artifacts: directory and byte budget.
+    /// Local copies of S3 artifacts and the parsed form of every artifact
+    /// loaded: directory and byte budget.
     pub disk_cache: (PathBuf, u64),
     /// The one endpoint name this server answers to.
     pub endpoint_name: String,
@@ -101,12 +102,15 @@ impl AppState {
         users: Option<Users>,
     ) -> std::io::Result<Self> {
         let metrics = Metrics::new();
-        let disk = match &config.models {
-            Location::S3 { .. } => Some(DiskCache::new(
-                config.disk_cache.0.clone(),
-                config.disk_cache.1,
-            )?),
-            Location::Local(_) => None,
+        // S3 artifacts' copies (required), and every loaded artifact's
+        // parsed form (local artifacts load without one if need be).
+        let disk = match DiskCache::new(config.disk_cache.0.clone(), config.disk_cache.1) {
+            Ok(disk) => Some(disk),
+            Err(e) if matches!(config.models, Location::Local(_)) => {
+                tracing::warn!(dir = %config.disk_cache.0.display(), error = %e, "no disk cache: models load without parsed forms");
+                None
+            }
+            Err(e) => return Err(e),
         };
         let server = &config.server;
         let covariates = match &config.future_covariates {

@@ -1474,3 +1474,57 @@ async fn future_rows_in_a_body_of_exactly_6_mib_are_forecast_and_one_byte_more_i
         }
     }
 }
+
+/// A cold load reads the parsed form the first load left in the disk cache
+/// (the file is kept, not rewritten) and answers byte for byte as a load of
+/// the artifact does; a damaged parsed form, or one of an artifact since
+/// replaced, is not used: the artifact is loaded and the parsed form
+/// rewritten.
+#[tokio::test]
+async fn cold_loads_use_the_parsed_form_only_of_the_same_artifact_bytes() {
+    use std::os::unix::fs::MetadataExt;
+    let (env, reference) = (env(), env());
+    let parsed = env.dir.path().join("disk/42.tar.gz.parsed");
+    /// Model 42's answer for `period` rows, after a cold load.
+    async fn answer(env: &Env, period: u32) -> Bytes {
+        env.state.cache.remove("42.tar.gz");
+        let request = invoke("42.tar.gz", &format!(r#"{{"period": {period}}}"#));
+        let a = send(env, request).await;
+        assert_eq!(a.status, 200, "{}", String::from_utf8_lossy(&a.body));
+        a.body
+    }
+    /// Whether the parsed form on disk is of the artifact now there.
+    fn kept(env: &Env) -> bool {
+        let bytes = std::fs::read(env.dir.path().join("models/42.tar.gz")).unwrap();
+        let form = std::fs::read(env.dir.path().join("disk/42.tar.gz.parsed")).unwrap();
+        gridcast_model::read_parsed_form(&form, &bytes).is_ok()
+    }
+    assert_eq!(answer(&env, 7).await, answer(&reference, 7).await);
+    assert!(kept(&env));
+    let first = std::fs::metadata(&parsed).unwrap().ino();
+    assert_eq!(answer(&env, 8).await, answer(&reference, 8).await);
+    assert_eq!(
+        std::fs::metadata(&parsed).unwrap().ino(),
+        first,
+        "read, not rewritten"
+    );
+
+    let mut damaged = std::fs::read(&parsed).unwrap();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0x55;
+    std::fs::write(&parsed, &damaged).unwrap();
+    assert_eq!(answer(&env, 9).await, answer(&reference, 9).await);
+    assert!(kept(&env), "rewritten");
+
+    for e in [&env, &reference] {
+        std::fs::copy(
+            fixtures().join("daily_auto.tar.gz"),
+            e.dir.path().join("models/42.tar.gz"),
+        )
+        .unwrap();
+    }
+    std::fs::remove_file(reference.dir.path().join("disk/42.tar.gz.parsed")).unwrap();
+    let replaced = answer(&env, 7).await;
+    assert_eq!(replaced, answer(&reference, 7).await);
+    assert!(kept(&env), "rewritten for the new artifact");
+}

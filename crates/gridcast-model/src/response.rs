@@ -107,11 +107,13 @@ impl AnswerSeed {
     }
 
     /// The seed as a number (kept in the endpoint's parsed form of a model).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn bits(self) -> u64 {
         self.0
     }
 
     /// The seed [`AnswerSeed::bits`] gave.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_bits(bits: u64) -> Self {
         Self(bits)
     }

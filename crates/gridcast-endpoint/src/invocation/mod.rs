@@ -19,7 +19,7 @@ use crate::answers::AnswerKey;
 use crate::compute::ComputeError;
 use crate::credentials::Principal;
 use crate::error::ApiError;
-use crate::model_cache::{parse_artifact, LoadError, LoadedModel};
+use crate::model_cache::{load_artifact, load_small_parsed_form, LoadError, LoadedModel};
 use crate::signed::Signed;
 use crate::state::SharedState;
 use crate::target_model::TargetModel;
@@ -134,7 +134,8 @@ pub(crate) async fn forecast(
     respond(state, caller, (name, name), &model, request, deadline).await
 }
 
-/// The model, through the cache (loaded on a forecast worker), by `deadline`.
+/// The model, through the cache (loaded on a forecast worker, or from a
+/// small parsed form right here), by `deadline`.
 pub(crate) async fn load_model(
     state: &SharedState,
     caller: &str,
@@ -149,15 +150,21 @@ pub(crate) async fn load_model(
     }
     let load = async {
         let bytes = state.artifacts.fetch(target).await?;
+        let parsed = state.artifacts.parsed_form(target);
         let (name, source, limits) = (
             target.as_str().to_owned(),
             format!("{}/{}", state.config.models, target.as_str()),
             state.config.server.artifact,
         );
+        if let Some(model) =
+            load_small_parsed_form(&bytes, parsed.as_ref(), &name, source.clone()).await
+        {
+            return Ok(model);
+        }
         state
             .compute
             .run(caller, move || {
-                parse_artifact(&bytes, false, &name, source, &limits)
+                load_artifact(&bytes, parsed.as_ref(), &name, source, &limits)
             })
             .await?
     };

@@ -25,7 +25,9 @@ pub struct Args {
     /// AWS_ENDPOINT_URL for S3-compatible stores).
     #[arg(long, default_value = "/opt/ml/models")]
     models: String,
-    /// Local copies of artifacts from S3 (revalidated by ETag on every load).
+    /// Local copies of artifacts from S3 (revalidated by ETag on every load)
+    /// and the parsed form of every artifact loaded (a faster cold load of
+    /// the same bytes next time).
     #[arg(long)]
     disk_cache: Option<PathBuf>,
     /// Most bytes of local copies.
