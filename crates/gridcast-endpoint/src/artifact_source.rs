@@ -122,8 +122,9 @@ impl DiskCache {
     }
 }
 
-/// One model's parsed form in the disk cache, handed to the forecast
-/// worker that loads the model (blocking file I/O, as the parse is).
+/// One model's parsed form in the disk cache, handed to the thread that
+/// loads the model (blocking file I/O, as the parse is).
+#[derive(Clone)]
 pub struct ParsedFormFile {
     disk: Arc<DiskCache>,
     target: TargetModel,
@@ -131,26 +132,10 @@ pub struct ParsedFormFile {
 
 impl ParsedFormFile {
     /// The file's bytes when it is a regular file of at most `max_bytes`
-    /// (`None`: no usable file; the artifact is parsed instead).
-    pub fn read(&self, max_bytes: u64) -> Option<Vec<u8>> {
-        use std::io::Read;
-        let file = std::fs::File::open(self.disk.parsed_file(&self.target)).ok()?;
-        let meta = file.metadata().ok()?;
-        if !meta.is_file() || meta.len() > max_bytes {
-            return None;
-        }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.take(max_bytes + 1).read_to_end(&mut bytes).ok()?;
-        (bytes.len() as u64 <= max_bytes).then_some(bytes)
-    }
-
-    /// [`ParsedFormFile::read`] without blocking (for a small one, see
-    /// [`crate::model_cache::load_small_parsed_form`]).
-    pub async fn read_async(&self, max_bytes: u64) -> Option<Bytes> {
+    /// (`None`: no usable file; the artifact is parsed instead). Blocking.
+    pub fn read(&self, max_bytes: u64) -> Option<Bytes> {
         let path = self.disk.parsed_file(&self.target);
-        read_local(&path, self.target.as_str(), max_bytes)
-            .await
-            .ok()
+        read_local_blocking(&path, self.target.as_str(), max_bytes).ok()
     }
 
     /// Replaces the file by `bytes` (a temporary renamed into place, so a
@@ -183,9 +168,24 @@ pub struct ArtifactSource {
 
 /// Reads a local artifact file: a regular file (a directory or device named
 /// like an artifact is no artifact) of at most `max_bytes`, its size checked
-/// before anything is read and again while reading.
+/// before anything is read and again while reading. One trip to the blocking
+/// pool for the whole read ([`read_local_blocking`]; `tokio::fs` takes one per
+/// step, and each trip is a wait when the machine is busy).
 pub async fn read_local(path: &Path, name: &str, max_bytes: u64) -> Result<Bytes, LoadError> {
-    use tokio::io::AsyncReadExt;
+    let (path, owned) = (path.to_owned(), name.to_owned());
+    tokio::task::spawn_blocking(move || read_local_blocking(&path, &owned, max_bytes))
+        .await
+        .unwrap_or_else(|e| {
+            Err(LoadError::Corrupt {
+                name: name.to_owned(),
+                problem: e.to_string(),
+            })
+        })
+}
+
+/// [`read_local`] on the calling thread (blocking).
+pub fn read_local_blocking(path: &Path, name: &str, max_bytes: u64) -> Result<Bytes, LoadError> {
+    use std::io::Read;
     let corrupt = |problem: String| LoadError::Corrupt {
         name: name.to_owned(),
         problem,
@@ -199,8 +199,8 @@ pub async fn read_local(path: &Path, name: &str, max_bytes: u64) -> Result<Bytes
         _ if e.raw_os_error() == Some(libc::ENAMETOOLONG) => LoadError::NotFound(name.to_owned()),
         _ => corrupt(e.to_string()),
     };
-    let file = tokio::fs::File::open(path).await.map_err(io)?;
-    let meta = file.metadata().await.map_err(io)?;
+    let file = std::fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
     if !meta.is_file() {
         return Err(LoadError::NotFound(name.to_owned()));
     }
@@ -210,7 +210,6 @@ pub async fn read_local(path: &Path, name: &str, max_bytes: u64) -> Result<Bytes
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(max_bytes + 1)
         .read_to_end(&mut bytes)
-        .await
         .map_err(io)?;
     if bytes.len() as u64 > max_bytes {
         return Err(too_large(name, bytes.len() as u64, max_bytes));

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use bytes::Bytes;
 use gridcast_model::{
     read_artifact, read_model_json, read_parsed_form, write_parsed_form, AnswerSeed,
     ArtifactLimits, ColumnValues, ProphetModel,
@@ -285,32 +286,33 @@ pub fn load_artifact(
     Ok(loaded)
 }
 
-/// Most bytes (artifact and parsed form together) checked and decoded on
-/// the request's own thread rather than a forecast worker: hashing and
-/// decoding them takes about a tenth of a millisecond (SHA-256 at over a
-/// GB/s), the cost of verifying a request's signature, and the load then
-/// waits behind no forecast. A seed model's two files are about 25 kB.
+/// Most bytes (artifact and parsed form together) read, checked and decoded
+/// in one trip to tokio's blocking pool (where `tokio::fs` reads files)
+/// rather than on a forecast worker: hashing and decoding them takes about a
+/// tenth of a millisecond (SHA-256 at over a GB/s), and the load then waits
+/// behind no forecast. A seed model's two files are about 25 kB.
 pub const INLINE_PARSED_FORM_BYTES: u64 = 256 << 10;
 
-/// The model from its parsed form, checked and decoded right here, when
-/// the artifact and the parsed form are small (together at most
-/// [`INLINE_PARSED_FORM_BYTES`]) and the parsed form is of exactly these
+/// The model from its parsed form, read and decoded off the forecast
+/// workers, when the artifact and the parsed form are small (together at
+/// most [`INLINE_PARSED_FORM_BYTES`]) and the parsed form is of exactly these
 /// artifact bytes; `None`: load it on a forecast worker ([`load_artifact`]).
 pub async fn load_small_parsed_form(
-    bytes: &[u8],
+    bytes: &Bytes,
     parsed: Option<&ParsedFormFile>,
     name: &str,
     source: String,
 ) -> Option<LoadedModel> {
     let room = INLINE_PARSED_FORM_BYTES.checked_sub(bytes.len() as u64)?;
-    let form = parsed?.read_async(room).await?;
-    match read_parsed_form(&form, bytes) {
+    let (file, bytes, name) = (parsed?.clone(), bytes.clone(), name.to_owned());
+    let decode = move || match read_parsed_form(&file.read(room)?, &bytes) {
         Ok((model, seed)) => Some(LoadedModel::with_seed(model, seed, source)),
         Err(e) => {
             tracing::debug!(model = name, error = %e, "parsed form not used");
             None
         }
-    }
+    };
+    tokio::task::spawn_blocking(decode).await.ok().flatten()
 }
 
 impl ModelCache {
