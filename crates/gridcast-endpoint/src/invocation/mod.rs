@@ -135,7 +135,7 @@ pub(crate) async fn forecast(
 }
 
 /// The model, through the cache (loaded on a forecast worker, or from a
-/// small parsed form right here), by `deadline`.
+/// small parsed form without waiting for one), by `deadline`.
 pub(crate) async fn load_model(
     state: &SharedState,
     caller: &str,
