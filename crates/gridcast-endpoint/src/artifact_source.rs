@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use gridcast_model::ParsedFormKey;
 use gridcast_store::Location;
 use lru::LruCache;
 
@@ -38,16 +39,22 @@ pub struct DiskCache {
     dir: PathBuf,
     max_bytes: u64,
     index: Mutex<(LruCache<String, DiskEntry>, u64)>,
+    /// Seals this process's parsed forms: a form another process or anyone
+    /// else wrote into the directory is never read as a model.
+    key: ParsedFormKey,
 }
 
 impl DiskCache {
-    /// A cache in `dir` (created) holding at most `max_bytes`.
+    /// A cache in `dir` (created, private to this user: see
+    /// [`private_directory`]) holding at most `max_bytes`, its parsed forms
+    /// sealed under a key drawn now.
     pub fn new(dir: PathBuf, max_bytes: u64) -> std::io::Result<Self> {
-        std::fs::create_dir_all(&dir)?;
+        private_directory(&dir)?;
         Ok(Self {
             dir,
             max_bytes,
             index: Mutex::new((LruCache::unbounded(), 0)),
+            key: ParsedFormKey::new(rand::random()),
         })
     }
 
@@ -131,6 +138,11 @@ pub struct ParsedFormFile {
 }
 
 impl ParsedFormFile {
+    /// The key this process seals its parsed forms with.
+    pub fn key(&self) -> &ParsedFormKey {
+        &self.disk.key
+    }
+
     /// The file's bytes when it is a regular file of at most `max_bytes`
     /// (`None`: no usable file; the artifact is parsed instead). Blocking.
     pub fn read(&self, max_bytes: u64) -> Option<Bytes> {
@@ -157,6 +169,41 @@ impl ParsedFormFile {
             ),
         }
     }
+}
+
+/// Makes `dir` (and its parents) if missing and checks that it is a real
+/// directory (not a symbolic link) owned by this process's user, then makes
+/// it `0700`: the copies and parsed forms in it are read back as models, and
+/// the default lives under the shared temporary directory, where another user
+/// could have made it first.
+fn private_directory(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let meta = std::fs::symlink_metadata(dir)?;
+    let refuse = |why: String| {
+        std::io::Error::other(format!(
+            "the disk cache {} {why}; give --disk-cache a directory of your own",
+            dir.display()
+        ))
+    };
+    if !meta.is_dir() {
+        return Err(refuse("is not a directory (a symbolic link?)".into()));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(refuse(format!(
+            "belongs to user {}, not to this process's user {me}",
+            meta.uid()
+        )));
+    }
+    if meta.mode() & 0o077 != 0 {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 /// The artifacts the endpoint serves.
@@ -427,4 +474,70 @@ async fn s3_get(
         bytes.extend_from_slice(&chunk);
     }
     Ok(Some((Bytes::from(bytes), etag)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_disk_cache_is_made_private() {
+        let root = tempfile::tempdir().unwrap();
+        let made = root.path().join("new/cache");
+        DiskCache::new(made.clone(), 1 << 20).unwrap();
+        assert_eq!(mode(&made), 0o700);
+        // One left open by an earlier run (or by umask) is closed.
+        let open = root.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        DiskCache::new(open.clone(), 1 << 20).unwrap();
+        assert_eq!(mode(&open), 0o700);
+    }
+
+    #[test]
+    fn a_disk_cache_behind_a_symbolic_link_or_a_file_is_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("elsewhere");
+        std::fs::create_dir(&target).unwrap();
+        let link = root.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let e = DiskCache::new(link, 1 << 20).err().expect("refused");
+        assert!(e.to_string().contains("not a directory"), "{e}");
+        let file = root.path().join("file");
+        std::fs::write(&file, b"x").unwrap();
+        assert!(DiskCache::new(file, 1 << 20).is_err());
+    }
+
+    #[test]
+    fn each_disk_cache_seals_under_its_own_key() {
+        let root = tempfile::tempdir().unwrap();
+        let a = DiskCache::new(root.path().join("a"), 1 << 20).unwrap();
+        let b = DiskCache::new(root.path().join("b"), 1 << 20).unwrap();
+        assert_eq!(
+            format!("{:?}", a.key),
+            "ParsedFormKey(..)",
+            "Debug hides it"
+        );
+        let artifact = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz"),
+        )
+        .unwrap();
+        let json = gridcast_model::read_artifact(&artifact, &Default::default())
+            .unwrap()
+            .model_json;
+        let model = gridcast_model::read_model_json(&json).unwrap();
+        let seed = gridcast_model::AnswerSeed::of_model_json(&json);
+        let form = gridcast_model::write_parsed_form(&model, seed, &artifact, &a.key);
+        assert!(gridcast_model::read_parsed_form(&form, &artifact, &a.key).is_ok());
+        assert_eq!(
+            gridcast_model::read_parsed_form(&form, &artifact, &b.key).unwrap_err(),
+            gridcast_model::ParsedFormError::Damaged
+        );
+    }
 }

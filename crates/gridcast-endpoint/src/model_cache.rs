@@ -276,13 +276,18 @@ pub fn load_artifact(
         return parse_artifact(bytes, false, name, source, limits);
     };
     if let Some(form) = file.read(limits.max_model_json) {
-        match read_parsed_form(&form, bytes) {
+        match read_parsed_form(&form, bytes, file.key()) {
             Ok((model, seed)) => return Ok(LoadedModel::with_seed(model, seed, source)),
             Err(e) => tracing::debug!(model = name, error = %e, "parsed form not used"),
         }
     }
     let loaded = parse_artifact(bytes, false, name, source, limits)?;
-    file.write(&write_parsed_form(&loaded.model, loaded.seed, bytes));
+    file.write(&write_parsed_form(
+        &loaded.model,
+        loaded.seed,
+        bytes,
+        file.key(),
+    ));
     Ok(loaded)
 }
 
@@ -305,7 +310,7 @@ pub async fn load_small_parsed_form(
 ) -> Option<LoadedModel> {
     let room = INLINE_PARSED_FORM_BYTES.checked_sub(bytes.len() as u64)?;
     let (file, bytes, name) = (parsed?.clone(), bytes.clone(), name.to_owned());
-    let decode = move || match read_parsed_form(&file.read(room)?, &bytes) {
+    let decode = move || match read_parsed_form(&file.read(room)?, &bytes, file.key()) {
         Ok((model, seed)) => Some(LoadedModel::with_seed(model, seed, source)),
         Err(e) => {
             tracing::debug!(model = name, error = %e, "parsed form not used");

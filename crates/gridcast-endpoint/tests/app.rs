@@ -1497,7 +1497,9 @@ async fn cold_loads_use_the_parsed_form_only_of_the_same_artifact_bytes() {
     fn kept(env: &Env) -> bool {
         let bytes = std::fs::read(env.dir.path().join("models/42.tar.gz")).unwrap();
         let form = std::fs::read(env.dir.path().join("disk/42.tar.gz.parsed")).unwrap();
-        gridcast_model::read_parsed_form(&form, &bytes).is_ok()
+        let target = gridcast_endpoint::target_model::TargetModel::parse("42.tar.gz").unwrap();
+        let file = env.state.artifacts.parsed_form(&target).unwrap();
+        gridcast_model::read_parsed_form(&form, &bytes, file.key()).is_ok()
     }
     assert_eq!(answer(&env, 7).await, answer(&reference, 7).await);
     assert!(kept(&env));

@@ -12,7 +12,8 @@
 use std::time::{Duration, Instant};
 
 use gridcast_model::{
-    read_artifact, read_model_json, read_parsed_form, write_parsed_form, AnswerSeed, ArtifactLimits,
+    read_artifact, read_model_json, read_parsed_form, write_parsed_form, AnswerSeed,
+    ArtifactLimits, ParsedFormKey,
 };
 
 #[path = "../tests/common/mod.rs"]
@@ -77,13 +78,14 @@ fn main() {
             read_model_json(&read_artifact(&file, &limits).unwrap().model_json).unwrap()
         });
         let model = read_model_json(&json).unwrap();
-        let form = write_parsed_form(&model, AnswerSeed::of_model_json(&json), &bytes);
+        let key = ParsedFormKey::new([1; 32]);
+        let form = write_parsed_form(&model, AnswerSeed::of_model_json(&json), &bytes, &key);
         let form_path = scratch.join(format!("{id}.parsed"));
         std::fs::write(&form_path, &form).unwrap();
-        let decode = median_ms(|| read_parsed_form(&form, &bytes).unwrap());
+        let decode = median_ms(|| read_parsed_form(&form, &bytes, &key).unwrap());
         let via_parsed = median_ms(|| {
             let file = std::fs::read(&path).unwrap();
-            read_parsed_form(&std::fs::read(&form_path).unwrap(), &file).unwrap()
+            read_parsed_form(&std::fs::read(&form_path).unwrap(), &file, &key).unwrap()
         });
         println!(
             "{id:<18} {:>9} {read:>9.3} {unpack:>9.3} {parse:>9.3} {load:>9.3} {:>9.1} {decode:>9.3} {via_parsed:>9.3} {:>8.1}",

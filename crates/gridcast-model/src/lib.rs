@@ -43,7 +43,9 @@ pub use artifact::{
     read_artifact, write_artifact, Artifact, ArtifactError, ArtifactLimits, INFERENCE_PY,
 };
 #[cfg(not(target_arch = "wasm32"))]
-pub use artifact::{read_parsed_form, write_parsed_form, ParsedFormError, PARSED_FORM_VERSION};
+pub use artifact::{
+    read_parsed_form, write_parsed_form, ParsedFormError, ParsedFormKey, PARSED_FORM_VERSION,
+};
 pub use bounds::{ModelBounds, MAX_TREND_GRID, MAX_UNCERTAINTY_DRAWS, PANDAS_TIMESTAMPS};
 pub use config::{
     ConfigError, Growth, HolidaySpec, Mode, ProphetConfig, RegressorSpec, Scaling,

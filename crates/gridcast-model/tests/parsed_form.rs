@@ -8,13 +8,41 @@ mod common;
 
 use common::ext::{ExtCase, EXT_CASES};
 use gridcast_model::{
-    predict, read_artifact, read_model_json, read_parsed_form, to_pandas_json, write_parsed_form,
-    AnswerSeed, ForecastOptions, ParsedFormError, ProphetModel, PARSED_FORM_VERSION,
+    predict, read_artifact, read_model_json, to_pandas_json, AnswerSeed, ForecastOptions,
+    ParsedFormError, ParsedFormKey, ProphetModel, PARSED_FORM_VERSION,
 };
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, KeyInit, Mac};
 
-/// Header: magic, version, artifact length and digest, body length and digest.
+/// Header: magic, version, artifact length and digest, body length and MAC.
 const HEADER: usize = 4 + 4 + 8 + 32 + 8 + 32;
+
+const KEY_BYTES: [u8; 32] = [7; 32];
+
+fn key() -> ParsedFormKey {
+    ParsedFormKey::new(KEY_BYTES)
+}
+
+fn write_parsed_form(model: &ProphetModel, seed: AnswerSeed, artifact: &[u8]) -> Vec<u8> {
+    gridcast_model::write_parsed_form(model, seed, artifact, &key())
+}
+
+fn read_parsed_form(
+    bytes: &[u8],
+    artifact: &[u8],
+) -> Result<(ProphetModel, AnswerSeed), ParsedFormError> {
+    gridcast_model::read_parsed_form(bytes, artifact, &key())
+}
+
+/// `bytes` with its MAC recomputed under `key_bytes`, as a forger holding
+/// the key would.
+fn seal(mut bytes: Vec<u8>, key_bytes: &[u8]) -> Vec<u8> {
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key_bytes).unwrap();
+    mac.update(&bytes[..HEADER - 32]);
+    mac.update(&bytes[HEADER..]);
+    let tag = mac.finalize().into_bytes();
+    bytes[HEADER - 32..HEADER].copy_from_slice(&tag);
+    bytes
+}
 
 fn model_of(artifact: &[u8]) -> (ProphetModel, AnswerSeed) {
     let json = read_artifact(artifact, &Default::default())
@@ -149,11 +177,7 @@ fn forged_bodies_with_oversized_lengths_are_refused_without_a_panic() {
     let artifact = seed_artifact();
     let (model, seed) = model_of(&artifact);
     let parsed = write_parsed_form(&model, seed, &artifact);
-    let reseal = |mut bytes: Vec<u8>| {
-        let digest: [u8; 32] = Sha256::digest(&bytes[HEADER..]).into();
-        bytes[HEADER - 32..HEADER].copy_from_slice(&digest);
-        bytes
-    };
+    let reseal = |bytes: Vec<u8>| seal(bytes, &KEY_BYTES);
     let mut oversized = 0;
     for i in HEADER..parsed.len() - 4 {
         let mut forged = parsed.clone();
@@ -168,6 +192,23 @@ fn forged_bodies_with_oversized_lengths_are_refused_without_a_panic() {
         let _ = read_parsed_form(&reseal(flipped), &artifact);
     }
     assert!(oversized > 10, "only {oversized} counts were hit");
+}
+
+/// A form sealed under another key — another process's, or planted by
+/// someone who can write to the cache directory and compute the artifact's
+/// digest and a body's — is refused, however well formed.
+#[test]
+fn a_parsed_form_sealed_under_another_key_is_refused() {
+    let artifact = seed_artifact();
+    let (model, seed) = model_of(&artifact);
+    let other =
+        gridcast_model::write_parsed_form(&model, seed, &artifact, &ParsedFormKey::new([8; 32]));
+    assert_eq!(
+        read_parsed_form(&other, &artifact).unwrap_err(),
+        ParsedFormError::Damaged
+    );
+    // Resealed under our key, the same bytes are read: only the key differed.
+    assert!(read_parsed_form(&seal(other, &KEY_BYTES), &artifact).is_ok());
 }
 
 #[test]

@@ -14,9 +14,11 @@ use crate::model::ProphetModel;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod parsed;
-#[cfg(not(target_arch = "wasm32"))]
-pub use parsed::{read_parsed_form, write_parsed_form, ParsedFormError, PARSED_FORM_VERSION};
 use crate::model_json::{write_model_json, PROPHET_FORMAT_VERSION};
+#[cfg(not(target_arch = "wasm32"))]
+pub use parsed::{
+    read_parsed_form, write_parsed_form, ParsedFormError, ParsedFormKey, PARSED_FORM_VERSION,
+};
 
 /// Bounds on what reading an artifact may cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

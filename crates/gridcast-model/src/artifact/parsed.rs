@@ -4,13 +4,17 @@
 //! model.json text (native builds only; the browser builds never read it).
 //!
 //! Layout (little-endian): `GCPM`, the format version (u32), the artifact's
-//! length (u64) and SHA-256, the body's length (u64) and SHA-256, then the
-//! body (the answer seed, then the model field by field). A parsed form is
-//! only ever a cache: [`read_parsed_form`] refuses one written for other
-//! artifact bytes, by another version, truncated, damaged or not within the
-//! bounds model.json's reader enforces, and the caller then loads the
-//! artifact itself and writes a fresh parsed form.
+//! length (u64) and SHA-256, the body's length (u64), an HMAC-SHA256 of all
+//! of that and the body under the writer's [`ParsedFormKey`], then the body
+//! (the answer seed, then the model field by field). A parsed form is only
+//! ever a cache: [`read_parsed_form`] refuses one written for other artifact
+//! bytes, by another version, truncated, damaged, under another key (so a
+//! file planted in the cache directory by anyone without the key, who could
+//! otherwise compute the artifact's digest and a body's, is never a model) or
+//! not within the bounds model.json's reader enforces, and the caller then
+//! loads the artifact itself and writes a fresh parsed form.
 
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Growth, Mode, Scaling, SeasonalitySetting};
@@ -24,10 +28,40 @@ use crate::response::AnswerSeed;
 
 /// The encoding's version: bumped whenever the body's layout changes, so a
 /// parsed form written by another build is rewritten, never misread.
-pub const PARSED_FORM_VERSION: u32 = 1;
+pub const PARSED_FORM_VERSION: u32 = 2;
 
 const MAGIC: &[u8; 4] = b"GCPM";
 const HEADER_BYTES: usize = 4 + 4 + 8 + 32 + 8 + 32;
+/// Where the MAC sits: the header's last 32 bytes.
+const MAC_AT: usize = HEADER_BYTES - 32;
+
+/// The secret a process's parsed forms are sealed with: only a holder of the
+/// key writes a form its reader accepts. The endpoint draws one at random per
+/// disk cache, so forms live as long as the process that wrote them.
+#[derive(Clone)]
+pub struct ParsedFormKey([u8; 32]);
+
+impl ParsedFormKey {
+    /// A key of these bytes (draw them from a CSPRNG).
+    pub fn new(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// The MAC of a parsed form: its header up to the MAC, then its body.
+    fn mac(&self, head: &[u8], body: &[u8]) -> Hmac<Sha256> {
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(head);
+        mac.update(body);
+        mac
+    }
+}
+
+impl std::fmt::Debug for ParsedFormKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ParsedFormKey(..)")
+    }
+}
 
 /// Why a parsed form was not used (the artifact is loaded instead).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -53,8 +87,9 @@ pub enum ParsedFormError {
         /// Bytes present.
         found: u64,
     },
-    /// The body does not match its digest.
-    #[error("the parsed form's body does not match its SHA-256")]
+    /// The MAC does not match: damaged, or written under another key (by
+    /// another process, or not by the endpoint at all).
+    #[error("the parsed form's MAC does not match (damaged, or sealed under another key)")]
     Damaged,
     /// The body does not decode (a length past its end, an unknown tag).
     #[error("the parsed form does not decode: {0}")]
@@ -69,8 +104,13 @@ fn sha256(bytes: &[u8]) -> [u8; 32] {
 }
 
 /// The parsed form of `model` (read from `artifact`, its answers seeded by
-/// `seed`).
-pub fn write_parsed_form(model: &ProphetModel, seed: AnswerSeed, artifact: &[u8]) -> Vec<u8> {
+/// `seed`), sealed under `key`.
+pub fn write_parsed_form(
+    model: &ProphetModel,
+    seed: AnswerSeed,
+    artifact: &[u8],
+    key: &ParsedFormKey,
+) -> Vec<u8> {
     let mut body = Out(Vec::with_capacity(4096 + model.history.ds.len() * 48));
     body.u64(seed.bits());
     body.model(model);
@@ -80,16 +120,19 @@ pub fn write_parsed_form(model: &ProphetModel, seed: AnswerSeed, artifact: &[u8]
     out.extend_from_slice(&(artifact.len() as u64).to_le_bytes());
     out.extend_from_slice(&sha256(artifact));
     out.extend_from_slice(&(body.0.len() as u64).to_le_bytes());
-    out.extend_from_slice(&sha256(&body.0));
+    let mac = key.mac(&out, &body.0).finalize().into_bytes();
+    out.extend_from_slice(&mac);
     out.extend_from_slice(&body.0);
     out
 }
 
 /// The model and answer seed of a parsed form written for exactly these
-/// `artifact` bytes, checked as [`crate::read_model_json`] checks a model.
+/// `artifact` bytes under `key` (its MAC compared in constant time), checked
+/// as [`crate::read_model_json`] checks a model.
 pub fn read_parsed_form(
     bytes: &[u8],
     artifact: &[u8],
+    key: &ParsedFormKey,
 ) -> Result<(ProphetModel, AnswerSeed), ParsedFormError> {
     if bytes.len() < HEADER_BYTES || &bytes[..4] != MAGIC {
         return Err(ParsedFormError::NotParsedForm);
@@ -106,7 +149,7 @@ pub fn read_parsed_form(
         return Err(ParsedFormError::Stale);
     }
     let body_len = header.u64().map_err(malformed)?;
-    let body_digest = header.take(32).map_err(malformed)?;
+    let mac = header.take(32).map_err(malformed)?;
     let body = &bytes[HEADER_BYTES..];
     if body_len != body.len() as u64 {
         return Err(ParsedFormError::Truncated {
@@ -114,7 +157,7 @@ pub fn read_parsed_form(
             found: bytes.len() as u64,
         });
     }
-    if body_digest != sha256(body) {
+    if key.mac(&bytes[..MAC_AT], body).verify_slice(mac).is_err() {
         return Err(ParsedFormError::Damaged);
     }
     let mut input = In(body);
