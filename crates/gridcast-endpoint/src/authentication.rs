@@ -21,9 +21,9 @@ pub const TARGET_MODEL_HEADER: &str = "x-amzn-sagemaker-target-model";
 
 /// A request's claimed signer, known but not yet verified.
 #[derive(Debug, Clone)]
-pub struct Claimed {
-    /// The parsed `Authorization` header.
-    pub authorization: Authorization,
+pub struct Claimed<'a> {
+    /// The parsed `Authorization` header (borrowing the request's).
+    pub authorization: Authorization<'a>,
     /// The principal of its access key.
     pub principal: Arc<Principal>,
 }
@@ -36,7 +36,7 @@ pub struct Claimed {
 /// - temporary credentials past their expiration: `ExpiredTokenException`;
 /// - a malformed header, or a TargetModel header left out of the signed
 ///   headers: `InvalidSignatureException`.
-pub fn identify(state: &AppState, parts: &Parts) -> Result<Claimed, ApiError> {
+pub fn identify<'a>(state: &AppState, parts: &'a Parts) -> Result<Claimed<'a>, ApiError> {
     let header = match parts.headers.get(http::header::AUTHORIZATION) {
         Some(value) => value
             .to_str()
@@ -46,11 +46,11 @@ pub fn identify(state: &AppState, parts: &Parts) -> Result<Claimed, ApiError> {
     let authorization =
         parse_authorization(header).map_err(|e| ApiError::invalid_signature(e.to_string()))?;
     let now = (state.clock)();
-    let principal = match state.principals.lookup(&authorization.access_key_id) {
+    let principal = match state.principals.lookup(authorization.access_key_id) {
         Some(p) => p,
         // Not configured: a sign-in's credentials, if its token checks out.
         None => Arc::new(state.sessions.principal(
-            &authorization.access_key_id,
+            authorization.access_key_id,
             session_token(parts),
             now,
         )?),
@@ -58,11 +58,7 @@ pub fn identify(state: &AppState, parts: &Parts) -> Result<Claimed, ApiError> {
     if principal.expiration.is_some_and(|e| e <= now) {
         return Err(ApiError::expired_token());
     }
-    if parts.headers.contains_key(TARGET_MODEL_HEADER)
-        && !authorization
-            .signed_headers
-            .iter()
-            .any(|h| h == TARGET_MODEL_HEADER)
+    if parts.headers.contains_key(TARGET_MODEL_HEADER) && !authorization.signs(TARGET_MODEL_HEADER)
     {
         return Err(ApiError::invalid_signature(
             "X-Amzn-SageMaker-Target-Model must be one of the SignedHeaders",
@@ -90,7 +86,7 @@ pub fn verify(
     state: &AppState,
     parts: &Parts,
     body: &[u8],
-    claimed: Claimed,
+    claimed: Claimed<'_>,
 ) -> Result<Arc<Principal>, ApiError> {
     let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let request = RequestParts {

@@ -2,27 +2,42 @@
 
 use crate::verify::VerifyError;
 
-/// A parsed SigV4 `Authorization` header.
+/// A parsed SigV4 `Authorization` header, borrowing the header's text (no
+/// allocation per request).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Authorization {
+pub struct Authorization<'a> {
     /// The access key id of the credential scope.
-    pub access_key_id: String,
+    pub access_key_id: &'a str,
     /// Scope date, `YYYYMMDD`.
-    pub date: String,
+    pub date: &'a str,
     /// Scope region.
-    pub region: String,
+    pub region: &'a str,
     /// Scope service.
-    pub service: String,
-    /// Signed header names, lower case, in the client's order.
-    pub signed_headers: Vec<String>,
-    /// The hex signature.
-    pub signature: String,
+    pub service: &'a str,
+    /// The `SignedHeaders=` list as sent: lower-case names, none empty,
+    /// separated by `;`, in the client's order (see
+    /// [`Authorization::signed_header_names`]).
+    pub signed_headers: &'a str,
+    /// The signature's 64 hex digits, lower case.
+    pub signature: [u8; 64],
+}
+
+impl<'a> Authorization<'a> {
+    /// The signed header names, in the client's order.
+    pub fn signed_header_names(&self) -> std::str::Split<'a, char> {
+        self.signed_headers.split(';')
+    }
+
+    /// Whether `name` (lower case) is one of the signed headers.
+    pub fn signs(&self, name: &str) -> bool {
+        self.signed_header_names().any(|h| h == name)
+    }
 }
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 
 /// Parses an `Authorization` header value.
-pub fn parse_authorization(value: &str) -> Result<Authorization, VerifyError> {
+pub fn parse_authorization(value: &str) -> Result<Authorization<'_>, VerifyError> {
     let malformed = |why: &str| VerifyError::Malformed(why.to_owned());
     let rest = value
         .strip_prefix(ALGORITHM)
@@ -65,12 +80,14 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, VerifyError> {
             "Credential is not key/YYYYMMDD/region/service/aws4_request",
         ));
     }
-    if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(malformed("Signature is not 64 hex digits"));
-    }
-    let signed_headers: Vec<String> = signed.split(';').map(str::to_owned).collect();
-    if signed_headers
-        .iter()
+    let signature: [u8; 64] = signature
+        .as_bytes()
+        .try_into()
+        .ok()
+        .filter(|s: &[u8; 64]| s.iter().all(u8::is_ascii_hexdigit))
+        .ok_or_else(|| malformed("Signature is not 64 hex digits"))?;
+    if signed
+        .split(';')
         .any(|h| h.is_empty() || h.bytes().any(|b| b.is_ascii_uppercase()))
     {
         return Err(malformed(
@@ -78,12 +95,12 @@ pub fn parse_authorization(value: &str) -> Result<Authorization, VerifyError> {
         ));
     }
     Ok(Authorization {
-        access_key_id: key.to_owned(),
-        date: date.to_owned(),
-        region: region.to_owned(),
-        service: service.to_owned(),
-        signed_headers,
-        signature: signature.to_ascii_lowercase(),
+        access_key_id: key,
+        date,
+        region,
+        service,
+        signed_headers: signed,
+        signature: signature.map(|b| b.to_ascii_lowercase()),
     })
 }
 
@@ -100,10 +117,24 @@ mod tests {
         .unwrap();
         assert_eq!(a.access_key_id, "AKIDEXAMPLE");
         assert_eq!(
-            (a.date.as_str(), a.region.as_str(), a.service.as_str()),
+            (a.date, a.region, a.service),
             ("20150830", "us-east-1", "service")
         );
-        assert_eq!(a.signed_headers, ["host", "x-amz-date"]);
+        assert_eq!(
+            a.signed_header_names().collect::<Vec<_>>(),
+            ["host", "x-amz-date"]
+        );
+        assert!(a.signs("host") && a.signs("x-amz-date") && !a.signs("hos"));
+        // Upper-case hex digits are taken, and compared lower case.
+        let upper = parse_authorization(
+            "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/service/aws4_request, \
+             SignedHeaders=host, Signature=5FA00FA31553B73EBF1942676E86291E8372FF2A2260956D9B8AAE1D763FBF31",
+        )
+        .unwrap();
+        assert_eq!(
+            &upper.signature,
+            b"5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+        );
         for bad in [
             "",
             "Bearer x",

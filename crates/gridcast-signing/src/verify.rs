@@ -142,7 +142,7 @@ impl PathRules {
 /// of `now` (Unix seconds).
 pub fn verify_request(
     request: &RequestParts<'_>,
-    auth: &Authorization,
+    auth: &Authorization<'_>,
     credentials: &Credentials,
     region: &str,
     service: &str,
@@ -156,8 +156,7 @@ pub fn verify_request(
             found: format!("{}/{}", auth.region, auth.service),
         });
     }
-    let signed = |name: &str| auth.signed_headers.iter().any(|h| h == name);
-    if !signed("host") {
+    if !auth.signs("host") {
         return Err(malformed("the host header must be signed".into()));
     }
     let date_text = request
@@ -165,15 +164,15 @@ pub fn verify_request(
         .get("x-amz-date")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| malformed("missing X-Amz-Date header".into()))?;
-    if !signed("x-amz-date") {
+    if !auth.signs("x-amz-date") {
         return Err(malformed("the x-amz-date header must be signed".into()));
     }
     let when = parse_amz_date(date_text)
         .ok_or_else(|| malformed(format!("X-Amz-Date {date_text:?} is not YYYYMMDDTHHMMSSZ")))?;
-    if !date_text.starts_with(&auth.date) {
+    if !date_text.starts_with(auth.date) {
         return Err(VerifyError::WrongScope {
             expected: date_text[..8].to_owned(),
-            found: auth.date.clone(),
+            found: auth.date.to_owned(),
         });
     }
     if when < now - MAX_CLOCK_SKEW_SECONDS {
@@ -196,17 +195,17 @@ pub fn verify_request(
 
     // Rebuild the request from exactly the signed headers; aws-sigv4 adds
     // x-amz-date (from the time) and the session token (from the identity).
-    let mut headers: Vec<(&str, &str)> = Vec::with_capacity(auth.signed_headers.len());
-    for name in &auth.signed_headers {
+    let mut headers: Vec<(&str, &str)> = Vec::with_capacity(8);
+    for name in auth.signed_header_names() {
         if added_by_aws_sigv4(name) {
             continue;
         }
         let mut any = false;
-        for value in request.headers.get_all(name.as_str()) {
+        for value in request.headers.get_all(name) {
             let value = value
                 .to_str()
                 .map_err(|_| malformed(format!("header {name} is not visible ASCII")))?;
-            headers.push((name.as_str(), value));
+            headers.push((name, value));
             any = true;
         }
         if !any {
@@ -228,7 +227,7 @@ pub fn verify_request(
         Some(signature) => signature,
         None => aws_sigv4_signature(&signable, auth, credentials, region, service, path)?,
     };
-    if bool::from(expected.as_bytes().ct_eq(auth.signature.as_bytes())) {
+    if bool::from(expected.as_bytes().ct_eq(&auth.signature)) {
         Ok(())
     } else {
         Err(VerifyError::Mismatch)
@@ -238,14 +237,13 @@ pub fn verify_request(
 /// The signature aws-sigv4 computes for the request (any shape).
 pub(crate) fn aws_sigv4_signature(
     request: &Signable<'_>,
-    auth: &Authorization,
+    auth: &Authorization<'_>,
     credentials: &Credentials,
     region: &str,
     service: &str,
     path: PathRules,
 ) -> Result<String, VerifyError> {
     let malformed = |why: String| VerifyError::Malformed(why);
-    let signed = |name: &str| auth.signed_headers.iter().any(|h| h == name);
     let host = request
         .headers
         .iter()
@@ -266,7 +264,7 @@ pub(crate) fn aws_sigv4_signature(
     } else {
         PercentEncodingMode::Single
     };
-    if !signed("x-amz-security-token") {
+    if !auth.signs("x-amz-security-token") {
         settings.session_token_mode = SessionTokenMode::Exclude;
     }
     let identity = credentials.identity();

@@ -247,7 +247,9 @@ fn every_one_field_tampering_is_rejected() {
                 .1,
         )
         .unwrap()
-        .signed_headers;
+        .signed_header_names()
+        .map(str::to_owned)
+        .collect();
         for header in &signed {
             let mut c = again();
             let slot = c
