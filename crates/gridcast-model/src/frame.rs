@@ -442,13 +442,14 @@ impl Frame {
             Layout::seed()
         };
         let mut builder = Builder::new(&layout);
+        let mut cells = Vec::with_capacity(layout.fields);
         if layout.seed {
-            builder.push(&layout, first_line, first_text)?;
+            builder.push(&layout, first_line, first_text, &mut cells)?;
         }
         for item in lines {
             let (line, text) = item?;
             if !text.trim().is_empty() {
-                builder.push(&layout, line, text)?;
+                builder.push(&layout, line, text, &mut cells)?;
             }
         }
         let frame = builder.finish(&layout);
@@ -619,13 +620,19 @@ impl Builder {
         }
     }
 
-    fn push(&mut self, layout: &Layout, line: usize, text: &str) -> Result<(), FrameError> {
+    fn push<'a>(
+        &mut self,
+        layout: &Layout,
+        line: usize,
+        text: &'a str,
+        cells: &mut Vec<Cow<'a, str>>,
+    ) -> Result<(), FrameError> {
         let bad = |reason: String| FrameError::BadRow {
             line,
             reason: format!("{reason} (expected {})", layout.expected()),
             text: text.chars().take(80).collect(),
         };
-        let cells = split_csv(text);
+        split_csv_into(text, cells);
         if cells.len() != layout.fields {
             let reason = match (layout.seed, cells.len()) {
                 (true, 1) => "missing consumption field".to_string(),
@@ -688,10 +695,19 @@ impl Builder {
 /// without quotes (every row of the seed's files) is split in place, with
 /// no text copied.
 fn split_csv(text: &str) -> Vec<Cow<'_, str>> {
-    if !text.contains('"') {
-        return text.split(',').map(|c| Cow::Borrowed(c.trim())).collect();
-    }
     let mut cells = Vec::new();
+    split_csv_into(text, &mut cells);
+    cells
+}
+
+/// [`split_csv`] into `cells` (cleared first), so reading a file's rows
+/// reuses one vector instead of allocating one a row.
+fn split_csv_into<'a>(text: &'a str, cells: &mut Vec<Cow<'a, str>>) {
+    cells.clear();
+    if !text.contains('"') {
+        cells.extend(text.split(',').map(|c| Cow::Borrowed(c.trim())));
+        return;
+    }
     let mut cell = String::new();
     let mut quoted = false;
     let mut chars = text.chars().peekable();
@@ -707,7 +723,6 @@ fn split_csv(text: &str) -> Vec<Cow<'_, str>> {
         }
     }
     cells.push(Cow::Owned(cell.trim().to_string()));
-    cells
 }
 
 /// pandas' default missing-value markers.

@@ -1,7 +1,7 @@
 //! Training one Prophet model per customer file, in parallel.
 
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -360,6 +360,29 @@ fn backtest_is_current(opts: &TrainOptions, old: Option<&CustomerReport>) -> boo
         .is_some_and(|b| b.spec == spec)
 }
 
+/// Reads a customer's CSV, refusing one over [`MAX_CUSTOMER_CSV`]: one
+/// open, the size from the open file (no second lookup by path) and reads
+/// bounded by the limit, so a file growing meanwhile cannot slip past it.
+fn read_customer_csv(csv: &Path) -> io::Result<Vec<u8>> {
+    let file = fs::File::open(csv)?;
+    let size = file.metadata()?.len();
+    let too_big = |size: u64| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{size} bytes, over the limit of {MAX_CUSTOMER_CSV}"),
+        )
+    };
+    if size > MAX_CUSTOMER_CSV {
+        return Err(too_big(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    file.take(MAX_CUSTOMER_CSV + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_CUSTOMER_CSV {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 fn fit_customer(
     csv: &Path,
     customer: &CustomerId,
@@ -368,15 +391,7 @@ fn fit_customer(
     row: &mut CustomerReport,
 ) -> Result<(), String> {
     let input = csv.display();
-    let size = fs::metadata(csv)
-        .map_err(|e| format!("{input}: {e}"))?
-        .len();
-    if size > MAX_CUSTOMER_CSV {
-        return Err(format!(
-            "{input}: {size} bytes, over the limit of {MAX_CUSTOMER_CSV}"
-        ));
-    }
-    let bytes = fs::read(csv).map_err(|e| format!("{input}: {e}"))?;
+    let bytes = read_customer_csv(csv).map_err(|e| format!("{input}: {e}"))?;
     let frame = Frame::from_csv(&bytes).map_err(|e| format!("{input}: {e}"))?;
     let frame = opts
         .config
