@@ -360,24 +360,29 @@ fn backtest_is_current(opts: &TrainOptions, old: Option<&CustomerReport>) -> boo
         .is_some_and(|b| b.spec == spec)
 }
 
-/// Reads a customer's CSV, refusing one over [`MAX_CUSTOMER_CSV`]: one
-/// open, the size from the open file (no second lookup by path) and reads
-/// bounded by the limit, so a file growing meanwhile cannot slip past it.
+/// Reads a customer's CSV, refusing one over [`MAX_CUSTOMER_CSV`].
 fn read_customer_csv(csv: &Path) -> io::Result<Vec<u8>> {
-    let file = fs::File::open(csv)?;
+    read_at_most(csv, MAX_CUSTOMER_CSV)
+}
+
+/// Reads `path` if it holds at most `limit` bytes: one open, the size from
+/// the open file (no second lookup by path) and reads bounded by the limit,
+/// so a file growing meanwhile cannot slip past it.
+fn read_at_most(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = fs::File::open(path)?;
     let size = file.metadata()?.len();
     let too_big = |size: u64| {
         io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("{size} bytes, over the limit of {MAX_CUSTOMER_CSV}"),
+            format!("{size} bytes, over the limit of {limit}"),
         )
     };
-    if size > MAX_CUSTOMER_CSV {
+    if size > limit {
         return Err(too_big(size));
     }
     let mut bytes = Vec::with_capacity(size as usize + 1);
-    file.take(MAX_CUSTOMER_CSV + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_CUSTOMER_CSV {
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
         return Err(too_big(bytes.len() as u64));
     }
     Ok(bytes)
@@ -483,6 +488,18 @@ fn score_without_regressors(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_at_the_read_limit_is_read_and_one_byte_more_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("42.csv");
+        std::fs::write(&path, b"2022-01-01,1.5\n").unwrap();
+        let limit = 15;
+        assert_eq!(read_at_most(&path, limit).unwrap(), b"2022-01-01,1.5\n");
+        let e = read_at_most(&path, limit - 1).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(e.to_string(), "15 bytes, over the limit of 14");
+    }
 
     fn write_customer(dir: &Path, id: &str, days: usize) {
         let mut text = String::new();
