@@ -5,7 +5,8 @@
 //!
 //! - [`server`]: the routes merged into one app, its layers (CORS, request
 //!   ids, tracing, metrics, panics to 500s), and the accept loop
-//!   (connection limit, header-read timeout).
+//!   (connection limits, header-read timeout).
+//! - [`connections`]: the connection limits, in all and per client address.
 //! - [`access_log`]: one line a request, written off the request path (drops counted).
 //! - [`stalled`]: writes to a client that stopped reading time out.
 //! - [`state`]: configuration and the state every handler shares.
@@ -38,6 +39,7 @@ pub mod artifact_source;
 pub mod authentication;
 pub mod body;
 pub mod compute;
+pub mod connections;
 pub mod container;
 pub mod covariates;
 pub mod credentials;

@@ -36,6 +36,9 @@ pub struct Metrics {
     pub model_latency: Histogram,
     /// Access log lines dropped because its writer fell behind.
     pub access_log_dropped: IntCounter,
+    /// Connections closed at accept, by the limit they were over
+    /// (`max_connections`, `max_connections_per_address`).
+    pub connections_refused: IntCounterVec,
 }
 
 fn seconds(name: &str, help: &str) -> Histogram {
@@ -91,6 +94,14 @@ impl Metrics {
                 "Access log lines dropped because the log writer fell behind",
             )
             .unwrap(),
+            connections_refused: IntCounterVec::new(
+                Opts::new(
+                    "ConnectionsRefused",
+                    "Connections closed at accept, by the limit they were over",
+                ),
+                &["limit"],
+            )
+            .unwrap(),
         };
         let r = &m.registry;
         r.register(Box::new(m.model_cache_hit.clone())).unwrap();
@@ -106,6 +117,7 @@ impl Metrics {
         r.register(Box::new(m.latency.clone())).unwrap();
         r.register(Box::new(m.model_latency.clone())).unwrap();
         r.register(Box::new(m.access_log_dropped.clone())).unwrap();
+        r.register(Box::new(m.connections_refused.clone())).unwrap();
         m
     }
 

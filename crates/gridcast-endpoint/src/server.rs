@@ -1,10 +1,10 @@
 //! The HTTP server: the routes of every module merged into one [`app`] with
 //! its layers, and [`serve`], the accept loop that holds the connection
-//! limits (how many, how long a client may take to send its headers).
+//! limits (how many, how many from one address, how long a client may take
+//! to send its headers).
 
 use std::convert::Infallible;
 use std::pin::pin;
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
@@ -16,7 +16,6 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -24,6 +23,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 
 use crate::access_log::{self, AccessLog};
+use crate::connections::Connections;
 use crate::error::{ApiError, ErrorKind};
 use crate::stalled::StalledWrites;
 use crate::state::SharedState;
@@ -159,7 +159,8 @@ fn access_log_for(state: &SharedState) -> Option<AccessLog> {
 }
 
 /// Serves on `listener` until Ctrl-C or SIGTERM: at most
-/// `max_connections` connections (more are closed as soon as accepted),
+/// `max_connections` connections and `max_connections_per_address` from one
+/// client address (more are closed as soon as accepted, see [`Connections`]),
 /// each given `header_read_timeout` to send a request's headers (on a new
 /// connection and between the requests of a kept-alive one) and closed when
 /// an answer's write makes no progress for `write_stall_timeout`.
@@ -176,9 +177,11 @@ pub async fn serve_until(
 ) -> std::io::Result<()> {
     let limits = state.config.server.clone();
     tracing::info!(address = %listener.local_addr()?, endpoint = %state.config.endpoint_name,
-        max_connections = limits.max_connections, workers = limits.forecast_workers, "serving");
+        max_connections = limits.max_connections,
+        max_connections_per_address = %limits.max_connections_per_address,
+        workers = limits.forecast_workers, "serving");
+    let mut connections = Connections::new(&limits, &state.metrics);
     let router = app(state);
-    let connections = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -199,8 +202,7 @@ pub async fn serve_until(
             },
             _ = stop.as_mut() => break,
         };
-        let Ok(permit) = connections.clone().try_acquire_owned() else {
-            tracing::warn!(%remote, limit = limits.max_connections, "connection limit reached; closing");
+        let Some(permit) = connections.admit(remote) else {
             drop(stream);
             continue;
         };

@@ -1530,3 +1530,96 @@ async fn cold_loads_use_the_parsed_form_only_of_the_same_artifact_bytes() {
     assert_eq!(replaced, answer(&reference, 7).await);
     assert!(kept(&env), "rewritten for the new artifact");
 }
+
+/// `GET /ping` on `tcp`, kept alive: its status line, or `None` when the
+/// server closed the connection instead of answering.
+async fn ping_on(tcp: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let asked = tcp
+        .write_all(b"GET /ping HTTP/1.1\r\nHost: gridcast.test\r\n\r\n")
+        .await;
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    let read = async {
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            match tcp.read(&mut buf).await {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+            }
+        }
+        let head = String::from_utf8_lossy(&answer).into_owned();
+        Some(head.lines().next().unwrap_or("").to_owned())
+    };
+    let answered = tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .expect("answered or closed within 10 s");
+    asked.ok().and(answered)
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn one_address_cannot_take_every_connection_and_others_are_still_served() {
+    use gridcast_endpoint::limits::ConnectionsPerAddress;
+    use gridcast_endpoint::server::serve_until;
+    use std::net::SocketAddr;
+    use tokio::net::{TcpSocket, TcpStream};
+
+    const PER_ADDRESS: usize = 3;
+    let env = env_with(|c| {
+        c.server.max_connections_per_address =
+            ConnectionsPerAddress::AtMost(PER_ADDRESS.try_into().unwrap())
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server_at = listener.local_addr().unwrap();
+    let server = tokio::spawn(serve_until(
+        env.state.clone(),
+        listener,
+        std::future::pending(),
+    ));
+    // Every address in 127.0.0.0/8 is this host's on Linux.
+    let connect_from = |client: &'static str| async move {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket
+            .bind(SocketAddr::new(client.parse().unwrap(), 0))
+            .unwrap();
+        socket.connect(server_at).await.unwrap()
+    };
+    let ok = Some("HTTP/1.1 200 OK".to_owned());
+    let mut held: Vec<TcpStream> = Vec::new();
+    for _ in 0..PER_ADDRESS {
+        let mut tcp = connect_from("127.0.0.1").await;
+        assert_eq!(ping_on(&mut tcp).await, ok, "under the limit");
+        held.push(tcp);
+    }
+    let mut over = connect_from("127.0.0.1").await;
+    let closed = ping_on(&mut over).await;
+    assert_eq!(closed, None, "one past the limit is closed");
+    // Another address is served while 127.0.0.1 holds its limit, and the
+    // connections held are still answered.
+    let mut other = connect_from("127.0.0.2").await;
+    assert_eq!(ping_on(&mut other).await, ok);
+    for tcp in &mut held {
+        assert_eq!(ping_on(tcp).await, ok);
+    }
+    let rendered = env.state.metrics.render();
+    assert!(
+        rendered.contains(r#"ConnectionsRefused{limit="max_connections_per_address"} 1"#)
+            && rendered.contains(r#"ConnectionsRefused{limit="max_connections"} 0"#),
+        "{rendered}"
+    );
+    // A connection closed gives its address a place back.
+    held.pop();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut again = connect_from("127.0.0.1").await;
+        if ping_on(&mut again).await == ok {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no place back within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.abort();
+}
