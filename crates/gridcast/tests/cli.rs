@@ -409,3 +409,39 @@ fn forecast_and_fit_errors_name_what_is_missing() {
     assert!(err.contains("column `temperature` is not used"), "{err}");
     assert!(!out.exists());
 }
+
+/// `serve --max-connections-per-address` (or GRIDCAST_MAX_CONNECTIONS_PER_ADDRESS)
+/// is a positive number or `off`; anything else stops `serve` before it
+/// starts, naming the flag. (The `--auth` file is missing, so a value the
+/// parser let through would fail later with another message, not serve.)
+#[test]
+fn serve_takes_a_positive_per_address_limit_or_off() {
+    let missing = std::env::temp_dir().join("gridcast-no-such-dir/auth.json");
+    let serve = |value: Option<&str>, env: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gridcast"));
+        command.args(["serve", "--port", "0", "--auth", missing.to_str().unwrap()]);
+        command.env_remove("GRIDCAST_MAX_CONNECTIONS_PER_ADDRESS");
+        if let Some(value) = value {
+            command.args(["--max-connections-per-address", value]);
+        }
+        if let Some(env) = env {
+            command.env("GRIDCAST_MAX_CONNECTIONS_PER_ADDRESS", env);
+        }
+        command.output().expect("gridcast runs")
+    };
+    for (value, env) in [(Some("0"), None), (Some("lots"), None), (None, Some("0"))] {
+        let out = serve(value, env);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{value:?} {env:?}: {err}");
+        assert!(
+            err.contains("--max-connections-per-address") && err.contains("or `off`"),
+            "{err}"
+        );
+    }
+    for (value, env) in [(Some("1"), None), (Some("off"), None), (None, Some("off"))] {
+        let out = serve(value, env);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{value:?} {env:?}: {err}");
+        assert!(err.contains("auth.json"), "{err}");
+    }
+}

@@ -615,6 +615,58 @@ fn slow_header_connections_are_closed_and_connections_are_capped() {
     assert_eq!(head_with(70_000), "HTTP/1.1 431");
 }
 
+/// `GET /ping` on a kept-alive connection: true when answered 200, false
+/// when the server closed it instead.
+fn ping_kept_alive(tcp: &mut TcpStream) -> bool {
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    if tcp
+        .write_all(b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match tcp.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return false,
+        }
+    }
+    // /ping's body is empty.
+    head.starts_with(b"HTTP/1.1 200 ")
+}
+
+#[test]
+fn one_address_gets_at_most_max_connections_per_address() {
+    let server = Server::start(&["--max-connections-per-address", "2"]);
+    let mut held: Vec<_> = (0..2)
+        .map(|_| TcpStream::connect(server.address()).unwrap())
+        .collect();
+    for tcp in &mut held {
+        assert!(ping_kept_alive(tcp), "under the limit");
+    }
+    let mut over = TcpStream::connect(server.address()).unwrap();
+    assert!(!ping_kept_alive(&mut over), "past 2 from 127.0.0.1");
+    for tcp in &mut held {
+        assert!(ping_kept_alive(tcp), "the two held are still served");
+    }
+    // Once they close, 127.0.0.1 has places again (a try made before the
+    // server saw them close is refused and counted too).
+    drop(held);
+    let (started, mut refused) = (Instant::now(), 1);
+    let metrics = loop {
+        match ureq::get(&format!("{}/metrics", server.url)).call() {
+            Ok(answer) => break answer.into_string().unwrap(),
+            Err(e) if started.elapsed() > Duration::from_secs(10) => panic!("{e}"),
+            Err(_) => refused += 1,
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let counted = format!(r#"ConnectionsRefused{{limit="max_connections_per_address"}} {refused}"#);
+    assert!(metrics.contains(&counted), "{counted} in {metrics}");
+}
+
 #[test]
 fn a_burst_of_big_models_is_bounded_and_memory_returns() {
     // Three 100,000-row models (15 MB of model.json each, 1 MB compressed)

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use gridcast_endpoint::credentials::Principals;
-use gridcast_endpoint::limits::{default_workers, ServerLimits};
+use gridcast_endpoint::limits::{default_workers, ConnectionsPerAddress, ServerLimits};
 use gridcast_endpoint::login::Users;
 use gridcast_endpoint::model_cache::CacheLimits;
 use gridcast_endpoint::revocations::DEFAULT_FOLDER;
@@ -70,6 +70,17 @@ pub struct Args {
     /// Open connections at once; more are closed as soon as accepted.
     #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: u64,
+    /// Open connections one client address (IPv4, or IPv6 /64) may hold; more
+    /// are closed as soon as accepted. `off` behind a proxy or load balancer
+    /// (SageMaker, a Kubernetes Ingress, HAProxy, nginx): every connection
+    /// then comes from its few addresses, so limit per client there instead.
+    #[arg(
+        long,
+        env = "GRIDCAST_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = ConnectionsPerAddress::DEFAULT,
+        value_name = "N|off"
+    )]
+    max_connections_per_address: ConnectionsPerAddress,
     /// Seconds a client has to send a request's headers (also the keep-alive idle time).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     header_timeout: u64,
@@ -129,6 +140,7 @@ fn server_limits(args: &Args) -> ServerLimits {
     limits.forecast_queue = args.forecast_queue;
     limits.invocation_timeout = Duration::from_secs(args.invocation_timeout);
     limits.max_connections = args.max_connections as usize;
+    limits.max_connections_per_address = args.max_connections_per_address;
     limits.header_read_timeout = Duration::from_secs(args.header_timeout);
     limits.write_stall_timeout = Duration::from_secs(args.write_timeout);
     limits.covariates_poll = Duration::from_secs(args.covariates_poll);
