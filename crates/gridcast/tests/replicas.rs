@@ -136,7 +136,9 @@ impl Fixture {
             .arg("--users")
             .arg(self.path("users.json"))
             .arg("--auth")
-            .arg(self.path("auth.json"));
+            .arg(self.path("auth.json"))
+            // Behind HAProxy every connection comes from HAProxy's address.
+            .args(["--max-connections-per-address", "off"]);
         for (i, key) in keys.iter().enumerate() {
             let flag = if i == 0 {
                 "--session-key-file"

@@ -100,6 +100,12 @@ fn serving_image_is_a_multi_model_container() {
         Some("0.0.0.0")
     );
     assert_eq!(env.get("GRIDCAST_PORT").map(String::as_str), Some("8080"));
+    // Every connection comes from SageMaker's front end: no limit per address.
+    assert_eq!(
+        env.get("GRIDCAST_MAX_CONNECTIONS_PER_ADDRESS")
+            .map(String::as_str),
+        Some("off")
+    );
     let argv = command(&stage);
     assert_eq!(argv, ["gridcast", "serve"]);
 
