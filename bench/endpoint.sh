@@ -32,8 +32,10 @@ callers=${CALLERS:-8}
   done
   printf ']}\n'; } > "$work/auth.json"
 
+# wrk's connections all come from 127.0.0.1: no limit per address (CONNECTIONS may pass 64);
+# an environment variable, so an older GRIDCAST_BIN without the flag runs the same.
 start_server() { # extra args...
-  GRIDCAST_LOG=${GRIDCAST_LOG:-info} $gc serve --port 0 --models "$work/models" --auth "$work/auth.json" "$@" > "$work/serve.out" 2>/dev/null &
+  GRIDCAST_MAX_CONNECTIONS_PER_ADDRESS=off GRIDCAST_LOG=${GRIDCAST_LOG:-info} $gc serve --port 0 --models "$work/models" --auth "$work/auth.json" "$@" > "$work/serve.out" 2>/dev/null &
   server=$!
   for _ in $(seq 50); do grep -q listening "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
   url=$(awk '{print $NF}' "$work/serve.out")

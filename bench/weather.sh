@@ -45,7 +45,8 @@ mkdir -p "$work/mixed"
 cp "$work/weather-models-1/42.tar.gz" "$work/mixed/weather-42.tar.gz"
 cp "$work/seed-models-1/42.tar.gz" "$work/mixed/seed-42.tar.gz"
 echo '{"principals": [{"access_key_id": "AKIDBENCH", "secret_access_key": "bench-secret", "target_models": ["*"]}]}' > "$work/auth.json"
-GRIDCAST_LOG=${GRIDCAST_LOG:-info} $gc serve --port 0 --models "$work/mixed" --auth "$work/auth.json" \
+# wrk's connections all come from 127.0.0.1: no limit per address (CONNECTIONS may pass 64).
+GRIDCAST_MAX_CONNECTIONS_PER_ADDRESS=off GRIDCAST_LOG=${GRIDCAST_LOG:-info} $gc serve --port 0 --models "$work/mixed" --auth "$work/auth.json" \
   --future-covariates "$work/feed.csv" > "$work/serve.out" 2>/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
