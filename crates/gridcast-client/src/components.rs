@@ -52,9 +52,20 @@ fn capitalized(name: &str) -> String {
     s
 }
 
-/// The components `model` has, in `plot_components`' order, with their
-/// values from `table` (a component the table has no column of is left out).
-pub fn components(table: &ForecastTable, model: &ProphetModel) -> Vec<ComponentSeries> {
+/// A component a model's forecasts show: its `predict` column, its label and
+/// whether it is multiplicative (shown in percent).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ComponentFact {
+    /// The `predict` column.
+    pub column: String,
+    /// For people.
+    pub label: String,
+    /// Multiplicative: shown in percent of the trend.
+    pub percent: bool,
+}
+
+/// The components `model` has, in `plot_components`' order.
+pub fn component_facts(model: &ProphetModel) -> Vec<ComponentFact> {
     let has = |name: &str| {
         model
             .component_columns
@@ -73,25 +84,42 @@ pub fn components(table: &ForecastTable, model: &ProphetModel) -> Vec<ComponentS
         .filter(|n| has(n));
     std::iter::once("trend")
         .chain(wanted)
-        .filter_map(|name| {
-            let (_, values) = table.columns.iter().find(|(n, _)| n == name)?;
-            let percent = name != "trend" && !model.component_modes.is_additive(name);
-            let label = if name.starts_with("extra_regressors_") {
+        .map(|name| ComponentFact {
+            column: name.to_string(),
+            percent: name != "trend" && !model.component_modes.is_additive(name),
+            label: if name.starts_with("extra_regressors_") {
                 regressor_label(model, name)
             } else {
                 capitalized(name)
-            };
+            },
+        })
+        .collect()
+}
+
+/// The components of `facts` with their values from `table` (a component the
+/// table has no column of is left out).
+pub fn select(table: &ForecastTable, facts: &[ComponentFact]) -> Vec<ComponentSeries> {
+    facts
+        .iter()
+        .filter_map(|c| {
+            let (_, values) = table.columns.iter().find(|(n, _)| *n == c.column)?;
             Some(ComponentSeries {
-                column: name.to_string(),
-                label,
-                percent,
+                column: c.column.clone(),
+                label: c.label.clone(),
+                percent: c.percent,
                 values: values
                     .iter()
-                    .map(|v| if percent { v * 100.0 } else { *v })
+                    .map(|v| if c.percent { v * 100.0 } else { *v })
                     .collect(),
             })
         })
         .collect()
+}
+
+/// The components `model` has, in `plot_components`' order, with their
+/// values from `table` (a component the table has no column of is left out).
+pub fn components(table: &ForecastTable, model: &ProphetModel) -> Vec<ComponentSeries> {
+    select(table, &component_facts(model))
 }
 
 #[cfg(test)]

@@ -3,8 +3,7 @@
 
 use gridcast_api::FutureRows;
 use gridcast_model::{
-    format_csv, future_frame, infer_frequency, predict, read_artifact, read_model_json,
-    prophet_year_list, AnswerSeed, ArtifactLimits, Forecast, ForecastOptions, Frame, HolidaySource,
+    format_csv, future_frame, infer_frequency, predict, read_artifact, read_model_json, AnswerSeed, ArtifactLimits, Forecast, ForecastOptions, Frame, HolidaySource,
     HolidayTable, ProphetModel,
 };
 
@@ -75,7 +74,7 @@ impl ForecastSource {
 
 /// The columns a customer sees: time, forecast, uncertainty band, and the
 /// answer's other columns (trend, seasonalities, holidays, regressors).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ForecastTable {
     /// Unix seconds.
     pub ds: Vec<i64>,
@@ -196,7 +195,7 @@ impl ForecastTable {
 /// The rows a device forecast leaves out because the device has no future
 /// values (covariates) of a column the model needs for them: the first
 /// such row and every one after it. Shown as it is, never filled in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Uncovered {
     /// The columns without values at `first`.
     pub columns: Vec<String>,
@@ -225,7 +224,7 @@ impl std::fmt::Display for Uncovered {
 }
 
 /// A forecast on the device: the rows it could give, and those it could not.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeviceForecast {
     /// The forecast rows (the covered ones, from the first).
     pub table: ForecastTable,
@@ -234,7 +233,7 @@ pub struct DeviceForecast {
 }
 
 /// Why the device gave no forecast at all.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum DeviceForecastError {
     /// Not even the first row has the covariates the model needs.
     #[error("{0}")]
@@ -300,8 +299,7 @@ impl OnDeviceModel {
 
     /// How many model periods cover `days` days.
     pub fn periods_for_days(&self, days: u32) -> u32 {
-        let per_day = (86_400 / self.step_seconds().max(1)).max(1);
-        days.saturating_mul(per_day as u32)
+        crate::facts::periods_for_days(self.step_seconds(), days)
     }
 
     /// Forecasts `periods` rows after the history, like the endpoint does
@@ -397,17 +395,8 @@ impl OnDeviceModel {
     /// table's).
     pub fn holiday_days(&self, table: Option<&HolidayTable>, from: i64, to: i64) -> Vec<(i64, String)> {
         let h = &self.model.holidays;
-        let seen = |name: &str| h.train_names.as_ref().is_none_or(|n| n.iter().any(|s| s == name));
-        let mut days: Vec<(i64, String)> =
-            h.frame.iter().flatten().map(|x| (x.ds, x.name.clone())).collect();
-        if let Some(t) = table.filter(|t| Some(t.country()) == h.country_code()) {
-            let ends = prophet_year_list(&[from, to]);
-            let (first, last) = (ends.iter().min(), ends.iter().max());
-            let years: Vec<i32> = first.zip(last).map(|(a, b)| (*a..=*b).collect()).unwrap_or_default();
-            days.extend(t.holidays(&years).unwrap_or_default().into_iter().map(|c| (c.ds, c.name)));
-        }
-        days.retain(|(ds, name)| (from..=to).contains(ds) && seen(name));
-        days
+        let frame = h.frame.iter().flatten().map(|x| (x.ds, x.name.clone())).collect();
+        crate::facts::holiday_days(frame, h.train_names.as_deref(), h.country_code(), table, (from, to))
     }
 
     /// Forecasts `periods` rows as the endpoint answers them for this model

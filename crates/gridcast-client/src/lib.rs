@@ -14,6 +14,8 @@
 pub mod accuracy;
 pub mod chart;
 pub mod components;
+pub mod engine;
+pub mod facts;
 pub mod forecast;
 pub mod problem;
 pub mod request;
@@ -23,6 +25,8 @@ pub mod usage;
 
 #[cfg(target_arch = "wasm32")]
 pub mod artifact_store;
+#[cfg(all(target_arch = "wasm32", not(feature = "engine")))]
+pub mod engine_module;
 #[cfg(target_arch = "wasm32")]
 pub mod forecaster;
 #[cfg(target_arch = "wasm32")]
@@ -35,6 +39,7 @@ pub use forecast::{
     forecast_on_device, DeviceForecast, DeviceForecastError, ForecastSource, ForecastTable,
     OnDeviceModel, Uncovered,
 };
+pub use facts::ModelFacts;
 pub use problem::{Action, Problem};
 pub use request::{PreparedRequest, Reply};
 pub use session::Session;
