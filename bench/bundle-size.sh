@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sizes of a Trunk build (raw and gzip -9), by who loads them:
-#   portal   what the portal loads to run (UI, signing, forecast, model.json, artifacts);
+#   portal   what the portal loads to run (UI, signing, the endpoint client, kept model facts);
 #            budget: ≤ 1 MB of wasm and ≤ 305,500 B gzipped over its files (exit 1 when over)
+#   engine   what the portal loads on demand to check a download or forecast on the device
+#            (gridcast-js's portal-engine; the service worker precaches it)
 #   preview  what the forecast preview loads on demand (its worker, gridcast-js with the fit)
 #   widget   what a host page loads for <gridcast-forecast> (embed.js, gridcast-js forecast-only)
 #   edge     the edge handler bundle (handler, Node adapter, gridcast-js forecast-only)
@@ -39,6 +41,7 @@ status=0
 if [ "$last_wasm" -gt "$wasm_limit" ]; then echo "over budget: $last_wasm bytes of wasm > $wasm_limit"; status=1; fi
 if [ "$last_gz" -gt "$gzip_limit" ]; then echo "over budget: $last_gz bytes gzipped > $gzip_limit"; status=1; fi
 pkg=("$dist"/pkg/gridcast_js.js "$dist"/pkg/gridcast_js_bg.wasm)
+group "engine (on demand)" "$dist"/pkg-engine/gridcast_js.js "$dist"/pkg-engine/gridcast_js_bg.wasm
 group "preview (on demand)" "$dist"/preview-worker.js "$dist"/pkg-fit/gridcast_js.js "$dist"/pkg-fit/gridcast_js_bg.wasm
 group widget "$dist"/embed.js "${pkg[@]}"
 group edge "$dist"/edge/handler.mjs "$dist"/edge/serve.mjs "${pkg[@]}"

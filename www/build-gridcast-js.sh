@@ -5,6 +5,9 @@
 #             the edge handler
 #   pkg-fit/  with the on-device fit, for speed (profile wasm-fit; wasm-opt -O3 measured no
 #             faster): the preview's worker, loaded only when a customer fits
+#   pkg-engine/ the portal's on-device engine (feature portal-engine: engineFacts,
+#             engineForecast; no widget, no edge), for size: loaded by the portal when it
+#             checks a download or forecasts without the endpoint
 # The wasm is found where cargo reports it (so CARGO_TARGET_DIR and build.target-dir work).
 set -eu
 out=${TRUNK_STAGING_DIR:?run by trunk build (TRUNK_STAGING_DIR is not set)}
@@ -36,4 +39,6 @@ smaller() {
 
 bundle pkg wasm-release --no-default-features
 smaller pkg
+bundle pkg-engine wasm-release --no-default-features --features portal-engine
+smaller pkg-engine
 bundle pkg-fit wasm-fit

@@ -1,7 +1,7 @@
 // The portal's service worker (ARCHITECTURE.md): network first, the cache when offline; the
 // app shell is precached on install. Forecast and sign-in calls are never cached.
 
-const CACHE = "gridcast-shell-v1";
+const CACHE = "gridcast-shell-v2";
 // demo-logins.json: the demo's passwords (make run), never kept.
 const NEVER = [/^\/endpoints\//, /^\/auth\//, /^\/models(\/|$)/, /^\/ping$/, /^\/metrics$/, /\/demo-logins\.json$/];
 
@@ -17,7 +17,8 @@ async function precache() {
   if (!response.ok) throw new Error("cannot fetch the app shell: " + response.status);
   const html = await response.clone().text();
   await cache.put(index, response);
-  const assets = new Set();
+  // The on-device engine, which the page imports only when it needs it.
+  const assets = new Set(["pkg-engine/gridcast_js.js", "pkg-engine/gridcast_js_bg.wasm"].map((p) => new URL(p, index).href));
   for (const m of html.matchAll(/(?:href|src)="([^"]+)"/g)) {
     const url = new URL(m[1], index);
     if (url.origin === self.location.origin) assets.add(url.href);

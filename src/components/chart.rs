@@ -16,7 +16,7 @@ pub struct ChartProps {
     pub forecast: Option<ForecastTable>,
     /// What the chart shows, for screen readers and the title.
     pub label: AttrValue,
-    /// Holidays to mark (`OnDeviceModel::holiday_days`).
+    /// Holidays to mark (`ModelFacts::holiday_days`).
     #[prop_or_default]
     pub holidays: Vec<(i64, String)>,
 }

@@ -46,7 +46,7 @@ fn csv_href(outcome: &Outcome) -> String {
 /// Each component of `outcome` the model has, one column each, as Prophet's
 /// `plot_components` shows them (multiplicative ones in percent).
 fn components_view(outcome: &Outcome, model: &DeviceModel) -> Html {
-    let shown = gridcast_client::components::components(&outcome.table, &model.model.model);
+    let shown = gridcast_client::components::select(&outcome.table, &model.facts.components);
     html! {
         <details id="forecast-components" class="card components">
             <summary>{ "Forecast components" }</summary>
@@ -127,7 +127,7 @@ pub fn forecast_panel(props: &ForecastProps) -> Html {
     let trained = props
         .model
         .as_ref()
-        .and_then(|m| m.model.trained_through())
+        .and_then(|m| m.facts.trained_through)
         .map(date);
     let components = match (&props.outcome, &props.model) {
         (Some(o), Some(m)) => components_view(o, m),

@@ -43,7 +43,7 @@ fn total_card(title: &str, t: PeriodTotal) -> Html {
 #[function_component(UsageView)]
 pub fn usage_view(props: &UsageProps) -> Html {
     let by = use_state(|| Aggregation::Daily);
-    let usage: Usage = props.model.model.usage();
+    let usage: Usage = props.model.facts.usage();
     let mut points = usage.aggregate(*by);
     if *by == Aggregation::Daily && points.len() > DAILY_WINDOW {
         points.drain(..points.len() - DAILY_WINDOW);
@@ -55,8 +55,8 @@ pub fn usage_view(props: &UsageProps) -> Html {
     let holidays = match (points.first(), &props.model.holidays) {
         (Some(first), Some(kept)) => {
             let last = forecast.as_ref().and_then(|f| f.ds.last()).or(points.last().map(|p| &p.start));
-            let model = &props.model.model;
-            model.holiday_days(Some(&*kept.table), first.start, last.copied().unwrap_or(first.start))
+            let facts = &props.model.facts;
+            facts.holiday_days(Some(&*kept.table), first.start, last.copied().unwrap_or(first.start))
         }
         _ => Vec::new(),
     };

@@ -66,6 +66,16 @@ test("sign in, forecast online, then on the device, then offline after a reload"
   assert.equal(csv.trim().split("\n").length, 15);
   await shot(page, "02-forecast-online");
 
+  // The first sign-in's download was checked by the on-device engine (a second wasm module);
+  // a visit whose model is current (304) shows it from the facts kept beside it, without it.
+  const engineLoads = () => page.evaluate(() => performance.getEntriesByType("resource").filter((r) => r.name.includes("/pkg-engine/")).length);
+  assert.ok((await engineLoads()) > 0, "the new download was checked by the engine module");
+  await page.reload();
+  await page.waitForSelector(".usage svg polyline.history");
+  await page.waitForLoadState("networkidle");
+  assert.equal(await engineLoads(), 0, "no engine module for a current model");
+  assert.deepEqual(await page.$$eval(".total .figure", (f) => f.map((x) => Number(x.textContent))), totals);
+
   // The endpoint goes away: the same forecast comes from this device.
   await server.stop();
   const device = await requestForecast(page, 14, "device");

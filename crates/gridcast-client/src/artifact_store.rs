@@ -31,6 +31,9 @@ pub struct StoredArtifact {
     /// The country holiday table its model needs (`data/<CODE>.bin`; empty:
     /// none).
     pub holidays: Vec<u8>,
+    /// Its model's facts as the engine read them (`ModelFacts`' JSON; empty:
+    /// none, as in builds with the engine in process).
+    pub facts: Vec<u8>,
 }
 
 fn storage(e: impl std::fmt::Display) -> Problem {
@@ -108,6 +111,11 @@ impl ArtifactStore {
             covariates: bytes_field("covariates"),
             covariates_etag: field("covariates_etag").as_string(),
             holidays: bytes_field("holidays"),
+            // Entries from before facts were kept (and the widget's) have none.
+            #[cfg(not(feature = "engine"))]
+            facts: bytes_field("facts"),
+            #[cfg(feature = "engine")]
+            facts: Vec::new(),
         }))
     }
 
@@ -128,6 +136,10 @@ impl ArtifactStore {
             .and_then(|_| set("saved_at", JsValue::from_f64(artifact.saved_at_ms)))
             .and_then(|_| set("covariates", Uint8Array::from(artifact.covariates.as_slice()).into()))
             .and_then(|_| set("holidays", Uint8Array::from(artifact.holidays.as_slice()).into()))
+            .and_then(|_| match cfg!(feature = "engine") {
+                true => Ok(()),
+                false => set("facts", Uint8Array::from(artifact.facts.as_slice()).into()),
+            })
             .and_then(|_| {
                 set(
                     "covariates_etag",

@@ -16,10 +16,11 @@ use crate::forecast::Uncovered;
 use crate::problem::Action;
 use crate::request::{self, Target};
 use crate::transport::{self, DOWNLOAD_TIMEOUT_MS, FORECAST_TIMEOUT_MS};
-use crate::{
-    Accuracy, Actuals, EndpointSettings, ForecastSource, ForecastTable, OnDeviceModel, Problem,
-    Session,
-};
+#[cfg(not(feature = "engine"))]
+use crate::ModelFacts;
+#[cfg(feature = "engine")]
+use crate::OnDeviceModel;
+use crate::{Accuracy, Actuals, EndpointSettings, ForecastSource, ForecastTable, Problem, Session};
 
 /// Where artifacts are kept between forecasts.
 #[derive(Debug, Clone)]
@@ -67,8 +68,14 @@ impl ModelStore {
 /// The customer's model as this device has it.
 #[derive(Debug, Clone)]
 pub struct DeviceModel {
-    /// The unpacked model.
+    /// The unpacked model (builds with the engine in process: the widget,
+    /// the edge).
+    #[cfg(feature = "engine")]
     pub model: Rc<OnDeviceModel>,
+    /// What the views read of it, as the engine gave them (the portal, whose
+    /// engine is a second wasm module).
+    #[cfg(not(feature = "engine"))]
+    pub facts: Rc<ModelFacts>,
     /// The artifact it came from (for refits on the device).
     pub artifact: Rc<Vec<u8>>,
     /// The entity tag it was downloaded with.
@@ -118,19 +125,52 @@ impl PartialEq for DeviceModel {
     fn eq(&self, other: &Self) -> bool {
         let rows = |m: &Self| m.covariates.as_ref().map(Rc::as_ptr);
         let table = |m: &Self| m.holidays.as_ref().map(Rc::as_ptr);
-        Rc::ptr_eq(&self.model, &other.model)
-            && self.fresh == other.fresh
+        #[cfg(feature = "engine")]
+        let same = Rc::ptr_eq(&self.model, &other.model);
+        #[cfg(not(feature = "engine"))]
+        let same = Rc::ptr_eq(&self.facts, &other.facts);
+        same && self.fresh == other.fresh
             && rows(self) == rows(other)
             && table(self) == table(other)
     }
 }
 
 impl DeviceModel {
+    /// The columns its forecasts need future values of.
+    #[cfg(feature = "covariates")]
+    fn needs_covariates(&self) -> bool {
+        #[cfg(feature = "engine")]
+        return !self.model.model.future_value_columns().is_empty();
+        #[cfg(not(feature = "engine"))]
+        return !self.facts.future_value_columns.is_empty();
+    }
+
+    /// The country of its `add_country_holidays`, resolved.
+    #[cfg(feature = "holidays")]
+    fn country_code(&self) -> Option<&str> {
+        #[cfg(feature = "engine")]
+        return self.model.model.holidays.country_code();
+        #[cfg(not(feature = "engine"))]
+        return self.facts.country.as_deref();
+    }
+
+    /// How many model periods cover `days` days.
+    pub fn periods_for_days(&self, days: u32) -> u32 {
+        #[cfg(feature = "engine")]
+        return self.model.periods_for_days(days);
+        #[cfg(not(feature = "engine"))]
+        return self.facts.periods_for_days(days);
+    }
+
     /// What the device stores for it: the artifact and the covariates in one
     /// record.
     fn record(&self) -> StoredArtifact {
         let covariates = self.covariates.as_deref();
         StoredArtifact {
+            #[cfg(feature = "engine")]
+            facts: Vec::new(),
+            #[cfg(not(feature = "engine"))]
+            facts: self.facts.to_json(),
             bytes: self.artifact.to_vec(),
             etag: self.etag.clone(),
             saved_at_ms: self.saved_at_ms,
@@ -208,9 +248,20 @@ impl Forecaster {
         let Some(stored) = self.store.get(&self.key(session)?).await? else {
             return Ok(None);
         };
-        let model = OnDeviceModel::from_artifact(&stored.bytes).map_err(Problem::OnDevice)?;
+        #[cfg(feature = "engine")]
+        let model = Rc::new(OnDeviceModel::from_artifact(&stored.bytes).map_err(Problem::OnDevice)?);
+        // Kept beside the artifact when it was checked; a record from before
+        // facts were kept is read by the engine once.
+        #[cfg(not(feature = "engine"))]
+        let facts = Rc::new(match ModelFacts::from_json(&stored.facts) {
+            Ok(facts) => facts,
+            Err(_) => crate::engine_module::facts(&stored.bytes).await?,
+        });
         Ok(Some(DeviceModel {
-            model: Rc::new(model),
+            #[cfg(feature = "engine")]
+            model,
+            #[cfg(not(feature = "engine"))]
+            facts,
             artifact: Rc::new(stored.bytes),
             etag: stored.etag,
             fresh: false,
@@ -239,9 +290,12 @@ impl Forecaster {
                 fresh: true,
                 ..stored.clone()
             },
-            // Checked before it is kept.
+            // Checked before it is kept (by the engine, in process or loaded).
             (200, _) => DeviceModel {
+                #[cfg(feature = "engine")]
                 model: Rc::new(OnDeviceModel::from_artifact(&reply.body).map_err(Problem::OnDevice)?),
+                #[cfg(not(feature = "engine"))]
+                facts: Rc::new(crate::engine_module::facts(&reply.body).await?),
                 etag: reply.header("etag").map(str::to_owned),
                 artifact: Rc::new(reply.body),
                 fresh: true,
@@ -259,7 +313,7 @@ impl Forecaster {
         };
         let mut changed = reply.status == 200;
         #[cfg(feature = "covariates")]
-        if !model.model.model.future_value_columns().is_empty() {
+        if model.needs_covariates() {
             let etag = model.covariates.as_ref().and_then(|c| c.etag.as_deref());
             let prepared = request::download_covariates(&target, session, etag, transport::now())?;
             if let Ok(reply) = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await {
@@ -271,7 +325,7 @@ impl Forecaster {
             }
         }
         #[cfg(feature = "holidays")]
-        if let Some(code) = model.model.model.holidays.country_code() {
+        if let Some(code) = model.country_code().map(str::to_owned) {
             if model.holidays.as_ref().is_none_or(|h| h.table.country() != code) {
                 let prepared = request::download_holidays(&target, session, transport::now())?;
                 if let Ok(reply) = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await {
@@ -303,7 +357,7 @@ impl Forecaster {
         days: u32,
     ) -> Result<Outcome, Problem> {
         crate::Horizon::days(days).map_err(|_| Problem::Horizon(days))?;
-        let periods = model.map_or(days, |m| m.model.periods_for_days(days));
+        let periods = model.map_or(days, |m| m.periods_for_days(days));
         let problem = match self.online_forecast(session, periods).await {
             Ok(table) => {
                 return Ok(Outcome {
@@ -316,12 +370,32 @@ impl Forecaster {
             Err(p) if p.endpoint_down() => p,
             Err(p) => return Err(p),
         };
-        Self::on_device(model.ok_or(Problem::NoStoredModel)?, days, problem)
+        let model = model.ok_or(Problem::NoStoredModel)?;
+        #[cfg(feature = "engine")]
+        return Self::on_device(model, days, problem);
+        #[cfg(not(feature = "engine"))]
+        return Self::on_device_loaded(model, days, problem).await;
+    }
+
+    /// [`Self::on_device`] by the engine module (loaded on first use): the
+    /// same forecast, through `engineForecast`.
+    #[cfg(not(feature = "engine"))]
+    pub async fn on_device_loaded(model: &DeviceModel, days: u32, why: Problem) -> Result<Outcome, Problem> {
+        let covariates = model.covariates.as_ref().map_or(&[][..], |c| &c.csv[..]);
+        let holidays = model.holidays.as_ref().map_or(&[][..], |h| &h.bytes[..]);
+        let forecast = crate::engine_module::forecast(&model.artifact, covariates, holidays, days).await?;
+        Ok(Outcome {
+            table: forecast.table,
+            source: ForecastSource::Device,
+            fallback_reason: Some(why),
+            uncovered: forecast.uncovered,
+        })
     }
 
     /// The device's forecast of `days` days from `model`, because of `why`
     /// (the endpoint's problem, or no credentials to ask it with): with the
     /// covariates it keeps, only the days they cover.
+    #[cfg(feature = "engine")]
     pub fn on_device(model: &DeviceModel, days: u32, why: Problem) -> Result<Outcome, Problem> {
         let periods = model.model.periods_for_days(days);
         #[cfg(not(feature = "covariates"))]

@@ -47,6 +47,8 @@ async fn artifacts_are_kept_in_indexeddb() {
         covariates: b"ds,temperature\n2023-01-01,4.5\n".to_vec(),
         covariates_etag: Some("\"c1\"".into()),
         holidays: include_bytes!("../../gridcast-holidays/data/US.bin").to_vec(),
+        // The portal's build (this crate without `engine`) keeps the model's facts.
+        facts: gridcast_client::ModelFacts::of(&OnDeviceModel::from_artifact(ARTIFACT).unwrap()).to_json(),
     };
     store.put(key, &first).await.unwrap();
     // A second connection (a reload) sees it.
@@ -62,6 +64,7 @@ async fn artifacts_are_kept_in_indexeddb() {
         covariates: Vec::new(),
         covariates_etag: None,
         holidays: Vec::new(),
+        facts: Vec::new(),
     };
     store.put(key, &second).await.unwrap();
     store.put("other", &first).await.unwrap();

@@ -9,7 +9,10 @@
 //! - [`device`]: `forecastArtifact`, a forecast from artifact bytes the host
 //!   keeps itself;
 //! - [`edge`]: `edgeForecast`, the core of the `fetch(request, env)` edge
-//!   handler (`www/edge/handler.mjs`).
+//!   handler (`www/edge/handler.mjs`);
+//! - [`engine`] (feature `portal-engine`, without the widget and the edge):
+//!   `engineFacts` and `engineForecast`, the portal's on-device engine,
+//!   loaded by the portal when it checks a download or forecasts offline.
 //!
 //! [`stages`] is what `fitCsv` and `forecastArtifact` do, in plain Rust
 //! timed stage by stage, so the native benchmark runs the same code;
@@ -25,11 +28,13 @@ pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod device;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "portal-engine")))]
 pub mod edge;
+#[cfg(all(target_arch = "wasm32", feature = "portal-engine"))]
+pub mod engine;
 #[cfg(target_arch = "wasm32")]
 mod js_value;
 #[cfg(all(target_arch = "wasm32", feature = "fit"))]
 pub mod preview;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "portal-engine")))]
 pub mod widget;
