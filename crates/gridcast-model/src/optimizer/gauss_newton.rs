@@ -98,19 +98,16 @@ fn prox_newton_step(
 ) -> Vec<f64> {
     let q = g.len();
     // In z = x + d: minimise ½ zᵀHz - bᵀz + c Σ|z_j|, with b = Hx + g.
-    let b: Vec<f64> = (0..q)
-        .map(|i| (0..q).map(|j| h[i * q + j] * x[j]).sum::<f64>() + g[i])
-        .collect();
+    let b: Vec<f64> = (0..q).map(|i| row_dot(h, q, i, x) + g[i]).collect();
     let phi = |z: &[f64]| -> f64 {
         let mut v = 0.0;
         for i in 0..q {
-            let hz: f64 = (0..q).map(|j| h[i * q + j] * z[j]).sum();
+            let hz = row_dot(h, q, i, z);
             v += 0.5 * z[i] * hz - b[i] * z[i];
         }
         v + c * z[l1.clone()].iter().map(|v| v.abs()).sum::<f64>()
     };
-    let grad =
-        |z: &[f64], i: usize| -> f64 { (0..q).map(|j| h[i * q + j] * z[j]).sum::<f64>() - b[i] };
+    let grad = |z: &[f64], i: usize| -> f64 { row_dot(h, q, i, z) - b[i] };
     let mut z = x.to_vec();
     let mut sign: Vec<f64> = (0..q)
         .map(|j| {
@@ -128,13 +125,13 @@ fn prox_newton_step(
         for j in l1.clone() {
             if sign[j] == 0.0 {
                 let gj = grad(&z, j);
-                if gj.abs() > c * (1.0 + 1e-9) && worst.is_none_or(|(_, w)| gj.abs() > w) {
-                    worst = Some((j, gj.abs()));
+                if gj.abs() > c * (1.0 + 1e-9) && worst.is_none_or(|(_, w)| gj.abs() > w.abs()) {
+                    worst = Some((j, gj));
                 }
             }
         }
-        if let Some((j, _)) = worst {
-            sign[j] = -grad(&z, j).signum();
+        if let Some((j, gj)) = worst {
+            sign[j] = -gj.signum();
         }
         let mut inner_done = false;
         for _inner in 0..4 * q + 10 {
@@ -208,9 +205,7 @@ fn coordinate_descent(
 ) {
     let q = b.len();
     // hz = H z, kept up to date as coordinates change.
-    let mut hz: Vec<f64> = (0..q)
-        .map(|i| (0..q).map(|j| h[i * q + j] * z[j]).sum())
-        .collect();
+    let mut hz: Vec<f64> = (0..q).map(|i| row_dot(h, q, i, z)).collect();
     for _ in 0..sweeps {
         let mut biggest = 0.0f64;
         for j in 0..q {
@@ -233,8 +228,10 @@ fn coordinate_descent(
             };
             let step = new - z[j];
             if step != 0.0 {
-                for i in 0..q {
-                    hz[i] += h[i * q + j] * step;
+                // Column j of H is its row j (H is symmetric, entry for
+                // entry): contiguous, so the update vectorises.
+                for (hz, h) in hz.iter_mut().zip(&h[j * q..(j + 1) * q]) {
+                    *hz += h * step;
                 }
                 z[j] = new;
                 biggest = biggest.max(step.abs() * hjj.sqrt());
@@ -244,6 +241,15 @@ fn coordinate_descent(
             break;
         }
     }
+}
+
+/// `Σ_j H[i, j] z[j]`, summed in order of `j` (the order fixes the bits).
+fn row_dot(h: &[f64], q: usize, i: usize, z: &[f64]) -> f64 {
+    h[i * q..(i + 1) * q]
+        .iter()
+        .zip(z)
+        .map(|(h, z)| h * z)
+        .sum()
 }
 
 /// Solves `H_AA z_A = b_A - c·sign_A` (zero elsewhere).
