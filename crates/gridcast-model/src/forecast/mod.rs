@@ -371,15 +371,16 @@ fn predict_uncertainty(
         let xb_m = component_values(model, x, draw, &s_m, false);
         let unc = sample_uncertainty(model, draw, &df.t, df.cap_scaled.as_deref(), per_draw, rng)?;
         let sigma = draw.sigma_obs;
-        for s in 0..per_draw {
+        for (s, unc) in unc.chunks_exact(n).take(per_draw).enumerate() {
             let column = d * per_draw + s;
-            for i in 0..n {
-                let tr = (expected[i] + unc[s * n + i]) * y_scale + df.floor[i];
+            let rows = expected.iter().zip(unc).zip(&df.floor).zip(&xb_m).zip(&xb_a);
+            for (i, ((((&e, &u), &floor), &m), &a)) in rows.enumerate() {
+                let tr = (e + u) * y_scale + floor;
                 let noise: f64 = rng.sample::<f64, _>(StandardNormal) * sigma * y_scale;
                 if trend_interval {
                     trend_draws[i * total + column] = tr;
                 }
-                yhat_draws[i * total + column] = tr * (1.0 + xb_m[i]) + xb_a[i] + noise;
+                yhat_draws[i * total + column] = tr * (1.0 + m) + a + noise;
             }
         }
     }
