@@ -150,11 +150,12 @@ fn smallest(keys: &[i64], m: usize) -> Vec<i64> {
         return Vec::new();
     }
     let mut heap = std::collections::BinaryHeap::from(keys[..m].to_vec());
+    // The heap's largest, kept in a local: most keys are only compared.
+    let mut top = *heap.peek().expect("m > 0");
     for &key in &keys[m..] {
-        if let Some(mut top) = heap.peek_mut() {
-            if key < *top {
-                *top = key;
-            }
+        if key < top {
+            *heap.peek_mut().expect("m > 0") = key;
+            top = *heap.peek().expect("m > 0");
         }
     }
     heap.into_sorted_vec()
@@ -168,11 +169,12 @@ fn smallest_of_reversed(keys: &[i64], m: usize) -> Vec<i64> {
     }
     let mut heap: std::collections::BinaryHeap<Reverse<i64>> =
         keys[..m].iter().map(|&k| Reverse(k)).collect();
+    // The heap's smallest, kept in a local: most keys are only compared.
+    let mut bottom = heap.peek().expect("m > 0").0;
     for &key in &keys[m..] {
-        if let Some(mut top) = heap.peek_mut() {
-            if key > top.0 {
-                *top = Reverse(key);
-            }
+        if key > bottom {
+            *heap.peek_mut().expect("m > 0") = Reverse(key);
+            bottom = heap.peek().expect("m > 0").0;
         }
     }
     let mut high: Vec<i64> = heap.into_vec().into_iter().map(|r| r.0).collect();
