@@ -20,9 +20,6 @@ pub(super) fn percentiles(values: &[f64], lo: f64, hi: f64, keys: &mut Vec<i64>)
     if keys.is_empty() {
         return (f64::NAN, f64::NAN);
     }
-    if let Some(tails) = Tails::of(keys, lo, hi) {
-        return (tails.percentile(lo), tails.percentile(hi));
-    }
     let mut ranked = Ranked {
         keys,
         exact: 0..0,
@@ -79,108 +76,6 @@ impl Ranked<'_> {
         };
         below + (above - below) * (pos - lo as f64)
     }
-}
-
-/// numpy's linear percentile `q` of `len` sorted values: where it falls,
-/// and the ranks of the two values it interpolates between.
-fn position(q: f64, len: usize) -> (f64, usize, usize) {
-    let pos = q / 100.0 * (len - 1) as f64;
-    (pos, pos.floor() as usize, pos.ceil() as usize)
-}
-
-/// The few smallest and few largest keys, ascending, for percentiles near
-/// both ends (an interval's: 10 and 90 of 1,000 draws for Prophet's 80 %
-/// band): one pass over
-/// the keys for each end with a bounded heap, where a random key rarely
-/// enters it, instead of two selections over all of them. The same order
-/// statistics, so the same values.
-struct Tails {
-    /// The `low.len()` smallest keys, ascending.
-    low: Vec<i64>,
-    /// The `high.len()` largest keys, ascending.
-    high: Vec<i64>,
-    len: usize,
-}
-
-impl Tails {
-    /// `None` unless each percentile's ranks lie within the smallest or the
-    /// largest eighth of the keys.
-    fn of(keys: &[i64], lo: f64, hi: f64) -> Option<Self> {
-        let len = keys.len();
-        let tail = len / 8;
-        let (mut low, mut high) = (0, 0);
-        for q in [lo, hi] {
-            let (_, below, above) = position(q, len);
-            if above < tail {
-                low = low.max(above + 1);
-            } else if below >= len - tail {
-                high = high.max(len - below);
-            } else {
-                return None;
-            }
-        }
-        Some(Tails {
-            low: smallest(keys, low),
-            high: smallest_of_reversed(keys, high),
-            len,
-        })
-    }
-
-    /// The `k`-th smallest value (a rank [`Tails::of`] covered).
-    fn nth(&self, k: usize) -> f64 {
-        let key = if k < self.low.len() {
-            self.low[k]
-        } else {
-            self.high[self.high.len() - (self.len - k)]
-        };
-        f64::from_bits(order_key(f64::from_bits(key as u64)) as u64)
-    }
-
-    /// numpy's linear percentile `q`, as [`Ranked::percentile`] computes it.
-    fn percentile(&self, q: f64) -> f64 {
-        let (pos, lo, hi) = position(q, self.len);
-        let below = self.nth(lo);
-        let above = if hi == lo { below } else { self.nth(lo + 1) };
-        below + (above - below) * (pos - lo as f64)
-    }
-}
-
-/// The `m` smallest of `keys`, ascending.
-fn smallest(keys: &[i64], m: usize) -> Vec<i64> {
-    if m == 0 {
-        return Vec::new();
-    }
-    let mut heap = std::collections::BinaryHeap::from(keys[..m].to_vec());
-    // The heap's largest, kept in a local: most keys are only compared.
-    let mut top = *heap.peek().expect("m > 0");
-    for &key in &keys[m..] {
-        if key < top {
-            *heap.peek_mut().expect("m > 0") = key;
-            top = *heap.peek().expect("m > 0");
-        }
-    }
-    heap.into_sorted_vec()
-}
-
-/// The `m` largest of `keys`, ascending.
-fn smallest_of_reversed(keys: &[i64], m: usize) -> Vec<i64> {
-    use std::cmp::Reverse;
-    if m == 0 {
-        return Vec::new();
-    }
-    let mut heap: std::collections::BinaryHeap<Reverse<i64>> =
-        keys[..m].iter().map(|&k| Reverse(k)).collect();
-    // The heap's smallest, kept in a local: most keys are only compared.
-    let mut bottom = heap.peek().expect("m > 0").0;
-    for &key in &keys[m..] {
-        if key > bottom {
-            *heap.peek_mut().expect("m > 0") = Reverse(key);
-            bottom = heap.peek().expect("m > 0").0;
-        }
-    }
-    let mut high: Vec<i64> = heap.into_vec().into_iter().map(|r| r.0).collect();
-    high.sort_unstable();
-    high
 }
 
 /// numpy's `laplace(0, scale)` from its uniform draw `u`.
