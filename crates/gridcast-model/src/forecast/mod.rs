@@ -373,7 +373,12 @@ fn predict_uncertainty(
         let sigma = draw.sigma_obs;
         for (s, unc) in unc.chunks_exact(n).take(per_draw).enumerate() {
             let column = d * per_draw + s;
-            let rows = expected.iter().zip(unc).zip(&df.floor).zip(&xb_m).zip(&xb_a);
+            let rows = expected
+                .iter()
+                .zip(unc)
+                .zip(&df.floor)
+                .zip(&xb_m)
+                .zip(&xb_a);
             for (i, ((((&e, &u), &floor), &m), &a)) in rows.enumerate() {
                 let tr = (e + u) * y_scale + floor;
                 let noise: f64 = rng.sample::<f64, _>(StandardNormal) * sigma * y_scale;
