@@ -7,6 +7,7 @@
 //!   ids, tracing, metrics, panics to 500s), and the accept loop
 //!   (connection limits, header-read timeout).
 //! - [`connections`]: the connection limits, in all and per client address.
+//! - [`front`]: InvokeEndpoint answered ahead of the router, with the same layers' work.
 //! - [`access_log`]: one line a request, written off the request path (drops counted).
 //! - [`stalled`]: writes to a client that stopped reading time out.
 //! - [`state`]: configuration and the state every handler shares.
@@ -44,6 +45,7 @@ pub mod container;
 pub mod covariates;
 pub mod credentials;
 pub mod error;
+pub mod front;
 pub mod invocation;
 pub mod limits;
 pub mod login;

@@ -5,6 +5,7 @@
 
 use std::convert::Infallible;
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
@@ -16,7 +17,6 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -25,6 +25,7 @@ use tower_http::services::ServeDir;
 use crate::access_log::{self, AccessLog};
 use crate::connections::Connections;
 use crate::error::{ApiError, ErrorKind};
+use crate::front::Front;
 use crate::stalled::StalledWrites;
 use crate::state::SharedState;
 use crate::{container, invocation, login, metrics};
@@ -43,30 +44,40 @@ const SIGV4_HEADERS: [&str; 8] = [
     "x-amzn-sagemaker-custom-attributes",
 ];
 
+/// The answer headers a browser may read (`Access-Control-Expose-Headers`).
+pub(crate) const EXPOSE_HEADERS: [&str; 5] = [
+    "x-amzn-errortype",
+    "x-amzn-requestid",
+    "x-amzn-invoked-production-variant",
+    "etag",
+    // Lets a browser tell its clock is off when a signature is refused.
+    "date",
+];
+
+/// The request headers every answer varies by (`Vary`; tower-http's default).
+pub(crate) const VARY_HEADERS: [&str; 3] = [
+    "origin",
+    "access-control-request-method",
+    "access-control-request-headers",
+];
+
+/// The request id header, set on every request and its answer.
+pub(crate) const REQUEST_ID: &str = "x-amzn-requestid";
+
 fn cors() -> CorsLayer {
     let allow: Vec<HeaderName> = SIGV4_HEADERS
         .iter()
         .chain(&["accept", "if-none-match"])
         .map(|h| HeaderName::from_static(h))
         .collect();
-    let expose: Vec<HeaderName> = [
-        "x-amzn-errortype",
-        "x-amzn-requestid",
-        "x-amzn-invoked-production-variant",
-        "etag",
-        // Lets a browser tell its clock is off when a signature is refused.
-        "date",
-    ]
-    .iter()
-    .map(|h| HeaderName::from_static(h))
-    .collect();
     // Signed requests carry no cookies, so any origin may call; the
     // signature, not the origin, is the credential.
     CorsLayer::new()
         .allow_origin(AllowOrigin::any())
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
         .allow_headers(allow)
-        .expose_headers(expose)
+        .expose_headers(EXPOSE_HEADERS.map(HeaderName::from_static))
+        .vary(VARY_HEADERS.map(HeaderName::from_static))
         .max_age(std::time::Duration::from_secs(600))
 }
 
@@ -76,8 +87,14 @@ async fn track(State(state): State<SharedState>, request: Request, next: Next) -
     // MatchedPath is a shared string: cloned, not copied.
     let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    let status = response.status();
     let route = route.as_ref().map_or("unmatched", |p| p.as_str());
+    record(&state, route, &response, started);
+    response
+}
+
+/// The metrics of one answer of `route`, started at `started`.
+pub(crate) fn record(state: &SharedState, route: &str, response: &Response, started: Instant) {
+    let status = response.status();
     state
         .metrics
         .invocations
@@ -94,7 +111,6 @@ async fn track(State(state): State<SharedState>, request: Request, next: Next) -
         .metrics
         .latency
         .observe(started.elapsed().as_secs_f64());
-    response
 }
 
 async fn not_found(request: Request) -> ApiError {
@@ -105,8 +121,15 @@ async fn not_found(request: Request) -> ApiError {
     ))
 }
 
-/// Every route and layer.
+/// Every route and layer, with the access log on when the log level lets
+/// INFO lines through.
 pub fn app(state: SharedState) -> Router {
+    let log = access_log_for(&state);
+    app_with(state, log)
+}
+
+/// Every route and layer, the access lines going to `log`.
+pub(crate) fn app_with(state: SharedState, log: Option<AccessLog>) -> Router {
     let mut app = Router::new()
         .merge(invocation::routes())
         .merge(login::routes())
@@ -121,14 +144,14 @@ pub fn app(state: SharedState) -> Router {
         }
         None => app.fallback(not_found),
     };
-    let request_id = HeaderName::from_static("x-amzn-requestid");
+    let request_id = HeaderName::from_static(REQUEST_ID);
     let mut app = app
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .layer(cors())
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("internal error").into_response()
         }));
-    if let Some(log) = access_log_for(&state) {
+    if let Some(log) = log {
         app = app.layer(middleware::from_fn(move |request, next| {
             access_log::layer(log.clone(), request, next)
         }));
@@ -140,7 +163,7 @@ pub fn app(state: SharedState) -> Router {
 
 /// The access log on stderr, when the log level lets INFO lines through
 /// (`GRIDCAST_LOG`, default `info`).
-fn access_log_for(state: &SharedState) -> Option<AccessLog> {
+pub(crate) fn access_log_for(state: &SharedState) -> Option<AccessLog> {
     if tracing::level_filters::LevelFilter::current() < tracing::Level::INFO {
         return None;
     }
@@ -181,7 +204,7 @@ pub async fn serve_until(
         max_connections_per_address = %limits.max_connections_per_address,
         workers = limits.forecast_workers, "serving");
     let mut connections = Connections::new(&limits, &state.metrics);
-    let router = app(state);
+    let front = Arc::new(Front::new(state));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -207,18 +230,11 @@ pub async fn serve_until(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let router = router.clone();
+        let front = front.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(remote));
-            let router = router.clone();
-            async move {
-                Ok::<_, Infallible>(
-                    router
-                        .oneshot(request.map(Body::new))
-                        .await
-                        .unwrap_or_else(|e| match e {}),
-                )
-            }
+            let front = front.clone();
+            async move { Ok::<_, Infallible>(front.call(request.map(Body::new)).await) }
         });
         let stream = StalledWrites::new(stream, limits.write_stall_timeout);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));

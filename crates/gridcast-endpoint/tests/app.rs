@@ -1,6 +1,7 @@
-//! The endpoint in process (`tower::ServiceExt::oneshot` on the app): every
-//! way a request is refused, each with SageMaker's status and error type,
-//! and each limit on both sides of its bound.
+//! The endpoint in process (`Front::call`, what the server's connections
+//! call, and `tower::ServiceExt::oneshot` on the router): every way a
+//! request is refused, each with SageMaker's status and error type, and each
+//! limit on both sides of its bound.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use gridcast_endpoint::credentials::Principals;
+use gridcast_endpoint::front::Front;
 use gridcast_endpoint::limits::ServerLimits;
 use gridcast_endpoint::login::{add_user, Users, MAX_FAILED_PER_ID_AND_ADDRESS};
 use gridcast_endpoint::model_cache::CacheLimits;
@@ -182,11 +184,10 @@ impl Answer {
 async fn send(env: &Env, request: Request<Body>) -> Answer {
     let response = tokio::time::timeout(
         Duration::from_secs(20),
-        app(env.state.clone()).oneshot(request),
+        Front::new(env.state.clone()).call(request),
     )
     .await
-    .expect("answered in time")
-    .unwrap();
+    .expect("answered in time");
     let status = response.status();
     let kind = response
         .headers()
@@ -194,6 +195,142 @@ async fn send(env: &Env, request: Request<Body>) -> Answer {
         .map(|v| v.to_str().unwrap().to_owned());
     let body = response.into_body().collect().await.unwrap().to_bytes();
     Answer { status, kind, body }
+}
+
+/// One answer as the wire would carry it: status, every header in order
+/// (a generated request id as `<generated>`, after checking it is a UUID),
+/// body.
+async fn wire(response: axum::response::Response, sent_id: Option<&str>) -> (u16, Vec<(String, String)>, Bytes) {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            let v = v.to_str().unwrap().to_owned();
+            if n == "x-amzn-requestid" && sent_id != Some(v.as_str()) {
+                assert!(uuid_like(&v), "request id {v}");
+                return (n.to_string(), "<generated>".to_owned());
+            }
+            (n.to_string(), v)
+        })
+        .collect();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, body)
+}
+
+fn uuid_like(v: &str) -> bool {
+    v.len() == 36 && v.chars().filter(|&c| c == '-').count() == 4
+}
+
+/// The request metrics' lines (route, status, error type, request count).
+fn request_metrics(state: &SharedState) -> Vec<String> {
+    state
+        .metrics
+        .render()
+        .lines()
+        .filter(|l| {
+            l.starts_with("Invocations{")
+                || l.starts_with("InvocationErrors{")
+                || l.starts_with("OverheadLatency_count")
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// InvokeEndpoint is answered ahead of the router (`Front`) exactly as the
+/// router answers it: the same status, headers in the same order (request
+/// id, CORS, content type), body and request metrics, for answers computed
+/// and kept and for every kind of refusal; requests the front does not
+/// take (another endpoint's name, a query) reach the router.
+#[tokio::test]
+async fn invocations_ahead_of_the_router_answer_as_the_router_does() {
+    let period = br#"{"period": 7}"#;
+    let cases: Vec<(&str, Box<dyn Fn() -> Request<Body>>)> = vec![
+        ("computed", Box::new(|| invoke("42.tar.gz", r#"{"period": 7}"#))),
+        ("kept", Box::new(|| invoke("42.tar.gz", r#"{"period": 7}"#))),
+        ("from a browser", Box::new(move || {
+            invoke_with("42.tar.gz", &[("origin", "https://portal.example")], period, &admin())
+        })),
+        ("with its own request id", Box::new(move || {
+            let mut r = invoke_with("42.tar.gz", &[], period, &admin());
+            r.headers_mut().insert("x-amzn-requestid", "client-id-1".parse().unwrap());
+            r
+        })),
+        ("double encoded", Box::new(|| invoke("42.tar.gz", r#""{\"period\": 3}""#))),
+        ("unsigned", Box::new(|| {
+            Request::post(INVOKE)
+                .header("x-amzn-sagemaker-target-model", "42.tar.gz")
+                .body(Body::from(r#"{"period": 7}"#))
+                .unwrap()
+        })),
+        ("wrong secret", Box::new(move || {
+            invoke_with("42.tar.gz", &[], period, &Credentials::new("AKIDADMIN", "nope"))
+        })),
+        ("expired key", Box::new(move || {
+            invoke_with("42.tar.gz", &[], period, &Credentials::new("AKIDOLD", "old-secret"))
+        })),
+        ("not theirs", Box::new(move || invoke_with("7.tar.gz", &[], period, &customer_42()))),
+        ("no such model", Box::new(|| invoke("7.tar.gz", r#"{"period": 7}"#))),
+        ("not a model", Box::new(|| invoke("bad.tar.gz", r#"{"period": 7}"#))),
+        ("not JSON", Box::new(|| invoke("42.tar.gz", "period=7"))),
+        ("too long a horizon", Box::new(|| invoke("42.tar.gz", r#"{"period": 3651}"#))),
+        ("csv accepted only", Box::new(move || {
+            invoke_with("42.tar.gz", &[("accept", "text/csv")], period, &admin())
+        })),
+        ("no TargetModel", Box::new(|| {
+            signed_at("POST", INVOKE, &[], b"{}", &admin(), system_clock(), Body::from("{}"))
+        })),
+        ("too large", Box::new(|| {
+            let mut r = invoke("42.tar.gz", r#"{"period": 7}"#);
+            let past = (MAX_BODY + 1).to_string();
+            r.headers_mut().insert("content-length", past.parse().unwrap());
+            r
+        })),
+        ("another endpoint", Box::new(|| {
+            signed_at(
+                "POST",
+                "/endpoints/other/invocations",
+                &[("x-amzn-sagemaker-target-model", "42.tar.gz")],
+                b"{}",
+                &admin(),
+                system_clock(),
+                Body::from("{}"),
+            )
+        })),
+        ("with a query", Box::new(|| {
+            signed_at(
+                "POST",
+                "/endpoints/gridcast/invocations?x=1",
+                &[("x-amzn-sagemaker-target-model", "42.tar.gz")],
+                b"{}",
+                &admin(),
+                system_clock(),
+                Body::from("{}"),
+            )
+        })),
+    ];
+    let (ahead, routed) = (env(), env());
+    let front = Front::new(ahead.state.clone());
+    let router = app(routed.state.clone());
+    for (what, request) in &cases {
+        let sent = request();
+        let sent_id = sent.headers().get("x-amzn-requestid").map(|v| v.to_str().unwrap().to_owned());
+        let a = wire(front.call(sent).await, sent_id.as_deref()).await;
+        let b = wire(router.clone().oneshot(request()).await.unwrap(), sent_id.as_deref()).await;
+        assert_eq!(a, b, "{what}");
+    }
+    assert_eq!(request_metrics(&ahead.state), request_metrics(&routed.state));
+    // The cases reached what they name.
+    let m = request_metrics(&ahead.state).join("\n");
+    for line in [
+        r#"Invocations{route="/endpoints/{name}/invocations",status="200"} 5"#,
+        r#"Invocations{route="/endpoints/{name}/invocations",status="403"} 4"#,
+        r#"Invocations{route="/endpoints/{name}/invocations",status="424"} 1"#,
+        r#"Invocations{route="/endpoints/{name}/invocations",status="406"} 1"#,
+        r#"Invocations{route="/endpoints/{name}/invocations",status="413"} 1"#,
+    ] {
+        assert!(m.contains(line), "{line} in\n{m}");
+    }
 }
 
 macro_rules! refused {

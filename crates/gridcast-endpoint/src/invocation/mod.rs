@@ -32,10 +32,13 @@ pub mod request;
 pub use model_get::SignedModelGet;
 pub use request::{accepts_json, parse_forecast_request, sends_json, target_model, MAX_PERIOD};
 
+/// InvokeEndpoint's route (also the `route` label of its metrics).
+pub const INVOKE_ROUTE: &str = "/endpoints/{name}/invocations";
+
 /// The InvokeEndpoint and artifact routes.
 pub fn routes() -> Router<SharedState> {
     Router::new()
-        .route("/endpoints/{name}/invocations", post(invoke))
+        .route(INVOKE_ROUTE, post(invoke))
         .route("/endpoints/{name}/models/{*target}", get(download))
         .route("/endpoints/{name}/backtests/{*target}", get(backtest))
         .route("/endpoints/{name}/covariates/{*target}", get(covariates))
@@ -105,7 +108,17 @@ pub async fn invoke(
     Path(name): Path<String>,
     signed: Signed,
 ) -> Result<Response, ApiError> {
-    check_endpoint(&state, &name)?;
+    invoke_signed(&state, &name, signed).await
+}
+
+/// [`invoke`] of a request already signed, to the endpoint `name` (the
+/// route's and [`crate::front::Front`]'s).
+pub(crate) async fn invoke_signed(
+    state: &SharedState,
+    name: &str,
+    signed: Signed,
+) -> Result<Response, ApiError> {
+    check_endpoint(state, name)?;
     let headers = &signed.parts.headers;
     let target = target_model(headers)?;
     authorize(&signed.principal, &target, "InvokeEndpoint")?;
@@ -113,7 +126,7 @@ pub async fn invoke(
     accepts_json(headers)?;
     let request = parse_forecast_request(&signed.body)?;
     let caller = &signed.principal.credentials.access_key_id;
-    forecast(&state, caller, &target, &request).await
+    forecast(state, caller, &target, &request).await
 }
 
 /// The whole invocation's deadline.
