@@ -46,6 +46,51 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
+/// A body as its chunks arrive: one chunk is kept as it came (no copy),
+/// more are joined.
+#[derive(Default)]
+enum Whole {
+    #[default]
+    Empty,
+    One(Bytes),
+    Joined(Vec<u8>),
+}
+
+impl Whole {
+    fn len(&self) -> usize {
+        match self {
+            Whole::Empty => 0,
+            Whole::One(b) => b.len(),
+            Whole::Joined(v) => v.len(),
+        }
+    }
+
+    /// Adds a chunk; `reserved` is the declared length (0 if none).
+    fn push(&mut self, data: Bytes, reserved: usize) {
+        *self = match std::mem::take(self) {
+            Whole::Empty => Whole::One(data),
+            Whole::One(first) => {
+                let mut joined = Vec::with_capacity(reserved.max(first.len() + data.len()));
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&data);
+                Whole::Joined(joined)
+            }
+            Whole::Joined(mut joined) => {
+                joined.extend_from_slice(&data);
+                Whole::Joined(joined)
+            }
+        };
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Whole::Empty => Bytes::new(),
+            Whole::One(b) => b,
+            Whole::Joined(v) => Bytes::from(v),
+        }
+    }
+}
+
 impl BodyBudget {
     /// A budget of `total` bytes; each body must arrive within `timeout`.
     pub fn new(total: usize, timeout: Duration) -> Self {
@@ -104,7 +149,7 @@ impl BodyBudget {
         self.take(&mut share, reserved)?;
         let read = async {
             let mut body = body;
-            let mut buf = Vec::with_capacity(reserved);
+            let mut whole = Whole::default();
             while let Some(frame) = body.frame().await {
                 let frame = frame.map_err(|e| {
                     ApiError::validation(format!("the request body could not be read: {e}"))
@@ -112,14 +157,15 @@ impl BodyBudget {
                 let Ok(data) = frame.into_data() else {
                     continue;
                 };
-                if buf.len() + data.len() > limit {
+                let read = whole.len();
+                if read + data.len() > limit {
                     return Err(ApiError::too_large(limit));
                 }
-                let beyond = (buf.len() + data.len()).saturating_sub(reserved.max(buf.len()));
+                let beyond = (read + data.len()).saturating_sub(reserved.max(read));
                 self.take(&mut share, beyond)?;
-                buf.extend_from_slice(&data);
+                whole.push(data, reserved);
             }
-            Ok(Bytes::from(buf))
+            Ok(whole.into_bytes())
         };
         let bytes = tokio::time::timeout(self.timeout, read)
             .await
@@ -179,6 +225,30 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(over.status, 413);
+        assert_eq!(budget.in_use(), 0);
+    }
+
+    #[tokio::test]
+    async fn bodies_in_any_number_of_chunks_come_back_byte_for_byte() {
+        let budget = BodyBudget::new(1 << 20, Duration::from_secs(5));
+        let text: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        for cuts in [vec![], vec![0], vec![1000], vec![7], vec![3, 500], vec![1, 2, 999]] {
+            let mut chunks = Vec::new();
+            let mut from = 0;
+            for &to in cuts.iter().chain(&[1000]) {
+                chunks.push(text[from..to].to_vec());
+                from = to;
+            }
+            for declared in [None, Some(1000)] {
+                let read = budget
+                    .read(chunked(chunks.clone()), &headers(declared), 1000)
+                    .await
+                    .unwrap();
+                assert_eq!(read.bytes, text, "cut at {cuts:?}, declared {declared:?}");
+            }
+        }
+        let empty = budget.read(Body::empty(), &headers(None), 10).await;
+        assert!(empty.unwrap().bytes.is_empty());
         assert_eq!(budget.in_use(), 0);
     }
 
