@@ -314,14 +314,22 @@ pub(crate) fn signing_key(secret: &str, date: &str, scope: Scope<'_>) -> [u8; 32
 
 /// The hex signature of `to_sign` with `key`.
 pub(crate) fn signature(key: &[u8], to_sign: &[u8]) -> String {
-    hex::encode(hmac(key, to_sign))
+    let mut hex = String::with_capacity(64);
+    push_hex(&mut hex, &hmac(key, to_sign));
+    hex
 }
 
 /// A header value as SigV4 canonicalises it: spaces trimmed at both ends,
 /// runs of spaces inside made one (other whitespace is kept).
 pub(crate) fn push_trimmed(out: &mut String, value: &str) {
+    let value = value.trim_matches(' ');
+    // What every SDK sends: no run of spaces, so the text as it is.
+    if !value.contains("  ") {
+        out.push_str(value);
+        return;
+    }
     let mut space = false;
-    for c in value.trim_matches(' ').chars() {
+    for c in value.chars() {
         if c == ' ' {
             if space {
                 continue;
