@@ -232,7 +232,14 @@ mod tests {
     async fn bodies_in_any_number_of_chunks_come_back_byte_for_byte() {
         let budget = BodyBudget::new(1 << 20, Duration::from_secs(5));
         let text: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
-        for cuts in [vec![], vec![0], vec![1000], vec![7], vec![3, 500], vec![1, 2, 999]] {
+        for cuts in [
+            vec![],
+            vec![0],
+            vec![1000],
+            vec![7],
+            vec![3, 500],
+            vec![1, 2, 999],
+        ] {
             let mut chunks = Vec::new();
             let mut from = 0;
             for &to in cuts.iter().chain(&[1000]) {

@@ -23,6 +23,7 @@ use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use futures_util::FutureExt;
+use hyper::body::Body as _;
 use tower::ServiceExt;
 use tower_http::request_id::{MakeRequestId, MakeRequestUuid, RequestId};
 
@@ -62,12 +63,13 @@ struct CorsHeaders {
 
 impl CorsHeaders {
     fn new() -> Self {
-        let list = |names: &[&str]| {
-            HeaderValue::from_str(&names.join(", ")).expect("header names are header values")
+        // tower-http joins `Vary` with ", " and the exposed headers with ",".
+        let list = |names: &[&str], by| {
+            HeaderValue::from_str(&names.join(by)).expect("header names are header values")
         };
         Self {
-            vary: list(&VARY_HEADERS),
-            expose: list(&EXPOSE_HEADERS),
+            vary: list(&VARY_HEADERS, ", "),
+            expose: list(&EXPOSE_HEADERS, ","),
             allow_origin: HeaderValue::from_static("*"),
         }
     }
@@ -132,8 +134,8 @@ impl Front {
                 .is_some_and(|path| request.uri().path() == path)
     }
 
-    /// The layers' work around the handler, outermost first: request id,
-    /// access log, panics, CORS, metrics.
+    /// The layers' work around the handler, outermost first: the route's
+    /// `Content-Length`, request id, access log, panics, CORS, metrics.
     async fn invoke(&self, mut request: Request) -> Response {
         let id = request_id(&mut request);
         let started = Instant::now();
@@ -147,6 +149,7 @@ impl Front {
                 .insert(HeaderName::from_static(REQUEST_ID), id.clone());
             response.extensions_mut().insert(RequestId::new(id.clone()));
         }
+        set_content_length(&mut response);
         if let (Some(log), Some(path)) = (&self.log, path) {
             log.record(Entry {
                 at: SystemTime::now(),
@@ -173,6 +176,19 @@ impl Front {
         server::record(state, INVOKE_ROUTE, &response, started);
         self.cors.apply(&mut response);
         response
+    }
+}
+
+/// As axum's route does for every answer: `Content-Length` from the body's
+/// exact size, unless the handler set one.
+fn set_content_length(response: &mut Response) {
+    if response.headers().contains_key(header::CONTENT_LENGTH) {
+        return;
+    }
+    if let Some(size) = response.body().size_hint().exact() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     }
 }
 

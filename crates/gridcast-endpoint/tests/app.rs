@@ -200,7 +200,10 @@ async fn send(env: &Env, request: Request<Body>) -> Answer {
 /// One answer as the wire would carry it: status, every header in order
 /// (a generated request id as `<generated>`, after checking it is a UUID),
 /// body.
-async fn wire(response: axum::response::Response, sent_id: Option<&str>) -> (u16, Vec<(String, String)>, Bytes) {
+async fn wire(
+    response: axum::response::Response,
+    sent_id: Option<&str>,
+) -> (u16, Vec<(String, String)>, Bytes) {
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -246,80 +249,161 @@ fn request_metrics(state: &SharedState) -> Vec<String> {
 async fn invocations_ahead_of_the_router_answer_as_the_router_does() {
     let period = br#"{"period": 7}"#;
     let cases: Vec<(&str, Box<dyn Fn() -> Request<Body>>)> = vec![
-        ("computed", Box::new(|| invoke("42.tar.gz", r#"{"period": 7}"#))),
+        (
+            "computed",
+            Box::new(|| invoke("42.tar.gz", r#"{"period": 7}"#)),
+        ),
         ("kept", Box::new(|| invoke("42.tar.gz", r#"{"period": 7}"#))),
-        ("from a browser", Box::new(move || {
-            invoke_with("42.tar.gz", &[("origin", "https://portal.example")], period, &admin())
-        })),
-        ("with its own request id", Box::new(move || {
-            let mut r = invoke_with("42.tar.gz", &[], period, &admin());
-            r.headers_mut().insert("x-amzn-requestid", "client-id-1".parse().unwrap());
-            r
-        })),
-        ("double encoded", Box::new(|| invoke("42.tar.gz", r#""{\"period\": 3}""#))),
-        ("unsigned", Box::new(|| {
-            Request::post(INVOKE)
-                .header("x-amzn-sagemaker-target-model", "42.tar.gz")
-                .body(Body::from(r#"{"period": 7}"#))
-                .unwrap()
-        })),
-        ("wrong secret", Box::new(move || {
-            invoke_with("42.tar.gz", &[], period, &Credentials::new("AKIDADMIN", "nope"))
-        })),
-        ("expired key", Box::new(move || {
-            invoke_with("42.tar.gz", &[], period, &Credentials::new("AKIDOLD", "old-secret"))
-        })),
-        ("not theirs", Box::new(move || invoke_with("7.tar.gz", &[], period, &customer_42()))),
-        ("no such model", Box::new(|| invoke("7.tar.gz", r#"{"period": 7}"#))),
-        ("not a model", Box::new(|| invoke("bad.tar.gz", r#"{"period": 7}"#))),
+        (
+            "from a browser",
+            Box::new(move || {
+                invoke_with(
+                    "42.tar.gz",
+                    &[("origin", "https://portal.example")],
+                    period,
+                    &admin(),
+                )
+            }),
+        ),
+        (
+            "with its own request id",
+            Box::new(move || {
+                let mut r = invoke_with("42.tar.gz", &[], period, &admin());
+                r.headers_mut()
+                    .insert("x-amzn-requestid", "client-id-1".parse().unwrap());
+                r
+            }),
+        ),
+        (
+            "double encoded",
+            Box::new(|| invoke("42.tar.gz", r#""{\"period\": 3}""#)),
+        ),
+        (
+            "unsigned",
+            Box::new(|| {
+                Request::post(INVOKE)
+                    .header("x-amzn-sagemaker-target-model", "42.tar.gz")
+                    .body(Body::from(r#"{"period": 7}"#))
+                    .unwrap()
+            }),
+        ),
+        (
+            "wrong secret",
+            Box::new(move || {
+                invoke_with(
+                    "42.tar.gz",
+                    &[],
+                    period,
+                    &Credentials::new("AKIDADMIN", "nope"),
+                )
+            }),
+        ),
+        (
+            "expired key",
+            Box::new(move || {
+                invoke_with(
+                    "42.tar.gz",
+                    &[],
+                    period,
+                    &Credentials::new("AKIDOLD", "old-secret"),
+                )
+            }),
+        ),
+        (
+            "not theirs",
+            Box::new(move || invoke_with("7.tar.gz", &[], period, &customer_42())),
+        ),
+        (
+            "no such model",
+            Box::new(|| invoke("7.tar.gz", r#"{"period": 7}"#)),
+        ),
+        (
+            "not a model",
+            Box::new(|| invoke("bad.tar.gz", r#"{"period": 7}"#)),
+        ),
         ("not JSON", Box::new(|| invoke("42.tar.gz", "period=7"))),
-        ("too long a horizon", Box::new(|| invoke("42.tar.gz", r#"{"period": 3651}"#))),
-        ("csv accepted only", Box::new(move || {
-            invoke_with("42.tar.gz", &[("accept", "text/csv")], period, &admin())
-        })),
-        ("no TargetModel", Box::new(|| {
-            signed_at("POST", INVOKE, &[], b"{}", &admin(), system_clock(), Body::from("{}"))
-        })),
-        ("too large", Box::new(|| {
-            let mut r = invoke("42.tar.gz", r#"{"period": 7}"#);
-            let past = (MAX_BODY + 1).to_string();
-            r.headers_mut().insert("content-length", past.parse().unwrap());
-            r
-        })),
-        ("another endpoint", Box::new(|| {
-            signed_at(
-                "POST",
-                "/endpoints/other/invocations",
-                &[("x-amzn-sagemaker-target-model", "42.tar.gz")],
-                b"{}",
-                &admin(),
-                system_clock(),
-                Body::from("{}"),
-            )
-        })),
-        ("with a query", Box::new(|| {
-            signed_at(
-                "POST",
-                "/endpoints/gridcast/invocations?x=1",
-                &[("x-amzn-sagemaker-target-model", "42.tar.gz")],
-                b"{}",
-                &admin(),
-                system_clock(),
-                Body::from("{}"),
-            )
-        })),
+        (
+            "too long a horizon",
+            Box::new(|| invoke("42.tar.gz", r#"{"period": 3651}"#)),
+        ),
+        (
+            "csv accepted only",
+            Box::new(move || invoke_with("42.tar.gz", &[("accept", "text/csv")], period, &admin())),
+        ),
+        (
+            "no TargetModel",
+            Box::new(|| {
+                signed_at(
+                    "POST",
+                    INVOKE,
+                    &[],
+                    b"{}",
+                    &admin(),
+                    system_clock(),
+                    Body::from("{}"),
+                )
+            }),
+        ),
+        (
+            "too large",
+            Box::new(|| {
+                let mut r = invoke("42.tar.gz", r#"{"period": 7}"#);
+                let past = (MAX_BODY + 1).to_string();
+                r.headers_mut()
+                    .insert("content-length", past.parse().unwrap());
+                r
+            }),
+        ),
+        (
+            "another endpoint",
+            Box::new(|| {
+                signed_at(
+                    "POST",
+                    "/endpoints/other/invocations",
+                    &[("x-amzn-sagemaker-target-model", "42.tar.gz")],
+                    b"{}",
+                    &admin(),
+                    system_clock(),
+                    Body::from("{}"),
+                )
+            }),
+        ),
+        (
+            "with a query",
+            Box::new(|| {
+                signed_at(
+                    "POST",
+                    "/endpoints/gridcast/invocations?x=1",
+                    &[("x-amzn-sagemaker-target-model", "42.tar.gz")],
+                    b"{}",
+                    &admin(),
+                    system_clock(),
+                    Body::from("{}"),
+                )
+            }),
+        ),
     ];
     let (ahead, routed) = (env(), env());
     let front = Front::new(ahead.state.clone());
     let router = app(routed.state.clone());
     for (what, request) in &cases {
         let sent = request();
-        let sent_id = sent.headers().get("x-amzn-requestid").map(|v| v.to_str().unwrap().to_owned());
+        let sent_id = sent
+            .headers()
+            .get("x-amzn-requestid")
+            .map(|v| v.to_str().unwrap().to_owned());
         let a = wire(front.call(sent).await, sent_id.as_deref()).await;
-        let b = wire(router.clone().oneshot(request()).await.unwrap(), sent_id.as_deref()).await;
+        let b = wire(
+            router.clone().oneshot(request()).await.unwrap(),
+            sent_id.as_deref(),
+        )
+        .await;
         assert_eq!(a, b, "{what}");
     }
-    assert_eq!(request_metrics(&ahead.state), request_metrics(&routed.state));
+    assert_eq!(
+        request_metrics(&ahead.state),
+        request_metrics(&routed.state)
+    );
     // The cases reached what they name.
     let m = request_metrics(&ahead.state).join("\n");
     for line in [
