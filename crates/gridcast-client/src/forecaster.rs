@@ -414,11 +414,7 @@ impl Forecaster {
         let forecast = model
             .model
             .forecast_covered(periods, covariates, holidays)
-            .map_err(|e| match e {
-                crate::DeviceForecastError::NoCovariates(u) => Problem::NoCovariates(u),
-                crate::DeviceForecastError::NoHolidayTable(c) => Problem::NoHolidayTable(c),
-                crate::DeviceForecastError::Model(m) => Problem::OnDevice(m),
-            })?;
+            .map_err(Problem::from)?;
         Ok(Outcome {
             table: forecast.table,
             source: ForecastSource::Device,
