@@ -5,8 +5,8 @@
 #   engine   what the portal loads on demand to check a download or forecast on the device
 #            (gridcast-js's portal-engine; the service worker precaches it)
 #   preview  what the forecast preview loads on demand (its worker, gridcast-js with the fit)
-#   widget   what a host page loads for <gridcast-forecast> (embed.js, gridcast-js forecast-only)
-#   edge     the edge handler bundle (handler, Node adapter, gridcast-js forecast-only)
+#   widget   what a host page loads for <gridcast-forecast> (embed.js, gridcast-js's widget)
+#   edge     the edge handler bundle (handler, Node adapter, gridcast-js's edge: dist/pkg-edge)
 # Usage: bench/bundle-size.sh [dist]
 set -euo pipefail
 dist=${1:-dist}
@@ -44,5 +44,5 @@ pkg=("$dist"/pkg/gridcast_js.js "$dist"/pkg/gridcast_js_bg.wasm)
 group "engine (on demand)" "$dist"/pkg-engine/gridcast_js.js "$dist"/pkg-engine/gridcast_js_bg.wasm
 group "preview (on demand)" "$dist"/preview-worker.js "$dist"/pkg-fit/gridcast_js.js "$dist"/pkg-fit/gridcast_js_bg.wasm
 group widget "$dist"/embed.js "${pkg[@]}"
-group edge "$dist"/edge/handler.mjs "$dist"/edge/serve.mjs "${pkg[@]}"
+group edge "$dist"/edge/handler.mjs "$dist"/edge/serve.mjs "$dist"/pkg-edge/gridcast_js.js "$dist"/pkg-edge/gridcast_js_bg.wasm
 exit $status

@@ -1,4 +1,4 @@
-// On-device Prophet, in one go: gridcast's wasm (dist/pkg-fit's fitCsv, dist/pkg's
+// On-device Prophet, in one go: gridcast's wasm (dist/pkg-fit's fitCsv, dist/pkg-edge's
 // forecastArtifact) against the same Rust natively (cargo bench -p gridcast-js --bench
 // on_device) and against augurs JS 0.10.2 with its wasmstan optimizer, on the same CSVs,
 // in the same runtimes: Node and headless Chromium.
@@ -86,7 +86,7 @@ async function node(all) {
     await m.default({ module_or_path: readFileSync(join(opt.dist, dir, "gridcast_js_bg.wasm")) });
     return m;
   };
-  const gridcast = gridcastRuns(await load("pkg-fit"), await load("pkg"), all, runs, warmup);
+  const gridcast = gridcastRuns(await load("pkg-fit"), await load("pkg-edge"), all, runs, warmup);
   const prophet = await import("@bsull/augurs/prophet");
   await prophet.default({ module_or_path: readFileSync(join(import.meta.dirname, "node_modules/@bsull/augurs/prophet_bg.wasm")) });
   const { optimizer } = await import("@bsull/augurs-prophet-wasmstan");
@@ -99,7 +99,7 @@ async function chromium(all) {
   const site = join(tmp, "site");
   const modules = join(import.meta.dirname, "node_modules");
   execFileSync("mkdir", ["-p", site]);
-  for (const [name, target] of [["pkg", join(opt.dist, "pkg")], ["pkg-fit", join(opt.dist, "pkg-fit")],
+  for (const [name, target] of [["pkg-edge", join(opt.dist, "pkg-edge")], ["pkg-fit", join(opt.dist, "pkg-fit")],
     ["on-device-runs.mjs", join(import.meta.dirname, "on-device-runs.mjs")], ["modules", modules]]) {
     symlinkSync(target, join(site, name));
   }
@@ -122,7 +122,7 @@ async function chromium(all) {
         return m;
       };
       const { gridcastRuns, augursRuns } = await import("/on-device-runs.mjs");
-      const gridcast = gridcastRuns(await load("pkg-fit"), await load("pkg"), cases, runs, warmup);
+      const gridcast = gridcastRuns(await load("pkg-fit"), await load("pkg-edge"), cases, runs, warmup);
       const prophet = await import("/modules/@bsull/augurs/prophet.js");
       await prophet.default();
       const { optimizer } = await import("/modules/@bsull/augurs-prophet-wasmstan/prophet-wasmstan.js");

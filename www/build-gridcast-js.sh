@@ -1,8 +1,10 @@
 #!/bin/sh
 # Trunk's build hook (Trunk.toml): gridcast-js for the pages that are not the portal,
 # bound with the installed wasm-bindgen into Trunk's staging directory:
-#   pkg/      forecast only, for size (profile wasm-release, then wasm-opt -Oz): the widget,
-#             the edge handler
+#   pkg/      the widget (feature widget: widgetForecast), for size (profile wasm-release,
+#             then wasm-opt -Oz)
+#   pkg-edge/ the edge handler (feature edge: edgeForecast and forecastArtifact, the engine
+#             in process), for size: loaded by www/edge/*.mjs
 #   pkg-fit/  with the on-device fit, for speed (profile wasm-fit; wasm-opt -O3 measured no
 #             faster): the preview's worker, loaded only when a customer fits
 #   pkg-engine/ the portal's on-device engine (feature portal-engine: engineFacts,
@@ -37,8 +39,10 @@ smaller() {
   mv "$wasm.opt" "$wasm"
 }
 
-bundle pkg wasm-release --no-default-features
+bundle pkg wasm-release --no-default-features --features widget
 smaller pkg
+bundle pkg-edge wasm-release --no-default-features --features edge
+smaller pkg-edge
 bundle pkg-engine wasm-release --no-default-features --features portal-engine
 smaller pkg-engine
 bundle pkg-fit wasm-fit

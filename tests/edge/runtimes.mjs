@@ -1,6 +1,6 @@
 // Starting the edge handler under the real runtimes, from what `make portal` put in dist/:
 // dist/edge/serve.mjs under Node, dist/edge/worker.mjs + wrangler.toml under `wrangler dev --local`
-// (workerd), and dist/edge/deno.mjs under `deno serve`. Each run works on a copy of dist/edge and dist/pkg, so wrangler's state
+// (workerd), and dist/edge/deno.mjs under `deno serve`. Each run works on a copy of dist/edge and dist/pkg-edge, so wrangler's state
 // (.wrangler/) never lands in dist.
 import { spawn } from "node:child_process";
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ const bin = resolve(import.meta.dirname, "node_modules/.bin");
 function copyOfDist() {
   const dir = mkdtempSync(join(tmpdir(), "gridcast-edge-"));
   cpSync(join(dist, "edge"), join(dir, "edge"), { recursive: true });
-  cpSync(join(dist, "pkg"), join(dir, "pkg"), { recursive: true });
+  cpSync(join(dist, "pkg-edge"), join(dir, "pkg-edge"), { recursive: true });
   return dir;
 }
 

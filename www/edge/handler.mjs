@@ -13,7 +13,7 @@
 // `createHandler(gridcast)` takes the wasm-bindgen module (initialised); runtimes that can
 // import the wasm directly use the default export after `await ready(wasmSource)`.
 
-import * as gridcastModule from "../pkg/gridcast_js.js";
+import * as gridcastModule from "../pkg-edge/gridcast_js.js";
 
 const ROUTE = /^\/forecast\/([^/]+)$/;
 

@@ -15,7 +15,7 @@ const portArg = args.indexOf("--port");
 const port = Number(portArg >= 0 ? args[portArg + 1] : (process.env.PORT ?? 8787));
 const host = process.env.GRIDCAST_HOST ?? "127.0.0.1";
 
-await ready(readFileSync(new URL("../pkg/gridcast_js_bg.wasm", import.meta.url)));
+await ready(readFileSync(new URL("../pkg-edge/gridcast_js_bg.wasm", import.meta.url)));
 
 const server = createServer(async (req, res) => {
   try {

@@ -6,8 +6,8 @@
 // module (wrangler bundles `*.wasm` imports as compiled modules) and instantiated from it.
 // Configuration comes from the Worker's vars and secrets (see wrangler.toml).
 
-import wasm from "../pkg/gridcast_js_bg.wasm";
-import * as gridcast from "../pkg/gridcast_js.js";
+import wasm from "../pkg-edge/gridcast_js_bg.wasm";
+import * as gridcast from "../pkg-edge/gridcast_js.js";
 import { createHandler } from "./handler.mjs";
 
 const handler = createHandler(gridcast);

@@ -1,16 +1,21 @@
 //! gridcast's JavaScript API, compiled to wasm with wasm-bindgen
-//! (`--target web`), for the users that are not the Yew portal:
+//! (`--target web`), for the users that are not the Yew portal. Each user
+//! is one cargo feature and one build (`www/build-gridcast-js.sh`), so none
+//! carries another's code:
 //!
-//! - [`widget`]: `widgetForecast`, everything the `<gridcast-forecast>`
-//!   custom element (`www/embed.js`) needs — the portal's workflow (signed
-//!   forecast, IndexedDB model, device fallback) and the chart as SVG;
-//! - [`preview`]: `fitCsv` and `refitWithReadings`, the on-device fit the
-//!   preview page runs in a Web Worker (`www/preview-worker.js`);
-//! - [`device`]: `forecastArtifact`, a forecast from artifact bytes the host
+//! - [`widget`] (feature `widget`, `dist/pkg/`): `widgetForecast`,
+//!   everything the `<gridcast-forecast>` custom element (`www/embed.js`)
+//!   needs — the portal's workflow (signed forecast, IndexedDB model, device
+//!   fallback) and the chart as SVG;
+//! - [`preview`] (feature `fit`, `dist/pkg-fit/`): `fitCsv` and
+//!   `refitWithReadings`, the on-device fit the preview page runs in a Web
+//!   Worker (`www/preview-worker.js`);
+//! - [`device`] (feature `in-process`, in every build with the engine in the
+//!   module): `forecastArtifact`, a forecast from artifact bytes the host
 //!   keeps itself;
-//! - [`edge`]: `edgeForecast`, the core of the `fetch(request, env)` edge
-//!   handler (`www/edge/handler.mjs`);
-//! - [`engine`] (feature `portal-engine`, without the widget and the edge):
+//! - [`edge`] (feature `edge`, `dist/pkg-edge/`): `edgeForecast`, the core
+//!   of the `fetch(request, env)` edge handler (`www/edge/handler.mjs`);
+//! - [`engine`] (feature `portal-engine`, `dist/pkg-engine/`):
 //!   `engineFacts` and `engineForecast`, the portal's on-device engine,
 //!   loaded by the portal when it checks a download or forecasts offline.
 //!
@@ -26,9 +31,9 @@ pub mod rows;
 pub mod stages;
 pub mod view;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "in-process"))]
 pub mod device;
-#[cfg(all(target_arch = "wasm32", not(feature = "portal-engine")))]
+#[cfg(all(target_arch = "wasm32", feature = "edge"))]
 pub mod edge;
 #[cfg(all(target_arch = "wasm32", feature = "portal-engine"))]
 pub mod engine;
@@ -36,5 +41,5 @@ pub mod engine;
 mod js_value;
 #[cfg(all(target_arch = "wasm32", feature = "fit"))]
 pub mod preview;
-#[cfg(all(target_arch = "wasm32", not(feature = "portal-engine")))]
+#[cfg(all(target_arch = "wasm32", feature = "widget"))]
 pub mod widget;
