@@ -9,6 +9,7 @@
 //! as small as the sign-outs of the last hours.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,6 +28,10 @@ pub struct Revocations {
     store: Location,
     /// Sign-in id → Unix seconds until which it is refused.
     revoked: Mutex<HashMap<String, i64>>,
+    /// The latest clock reading a refresh pruned against: a refresh that read
+    /// the clock earlier (a poll racing a later one) prunes against this, so
+    /// it cannot bring back what the later one pruned.
+    pruned_through: AtomicI64,
 }
 
 fn object_name(sign_in: &str, until: i64) -> String {
@@ -48,6 +53,7 @@ impl Revocations {
         Self {
             store,
             revoked: Mutex::default(),
+            pruned_through: AtomicI64::new(i64::MIN),
         }
     }
 
@@ -90,6 +96,10 @@ impl Revocations {
         let mut expired = Vec::new();
         {
             let mut revoked = self.revoked.lock().expect("not poisoned");
+            let now = self
+                .pruned_through
+                .fetch_max(now, Ordering::AcqRel)
+                .max(now);
             for (sign_in, until) in names.iter().filter_map(|n| parse_name(n)) {
                 if until < now {
                     expired.push(object_name(&sign_in, until));
@@ -171,5 +181,26 @@ mod tests {
         assert_eq!(store.list(SUFFIX).await.unwrap(), ["1000.aa.revoked"]);
         assert_eq!(a.refresh(200).await.unwrap(), 1);
         assert!(!a.is_revoked("bb"));
+    }
+
+    #[tokio::test]
+    async fn a_refresh_with_an_earlier_clock_does_not_bring_back_a_pruned_sign_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Location::Local(dir.path().join("sessions"));
+        let r = Revocations::new(store.clone());
+        r.revoke("aa", 1_000).await.unwrap();
+        assert_eq!(r.refresh(1_001).await.unwrap(), 0, "pruned");
+        // A poll that read the clock before that refresh, and listed the
+        // folder before the object was deleted, sees it again.
+        store
+            .put(&object_name("aa", 1_000), Bytes::new())
+            .await
+            .unwrap();
+        assert_eq!(r.refresh(900).await.unwrap(), 0);
+        assert!(!r.is_revoked("aa"));
+        assert!(
+            store.list(SUFFIX).await.unwrap().is_empty(),
+            "pruned from the store too"
+        );
     }
 }
