@@ -14,6 +14,7 @@
 //! `tests/app.rs` sends each kind of invocation both ways and compares
 //! status, headers, body and metrics.
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::{Instant, SystemTime};
 
@@ -140,9 +141,7 @@ impl Front {
         let id = request_id(&mut request);
         let started = Instant::now();
         let path = self.log.as_ref().map(|_| request.uri().path().to_owned());
-        let answered = AssertUnwindSafe(self.answer(request)).catch_unwind().await;
-        let mut response =
-            answered.unwrap_or_else(|_| ApiError::internal("internal error").into_response());
+        let mut response = unless_panicked(self.answer(request)).await;
         if !response.headers().contains_key(REQUEST_ID) {
             response
                 .headers_mut()
@@ -177,6 +176,15 @@ impl Front {
         self.cors.apply(&mut response);
         response
     }
+}
+
+/// `answer`, or a 500 InternalFailure when it panics (as the router's
+/// `CatchPanicLayer` answers).
+async fn unless_panicked(answer: impl Future<Output = Response>) -> Response {
+    AssertUnwindSafe(answer)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| ApiError::internal("internal error").into_response())
 }
 
 /// As axum's route does for every answer: `Content-Length` from the body's
@@ -225,5 +233,19 @@ mod tests {
         for odd in ["", "a%41", "a/b", "a b", "é"] {
             assert!(!plain_segment(odd), "{odd}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_invocation_is_a_500_internal_failure_and_others_pass_through() {
+        let panicked = unless_panicked(async { panic!("a model no bound foresaw") }).await;
+        assert_eq!(panicked.status(), 500);
+        assert_eq!(panicked.headers()["x-amzn-ErrorType"], "InternalFailure");
+        let body = axum::body::to_bytes(panicked.into_body(), 1 << 10)
+            .await
+            .unwrap();
+        assert_eq!(&body[..], br#"{"message":"internal error"}"#);
+        let answered =
+            unless_panicked(async { (axum::http::StatusCode::OK, "42").into_response() }).await;
+        assert_eq!(answered.status(), 200);
     }
 }
