@@ -45,6 +45,7 @@ pub mod container;
 pub mod covariates;
 pub mod credentials;
 pub mod error;
+pub mod forwarded;
 pub mod front;
 pub mod invocation;
 pub mod limits;

@@ -10,6 +10,8 @@ use crate::covariates::FeedLimits;
 
 use gridcast_model::ArtifactLimits;
 
+use crate::forwarded::TrustedProxies;
+
 /// The limits of a running endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerLimits {
@@ -18,6 +20,9 @@ pub struct ServerLimits {
     /// Open connections one client address may hold at once; more are
     /// accepted and closed at once.
     pub max_connections_per_address: ConnectionsPerAddress,
+    /// Proxies whose `X-Forwarded-For` names the client the sign-in limits
+    /// count (none: every client is the connection's address).
+    pub trusted_proxies: TrustedProxies,
     /// Time a client has to send a request's headers, counted from when the
     /// server starts waiting for them: on a new connection and between the
     /// requests of a kept-alive one (so it is also the idle timeout).
@@ -121,6 +126,7 @@ impl ServerLimits {
         Self {
             max_connections: 512,
             max_connections_per_address: ConnectionsPerAddress::default(),
+            trusted_proxies: TrustedProxies::default(),
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             write_stall_timeout: Duration::from_secs(30),

@@ -202,6 +202,7 @@ pub async fn serve_until(
     tracing::info!(address = %listener.local_addr()?, endpoint = %state.config.endpoint_name,
         max_connections = limits.max_connections,
         max_connections_per_address = %limits.max_connections_per_address,
+        trusted_proxies = %limits.trusted_proxies,
         workers = limits.forecast_workers, "serving");
     let mut connections = Connections::new(&limits, &state.metrics);
     let front = Arc::new(Front::new(state));

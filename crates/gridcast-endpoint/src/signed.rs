@@ -14,6 +14,7 @@ use axum::http::request::Parts;
 use crate::authentication::{identify, verify};
 use crate::credentials::Principal;
 use crate::error::ApiError;
+use crate::forwarded::TrustedProxies;
 use crate::state::SharedState;
 
 /// InvokeEndpoint's limit on the request body (6 MiB).
@@ -65,12 +66,16 @@ pub struct Unsigned<const LIMIT: usize> {
 }
 
 impl<const LIMIT: usize> Unsigned<LIMIT> {
-    /// The client's address (`None` in-process, without a connection).
-    pub fn client(&self) -> Option<IpAddr> {
-        self.parts
+    /// The client's address (`None` in-process, without a connection): the
+    /// connection's, or whom a trusted proxy says it forwards
+    /// ([`TrustedProxies::client`]).
+    pub fn client(&self, trusted: &TrustedProxies) -> Option<IpAddr> {
+        let peer = self
+            .parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
+            .map(|c| c.0.ip());
+        trusted.client(peer, &self.parts.headers)
     }
 }
 

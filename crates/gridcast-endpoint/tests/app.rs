@@ -891,6 +891,50 @@ async fn sign_in_refusals_and_the_threshold() {
     );
 }
 
+/// A sign-in through `proxy` on behalf of the client its `X-Forwarded-For` names.
+fn login_via(proxy: &str, forwarded_for: &str, body: &str) -> Request<Body> {
+    let mut request = login(body);
+    let proxy: std::net::SocketAddr = proxy.parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(proxy));
+    request
+        .headers_mut()
+        .insert("x-forwarded-for", forwarded_for.parse().unwrap());
+    request
+}
+
+/// Behind a trusted proxy the sign-in limits count the client it forwards,
+/// so one guesser does not lock out everyone behind the proxy; without
+/// `--trusted-proxies` the header is ignored and the proxy is the client.
+#[tokio::test]
+async fn sign_in_limits_count_the_client_behind_a_trusted_proxy() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.json");
+    add_user(&users, &CustomerId::parse("42").unwrap(), "right password").unwrap();
+    let wrong = r#"{"customer_id": "42", "password": "wrong"}"#;
+    let right = r#"{"customer_id": "42", "password": "right password"}"#;
+    for (trusted, other_client_status) in [("127.0.0.0/8", 200), ("off", 429)] {
+        let env = env_with(|c| {
+            c.users = Some(users.clone());
+            c.server.trusted_proxies = trusted.parse().unwrap();
+        });
+        let (proxy, guesser, customer) =
+            ("127.0.0.1:40000", "203.0.113.7", "1.1.1.1, 198.51.100.9");
+        for _ in 0..MAX_FAILED_PER_ID_AND_ADDRESS {
+            let answer = send(&env, login_via(proxy, guesser, wrong)).await;
+            assert_eq!(answer.status, 403, "{trusted}");
+        }
+        let guesser_again = send(&env, login_via(proxy, guesser, right)).await;
+        assert_eq!(guesser_again.status, 429, "{trusted}: the guesser is held");
+        let other = send(&env, login_via(proxy, customer, right)).await;
+        assert_eq!(
+            other.status, other_client_status,
+            "{trusted}: the customer behind the same proxy"
+        );
+    }
+}
+
 /// A customer's sign-in, in process: its credentials are refused until the
 /// sign-outs have been read, then invoke the customer's model only with their
 /// session token (the same answer as anyone's), never another model, and

@@ -445,3 +445,33 @@ fn serve_takes_a_positive_per_address_limit_or_off() {
         assert!(err.contains("auth.json"), "{err}");
     }
 }
+
+/// `serve --trusted-proxies` (or GRIDCAST_TRUSTED_PROXIES) is `off` or
+/// addresses and CIDR blocks; a name or a bad block stops `serve` before it
+/// starts, naming the flag and the entry.
+#[test]
+fn serve_takes_trusted_proxies_as_addresses_and_blocks_or_off() {
+    let missing = std::env::temp_dir().join("gridcast-no-such-dir/auth.json");
+    let serve = |value: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_gridcast"));
+        command.args(["serve", "--port", "0", "--auth", missing.to_str().unwrap()]);
+        command.env_remove("GRIDCAST_TRUSTED_PROXIES");
+        command.args(["--trusted-proxies", value]);
+        command.output().expect("gridcast runs")
+    };
+    for value in ["proxy.internal", "10.0.0.0/33", "10.0.0.0/8,"] {
+        let out = serve(value);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{value}: {err}");
+        assert!(
+            err.contains("--trusted-proxies") && err.contains("is not an address or CIDR block"),
+            "{err}"
+        );
+    }
+    for value in ["off", "10.0.0.0/8,127.0.0.1", "fd00::/8"] {
+        let out = serve(value);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{value}: {err}");
+        assert!(err.contains("auth.json"), "{err}");
+    }
+}

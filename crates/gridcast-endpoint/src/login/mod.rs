@@ -58,11 +58,17 @@ pub(crate) async fn login(
     let customer =
         CustomerId::parse(&req.customer_id).map_err(|e| ApiError::validation(e.to_string()))?;
     let now = (state.clock)();
+    let client = request.client(&state.config.server.trusted_proxies);
     let attempt = state
         .login_limiter
-        .begin(customer.as_str(), request.client(), now)
+        .begin(customer.as_str(), client, now)
         .map_err(|refusal| {
-            tracing::warn!(customer = customer.as_str(), client = ?request.client(), ?refusal, "sign-in refused: too many failures");
+            tracing::warn!(
+                customer = customer.as_str(),
+                ?client,
+                ?refusal,
+                "sign-in refused: too many failures"
+            );
             ApiError::throttled(refusal.message(customer.as_str()))
         })?;
     let slot = state

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use gridcast_endpoint::credentials::Principals;
+use gridcast_endpoint::forwarded::TrustedProxies;
 use gridcast_endpoint::limits::{default_workers, ConnectionsPerAddress, ServerLimits};
 use gridcast_endpoint::login::Users;
 use gridcast_endpoint::model_cache::CacheLimits;
@@ -81,6 +82,18 @@ pub struct Args {
         value_name = "N|off"
     )]
     max_connections_per_address: ConnectionsPerAddress,
+    /// Proxies (addresses and CIDR blocks, comma-separated) whose
+    /// `X-Forwarded-For` names the client: the sign-in limits then count
+    /// the client behind them, not the proxy. Only your own proxies' block
+    /// (the ingress pods', the load balancer's): a trusted address can
+    /// claim to forward anyone. Default `off`.
+    #[arg(
+        long,
+        env = "GRIDCAST_TRUSTED_PROXIES",
+        default_value = "off",
+        value_name = "LIST|off"
+    )]
+    trusted_proxies: TrustedProxies,
     /// Seconds a client has to send a request's headers (also the keep-alive idle time).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     header_timeout: u64,
@@ -141,6 +154,7 @@ fn server_limits(args: &Args) -> ServerLimits {
     limits.invocation_timeout = Duration::from_secs(args.invocation_timeout);
     limits.max_connections = args.max_connections as usize;
     limits.max_connections_per_address = args.max_connections_per_address;
+    limits.trusted_proxies = args.trusted_proxies.clone();
     limits.header_read_timeout = Duration::from_secs(args.header_timeout);
     limits.write_stall_timeout = Duration::from_secs(args.write_timeout);
     limits.covariates_poll = Duration::from_secs(args.covariates_poll);
