@@ -11,7 +11,9 @@ use std::sync::Arc;
 use gridcast_api::{FutureCovariates, FutureRows};
 use gridcast_model::HolidayTable;
 
-use crate::artifact_store::{ArtifactStore, StoredArtifact};
+use crate::artifact_store::StoredArtifact;
+#[cfg(feature = "indexed-db")]
+use crate::artifact_store::ArtifactStore;
 use crate::forecast::Uncovered;
 use crate::problem::Action;
 use crate::request::{self, Target};
@@ -25,7 +27,9 @@ use crate::{Accuracy, Actuals, EndpointSettings, ForecastSource, ForecastTable, 
 /// Where artifacts are kept between forecasts.
 #[derive(Debug, Clone)]
 pub enum ModelStore {
-    /// The browser's IndexedDB (survives reloads and works offline).
+    /// The browser's IndexedDB (survives reloads and works offline;
+    /// feature `indexed-db`).
+    #[cfg(feature = "indexed-db")]
     IndexedDb,
     /// This instance's memory (edge runtimes, which have no IndexedDB).
     Memory(Rc<RefCell<HashMap<String, StoredArtifact>>>),
@@ -39,6 +43,7 @@ impl ModelStore {
 
     async fn get(&self, key: &str) -> Result<Option<StoredArtifact>, Problem> {
         match self {
+            #[cfg(feature = "indexed-db")]
             ModelStore::IndexedDb => ArtifactStore::open().await?.get(key).await,
             ModelStore::Memory(m) => Ok(m.borrow().get(key).cloned()),
         }
@@ -46,6 +51,7 @@ impl ModelStore {
 
     async fn put(&self, key: &str, artifact: StoredArtifact) -> Result<(), Problem> {
         match self {
+            #[cfg(feature = "indexed-db")]
             ModelStore::IndexedDb => ArtifactStore::open().await?.put(key, &artifact).await,
             ModelStore::Memory(m) => {
                 m.borrow_mut().insert(key.to_owned(), artifact);
@@ -56,6 +62,7 @@ impl ModelStore {
 
     async fn delete(&self, key: &str) -> Result<(), Problem> {
         match self {
+            #[cfg(feature = "indexed-db")]
             ModelStore::IndexedDb => ArtifactStore::open().await?.delete(key).await,
             ModelStore::Memory(m) => {
                 m.borrow_mut().remove(key);
