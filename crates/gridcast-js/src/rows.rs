@@ -62,25 +62,42 @@ impl From<&Uncovered> for UncoveredJs {
     }
 }
 
+/// The edge handler's JSON answer for a forecast, in this key order
+/// (`uncovered` only when the device left rows out).
+#[derive(Serialize)]
+struct EdgeBody<'a> {
+    customer: &'a str,
+    source: &'a str,
+    forecast: Vec<Row>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uncovered: Option<UncoveredJs>,
+}
+
 /// The edge handler's JSON answer for a forecast (`uncovered` only when the
-/// device left rows out).
+/// device left rows out). Serialized from structs, so the edge links no
+/// `serde_json::Value` builder.
 pub fn edge_body(
     customer: &str,
     source: &str,
     t: &ForecastTable,
     uncovered: Option<&Uncovered>,
 ) -> String {
-    let mut body =
-        serde_json::json!({ "customer": customer, "source": source, "forecast": rows(t) });
-    if let Some(u) = uncovered {
-        body["uncovered"] = serde_json::to_value(UncoveredJs::from(u)).expect("plain data");
-    }
-    body.to_string()
+    let body = EdgeBody {
+        customer,
+        source,
+        forecast: rows(t),
+        uncovered: uncovered.map(UncoveredJs::from),
+    };
+    serde_json::to_string(&body).expect("plain data")
 }
 
 /// SageMaker's error body.
 pub fn error_body(message: &str) -> String {
-    serde_json::json!({ "message": message }).to_string()
+    #[derive(Serialize)]
+    struct ErrorBody<'a> {
+        message: &'a str,
+    }
+    serde_json::to_string(&ErrorBody { message }).expect("plain data")
 }
 
 /// `text` with every occurrence of each of `secrets` replaced, so that an
@@ -98,6 +115,46 @@ pub fn redact<'a>(text: &str, secrets: impl IntoIterator<Item = &'a String>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bodies as they were built before (serde_json `Value`s, keys in
+    /// insertion order): the structs must write the same bytes.
+    fn value_body(customer: &str, source: &str, t: &ForecastTable, u: Option<&Uncovered>) -> String {
+        let mut body =
+            serde_json::json!({ "customer": customer, "source": source, "forecast": rows(t) });
+        if let Some(u) = u {
+            body["uncovered"] = serde_json::to_value(UncoveredJs::from(u)).unwrap();
+        }
+        body.to_string()
+    }
+
+    #[test]
+    fn bodies_are_the_bytes_the_value_builder_wrote() {
+        let t = ForecastTable {
+            ds: vec![86_400, 2 * 86_400, 3 * 86_400 + 3_600],
+            yhat: vec![1.5, f64::NAN, -0.000_123_456_789],
+            lower: vec![1.0, 1e21, f64::INFINITY],
+            upper: vec![2.0, 0.1 + 0.2, 12_345.678_901_234_5],
+            columns: vec![],
+        };
+        let u = Uncovered {
+            columns: vec!["temperature".into(), "wind \"gust\"".into()],
+            first: 2 * 86_400,
+            last: 3 * 86_400,
+            rows: 2,
+        };
+        for (customer, uncovered) in [("42", None), ("c/\u{e9}\"x\"", Some(&u))] {
+            assert_eq!(
+                edge_body(customer, "device", &t, uncovered),
+                value_body(customer, "device", &t, uncovered)
+            );
+        }
+        for message in ["a \"b\"", "", "line\nbreak \u{1} \u{2028} \u{e9}"] {
+            assert_eq!(
+                error_body(message),
+                serde_json::json!({ "message": message }).to_string()
+            );
+        }
+    }
 
     #[test]
     fn rows_and_bodies() {
