@@ -11,9 +11,9 @@ use std::sync::Arc;
 use gridcast_api::{FutureCovariates, FutureRows};
 use gridcast_model::HolidayTable;
 
-use crate::artifact_store::StoredArtifact;
 #[cfg(feature = "indexed-db")]
 use crate::artifact_store::ArtifactStore;
+use crate::stored_artifact::StoredArtifact;
 use crate::forecast::Uncovered;
 use crate::problem::Action;
 use crate::request::{self, Target};

@@ -23,12 +23,14 @@ pub mod session;
 pub mod settings;
 pub mod usage;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "indexed-db"))]
 pub mod artifact_store;
 #[cfg(all(target_arch = "wasm32", not(feature = "engine")))]
 pub mod engine_module;
 #[cfg(target_arch = "wasm32")]
 pub mod forecaster;
+#[cfg(target_arch = "wasm32")]
+pub mod stored_artifact;
 #[cfg(target_arch = "wasm32")]
 pub mod transport;
 
