@@ -8,7 +8,11 @@
 // the host's cookies. Either answers in /auth/login's (or STS's) shape: {AccessKeyId,
 // SecretAccessKey, SessionToken, Expiration, ...}. Forecasts come from the endpoint, signed with
 // SigV4 in wasm; when it cannot be reached, from the customer's model stored on this device
-// (IndexedDB), exactly like the portal. All widgets on a page share one wasm instance.
+// (IndexedDB), exactly like the portal. All widgets on a page share one wasm instance: pkg/, the
+// widget's shell (signing, the endpoint client, the chart, the model's facts kept beside it). The
+// on-device engine (model.json, the archive, the forecast) is a second one, pkg-engine/, loaded
+// only when a new download is checked or the device forecasts; a visit whose stored model is
+// current loads none.
 //
 // Optional attributes: region, endpoint-name, target-template ({customer}.tar.gz by default).
 
@@ -21,6 +25,22 @@ function loadGridcast() {
   });
   return gridcast;
 }
+
+// The shell asks for the engine through the page's gridcastEngine() (a page that has one, the
+// portal's, keeps it: the same module); loaded once, tried again after a failure.
+let engine;
+globalThis.gridcastEngine ??= function () {
+  engine ??= import(new URL("pkg-engine/gridcast_js.js", here).href)
+    .then(async (m) => {
+      await m.default({ module_or_path: new URL("pkg-engine/gridcast_js_bg.wasm", here) });
+      return m;
+    })
+    .catch((e) => {
+      engine = undefined;
+      throw e;
+    });
+  return engine;
+};
 
 const NO_CREDENTIALS_WAIT_MS = 1000;
 

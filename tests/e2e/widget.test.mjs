@@ -60,9 +60,11 @@ test("two widgets on a dashboard chart forecasts, and keep doing so from the dev
   assert.equal(states.length, 2);
   for (const s of states) assert.ok(s.chart && s.rows === 7 && !s.error, JSON.stringify(s));
   assert.match(states[1].theme, /dark/);
-  // One wasm instance for both widgets.
-  const wasmLoads = await page.evaluate(() => performance.getEntriesByType("resource").filter((r) => r.name.endsWith("gridcast_js_bg.wasm")).length);
-  assert.equal(wasmLoads, 1);
+  // One shell (pkg/) for both widgets; their first downloads were checked by the on-device
+  // engine, a second wasm module (pkg-engine/), loaded once.
+  const loads = (dir) => page.evaluate((dir) => performance.getEntriesByType("resource").filter((r) => r.name.endsWith(`/${dir}/gridcast_js_bg.wasm`)).length, dir);
+  assert.equal(await loads("pkg"), 1);
+  assert.equal(await loads("pkg-engine"), 1, "the new downloads were checked by the engine module");
   // The host's styles do not reach into the widgets.
   const bg = await page.$eval("gridcast-forecast", (el) => getComputedStyle(el.shadowRoot.querySelector("table")).backgroundColor);
   assert.notEqual(bg, "rgb(255, 255, 0)");
@@ -70,6 +72,39 @@ test("two widgets on a dashboard chart forecasts, and keep doing so from the dev
   await shot(page, "10-dashboard-online");
 
   const online = states;
+  const tables = async () => (await widgetStates(page)).map((s) => s.table);
+  // A visit whose models are current (304) charts them from the facts kept beside them: no engine.
+  const currentVisit = async () => {
+    await page.reload();
+    await waitForWidgets(page, "endpoint");
+    await page.waitForLoadState("networkidle");
+    assert.deepEqual(await tables(), online.map((s) => s.table));
+  };
+  await currentVisit();
+  assert.equal(await loads("pkg-engine"), 0, "no engine module for current models");
+  // Models kept without their facts (as the widget kept them before its shell) are read by the
+  // engine once, and kept with them.
+  await page.evaluate(() => new Promise((ok, fail) => {
+    const open = indexedDB.open("gridcast");
+    open.onerror = () => fail(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction("artifacts", "readwrite");
+      tx.objectStore("artifacts").openCursor().onsuccess = (e) => {
+        const cursor = e.target.result;
+        if (!cursor) return;
+        const { facts, ...record } = cursor.value;
+        cursor.update(record);
+        cursor.continue();
+      };
+      tx.oncomplete = () => ok(open.result.close());
+      tx.onerror = () => fail(tx.error);
+    };
+  }));
+  await currentVisit();
+  assert.equal(await loads("pkg-engine"), 1, "facts read again by the engine");
+  await currentVisit();
+  assert.equal(await loads("pkg-engine"), 0, "and kept");
+
   await server.stop();
   await page.reload();
   await waitForWidgets(page, "device");
@@ -77,6 +112,7 @@ test("two widgets on a dashboard chart forecasts, and keep doing so from the dev
   for (const s of states) assert.ok(s.chart && s.rows === 7 && !s.error, JSON.stringify(s));
   // The device draws the endpoint's band: the tables do not move.
   assert.deepEqual(states.map((s) => s.table), online.map((s) => s.table));
+  assert.equal(await loads("pkg-engine"), 1, "the device forecasts with the engine module");
   const note = await page.$eval("gridcast-forecast", (el) => el.shadowRoot.querySelector(".note").textContent);
   assert.match(note, /cannot be reached.*Forecasts come from this device/);
   await shot(page, "11-dashboard-endpoint-stopped");

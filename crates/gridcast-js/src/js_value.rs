@@ -1,7 +1,9 @@
 //! Rust values to plain JavaScript objects, and the JavaScript clock.
 
 use serde::Serialize;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+#[cfg(feature = "in-process")]
+use wasm_bindgen::JsCast;
 
 /// Serializes to a plain JS value: maps become objects (not `Map`s), so
 /// pages and workers read fields as usual.
@@ -19,6 +21,7 @@ impl<T: Serialize> ToJs for T {
 
 /// `performance.now()` where the runtime has it (pages, workers, Node,
 /// workerd), else `Date.now()`.
+#[cfg(feature = "in-process")]
 pub fn now_ms() -> f64 {
     js_sys::Reflect::get(&js_sys::global(), &"performance".into())
         .ok()
@@ -35,6 +38,7 @@ pub fn now_ms() -> f64 {
 
 /// A JavaScript number as the uncertainty simulation's seed (none when it
 /// is missing, negative or not finite: then the draws are random).
+#[cfg(feature = "in-process")]
 pub fn rng_seed(seed: Option<f64>) -> Option<u64> {
     seed.filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| s as u64)

@@ -5,8 +5,10 @@
 //!
 //! - [`widget`] (feature `widget`, `dist/pkg/`): `widgetForecast`,
 //!   everything the `<gridcast-forecast>` custom element (`www/embed.js`)
-//!   needs — the portal's workflow (signed forecast, IndexedDB model, device
-//!   fallback) and the chart as SVG;
+//!   needs — the portal's workflow (signed forecast, IndexedDB model with its
+//!   kept `ModelFacts`, device fallback) and the chart as SVG, without the
+//!   engine: `embed.js` loads `dist/pkg-engine/` for a new download or a
+//!   device forecast;
 //! - [`preview`] (feature `fit`, `dist/pkg-fit/`): `fitCsv` and
 //!   `refitWithReadings`, the on-device fit the preview page runs in a Web
 //!   Worker (`www/preview-worker.js`);
@@ -16,8 +18,8 @@
 //! - [`edge`] (feature `edge`, `dist/pkg-edge/`): `edgeForecast`, the core
 //!   of the `fetch(request, env)` edge handler (`www/edge/handler.mjs`);
 //! - [`engine`] (feature `portal-engine`, `dist/pkg-engine/`):
-//!   `engineFacts` and `engineForecast`, the portal's on-device engine,
-//!   loaded by the portal when it checks a download or forecasts offline.
+//!   `engineFacts` and `engineForecast`, the portal's and the widget's
+//!   on-device engine, loaded when they check a download or forecast offline.
 //!
 //! [`stages`] is what `fitCsv` and `forecastArtifact` do, in plain Rust
 //! timed stage by stage, so the native benchmark runs the same code;

@@ -1,4 +1,10 @@
-//! `widgetForecast`: one `<gridcast-forecast>` element's whole job.
+//! `widgetForecast`: one `<gridcast-forecast>` element's whole job — the
+//! widget's shell (feature `widget`, built into `dist/pkg/`): the portal's
+//! workflow without the engine in process. The chart, its holiday marks and
+//! the training end come from the model's `ModelFacts` kept beside the
+//! artifact; a new download is checked, and the device forecasts, by the
+//! engine module (`pkg-engine`), which `embed.js`'s `gridcastEngine()`
+//! loads on first use.
 
 use gridcast_api::{Horizon, LoginReply, WidgetOptions};
 use gridcast_client::chart::geometry;
@@ -78,12 +84,12 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
                 .clone()
                 .unwrap_or_else(|| "no credentials".into()),
         );
-        let outcome = Forecaster::on_device(&model, req.days, why)?;
+        let outcome = Forecaster::on_device_loaded(&model, req.days, why).await?;
         (Some(model), outcome)
     };
     let mut history = model
         .as_ref()
-        .map(|m| m.model.usage().aggregate(Aggregation::Daily))
+        .map(|m| m.facts.usage().aggregate(Aggregation::Daily))
         .unwrap_or_default();
     if history.len() > CHART_DAYS {
         history.drain(..history.len() - CHART_DAYS);
@@ -92,7 +98,7 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
         (Some(first), Some(m)) => {
             let last = outcome.table.ds.last().copied().unwrap_or(first.start);
             let table = m.holidays.as_ref().map(|h| &*h.table);
-            m.model.holiday_days(table, first.start, last)
+            m.facts.holiday_days(table, first.start, last)
         }
         _ => Vec::new(),
     };
@@ -109,7 +115,7 @@ async fn answer(req: WidgetRequest) -> Result<WidgetAnswer, Problem> {
         uncovered: outcome.uncovered.as_ref().map(UncoveredJs::from),
         trained_through: model
             .as_ref()
-            .and_then(|m| m.model.trained_through())
+            .and_then(|m| m.facts.trained_through)
             .map(gridcast_model::format_csv),
         svg,
         rows: rows(&outcome.table),
