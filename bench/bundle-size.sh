@@ -5,7 +5,9 @@
 #   engine   what the portal loads on demand to check a download or forecast on the device
 #            (gridcast-js's portal-engine; the service worker precaches it)
 #   preview  what the forecast preview loads on demand (its worker, gridcast-js with the fit)
-#   widget   what a host page loads for <gridcast-forecast> (embed.js, gridcast-js's widget)
+#   widget   what a host page loads for <gridcast-forecast> on its first load (embed.js and the
+#            widget's shell, gridcast-js's widget: dist/pkg); a new download or a device forecast
+#            adds the engine group (embed.js loads pkg-engine on demand)
 #   edge     the edge handler bundle (handler, Node adapter, gridcast-js's edge: dist/pkg-edge)
 # Usage: bench/bundle-size.sh [dist]
 set -euo pipefail

@@ -252,21 +252,26 @@ impl Forecaster {
     /// The stored model for the session's customer, if this device has one,
     /// with the covariates kept beside it.
     pub async fn stored_model(&self, session: &Session) -> Result<Option<DeviceModel>, Problem> {
-        let key = self.key(session)?;
-        let Some(stored) = self.store.get(&key).await? else {
+        let Some(stored) = self.store.get(&self.key(session)?).await? else {
             return Ok(None);
         };
+        #[cfg(not(feature = "engine"))]
+        let mut stored = stored;
         #[cfg(feature = "engine")]
         let model = Rc::new(OnDeviceModel::from_artifact(&stored.bytes).map_err(Problem::OnDevice)?);
-        // Kept beside the artifact when it was checked; a record from before
+        // Kept beside the artifact when it was checked. A record from before
         // facts were kept (or kept by a build with the engine in process) is
-        // read by the engine once, and kept with its facts below.
+        // read by the engine, and its entity tag dropped: the next sync
+        // downloads the model again, and that check keeps its facts.
         #[cfg(not(feature = "engine"))]
-        let (facts, unkept) = match ModelFacts::from_json(&stored.facts) {
-            Ok(facts) => (Rc::new(facts), false),
-            Err(_) => (Rc::new(crate::engine_module::facts(&stored.bytes).await?), true),
-        };
-        let model = DeviceModel {
+        let facts = Rc::new(match ModelFacts::from_json(&stored.facts) {
+            Ok(facts) => facts,
+            Err(_) => {
+                stored.etag = None;
+                crate::engine_module::facts(&stored.bytes).await?
+            }
+        });
+        Ok(Some(DeviceModel {
             #[cfg(feature = "engine")]
             model,
             #[cfg(not(feature = "engine"))]
@@ -277,14 +282,7 @@ impl Forecaster {
             saved_at_ms: stored.saved_at_ms,
             covariates: kept(stored.covariates, stored.covariates_etag),
             holidays: kept_holidays(stored.holidays),
-        };
-        // So that the next visit needs no engine (best effort: the model
-        // answers either way).
-        #[cfg(not(feature = "engine"))]
-        if unkept {
-            let _ = self.store.put(&key, model.record()).await;
-        }
-        Ok(Some(model))
+        }))
     }
 
     /// Downloads the customer's artifact unless `stored` (what
