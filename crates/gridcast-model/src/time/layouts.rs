@@ -2,7 +2,8 @@
 //! chrono's `parse_from_str` scans `%Y-%m-%d`, `%Y-%m-%dT%H:%M:%S%.f` and the
 //! others (the same texts read, to the same instants; the tests compare the
 //! two on generated texts), without chrono's general format machinery, which
-//! the browser builds would otherwise carry, and faster.
+//! the browser builds would otherwise carry, and faster. [`rfc3339`] reads
+//! what chrono's `DateTime::parse_from_rfc3339` reads, to the same instants.
 
 use chrono::NaiveDate;
 
@@ -180,4 +181,72 @@ fn instant(f: &Fields) -> Option<Timestamp> {
     )?;
     let midnight = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
     Some(midnight + f.hour * 3_600 + f.minute * 60 + f.second.min(59))
+}
+
+/// RFC 3339 (`2022-01-01T13:00:00.5+01:00`) as chrono's
+/// `DateTime::parse_from_rfc3339` reads it, as the instant in UTC: exactly
+/// four digits of year and two of each other field, `T`, `t` or a space
+/// between date and time, an optional fraction of 1–9 digits (more are
+/// skipped), a second of 60 read as the 59th, and an offset ([`offset`]).
+pub(super) fn rfc3339(text: &str) -> Option<Timestamp> {
+    let b = text.as_bytes();
+    if b.len() < 19 {
+        return None;
+    }
+    let two = |i: usize| -> Option<i64> {
+        let (hi, lo) = (b[i], b[i + 1]);
+        (hi.is_ascii_digit() && lo.is_ascii_digit())
+            .then(|| i64::from(hi - b'0') * 10 + i64::from(lo - b'0'))
+    };
+    let separated = b[4] == b'-'
+        && b[7] == b'-'
+        && matches!(b[10], b'T' | b't' | b' ')
+        && b[13] == b':'
+        && b[16] == b':';
+    if !separated {
+        return None;
+    }
+    let f = Fields {
+        year: two(0)? * 100 + two(2)?,
+        month: two(5)?,
+        day: two(8)?,
+        hour: two(11)?,
+        minute: two(14)?,
+        second: two(17)?,
+    };
+    // b[18] is a digit: 19 is a character boundary.
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let (after, _) = number(fraction, 9)?;
+        rest = after.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    Some(instant(&f)? - offset(rest)?)
+}
+
+/// An RFC 3339 offset as chrono reads it, and nothing after it: `Z` or `z`,
+/// or a sign (`+`, `-` or U+2212 `−`), two digits of hours, `:` and two of
+/// minutes (below 60), less than a day in all. Seconds east of UTC.
+fn offset(s: &str) -> Option<i64> {
+    if s == "Z" || s == "z" {
+        return Some(0);
+    }
+    let (sign, hm) = match s.chars().next()? {
+        '+' => (1, &s[1..]),
+        '-' => (-1, &s[1..]),
+        '\u{2212}' => (-1, &s['\u{2212}'.len_utf8()..]),
+        _ => return None,
+    };
+    let b = hm.as_bytes();
+    let ok = b.len() == 5
+        && b[0].is_ascii_digit()
+        && b[1].is_ascii_digit()
+        && b[2] == b':'
+        && (b'0'..=b'5').contains(&b[3])
+        && b[4].is_ascii_digit();
+    if !ok {
+        return None;
+    }
+    let digit = |i: usize| i64::from(b[i] - b'0');
+    let seconds = (digit(0) * 10 + digit(1)) * 3_600 + (digit(3) * 10 + digit(4)) * 60;
+    (seconds < 86_400).then_some(sign * seconds)
 }

@@ -18,8 +18,8 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     if let Some(ts) = layouts::read(text, layouts::DATE) {
         return Some(ts);
     }
-    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
-        return Some(dt.timestamp());
+    if let Some(ts) = layouts::rfc3339(text) {
+        return Some(ts);
     }
     let naive = text.strip_suffix('Z').unwrap_or(text);
     layouts::DATE_TIMES
@@ -275,6 +275,22 @@ mod tests {
             "262143-01-01",
             "2022-01-01T10:00Z",
             "2022-01-01t10:00:00",
+            "2022-01-01T10:00:00\u{2212}01:00",
+            "2022-01-01T10:00:00+23:59",
+            "2022-01-01T10:00:00-23:59",
+            "2022-01-01T10:00:00+23:60",
+            "2022-01-01T10:00:00+1:00",
+            "2022-01-01T10:00:00+01:0",
+            "2022-01-01T10:00:00+01:00:00",
+            "2022-01-01T10:00:00.+01:00",
+            "2022-01-01 10:00:00.123456789123+05:30",
+            "2022-01-01T23:59:60Z",
+            "2022-01-01T23:59:61Z",
+            "2022-02-30T10:00:00Z",
+            "0000-01-01T00:00:00+01:00",
+            "9999-12-31T23:59:59-01:00",
+            "2022-01-01T10:00:00\u{2212}",
+            "2022-01-01T10:00:00\u{e9}",
         ] {
             assert_eq!(parse_timestamp(text), chrono_reference(text), "{text:?}");
         }
