@@ -68,6 +68,22 @@ pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> ModelJsonError 
     }
 }
 
+/// `read` of every item in order, or the first error: what
+/// `collect::<Result<Vec<_>, _>>()` gives, as a plain loop (the iterator
+/// adapters behind that collect cost the browser builds about a kilobyte of
+/// wasm per call site).
+pub(super) fn read_each<T, U>(
+    items: impl IntoIterator<Item = T>,
+    mut read: impl FnMut(T) -> Result<U, ModelJsonError>,
+) -> Result<Vec<U>, ModelJsonError> {
+    let items = items.into_iter();
+    let mut out = Vec::with_capacity(items.size_hint().0);
+    for item in items {
+        out.push(read(item)?);
+    }
+    Ok(out)
+}
+
 /// Accepts Python's `uncertainty_samples`, which old versions wrote as a bool.
 fn samples_from<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     match Cell::deserialize(d)? {
@@ -307,67 +323,61 @@ fn read_seasonalities(
     (names, props): &(Vec<String>, Cell),
 ) -> Result<Vec<Seasonality>, ModelJsonError> {
     let field = "seasonalities";
-    names
-        .iter()
-        .map(|name| {
-            let p = Props::of(props, name, field)?;
-            let fourier_order = p
-                .get("fourier_order")
-                .and_then(Cell::as_u64)
-                .and_then(|v| u32::try_from(v).ok())
-                .filter(|&v| v > 0);
-            let (Some(period), Some(fourier_order)) = (p.number("period")?, fourier_order) else {
-                return Err(p.invalid("period and fourier_order must be positive"));
-            };
-            if !(period > 0.0) {
-                return Err(p.invalid("period and fourier_order must be positive"));
-            }
-            Ok(Seasonality {
-                name: name.clone(),
-                period,
-                fourier_order,
-                prior_scale: p.required_number("prior_scale")?,
-                mode: p.mode()?,
-                condition_name: p.text("condition_name")?,
-            })
+    read_each(names, |name| {
+        let p = Props::of(props, name, field)?;
+        let fourier_order = p
+            .get("fourier_order")
+            .and_then(Cell::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .filter(|&v| v > 0);
+        let (Some(period), Some(fourier_order)) = (p.number("period")?, fourier_order) else {
+            return Err(p.invalid("period and fourier_order must be positive"));
+        };
+        if !(period > 0.0) {
+            return Err(p.invalid("period and fourier_order must be positive"));
+        }
+        Ok(Seasonality {
+            name: name.clone(),
+            period,
+            fourier_order,
+            prior_scale: p.required_number("prior_scale")?,
+            mode: p.mode()?,
+            condition_name: p.text("condition_name")?,
         })
-        .collect()
+    })
 }
 
 fn read_regressors((names, props): &(Vec<String>, Cell)) -> Result<Vec<Regressor>, ModelJsonError> {
     let field = "extra_regressors";
-    names
-        .iter()
-        .map(|name| {
-            let p = Props::of(props, name, field)?;
-            let standardize = match p.get("standardize") {
-                None => Standardize::default(),
-                Some(Cell::Bool(true)) => Standardize::Yes,
-                Some(Cell::Bool(false)) => Standardize::No,
-                Some(Cell::Text(s)) if s == "auto" => Standardize::Auto,
-                Some(other) => {
-                    return Err(p.invalid(format!(
-                        "standardize: expected \"auto\", true or false, got {}",
-                        other.shown()
-                    )))
-                }
-            };
-            let mu = p.number("mu")?.unwrap_or(0.0);
-            let std = p.number("std")?.unwrap_or(1.0);
-            if !(std.is_finite() && std != 0.0 && mu.is_finite()) {
-                return Err(p.invalid("mu must be finite and std finite and non-zero"));
+    read_each(names, |name| {
+        let p = Props::of(props, name, field)?;
+        let standardize = match p.get("standardize") {
+            None => Standardize::default(),
+            Some(Cell::Bool(true)) => Standardize::Yes,
+            Some(Cell::Bool(false)) => Standardize::No,
+            Some(Cell::Text(s)) if s == "auto" => Standardize::Auto,
+            Some(other) => {
+                return Err(p.invalid(format!(
+                    "standardize: expected \"auto\", true or false, got {}",
+                    other.shown()
+                )))
             }
-            Ok(Regressor {
-                name: name.clone(),
-                prior_scale: p.required_number("prior_scale")?,
-                standardize,
-                mu,
-                std,
-                mode: p.mode()?,
-                predictor_spec: p.get("predictor_spec").map_or(Value::Null, Cell::to_value),
-            })
+        };
+        let mu = p.number("mu")?.unwrap_or(0.0);
+        let std = p.number("std")?.unwrap_or(1.0);
+        if !(std.is_finite() && std != 0.0 && mu.is_finite()) {
+            return Err(p.invalid("mu must be finite and std finite and non-zero"));
+        }
+        Ok(Regressor {
+            name: name.clone(),
+            prior_scale: p.required_number("prior_scale")?,
+            standardize,
+            mu,
+            std,
+            mode: p.mode()?,
+            predictor_spec: p.get("predictor_spec").map_or(Value::Null, Cell::to_value),
         })
-        .collect()
+    })
 }
 
 /// A seasonality's or regressor's properties (`{period: …, mode: …}`), read

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::cells::{Cell, PandasDoc};
-use super::{invalid, ModelJsonError};
+use super::{invalid, read_each, ModelJsonError};
 use crate::time::{parse_timestamp, push_iso_millis, Timestamp};
 
 /// The pandas document inside a string field.
@@ -40,21 +40,15 @@ fn split_data(text: &str, field: &str) -> Result<Vec<Cell>, ModelJsonError> {
 
 /// An `orient='split'` series of dates.
 pub(super) fn read_split_dates(text: &str, field: &str) -> Result<Vec<Timestamp>, ModelJsonError> {
-    split_data(text, field)?
-        .iter()
-        .map(|d| date_of(d, field))
-        .collect()
+    read_each(&split_data(text, field)?, |d| date_of(d, field))
 }
 
 /// An `orient='split'` series of strings.
 pub(super) fn read_split_strings(text: &str, field: &str) -> Result<Vec<String>, ModelJsonError> {
-    split_data(text, field)?
-        .into_iter()
-        .map(|d| match d {
-            Cell::Text(s) => Ok(s),
-            other => Err(invalid(field, format!("{} is not a string", other.shown()))),
-        })
-        .collect()
+    read_each(split_data(text, field)?, |d| match d {
+        Cell::Text(s) => Ok(s),
+        other => Err(invalid(field, format!("{} is not a string", other.shown()))),
+    })
 }
 
 /// `"` as it stands inside a JSON string: the writer emits the big pandas
@@ -162,17 +156,13 @@ pub(super) fn number_column(
     let Some(cells) = table.column(name).filter(|c| c[0] != Cell::Missing) else {
         return Ok(None);
     };
-    cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| match c {
-            Cell::Null => Ok(f64::NAN),
-            _ => c
-                .as_f64()
-                .ok_or_else(|| invalid(field, format!("row {i}: `{name}` is not a number"))),
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    read_each(cells.iter().enumerate(), |(i, c)| match c {
+        Cell::Null => Ok(f64::NAN),
+        _ => c
+            .as_f64()
+            .ok_or_else(|| invalid(field, format!("row {i}: `{name}` is not a number"))),
+    })
+    .map(Some)
 }
 
 /// A boolean column of a table.
@@ -181,15 +171,13 @@ pub(super) fn bool_column(
     name: &str,
     field: &str,
 ) -> Result<Vec<bool>, ModelJsonError> {
-    (0..table.rows())
-        .map(|i| match table.cell(name, i) {
-            Cell::Bool(b) => Ok(*b),
-            _ => Err(invalid(
-                field,
-                format!("row {i}: `{name}` is not a boolean"),
-            )),
-        })
-        .collect()
+    read_each(0..table.rows(), |i| match table.cell(name, i) {
+        Cell::Bool(b) => Ok(*b),
+        _ => Err(invalid(
+            field,
+            format!("row {i}: `{name}` is not a boolean"),
+        )),
+    })
 }
 
 /// An `orient='table'` frame from fields and row objects.

@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::cells::{Cell, ParamsDoc};
-use super::{invalid, ModelJsonError};
+use super::{invalid, read_each, ModelJsonError};
 use crate::model::{Draw, Params};
 
 /// The parameters `predict` uses, and Stan's trend.
@@ -17,18 +17,14 @@ fn scalars(v: &Cell, field: &str) -> Result<Vec<f64>, ModelJsonError> {
     let Cell::List(outer) = v else {
         return Err(invalid(field, "not a list"));
     };
-    outer
-        .iter()
-        .map(|x| match x {
-            Cell::Int(_) | Cell::UInt(_) | Cell::Float(_) => {
-                x.as_f64().ok_or_else(|| invalid(field, "not a number"))
-            }
-            Cell::List(row) if row.len() == 1 => row[0]
-                .as_f64()
-                .ok_or_else(|| invalid(field, "not a number")),
-            _ => Err(invalid(field, "expected one number per draw")),
-        })
-        .collect()
+    read_each(outer, |x| {
+        let value = match x {
+            Cell::Int(_) | Cell::UInt(_) | Cell::Float(_) => x,
+            Cell::List(row) if row.len() == 1 => &row[0],
+            _ => return Err(invalid(field, "expected one number per draw")),
+        };
+        value.as_f64().ok_or_else(|| invalid(field, "not a number"))
+    })
 }
 
 /// One row per draw of a vector parameter.
@@ -36,20 +32,17 @@ fn rows(v: &Cell, field: &str) -> Result<Vec<Vec<f64>>, ModelJsonError> {
     let Cell::List(outer) = v else {
         return Err(invalid(field, "not a 2-D list"));
     };
-    outer
-        .iter()
-        .map(|row| match row {
-            Cell::List(values) => values
-                .iter()
-                .map(|x| x.as_f64().ok_or_else(|| invalid(field, "not a number")))
-                .collect(),
+    read_each(outer, |row| {
+        let values = match row {
+            Cell::List(values) => values.as_slice(),
             // A 1-D list: one value per draw (a vector of length 1).
-            Cell::Int(_) | Cell::UInt(_) | Cell::Float(_) => Ok(vec![row
-                .as_f64()
-                .ok_or_else(|| invalid(field, "not a number"))?]),
-            _ => Err(invalid(field, "not a 2-D list")),
+            Cell::Int(_) | Cell::UInt(_) | Cell::Float(_) => std::slice::from_ref(row),
+            _ => return Err(invalid(field, "not a 2-D list")),
+        };
+        read_each(values, |x| {
+            x.as_f64().ok_or_else(|| invalid(field, "not a number"))
         })
-        .collect()
+    })
 }
 
 /// Reads `params`, checking that every parameter has one entry per draw and

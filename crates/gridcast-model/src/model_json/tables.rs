@@ -7,7 +7,7 @@ use super::cells::Cell;
 use super::pandas::{
     bool_column, date_of, escaped, number_column, push_number, read_table, table, QUOTE,
 };
-use super::{invalid, ModelJsonError};
+use super::{invalid, read_each, ModelJsonError};
 use crate::features::ComponentColumns;
 use crate::history::{ColumnValues, History};
 use crate::holidays::Holiday;
@@ -19,9 +19,7 @@ const OWN: &[&str] = &["ds", "y", "cap", "floor", "cap_scaled", "t", "y_scaled"]
 pub(super) fn read_history(text: &str) -> Result<History, ModelJsonError> {
     let field = "history";
     let table = read_table(text, field)?;
-    let ds = (0..table.rows())
-        .map(|i| date_of(table.cell("ds", i), field))
-        .collect::<Result<Vec<_>, _>>()?;
+    let ds = read_each(0..table.rows(), |i| date_of(table.cell("ds", i), field))?;
     let need = |name: &str| {
         number_column(&table, name, field)?
             .ok_or_else(|| invalid(field, format!("no `{name}` column")))
@@ -170,14 +168,12 @@ pub(super) fn read_component_columns(text: &str) -> Result<ComponentColumns, Mod
         if name == "index" || name == "col" {
             continue;
         }
-        let ind = (0..table.doc.rows)
-            .map(
-                |i| match table.doc.column(&name).and_then(|c| c[i].as_u64()) {
-                    Some(v) if v <= 1 => Ok(v as u8),
-                    _ => Err(invalid(field, format!("`{name}` must be 0 or 1"))),
-                },
-            )
-            .collect::<Result<Vec<_>, _>>()?;
+        let ind = read_each(0..table.doc.rows, |i| {
+            match table.doc.column(&name).and_then(|c| c[i].as_u64()) {
+                Some(v) if v <= 1 => Ok(v as u8),
+                _ => Err(invalid(field, format!("`{name}` must be 0 or 1"))),
+            }
+        })?;
         components.push((name, ind));
     }
     Ok(ComponentColumns { components })
@@ -222,28 +218,26 @@ pub(super) fn read_holidays(text: &str) -> Result<Vec<Holiday>, ModelJsonError> 
             _ => Err(invalid(field, format!("row {i}: `{name}` is not a number"))),
         }
     };
-    (0..table.rows())
-        .map(|i| {
-            let name = table
-                .cell("holiday", i)
-                .as_str()
-                .ok_or_else(|| invalid(field, format!("row {i}: no `holiday` name")))?;
-            let ds = date_of(table.cell("ds", i), field)?;
-            let prior_scale = match table.cell("prior_scale", i) {
-                c if c.is_null() => None,
-                c => Some(c.as_f64().ok_or_else(|| {
-                    invalid(field, format!("row {i}: `prior_scale` is not a number"))
-                })?),
-            };
-            Ok(Holiday {
-                name: name.to_string(),
-                ds: ds.div_euclid(86_400) * 86_400,
-                lower_window: window(i, "lower_window")?,
-                upper_window: window(i, "upper_window")?,
-                prior_scale,
-            })
+    read_each(0..table.rows(), |i| {
+        let name = table
+            .cell("holiday", i)
+            .as_str()
+            .ok_or_else(|| invalid(field, format!("row {i}: no `holiday` name")))?;
+        let ds = date_of(table.cell("ds", i), field)?;
+        let prior_scale = match table.cell("prior_scale", i) {
+            c if c.is_null() => None,
+            c => Some(c.as_f64().ok_or_else(|| {
+                invalid(field, format!("row {i}: `prior_scale` is not a number"))
+            })?),
+        };
+        Ok(Holiday {
+            name: name.to_string(),
+            ds: ds.div_euclid(86_400) * 86_400,
+            lower_window: window(i, "lower_window")?,
+            upper_window: window(i, "upper_window")?,
+            prior_scale,
         })
-        .collect()
+    })
 }
 
 /// The holidays frame as pandas writes it: `holiday`, `ds`, the windows
