@@ -96,20 +96,28 @@ pub(crate) fn finite_values(
     values: &[f64],
     role: &ColumnUse,
 ) -> Result<Vec<f64>, FrameError> {
-    rows.iter()
-        .map(|&i| match values[i] {
-            v if v.is_nan() => Err(FrameError::MissingValue {
-                at: frame.row_ref(i),
-                column: name.into(),
-                role: role.clone(),
-            }),
-            v if v.is_infinite() => Err(FrameError::Infinite {
-                at: frame.row_ref(i),
-                column: name.into(),
-            }),
-            v => Ok(v),
-        })
-        .collect()
+    // A plain loop rather than `collect::<Result<_, _>>()`: the same first
+    // error, and less wasm than the iterator adapters behind that collect.
+    let mut out = Vec::with_capacity(rows.len());
+    for &i in rows {
+        out.push(match values[i] {
+            v if v.is_nan() => {
+                return Err(FrameError::MissingValue {
+                    at: frame.row_ref(i),
+                    column: name.into(),
+                    role: role.clone(),
+                })
+            }
+            v if v.is_infinite() => {
+                return Err(FrameError::Infinite {
+                    at: frame.row_ref(i),
+                    column: name.into(),
+                })
+            }
+            v => v,
+        });
+    }
+    Ok(out)
 }
 
 /// The extra column `name` of `frame`, if present and without text cells in
@@ -168,18 +176,22 @@ fn condition_values(
         },
         other => other,
     })?;
-    rows.iter()
-        .map(|&i| match column.values[i] {
-            v if v == 1.0 => Ok(true),
-            v if v == 0.0 => Ok(false),
-            v => Err(FrameError::NotBoolean {
-                at: frame.row_ref(i),
-                column: name.into(),
-                role: role.clone(),
-                value: v.to_string(),
-            }),
-        })
-        .collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for &i in rows {
+        out.push(match column.values[i] {
+            v if v == 1.0 => true,
+            v if v == 0.0 => false,
+            v => {
+                return Err(FrameError::NotBoolean {
+                    at: frame.row_ref(i),
+                    column: name.into(),
+                    role: role.clone(),
+                    value: v.to_string(),
+                })
+            }
+        });
+    }
+    Ok(out)
 }
 
 /// `setup_dataframe` on the rows `rows` of `frame`, with the model's scales
