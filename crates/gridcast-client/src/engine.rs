@@ -18,7 +18,7 @@ use crate::{ModelFacts, Problem};
 /// is refused.
 pub fn facts_json(artifact: &[u8]) -> Result<String, String> {
     let model = OnDeviceModel::from_artifact(artifact)?;
-    Ok(String::from_utf8(ModelFacts::of(&model).to_json()).expect("JSON is UTF-8"))
+    Ok(serde_json::to_string(&ModelFacts::of(&model)).expect("facts serialize"))
 }
 
 /// The engine's `engineForecast`: the device's forecast of `days` days from
