@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use wasm_bindgen::JsValue;
-#[cfg(feature = "in-process")]
+#[cfg(feature = "device")]
 use wasm_bindgen::JsCast;
 
 /// Serializes to a plain JS value: maps become objects (not `Map`s), so
@@ -21,7 +21,7 @@ impl<T: Serialize> ToJs for T {
 
 /// `performance.now()` where the runtime has it (pages, workers, Node,
 /// workerd), else `Date.now()`.
-#[cfg(feature = "in-process")]
+#[cfg(feature = "device")]
 pub fn now_ms() -> f64 {
     js_sys::Reflect::get(&js_sys::global(), &"performance".into())
         .ok()
@@ -38,7 +38,7 @@ pub fn now_ms() -> f64 {
 
 /// A JavaScript number as the uncertainty simulation's seed (none when it
 /// is missing, negative or not finite: then the draws are random).
-#[cfg(feature = "in-process")]
+#[cfg(feature = "device")]
 pub fn rng_seed(seed: Option<f64>) -> Option<u64> {
     seed.filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| s as u64)

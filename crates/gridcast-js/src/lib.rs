@@ -12,9 +12,9 @@
 //! - [`preview`] (feature `fit`, `dist/pkg-fit/`): `fitCsv` and
 //!   `refitWithReadings`, the on-device fit the preview page runs in a Web
 //!   Worker (`www/preview-worker.js`);
-//! - [`device`] (feature `in-process`, in every build with the engine in the
-//!   module): `forecastArtifact`, a forecast from artifact bytes the host
-//!   keeps itself;
+//! - [`device`] (feature `device`: the edge's and the preview's builds):
+//!   `forecastArtifact`, a forecast from artifact bytes the host keeps
+//!   itself;
 //! - [`edge`] (feature `edge`, `dist/pkg-edge/`): `edgeForecast`, the core
 //!   of the `fetch(request, env)` edge handler (`www/edge/handler.mjs`);
 //! - [`engine`] (feature `portal-engine`, `dist/pkg-engine/`):
@@ -33,13 +33,13 @@ pub mod rows;
 pub mod stages;
 pub mod view;
 
-#[cfg(all(target_arch = "wasm32", feature = "in-process"))]
+#[cfg(all(target_arch = "wasm32", feature = "device"))]
 pub mod device;
 #[cfg(all(target_arch = "wasm32", feature = "edge"))]
 pub mod edge;
 #[cfg(all(target_arch = "wasm32", feature = "portal-engine"))]
 pub mod engine;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", any(feature = "device", feature = "widget")))]
 mod js_value;
 #[cfg(all(target_arch = "wasm32", feature = "fit"))]
 pub mod preview;
