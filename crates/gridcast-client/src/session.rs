@@ -100,9 +100,7 @@ impl Session {
     /// Unix seconds of expiry (`None`: does not expire).
     pub fn expires_at(&self) -> Option<i64> {
         let e = self.expiration.as_deref()?;
-        chrono::DateTime::parse_from_rfc3339(e)
-            .ok()
-            .map(|t| t.timestamp())
+        gridcast_model::parse_rfc3339(e)
     }
 
     /// Whether the credentials no longer work at `now`.

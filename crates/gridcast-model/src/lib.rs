@@ -74,6 +74,6 @@ pub use regressors::{Regressor, Standardize};
 pub use response::{seed_response, to_pandas_json, AnswerSeed};
 pub use score::{score, score_holdout, HoldoutScore, HOLDOUT_SEED};
 pub use time::{
-    format_csv, format_csv_as, format_iso_millis, needs_time_of_day, parse_timestamp,
-    push_iso_millis, sort_by_time, Timestamp,
+    format_csv, format_csv_as, format_iso_millis, needs_time_of_day, parse_rfc3339,
+    parse_timestamp, push_iso_millis, sort_by_time, Timestamp,
 };

@@ -27,6 +27,13 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         .find_map(|layout| layouts::read(naive, layout))
 }
 
+/// RFC 3339 (`2026-12-02T10:00:00Z`, `2026-12-02T11:00:00.5+01:00`) as
+/// chrono's `DateTime::parse_from_rfc3339` reads it, as Unix seconds; `None`
+/// for anything else (a date alone, no offset). Credentials' `Expiration`.
+pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+    layouts::rfc3339(text)
+}
+
 /// Formats a timestamp the way pandas' `to_json(date_format='iso')` does:
 /// `2022-01-01T00:00:00.000`.
 pub fn format_iso_millis(ts: Timestamp) -> String {
@@ -252,6 +259,7 @@ mod tests {
             let text = near_layout(&mut rng);
             let ours = parse_timestamp(&text);
             assert_eq!(ours, chrono_reference(&text), "{text:?}");
+            assert_eq!(parse_rfc3339(&text), chrono_rfc3339(&text), "{text:?}");
             read += usize::from(ours.is_some());
         }
         // The generator reaches both sides.
@@ -293,7 +301,14 @@ mod tests {
             "2022-01-01T10:00:00\u{e9}",
         ] {
             assert_eq!(parse_timestamp(text), chrono_reference(text), "{text:?}");
+            assert_eq!(parse_rfc3339(text), chrono_rfc3339(text), "{text:?}");
         }
+        assert_eq!(parse_rfc3339(" 2022-01-01T10:00:00Z"), None);
+    }
+
+    /// What chrono's RFC 3339 reader makes of `text`, in Unix seconds.
+    fn chrono_rfc3339(text: &str) -> Option<Timestamp> {
+        DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp())
     }
 
     #[test]
