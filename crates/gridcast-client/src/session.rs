@@ -50,9 +50,17 @@ impl Session {
     /// [`LoginReply`] with every field set: read straight into a session
     /// (one deserializer in the portal's wasm; the test below holds the two
     /// shapes together).
+    /// An `Expiration` that is not an RFC 3339 time is refused here: the
+    /// client would not know when the credentials stop working.
     pub fn from_login_reply(body: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(body)
-            .map_err(|e| format!("the sign-in answer is not understood: {e}"))
+        let session: Self = serde_json::from_slice(body)
+            .map_err(|e| format!("the sign-in answer is not understood: {e}"))?;
+        match session.expiry() {
+            Expiry::Unreadable(e) => Err(format!(
+                "the sign-in answer is not understood: Expiration {e:?} is not an RFC 3339 time"
+            )),
+            _ => Ok(session),
+        }
     }
 
     /// A session for `customer_id` from sign-in (or STS) credentials.
@@ -97,15 +105,33 @@ impl Session {
         }
     }
 
-    /// Unix seconds of expiry (`None`: does not expire).
-    pub fn expires_at(&self) -> Option<i64> {
-        let e = self.expiration.as_deref()?;
-        gridcast_model::parse_rfc3339(e)
+    /// When the credentials stop working.
+    fn expiry(&self) -> Expiry<'_> {
+        match self.expiration.as_deref() {
+            None => Expiry::Never,
+            Some(e) => gridcast_model::parse_rfc3339(e).map_or(Expiry::Unreadable(e), Expiry::At),
+        }
     }
 
-    /// Whether the credentials no longer work at `now`.
+    /// Unix seconds of expiry (`None`: does not expire, or the expiry is
+    /// unreadable, which [`Session::expired`] treats as expired).
+    pub fn expires_at(&self) -> Option<i64> {
+        match self.expiry() {
+            Expiry::At(e) => Some(e),
+            Expiry::Never | Expiry::Unreadable(_) => None,
+        }
+    }
+
+    /// Whether the credentials no longer work at `now`. A kept session whose
+    /// `Expiration` is not an RFC 3339 time (edited, or from another build)
+    /// counts as expired, so the customer signs in again rather than signing
+    /// with credentials of unknown life.
     pub fn expired(&self, now: i64) -> bool {
-        self.expires_at().is_some_and(|e| e <= now)
+        match self.expiry() {
+            Expiry::Never => false,
+            Expiry::At(e) => e <= now,
+            Expiry::Unreadable(_) => true,
+        }
     }
 
     /// Whether it is time to ask `/auth/refresh` for new credentials.
@@ -113,8 +139,18 @@ impl Session {
         self.target_model.is_some()
             && self
                 .expires_at()
-                .is_some_and(|e| e - now <= REFRESH_BEFORE_SECONDS)
+                .is_some_and(|e| e.saturating_sub(now) <= REFRESH_BEFORE_SECONDS)
     }
+}
+
+/// A session's `Expiration`, read.
+enum Expiry<'a> {
+    /// Long-term or typed keys: no `Expiration`.
+    Never,
+    /// Unix seconds.
+    At(i64),
+    /// Not an RFC 3339 time (the text as given).
+    Unreadable(&'a str),
 }
 
 #[cfg(test)]
@@ -158,6 +194,20 @@ mod tests {
         assert_eq!(session, Session::from_reply(reply.clone(), "42".into()));
         let back: LoginReply = serde_json::from_slice(&serde_json::to_vec(&session).unwrap()).unwrap();
         assert_eq!(back, reply);
+    }
+
+    #[test]
+    fn an_unreadable_expiration_is_refused_or_expired() {
+        let body = br#"{"AccessKeyId":"ASIAX","SecretAccessKey":"s","SessionToken":"t",
+            "Expiration":"next tuesday","CustomerId":"42","TargetModel":"42.tar.gz"}"#;
+        let e = Session::from_login_reply(body).unwrap_err();
+        assert!(e.contains("\"next tuesday\" is not an RFC 3339 time"), "{e}");
+        // A kept session with such a text (edited storage, another build): expired.
+        let mut kept = Session::with_keys("42", "ASIAX", "s", Some("t".into()));
+        kept.expiration = Some("2026-13-01T00:00:00Z".into());
+        kept.target_model = Some("42.tar.gz".into());
+        assert!(kept.expired(i64::MIN) && kept.expires_at().is_none());
+        assert!(!kept.refresh_due(0));
     }
 
     #[test]
