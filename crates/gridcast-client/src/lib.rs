@@ -17,6 +17,7 @@ pub mod components;
 pub mod engine;
 pub mod facts;
 pub mod forecast;
+pub mod http_date;
 pub mod problem;
 pub mod request;
 pub mod session;

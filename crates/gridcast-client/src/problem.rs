@@ -131,9 +131,7 @@ struct ErrorBody {
 /// Unix seconds of an HTTP `Date` header (IMF-fixdate, or the obsolete RFC 850
 /// and asctime forms recipients must accept).
 fn server_time(date: &str) -> Option<i64> {
-    let t = std::time::SystemTime::from(date.parse::<httpdate::HttpDate>().ok()?);
-    let since = t.duration_since(std::time::UNIX_EPOCH).ok()?;
-    i64::try_from(since.as_secs()).ok()
+    crate::http_date::parse_http_date(date)
 }
 
 impl Problem {
