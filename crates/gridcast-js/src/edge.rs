@@ -8,11 +8,11 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use gridcast_client::forecaster::{Forecaster, ModelStore};
 use gridcast_api::Horizon;
+use gridcast_client::forecaster::{Forecaster, ModelStore};
 use gridcast_client::settings::check_customer;
 use gridcast_client::{EndpointSettings, Problem, Session};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::js_value::ToJs;
@@ -27,7 +27,6 @@ thread_local! {
 }
 
 /// The handler's configuration (the runtime's `env`).
-#[derive(Debug, Deserialize)]
 #[allow(non_snake_case)]
 struct EdgeEnv {
     GRIDCAST_ENDPOINT_URL: Option<String>,
@@ -38,6 +37,52 @@ struct EdgeEnv {
     AWS_ACCESS_KEY_ID: Option<String>,
     AWS_SECRET_ACCESS_KEY: Option<String>,
     AWS_SESSION_TOKEN: Option<String>,
+}
+
+/// What a JavaScript value is, for the refusal of an `env`: `typeof`, with
+/// `null` named as such.
+fn js_type(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".to_owned()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+impl EdgeEnv {
+    /// Reads `env`'s string properties (own or inherited, as the runtime
+    /// gives them); a missing, `undefined` or `null` one is not set.
+    fn read(env: &JsValue) -> Result<EdgeEnv, String> {
+        if !env.is_object() {
+            return Err(format!(
+                "invalid type: {}, expected an object",
+                js_type(env)
+            ));
+        }
+        let get = |name: &str| -> Result<Option<String>, String> {
+            let value =
+                js_sys::Reflect::get(env, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+            if value.is_null() || value.is_undefined() {
+                return Ok(None);
+            }
+            value.as_string().map(Some).ok_or_else(|| {
+                format!(
+                    "invalid type: {name} is {}, expected a string",
+                    js_type(&value)
+                )
+            })
+        };
+        Ok(EdgeEnv {
+            GRIDCAST_ENDPOINT_URL: get("GRIDCAST_ENDPOINT_URL")?,
+            GRIDCAST_REGION: get("GRIDCAST_REGION")?,
+            GRIDCAST_ENDPOINT_NAME: get("GRIDCAST_ENDPOINT_NAME")?,
+            GRIDCAST_TARGET_TEMPLATE: get("GRIDCAST_TARGET_TEMPLATE")?,
+            GRIDCAST_TIMEOUT_MS: get("GRIDCAST_TIMEOUT_MS")?,
+            AWS_ACCESS_KEY_ID: get("AWS_ACCESS_KEY_ID")?,
+            AWS_SECRET_ACCESS_KEY: get("AWS_SECRET_ACCESS_KEY")?,
+            AWS_SESSION_TOKEN: get("AWS_SESSION_TOKEN")?,
+        })
+    }
 }
 
 /// The answer, for the JS entry to turn into a `Response`.
@@ -204,7 +249,7 @@ async fn forecast(
 /// endpoint|device`. Errors in SageMaker's shape.
 #[wasm_bindgen(js_name = edgeForecast)]
 pub async fn edge_forecast(env: JsValue, customer: String, days: String) -> JsValue {
-    let response = match serde_wasm_bindgen::from_value::<EdgeEnv>(env) {
+    let response = match EdgeEnv::read(&env) {
         Ok(env) => handle(env, customer, days).await,
         Err(e) => error(
             500,
