@@ -12,10 +12,8 @@ use gridcast_api::Horizon;
 use gridcast_client::forecaster::{Forecaster, ModelStore};
 use gridcast_client::settings::check_customer;
 use gridcast_client::{EndpointSettings, Problem, Session};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::js_value::ToJs;
 use crate::rows::{edge_body, error_body, redact};
 
 /// Re-check a cached artifact (conditional GET) at most this often.
@@ -86,7 +84,6 @@ impl EdgeEnv {
 }
 
 /// The answer, for the JS entry to turn into a `Response`.
-#[derive(Debug, Serialize)]
 struct EdgeResponse {
     status: u16,
     headers: Vec<(String, String)>,
@@ -258,4 +255,28 @@ pub async fn edge_forecast(env: JsValue, customer: String, days: String) -> JsVa
         ),
     };
     response.to_js()
+}
+
+impl EdgeResponse {
+    /// `{status, headers: [[name, value]], body}`, the plain object
+    /// serde-wasm-bindgen's JSON-compatible serializer made of it (built
+    /// directly: the edge links no `Serialize` for it).
+    fn to_js(&self) -> JsValue {
+        let headers: js_sys::Array = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                js_sys::Array::of2(&JsValue::from_str(name), &JsValue::from_str(value))
+            })
+            .collect();
+        let object = js_sys::Object::new();
+        for (key, value) in [
+            ("status", JsValue::from(self.status)),
+            ("headers", headers.into()),
+            ("body", JsValue::from_str(&self.body)),
+        ] {
+            let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+        }
+        object.into()
+    }
 }
