@@ -48,8 +48,21 @@ fn js_type(value: &JsValue) -> String {
 }
 
 impl EdgeEnv {
+    /// The properties read, in the fields' order.
+    const NAMES: [&'static str; 8] = [
+        "GRIDCAST_ENDPOINT_URL",
+        "GRIDCAST_REGION",
+        "GRIDCAST_ENDPOINT_NAME",
+        "GRIDCAST_TARGET_TEMPLATE",
+        "GRIDCAST_TIMEOUT_MS",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+    ];
+
     /// Reads `env`'s string properties (own or inherited, as the runtime
     /// gives them); a missing, `undefined` or `null` one is not set.
+    #[allow(non_snake_case)]
     fn read(env: &JsValue) -> Result<EdgeEnv, String> {
         if !env.is_object() {
             return Err(format!(
@@ -57,28 +70,32 @@ impl EdgeEnv {
                 js_type(env)
             ));
         }
-        let get = |name: &str| -> Result<Option<String>, String> {
+        // One loop over the names (not eight inlined reads).
+        let mut values: [Option<String>; 8] = Default::default();
+        for (slot, name) in values.iter_mut().zip(EdgeEnv::NAMES) {
             let value =
                 js_sys::Reflect::get(env, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
             if value.is_null() || value.is_undefined() {
-                return Ok(None);
+                continue;
             }
-            value.as_string().map(Some).ok_or_else(|| {
+            *slot = Some(value.as_string().ok_or_else(|| {
                 format!(
-                    "invalid type: {name} is {}, expected a string",
+                    "invalid type for {name}: {}, expected a string",
                     js_type(&value)
                 )
-            })
-        };
+            })?);
+        }
+        let [GRIDCAST_ENDPOINT_URL, GRIDCAST_REGION, GRIDCAST_ENDPOINT_NAME, GRIDCAST_TARGET_TEMPLATE, GRIDCAST_TIMEOUT_MS, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN] =
+            values;
         Ok(EdgeEnv {
-            GRIDCAST_ENDPOINT_URL: get("GRIDCAST_ENDPOINT_URL")?,
-            GRIDCAST_REGION: get("GRIDCAST_REGION")?,
-            GRIDCAST_ENDPOINT_NAME: get("GRIDCAST_ENDPOINT_NAME")?,
-            GRIDCAST_TARGET_TEMPLATE: get("GRIDCAST_TARGET_TEMPLATE")?,
-            GRIDCAST_TIMEOUT_MS: get("GRIDCAST_TIMEOUT_MS")?,
-            AWS_ACCESS_KEY_ID: get("AWS_ACCESS_KEY_ID")?,
-            AWS_SECRET_ACCESS_KEY: get("AWS_SECRET_ACCESS_KEY")?,
-            AWS_SESSION_TOKEN: get("AWS_SESSION_TOKEN")?,
+            GRIDCAST_ENDPOINT_URL,
+            GRIDCAST_REGION,
+            GRIDCAST_ENDPOINT_NAME,
+            GRIDCAST_TARGET_TEMPLATE,
+            GRIDCAST_TIMEOUT_MS,
+            AWS_ACCESS_KEY_ID,
+            AWS_SECRET_ACCESS_KEY,
+            AWS_SESSION_TOKEN,
         })
     }
 }
