@@ -3,7 +3,7 @@
 
 use gridcast_api::FutureRows;
 use gridcast_model::{
-    format_csv, future_frame, infer_frequency, predict, read_artifact, read_model_json, AnswerSeed, ArtifactLimits, Forecast, ForecastOptions, Frame, HolidaySource,
+    format_csv, future_frame, infer_frequency, predict, read_artifact, read_model_json_to_forecast, AnswerSeed, ArtifactLimits, Forecast, ForecastOptions, Frame, HolidaySource,
     HolidayTable, ProphetModel,
 };
 
@@ -261,7 +261,7 @@ impl OnDeviceModel {
     pub fn from_artifact(bytes: &[u8]) -> Result<Self, String> {
         let artifact =
             read_artifact(bytes, &ArtifactLimits::default()).map_err(|e| e.to_string())?;
-        let model = read_model_json(&artifact.model_json).map_err(|e| e.to_string())?;
+        let model = read_model_json_to_forecast(&artifact.model_json).map_err(|e| e.to_string())?;
         Ok(Self {
             model,
             answer_seed: Some(AnswerSeed::of_model_json(&artifact.model_json)),

@@ -12,7 +12,7 @@ use gridcast_api::{
 use gridcast_client::chart::geometry;
 use gridcast_client::{Aggregation, ForecastTable, OnDeviceModel, Uncovered, Usage};
 use gridcast_model::{
-    fit, predict, read_artifact, read_model_json, write_artifact, AnswerSeed, Artifact,
+    fit, predict, read_artifact, read_model_json_to_forecast, write_artifact, AnswerSeed, Artifact,
     ArtifactLimits, ForecastOptions, Frame, ProphetConfig, ProphetModel, RegressorSpec,
 };
 use serde::Serialize;
@@ -356,7 +356,7 @@ pub fn forecast_artifact(
     });
     let unpacked = unpacked.map_err(|e| e.to_string())?;
     stages.unpack_ms = unpack_ms;
-    let (model, model_json_ms) = timed(clock, || read_model_json(&unpacked.model_json));
+    let (model, model_json_ms) = timed(clock, || read_model_json_to_forecast(&unpacked.model_json));
     let device = OnDeviceModel {
         model: model.map_err(|e| e.to_string())?,
         answer_seed: Some(AnswerSeed::of_model_json(&unpacked.model_json)),

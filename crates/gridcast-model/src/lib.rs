@@ -68,7 +68,10 @@ pub use frequency::{Anchor, Frequency, FrequencyError, FrequencyKind};
 pub use history::{ColumnValues, History};
 pub use holidays::{prophet_year_list, Holiday, HolidayError, HolidaySource, HolidayTable, Holidays};
 pub use model::{Draw, Params, ProphetModel, RequiredColumn, Settings};
-pub use model_json::{read_model_json, write_model_json, ModelJsonError, PROPHET_FORMAT_VERSION};
+pub use model_json::{
+    read_model_json, read_model_json_to_forecast, write_model_json, ModelJsonError,
+    PROPHET_FORMAT_VERSION,
+};
 pub use optimizer::{log_density, Algorithm, FitReport, RustOptimizer};
 pub use regressors::{Regressor, Standardize};
 pub use response::{seed_response, to_pandas_json, AnswerSeed};

@@ -6,8 +6,8 @@ mod common;
 use common::ext::{ExtCase, EXT_CASES};
 use common::{Case, CASES};
 use gridcast_model::{
-    predict, read_artifact, read_model_json, write_model_json, ArtifactLimits, ForecastOptions,
-    ModelJsonError,
+    predict, read_artifact, read_model_json, read_model_json_to_forecast, write_model_json,
+    ArtifactLimits, ForecastOptions, ModelJsonError,
 };
 use serde_json::Value;
 
@@ -107,6 +107,42 @@ fn ext_models_round_trip_field_by_field() {
             predict(&python, &case.future, &opts).unwrap(),
             "{id}"
         );
+    }
+}
+
+/// The browser engines' read is `read_model_json`'s model without the JSON it
+/// keeps only to write back (`fit_kwargs`, `predictor_spec`), and its errors.
+#[test]
+fn the_forecast_read_is_the_model_without_the_verbatim_json() {
+    let mut texts: Vec<String> = CASES.iter().map(|id| python_json(id)).collect();
+    texts.extend(EXT_CASES.iter().map(|id| ExtCase::load(id).model_json()));
+    let mut kept = 0;
+    for text in &texts {
+        let mut full = read_model_json(text.as_bytes()).unwrap();
+        let forecast = read_model_json_to_forecast(text.as_bytes()).unwrap();
+        kept += usize::from(full.fit_kwargs != Value::Null);
+        kept += full
+            .extra_regressors
+            .iter()
+            .filter(|r| r.predictor_spec != Value::Null)
+            .count();
+        full.fit_kwargs = Value::Null;
+        for r in &mut full.extra_regressors {
+            r.predictor_spec = Value::Null;
+        }
+        assert_eq!(forecast, full);
+    }
+    assert!(kept > 0, "the fixtures keep some verbatim JSON");
+    let text = python_json("daily_auto");
+    let broken = [
+        text.replace("\"fit_kwargs\": {", "\"fit_kwargs\": {\"a\": [1,"),
+        text.replace("\"y_scale\"", "\"y_scale\": \"x\", \"q\""),
+        "{\"growth\": 3}".to_string(),
+        "[]".to_string(),
+    ];
+    for doc in &broken {
+        let full = read_model_json(doc.as_bytes()).unwrap_err();
+        assert_eq!(read_model_json_to_forecast(doc.as_bytes()).unwrap_err(), full);
     }
 }
 

@@ -189,8 +189,25 @@ fn empty_object<J: Json>() -> J {
 }
 
 /// Reads a model.json (also one JSON-encoded twice, as old Prophet docs
-/// produced) into a model ready to forecast.
+/// produced) into a model ready to forecast, and to be written back
+/// ([`write_model_json`]) with the JSON it keeps verbatim.
 pub fn read_model_json(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
+    read::<true>(bytes)
+}
+
+/// [`read_model_json`] for a model that is only forecast with (the browser
+/// engines, which never write it back): the same checks, errors and model,
+/// except that `fit_kwargs` and each regressor's `predictor_spec` — JSON no
+/// forecast reads, which `read_model_json` keeps verbatim for the writer —
+/// are left `null`. Their JSON is still read (and refused when malformed);
+/// it is not rebuilt as `serde_json::Value`s (whose ordered maps, the hash
+/// table under them, cost the browser builds about 7 KB of wasm).
+pub fn read_model_json_to_forecast(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
+    read::<false>(bytes)
+}
+
+/// `VERBATIM`: whether the JSON kept as it is becomes `Value`s.
+fn read<const VERBATIM: bool>(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
     // Typed in one pass, without a `serde_json::Value` of the whole document
     // in between: faster to load, and one deserializer in the browser builds.
     let doc: ModelJson<ParamsDoc, Cell> = if is_json_string(bytes) {
@@ -201,9 +218,18 @@ pub fn read_model_json(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
     } else {
         serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?
     };
-    let model = from_document(doc)?;
+    let model = from_document::<VERBATIM>(doc)?;
     crate::bounds::ModelBounds::default().check(&model)?;
     Ok(model)
+}
+
+/// The JSON a model keeps verbatim, as a `Value` when `VERBATIM` (else `null`).
+fn verbatim<const VERBATIM: bool>(cell: &Cell) -> Value {
+    if VERBATIM {
+        cell.to_value()
+    } else {
+        Value::Null
+    }
 }
 
 /// Whether the document is a JSON string (a model.json encoded twice).
@@ -211,7 +237,9 @@ fn is_json_string(bytes: &[u8]) -> bool {
     bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'"')
 }
 
-fn from_document(doc: ModelJson<ParamsDoc, Cell>) -> Result<ProphetModel, ModelJsonError> {
+fn from_document<const VERBATIM: bool>(
+    doc: ModelJson<ParamsDoc, Cell>,
+) -> Result<ProphetModel, ModelJsonError> {
     if !(doc.y_scale.is_finite() && doc.y_scale != 0.0) {
         return Err(invalid(
             "y_scale",
@@ -225,7 +253,7 @@ fn from_document(doc: ModelJson<ParamsDoc, Cell>) -> Result<ProphetModel, ModelJ
         ));
     }
     let seasonalities = read_seasonalities(&doc.seasonalities)?;
-    let extra_regressors = read_regressors(&doc.extra_regressors)?;
+    let extra_regressors = read_regressors::<VERBATIM>(&doc.extra_regressors)?;
     let holidays = Holidays {
         frame: doc.holidays.as_deref().map(read_holidays).transpose()?,
         country: doc.country_holidays.clone(),
@@ -314,7 +342,7 @@ fn from_document(doc: ModelJson<ParamsDoc, Cell>) -> Result<ProphetModel, ModelJ
         history,
         history_dates,
         params,
-        fit_kwargs: doc.fit_kwargs.to_value(),
+        fit_kwargs: verbatim::<VERBATIM>(&doc.fit_kwargs),
         prophet_version: doc.prophet_version.unwrap_or_default(),
     })
 }
@@ -347,7 +375,9 @@ fn read_seasonalities(
     })
 }
 
-fn read_regressors((names, props): &(Vec<String>, Cell)) -> Result<Vec<Regressor>, ModelJsonError> {
+fn read_regressors<const VERBATIM: bool>(
+    (names, props): &(Vec<String>, Cell),
+) -> Result<Vec<Regressor>, ModelJsonError> {
     let field = "extra_regressors";
     read_each(names, |name| {
         let p = Props::of(props, name, field)?;
@@ -375,7 +405,9 @@ fn read_regressors((names, props): &(Vec<String>, Cell)) -> Result<Vec<Regressor
             mu,
             std,
             mode: p.mode()?,
-            predictor_spec: p.get("predictor_spec").map_or(Value::Null, Cell::to_value),
+            predictor_spec: p
+                .get("predictor_spec")
+                .map_or(Value::Null, verbatim::<VERBATIM>),
         })
     })
 }
