@@ -12,6 +12,8 @@
 //! and edge builds carry no `httpdate` (its parser and `SystemTime`
 //! arithmetic).
 
+use chrono::{Datelike, NaiveDate};
+
 const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
@@ -43,22 +45,16 @@ pub fn parse_http_date(text: &str) -> Option<i64> {
         minute,
         second,
     } = fields;
-    if second >= 60
-        || minute >= 60
-        || hour >= 24
-        || !(1..=12).contains(&month)
-        || day == 0
-        || day > month_days(year, month)
-        || !(1970..=9999).contains(&year)
-    {
+    if second >= 60 || minute >= 60 || hour >= 24 || !(1970..=9999).contains(&year) {
         return None;
     }
-    let days = days_from_epoch(year, month, day);
-    // 1970-01-01 was a Thursday (4).
-    if (days + 3) % 7 + 1 != i64::from(wday) {
+    // chrono's calendar (the one gridcast-model's timestamps use): real dates only.
+    let date = NaiveDate::from_ymd_opt(year.into(), month.into(), day.into())?;
+    if date.weekday().number_from_monday() != u32::from(wday) {
         return None;
     }
-    Some(days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second))
+    let midnight = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
+    Some(midnight + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second))
 }
 
 struct Fields {
@@ -173,27 +169,6 @@ fn two_digits(s: &[u8]) -> Option<u8> {
 
 fn four_digits(s: &[u8]) -> Option<u16> {
     Some(u16::from(two_digits(&s[..2])?) * 100 + u16::from(two_digits(&s[2..])?))
-}
-
-fn is_leap(year: u16) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-}
-
-fn month_days(year: u16, month: u8) -> u8 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a date of 1970 or later.
-fn days_from_epoch(year: u16, month: u8, day: u8) -> i64 {
-    let y = i64::from(year) - 1;
-    let leap_days = (y / 4 - y / 100 + y / 400) - (1969 / 4 - 1969 / 100 + 1969 / 400);
-    let before_month: i64 = (1..month).map(|m| i64::from(month_days(year, m))).sum();
-    (i64::from(year) - 1970) * 365 + leap_days + before_month + i64::from(day) - 1
 }
 
 #[cfg(test)]
@@ -333,7 +308,7 @@ mod tests {
                         assert_eq!(got[0].is_some(), got[1].is_some(), "{imf} {asc}");
                         weekdays_read += usize::from(got[0].is_some());
                     }
-                    let real = day >= 1 && day <= month_days(year, m as u8 + 1);
+                    let real = NaiveDate::from_ymd_opt(year.into(), m as u32 + 1, day).is_some();
                     assert_eq!(weekdays_read, usize::from(real), "{year}-{mon}-{day}");
                 }
             }
