@@ -43,8 +43,28 @@ function spawnLogged(command, args, options) {
   return { child, log };
 }
 
+/**
+ * `launch()` again (a fresh copy, fresh ports) when the runtime lost a port `freePort()` found to
+ * another process before it could bind it (a race no probe can close: wrangler's and workerd's own
+ * helpers bind loopback ports too); any other failure is the test's.
+ */
+async function onFreePorts(launch, tries = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch();
+    } catch (e) {
+      const lostPort = /already in use|EADDRINUSE|AddrInUse/i.test(String(e?.message));
+      if (!lostPort || attempt >= tries) throw e;
+    }
+  }
+}
+
 /** `wrangler dev --local` (workerd) on dist/edge's wrangler.toml, with `env` as --var bindings. */
-export async function startWorkerd(env) {
+export function startWorkerd(env) {
+  return onFreePorts(() => launchWorkerd(env));
+}
+
+async function launchWorkerd(env) {
   const dir = copyOfDist();
   const [port, inspector] = [await freePort(), await freePort()];
   const vars = Object.entries(env).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
@@ -59,7 +79,11 @@ export async function startWorkerd(env) {
 }
 
 /** `deno task serve` (dist/edge/deno.json's command and permissions) on a free port, `env` as its environment. */
-export async function startDeno(env) {
+export function startDeno(env) {
+  return onFreePorts(() => launchDeno(env));
+}
+
+async function launchDeno(env) {
   const dir = copyOfDist();
   const port = await freePort();
   const task = JSON.parse(readFileSync(join(dir, "edge/deno.json"), "utf8")).tasks.serve.split(/\s+/);
@@ -73,7 +97,11 @@ export async function startDeno(env) {
 }
 
 /** `node dist/edge/serve.mjs` on a free port, `env` as its environment. */
-export async function startNode(env) {
+export function startNode(env) {
+  return onFreePorts(() => launchNode(env));
+}
+
+async function launchNode(env) {
   const dir = copyOfDist();
   const port = await freePort();
   const { child, log } = spawnLogged(process.execPath, [join(dir, "edge/serve.mjs"), "--port", String(port)], {
