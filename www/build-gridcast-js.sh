@@ -2,7 +2,7 @@
 # Trunk's build hook (Trunk.toml): gridcast-js for the pages that are not the portal,
 # bound with the installed wasm-bindgen into Trunk's staging directory:
 #   pkg/      the widget (feature widget: widgetForecast), for size (profile wasm-release,
-#             then wasm-opt -Oz)
+#             then wasm-opt: see smaller below)
 #   pkg-edge/ the edge handler (feature edge: edgeForecast and forecastArtifact, the engine
 #             in process), for size: loaded by www/edge/*.mjs
 #   pkg-fit/  with the on-device fit, for speed (profile wasm-fit; wasm-opt -O3 measured no
@@ -31,11 +31,13 @@ bundle() {
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals"
 
-# smaller DIR: wasm-opt -Oz on $out/DIR's wasm, in place.
+# smaller DIR: wasm-opt on $out/DIR's wasm, in place: flattened and re-looped (binaryen's
+# relooper rebuilds the control flow rustc emitted) before -Oz twice, which leaves less code
+# than -Oz alone (docs/benchmarks.md, session 28: edge -1,375 B gzipped; forecasts identical).
 smaller() {
   wasm="$out/$1/gridcast_js_bg.wasm"
   # shellcheck disable=SC2086
-  wasm-opt -Oz $features "$wasm" -o "$wasm.opt"
+  wasm-opt --flatten --rereloop -Oz -Oz $features "$wasm" -o "$wasm.opt"
   mv "$wasm.opt" "$wasm"
 }
 
