@@ -116,6 +116,7 @@ test-native: deps-python deps-haproxy $(FIXTURES)
 
 test-wasm: deps-wasm $(FIXTURES)
 	$(CARGO) test -p gridcast-model --target $(WASM_TARGET) --test wasm
+	$(CARGO) test -p gridcast-client --target $(WASM_TARGET) --no-default-features --features host-gunzip --test host_gunzip
 
 # The client library in headless Chromium: signing, device forecasts, IndexedDB.
 test-browser: deps-wasm deps-browser $(FIXTURES)

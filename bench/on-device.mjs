@@ -86,7 +86,7 @@ async function node(all) {
     await m.default({ module_or_path: readFileSync(join(opt.dist, dir, "gridcast_js_bg.wasm")) });
     return m;
   };
-  const gridcast = gridcastRuns(await load("pkg-fit"), await load("pkg-edge"), all, runs, warmup);
+  const gridcast = await gridcastRuns(await load("pkg-fit"), await load("pkg-edge"), all, runs, warmup);
   const prophet = await import("@bsull/augurs/prophet");
   await prophet.default({ module_or_path: readFileSync(join(import.meta.dirname, "node_modules/@bsull/augurs/prophet_bg.wasm")) });
   const { optimizer } = await import("@bsull/augurs-prophet-wasmstan");
@@ -122,7 +122,7 @@ async function chromium(all) {
         return m;
       };
       const { gridcastRuns, augursRuns } = await import("/on-device-runs.mjs");
-      const gridcast = gridcastRuns(await load("pkg-fit"), await load("pkg-edge"), cases, runs, warmup);
+      const gridcast = await gridcastRuns(await load("pkg-fit"), await load("pkg-edge"), cases, runs, warmup);
       const prophet = await import("/modules/@bsull/augurs/prophet.js");
       await prophet.default();
       const { optimizer } = await import("/modules/@bsull/augurs-prophet-wasmstan/prophet-wasmstan.js");

@@ -83,7 +83,8 @@ pub struct DeviceModel {
     /// engine is a second wasm module).
     #[cfg(not(feature = "engine"))]
     pub facts: Rc<ModelFacts>,
-    /// The artifact it came from (for refits on the device).
+    /// The artifact it came from (for refits on the device): the `.tar.gz`,
+    /// or with `host-gunzip` its tar, as the host inflated it.
     pub artifact: Rc<Vec<u8>>,
     /// The entity tag it was downloaded with.
     pub etag: Option<String>,
@@ -201,6 +202,16 @@ pub struct Outcome {
     pub uncovered: Option<Uncovered>,
 }
 
+/// The model in a kept or downloaded artifact: its `.tar.gz`, or with
+/// `host-gunzip` its tar (the host inflated it; no inflater in this build).
+#[cfg(feature = "engine")]
+fn unpack(artifact: &[u8]) -> Result<OnDeviceModel, String> {
+    #[cfg(feature = "host-gunzip")]
+    return OnDeviceModel::from_tar(artifact);
+    #[cfg(not(feature = "host-gunzip"))]
+    return OnDeviceModel::from_artifact(artifact);
+}
+
 /// Covariates read from `csv` (none when it is empty or does not read).
 fn kept(csv: Vec<u8>, etag: Option<String>) -> Option<Rc<KeptCovariates>> {
     if !cfg!(feature = "covariates") {
@@ -258,7 +269,7 @@ impl Forecaster {
         #[cfg(not(feature = "engine"))]
         let mut stored = stored;
         #[cfg(feature = "engine")]
-        let model = Rc::new(OnDeviceModel::from_artifact(&stored.bytes).map_err(Problem::OnDevice)?);
+        let model = Rc::new(unpack(&stored.bytes).map_err(Problem::OnDevice)?);
         // Kept beside the artifact when it was checked. A record from before
         // facts were kept (or kept by a build with the engine in process) is
         // read by the engine, and its entity tag dropped: the next sync
@@ -298,7 +309,11 @@ impl Forecaster {
         let target = Target::new(&self.settings, session)?;
         let etag = stored.and_then(|s| s.etag.as_deref());
         let prepared = request::download_artifact(&target, session, etag, transport::now())?;
+        // With `host-gunzip` the body is the artifact's tar, inflated by the host.
+        #[cfg(not(feature = "host-gunzip"))]
         let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
+        #[cfg(feature = "host-gunzip")]
+        let reply = transport::send_gunzipped(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
         let mut model = match (reply.status, stored) {
             (304, Some(stored)) => DeviceModel {
                 fresh: true,
@@ -307,7 +322,7 @@ impl Forecaster {
             // Checked before it is kept (by the engine, in process or loaded).
             (200, _) => DeviceModel {
                 #[cfg(feature = "engine")]
-                model: Rc::new(OnDeviceModel::from_artifact(&reply.body).map_err(Problem::OnDevice)?),
+                model: Rc::new(unpack(&reply.body).map_err(Problem::OnDevice)?),
                 #[cfg(not(feature = "engine"))]
                 facts: Rc::new(crate::engine_module::facts(&reply.body).await?),
                 etag: reply.header("etag").map(str::to_owned),

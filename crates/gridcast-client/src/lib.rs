@@ -22,6 +22,7 @@ pub mod problem;
 pub mod request;
 pub mod session;
 pub mod settings;
+pub mod tar_artifact;
 pub mod usage;
 
 #[cfg(all(target_arch = "wasm32", feature = "indexed-db"))]
@@ -30,6 +31,8 @@ pub mod artifact_store;
 pub mod engine_module;
 #[cfg(target_arch = "wasm32")]
 pub mod forecaster;
+#[cfg(all(target_arch = "wasm32", feature = "host-gunzip"))]
+pub mod host_gunzip;
 #[cfg(target_arch = "wasm32")]
 pub mod stored_artifact;
 #[cfg(target_arch = "wasm32")]

@@ -6,7 +6,9 @@ use wasm_bindgen::prelude::*;
 use crate::js_value::{now_ms, rng_seed, ToJs};
 use crate::stages;
 
-/// Unpacks a `.tar.gz` artifact (ours or Python Prophet's) and forecasts
+/// Unpacks a `.tar.gz` artifact (ours or Python Prophet's; in the edge's
+/// build, `dist/pkg-edge`, which links no inflater, its tar as
+/// [`gunzip_artifact`] gives it) and forecasts
 /// `days` days after its history with 1,000 uncertainty samples (`seed`
 /// fixes them; without one, the band is the endpoint's for this model).
 /// Answers `{trainedThrough, rows, stages}` (`stages`: milliseconds spent
@@ -21,4 +23,20 @@ pub fn forecast_artifact(
     stages::forecast_artifact(artifact, days, rng_seed(seed), now_ms)
         .map(|f| f.to_js())
         .map_err(|e| JsValue::from_str(&e))
+}
+
+/// `gunzipArtifact(bytes)`: the `.tar.gz`'s tar, inflated by the runtime's
+/// `DecompressionStream('gzip')` within the archive limit's decompressed
+/// bytes (the edge's build, `host-gunzip`, whose `forecastArtifact` takes
+/// the tar); rejects with the archive's error (too large, not intact gzip).
+#[cfg(feature = "host-gunzip")]
+#[wasm_bindgen(js_name = gunzipArtifact)]
+pub async fn gunzip_artifact(artifact: Vec<u8>) -> Result<Vec<u8>, JsValue> {
+    use gridcast_client::host_gunzip::{gunzip, stream_of};
+    let limit = gridcast_model::ArtifactLimits::default().max_total;
+    let tar = match stream_of(&artifact) {
+        Ok(stream) => gunzip(&stream, limit).await,
+        Err(e) => Err(e),
+    };
+    tar.map_err(|e| JsValue::from_str(&e.to_string()))
 }

@@ -12,7 +12,7 @@ use gridcast_api::{
 use gridcast_client::chart::geometry;
 use gridcast_client::{Aggregation, ForecastTable, OnDeviceModel, Uncovered, Usage};
 use gridcast_model::{
-    fit, predict, read_artifact, read_model_json_to_forecast, write_artifact, AnswerSeed, Artifact,
+    fit, predict, read_model_json_to_forecast, write_artifact, AnswerSeed, Artifact,
     ArtifactLimits, ForecastOptions, Frame, ProphetConfig, ProphetModel, RegressorSpec,
 };
 use serde::Serialize;
@@ -321,7 +321,7 @@ pub fn read_csv(csv: &[u8]) -> Result<ReadingsSummary, WorkerError> {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ForecastStages {
-    /// gunzip and untar.
+    /// gunzip (unless the host did: `host-gunzip`) and untar.
     pub unpack_ms: f64,
     /// model.json read into a model.
     pub model_json_ms: f64,
@@ -340,6 +340,16 @@ pub struct ArtifactForecast {
     pub stages: ForecastStages,
 }
 
+/// A stored artifact's contents: its `.tar.gz` unpacked, or with
+/// `host-gunzip` (the edge's build, no inflater) its tar as the host
+/// inflated it (`gunzipArtifact`).
+fn unpack(artifact: &[u8]) -> Result<Artifact, gridcast_model::ArtifactError> {
+    #[cfg(feature = "host-gunzip")]
+    return gridcast_client::tar_artifact::read_tar(artifact, &ArtifactLimits::default());
+    #[cfg(not(feature = "host-gunzip"))]
+    return gridcast_model::read_artifact(artifact, &ArtifactLimits::default());
+}
+
 /// `forecastArtifact`: unpack a stored artifact and forecast `days` days
 /// with 1,000 samples, as the portal, widget and edge do on the device;
 /// without a `seed`, the band the endpoint answers for this model.
@@ -351,9 +361,7 @@ pub fn forecast_artifact(
 ) -> Result<ArtifactForecast, String> {
     check_days(days)?;
     let mut stages = ForecastStages::default();
-    let (unpacked, unpack_ms) = timed(clock, || {
-        read_artifact(artifact, &ArtifactLimits::default())
-    });
+    let (unpacked, unpack_ms) = timed(clock, || unpack(artifact));
     let unpacked = unpacked.map_err(|e| e.to_string())?;
     stages.unpack_ms = unpack_ms;
     let (model, model_json_ms) = timed(clock, || read_model_json_to_forecast(&unpacked.model_json));
