@@ -147,11 +147,12 @@ impl EndpointSettings {
 
     /// `GET` here for what a gridcast endpoint keeps of `target`: `models`
     /// (the artifact), `backtests` (its backtest metrics) or `readings` (the
-    /// readings after its training end beside its forecast).
+    /// readings after its training end beside its forecast). Each segment of
+    /// `target` is percent-encoded but for RFC 3986's unreserved characters.
     pub fn model_url(&self, kind: &str, target: &str) -> String {
         let path: Vec<String> = target
             .split('/')
-            .map(|s| percent_encoding::utf8_percent_encode(s, SEGMENT).to_string())
+            .map(|s| gridcast_signing::percent_encode(s, b""))
             .collect();
         format!(
             "{}/endpoints/{}/{kind}/{}",
@@ -171,13 +172,6 @@ impl EndpointSettings {
         format!("{}|{}|{target}", self.base_url(), self.endpoint_name)
     }
 }
-
-/// Characters escaped in a path segment: everything but RFC 3986 unreserved.
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// Checks a customer id ([`gridcast_api::CustomerId`]).
 pub fn check_customer(customer: &str) -> Result<(), SettingsError> {

@@ -20,12 +20,14 @@
 mod authorization;
 mod canonical;
 mod credentials;
+mod encode;
 mod plain;
 mod sign;
 mod verify;
 
 pub use authorization::{parse_authorization, Authorization};
 pub use credentials::Credentials;
+pub use encode::percent_encode;
 pub use plain::sign_plain_request;
 pub use sign::{sign_request, OutgoingRequest, Scope, SigningError};
 pub use verify::{verify_request, PathRules, RequestParts, VerifyError, MAX_CLOCK_SKEW_SECONDS};

@@ -14,43 +14,16 @@
 use std::fmt::Write;
 
 use hmac::{KeyInit, Mac};
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use sha2::{Digest, Sha256};
 
 use crate::credentials::Credentials;
+use crate::encode::percent_encode;
 use crate::sign::{OutgoingRequest, Scope, SigningError};
 
-/// What aws-sigv4 percent-encodes (again) in a path: `aws-smithy-http`'s
-/// greedy label set, every character but unreserved ones and `/`.
-const PATH_SET: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b':')
-    .add(b',')
-    .add(b'?')
-    .add(b'#')
-    .add(b'[')
-    .add(b']')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'@')
-    .add(b'!')
-    .add(b'$')
-    .add(b'&')
-    .add(b'\'')
-    .add(b'(')
-    .add(b')')
-    .add(b'*')
-    .add(b'+')
-    .add(b';')
-    .add(b'=')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'"')
-    .add(b'^')
-    .add(b'`')
-    .add(b'\\');
+/// What aws-sigv4 percent-encodes (again) in a path is `aws-smithy-http`'s
+/// greedy label set: every character but unreserved ones and `/`, which
+/// [`percent_encode`] keeps.
+const PATH_KEEPS: &[u8] = b"/";
 
 /// Headers aws-sigv4's default settings never sign.
 const EXCLUDED: [&str; 4] = [
@@ -201,7 +174,7 @@ fn canonical_path(path: &str) -> String {
     } else {
         remove_dot_segments(path)
     };
-    utf8_percent_encode(&normalized, PATH_SET).to_string()
+    percent_encode(&normalized, PATH_KEEPS)
 }
 
 fn remove_dot_segments(path: &str) -> String {
