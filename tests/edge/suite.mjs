@@ -6,6 +6,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { gridcast, serve, trainedModels } from "../e2e/harness.mjs";
 
 export const KEYS = { AWS_ACCESS_KEY_ID: "AKIDOPERATOR", AWS_SECRET_ACCESS_KEY: "operator-secret" };
@@ -34,6 +37,33 @@ export async function answering(url, ms, exited) {
     }
   }
   throw new Error(`${url} did not answer within ${ms} ms`);
+}
+
+/** A ustar header for a regular file. */
+function tarHeader(name, size) {
+  const h = Buffer.alloc(512);
+  h.write(name, 0);
+  for (const [at, field] of [[100, "0000644"], [108, "0000000"], [116, "0000000"], [124, size.toString(8).padStart(11, "0")], [136, "00000000000"]]) {
+    h.write(`${field}\0`, at);
+  }
+  h.fill(" ", 148, 156);
+  h.write("0", 156);
+  h.write("ustar\0", 257);
+  h.write("00", 263);
+  const sum = h.reduce((a, b) => a + b, 0);
+  h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+  return h;
+}
+
+/** A real artifact whose archive inflates to more than ArtifactLimits::max_total (96 MiB): its
+ *  model.json, then `code/pad` of 96 MiB of zeros (about 100 KB gzipped). */
+function inflatesTooFar(artifact) {
+  const tar = gunzipSync(artifact);
+  const size = parseInt(tar.subarray(124, 136).toString(), 8);
+  assert.equal(tar.subarray(0, 10).toString(), "model.json");
+  const model = tar.subarray(0, 512 + Math.ceil(size / 512) * 512);
+  const pad = 96 << 20;
+  return gzipSync(Buffer.concat([model, tarHeader("code/pad", pad), Buffer.alloc(pad), Buffer.alloc(1024)]), { level: 1 });
 }
 
 /** pandas JSON (the endpoint's answer) as edge rows. */
@@ -143,6 +173,45 @@ export function edgeSuite(runtime, start) {
     }
   });
 
+  test(`${runtime}: keeps no artifact that inflates past the archive limit`, async () => {
+    // An endpoint that answers every invocation and serves customer 1 a real artifact, customer 2
+    // the same model padded to inflate past 96 MiB; then goes down.
+    const artifact = readFileSync(join(import.meta.dirname, "../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz"));
+    const bomb = inflatesTooFar(artifact);
+    const answer = JSON.stringify({ ds: { 0: Date.UTC(2023, 0, 1) }, yhat: { 0: 1 }, yhat_lower: { 0: 0 }, yhat_upper: { 0: 2 } });
+    let down = false;
+    const fake = createServer((req, res) => {
+      if (down) return req.socket.destroy();
+      const model = req.url.match(/\/models\/(\d+)\.tar\.gz$/);
+      if (req.method === "GET" && model) {
+        res.writeHead(200, { "content-type": "application/gzip", etag: `"${model[1]}"` });
+        return res.end(model[1] === "2" ? bomb : artifact);
+      }
+      req.resume();
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(answer);
+    });
+    await new Promise((ok) => fake.listen(0, "127.0.0.1", ok));
+    try {
+      const e = await edge({ GRIDCAST_ENDPOINT_URL: `http://127.0.0.1:${fake.address().port}`, ...KEYS });
+      for (const customer of ["1", "2"]) {
+        const r = await get(e, `/forecast/${customer}?days=1`);
+        assert.equal(r.status, 200, r.body);
+        assert.equal(r.headers.get("x-gridcast-source"), "endpoint");
+      }
+      down = true;
+      const kept = await get(e, "/forecast/1?days=3");
+      assert.equal(kept.status, 200, kept.body);
+      assert.equal(kept.headers.get("x-gridcast-source"), "device");
+      const refused = await get(e, "/forecast/2?days=3");
+      assert.equal(refused.status, 503, refused.body);
+      assert.equal(refused.headers.get("x-amzn-errortype"), "ServiceUnavailable");
+    } finally {
+      fake.closeAllConnections();
+      fake.close();
+    }
+  });
+
   test(`${runtime}: signs every request it forwards, forwards none unsigned, and never answers with its keys`, async () => {
     // An endpoint that refuses the edge's keys and quotes its Authorization back, as some do.
     const seen = [];
@@ -174,7 +243,7 @@ export function edgeSuite(runtime, start) {
     } finally {
       recorder.close();
     }
-    assert.ok(responses.length >= 14);
+    assert.ok(responses.length >= 18);
     for (const { path, headers, body } of responses) {
       for (const secret of Object.values(KEYS)) {
         assert.ok(!headers.includes(secret) && !body.includes(secret), `${path} answered with ${secret}`);
