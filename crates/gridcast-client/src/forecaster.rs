@@ -83,8 +83,7 @@ pub struct DeviceModel {
     /// engine is a second wasm module).
     #[cfg(not(feature = "engine"))]
     pub facts: Rc<ModelFacts>,
-    /// The artifact it came from (for refits on the device): the `.tar.gz`,
-    /// or with `host-gunzip` its tar, as the host inflated it.
+    /// The artifact it came from (for refits on the device).
     pub artifact: Rc<Vec<u8>>,
     /// The entity tag it was downloaded with.
     pub etag: Option<String>,
@@ -202,14 +201,21 @@ pub struct Outcome {
     pub uncovered: Option<Uncovered>,
 }
 
-/// The model in a kept or downloaded artifact: its `.tar.gz`, or with
-/// `host-gunzip` its tar (the host inflated it; no inflater in this build).
+/// The model in a kept or downloaded `.tar.gz`; with `host-gunzip` (no
+/// inflater in this build) the host inflates it, within the archive limits,
+/// as it streams through `DecompressionStream`.
 #[cfg(feature = "engine")]
-fn unpack(artifact: &[u8]) -> Result<OnDeviceModel, String> {
+async fn unpack(artifact: &[u8]) -> Result<OnDeviceModel, String> {
     #[cfg(feature = "host-gunzip")]
-    return OnDeviceModel::from_tar(artifact);
+    {
+        let limits = gridcast_model::ArtifactLimits::default();
+        let artifact = crate::host_gunzip::read_artifact(artifact, &limits)
+            .await
+            .map_err(|e| e.to_string())?;
+        OnDeviceModel::from_unpacked(&artifact)
+    }
     #[cfg(not(feature = "host-gunzip"))]
-    return OnDeviceModel::from_artifact(artifact);
+    OnDeviceModel::from_artifact(artifact)
 }
 
 /// Covariates read from `csv` (none when it is empty or does not read).
@@ -269,7 +275,7 @@ impl Forecaster {
         #[cfg(not(feature = "engine"))]
         let mut stored = stored;
         #[cfg(feature = "engine")]
-        let model = Rc::new(unpack(&stored.bytes).map_err(Problem::OnDevice)?);
+        let model = Rc::new(unpack(&stored.bytes).await.map_err(Problem::OnDevice)?);
         // Kept beside the artifact when it was checked. A record from before
         // facts were kept (or kept by a build with the engine in process) is
         // read by the engine, and its entity tag dropped: the next sync
@@ -309,11 +315,7 @@ impl Forecaster {
         let target = Target::new(&self.settings, session)?;
         let etag = stored.and_then(|s| s.etag.as_deref());
         let prepared = request::download_artifact(&target, session, etag, transport::now())?;
-        // With `host-gunzip` the body is the artifact's tar, inflated by the host.
-        #[cfg(not(feature = "host-gunzip"))]
         let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
-        #[cfg(feature = "host-gunzip")]
-        let reply = transport::send_gunzipped(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
         let mut model = match (reply.status, stored) {
             (304, Some(stored)) => DeviceModel {
                 fresh: true,
@@ -322,7 +324,7 @@ impl Forecaster {
             // Checked before it is kept (by the engine, in process or loaded).
             (200, _) => DeviceModel {
                 #[cfg(feature = "engine")]
-                model: Rc::new(unpack(&reply.body).map_err(Problem::OnDevice)?),
+                model: Rc::new(unpack(&reply.body).await.map_err(Problem::OnDevice)?),
                 #[cfg(not(feature = "engine"))]
                 facts: Rc::new(crate::engine_module::facts(&reply.body).await?),
                 etag: reply.header("etag").map(str::to_owned),

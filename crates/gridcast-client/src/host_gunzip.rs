@@ -1,11 +1,13 @@
 //! The artifact gunzipped by the host runtime (feature `host-gunzip`, the
-//! edge): the download's body piped through the standard
-//! `DecompressionStream('gzip')` (workerd, Deno, Node ≥ 18, browsers) and
-//! read chunk by chunk, counting, so an archive that inflates past the limit
-//! is cancelled as soon as it does, never held whole. What comes out is the
-//! artifact's tar, for [`crate::tar_artifact::read_tar`].
+//! edge): its bytes piped through the standard `DecompressionStream('gzip')`
+//! (workerd, Deno, Node ≥ 18, browsers) and read chunk by chunk, counting,
+//! so an archive that inflates past the limit is cancelled as soon as it
+//! does, never held whole. What comes out is the artifact's tar, for
+//! [`crate::tar_artifact::read_tar`]. The device keeps the `.tar.gz` as it
+//! came (a fifth of the tar's size in the edge's memory) and unpacks it
+//! through here whenever it reads it.
 
-use gridcast_model::ArtifactError;
+use gridcast_model::{Artifact, ArtifactError, ArtifactLimits};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -80,20 +82,21 @@ pub async fn gunzip(body: &ByteStream, limit: u64) -> Result<Vec<u8>, ArtifactEr
     }
 }
 
-/// `bytes` as a stream (`new Response(bytes).body`), for [`gunzip`] of
-/// bytes the host already holds.
+/// `bytes` as a stream (`new Response(bytes).body`), for [`gunzip`].
 pub fn stream_of(bytes: &[u8]) -> Result<ByteStream, ArtifactError> {
     let response =
         web_sys::Response::new_with_opt_u8_array(Some(&mut bytes.to_vec())).map_err(corrupt)?;
-    js_body(&response).ok_or_else(|| ArtifactError::Corrupt("no body stream".into()))
+    let body = js_sys::Reflect::get(&response, &JsValue::from_str("body")).map_err(corrupt)?;
+    if body.is_null() || body.is_undefined() {
+        return Err(ArtifactError::Corrupt("no body stream".into()));
+    }
+    Ok(body.unchecked_into())
 }
 
-/// `response.body` (an empty stream for a body-less answer).
-pub fn body_of(response: &web_sys::Response) -> Result<ByteStream, ArtifactError> {
-    js_body(response).map_or_else(|| stream_of(&[]), Ok)
-}
-
-fn js_body(response: &web_sys::Response) -> Option<ByteStream> {
-    let body = js_sys::Reflect::get(response, &JsValue::from_str("body")).ok()?;
-    (!body.is_null() && !body.is_undefined()).then(|| body.unchecked_into())
+/// `read_artifact` with the host's gunzip: the `.tar.gz`'s tar inflated by
+/// [`gunzip`] within `limits.max_total`, then read by
+/// [`crate::tar_artifact::read_tar`] (the same limits and errors).
+pub async fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, ArtifactError> {
+    let tar = gunzip(&stream_of(bytes)?, limits.max_total).await?;
+    crate::tar_artifact::read_tar(&tar, limits)
 }

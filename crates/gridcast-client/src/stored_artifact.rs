@@ -6,7 +6,7 @@
 /// A stored artifact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredArtifact {
-    /// `{customer}.tar.gz` bytes (its tar with `host-gunzip`: the edge).
+    /// `{customer}.tar.gz` bytes.
     pub bytes: Vec<u8>,
     /// The download's `ETag`.
     pub etag: Option<String>,

@@ -35,21 +35,6 @@ fn unreachable(e: JsValue) -> Problem {
 /// Any answer, also an error status, is a [`Reply`]; only no answer is an
 /// error ([`Problem::Unreachable`]).
 pub async fn send(request: &PreparedRequest, timeout_ms: u32) -> Result<Reply, Problem> {
-    exchange(request, timeout_ms, false).await
-}
-
-/// [`send`] of an artifact download: a 200's body (the `.tar.gz`) is
-/// gunzipped by the host as it arrives ([`crate::host_gunzip`]) within the
-/// archive limit's decompressed bytes (`ArtifactLimits::max_total`), so the
-/// reply's body is the artifact's tar; an archive that inflates past it, or
-/// is not intact gzip, is [`Problem::OnDevice`] with the archive's error, as
-/// the in-wasm gunzip gives it. Other answers are read as [`send`] reads them.
-#[cfg(feature = "host-gunzip")]
-pub async fn send_gunzipped(request: &PreparedRequest, timeout_ms: u32) -> Result<Reply, Problem> {
-    exchange(request, timeout_ms, true).await
-}
-
-async fn exchange(request: &PreparedRequest, timeout_ms: u32, gunzip: bool) -> Result<Reply, Problem> {
     let controller =
         web_sys::AbortController::new().map_err(|e| Problem::Unreachable(format!("{e:?}")))?;
     let init = web_sys::RequestInit::new();
@@ -84,27 +69,13 @@ async fn exchange(request: &PreparedRequest, timeout_ms: u32, gunzip: bool) -> R
                 ))
             })
             .collect();
-        let body = match gunzip {
-            #[cfg(feature = "host-gunzip")]
-            true if response.status() == 200 => {
-                let limit = gridcast_model::ArtifactLimits::default().max_total;
-                let stream = crate::host_gunzip::body_of(&response)
-                    .map_err(|e| Problem::OnDevice(e.to_string()))?;
-                crate::host_gunzip::gunzip(&stream, limit)
-                    .await
-                    .map_err(|e| Problem::OnDevice(e.to_string()))?
-            }
-            _ => {
-                let buffer = JsFuture::from(response.array_buffer().map_err(unreachable)?)
-                    .await
-                    .map_err(unreachable)?;
-                js_sys::Uint8Array::new(&buffer).to_vec()
-            }
-        };
+        let buffer = JsFuture::from(response.array_buffer().map_err(unreachable)?)
+            .await
+            .map_err(unreachable)?;
         Ok(Reply {
             status: response.status(),
             headers,
-            body,
+            body: js_sys::Uint8Array::new(&buffer).to_vec(),
         })
     };
     let timer = gloo_timers::future::TimeoutFuture::new(timeout_ms);

@@ -35,6 +35,11 @@ async fn the_hosts_tar_unpacks_as_the_artifact_does() {
     let lim = ArtifactLimits::default();
     let tar = host_gunzip(ARTIFACT, lim.max_total).await.unwrap();
     assert_eq!(read_tar(&tar, &lim), read_artifact(ARTIFACT, &lim));
+    // What the edge's forecaster unpacks a kept or downloaded artifact with.
+    assert_eq!(
+        gridcast_client::host_gunzip::read_artifact(ARTIFACT, &lim).await,
+        read_artifact(ARTIFACT, &lim)
+    );
     let a = OnDeviceModel::from_tar(&tar).unwrap();
     let b = OnDeviceModel::from_artifact(ARTIFACT).unwrap();
     assert_eq!(a.forecast(7, Some(1)).unwrap(), b.forecast(7, Some(1)).unwrap());
@@ -46,6 +51,10 @@ async fn an_archive_that_inflates_past_the_limit_is_refused() {
     // 96 MiB + 1 of zeros: about 100 KB of gzip.
     let bomb = gzip(&vec![0u8; max as usize + 1]);
     assert_eq!(host_gunzip(&bomb, max).await, Err(ArtifactError::TooLarge(max)));
+    assert_eq!(
+        gridcast_client::host_gunzip::read_artifact(&bomb, &ArtifactLimits::default()).await,
+        Err(ArtifactError::TooLarge(max))
+    );
     // The limit is on what comes out, to the byte.
     let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let gz = gzip(&data);
