@@ -264,15 +264,6 @@ impl OnDeviceModel {
         Self::from_unpacked(&artifact)
     }
 
-    /// Unpacks the artifact's tar (gunzipped by the host: pkg-edge's
-    /// `forecastArtifact`), with the same limits and errors as
-    /// [`Self::from_artifact`].
-    pub fn from_tar(tar: &[u8]) -> Result<Self, String> {
-        let artifact = crate::tar_artifact::read_tar(tar, &ArtifactLimits::default())
-            .map_err(|e| e.to_string())?;
-        Self::from_unpacked(&artifact)
-    }
-
     /// The model in an unpacked artifact (its model.json).
     pub fn from_unpacked(artifact: &gridcast_model::Artifact) -> Result<Self, String> {
         let model = read_model_json_to_forecast(&artifact.model_json).map_err(|e| e.to_string())?;

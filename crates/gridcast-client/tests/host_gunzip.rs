@@ -40,7 +40,7 @@ async fn the_hosts_tar_unpacks_as_the_artifact_does() {
         gridcast_client::host_gunzip::read_artifact(ARTIFACT, &lim).await,
         read_artifact(ARTIFACT, &lim)
     );
-    let a = OnDeviceModel::from_tar(&tar).unwrap();
+    let a = OnDeviceModel::from_unpacked(&read_tar(&tar, &lim).unwrap()).unwrap();
     let b = OnDeviceModel::from_artifact(ARTIFACT).unwrap();
     assert_eq!(a.forecast(7, Some(1)).unwrap(), b.forecast(7, Some(1)).unwrap());
 }
