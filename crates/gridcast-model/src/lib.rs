@@ -40,7 +40,8 @@ mod time;
 mod trend;
 
 pub use artifact::{
-    read_artifact, write_artifact, Artifact, ArtifactError, ArtifactLimits, INFERENCE_PY,
+    read_artifact, read_artifact_tar, write_artifact, Artifact, ArtifactError, ArtifactLimits,
+    INFERENCE_PY,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use artifact::{

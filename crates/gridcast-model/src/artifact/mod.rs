@@ -168,6 +168,19 @@ pub fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, 
     read_archive(gz, limits)
 }
 
+/// Reads an artifact from its tar, the `.tar.gz` already gunzipped (the
+/// edge's path: the host runtime inflates the download, under the same
+/// `max_total`, so the module links no inflater), enforcing `limits` as
+/// [`read_artifact`] does, with the same refusals.
+pub fn read_artifact_tar(tar: &[u8], limits: &ArtifactLimits) -> Result<Artifact, ArtifactError> {
+    if tar.starts_with(&[0x1f, 0x8b]) {
+        return Err(ArtifactError::Corrupt(
+            "a gzip stream, not the tar inside it (the host gunzips the artifact first)".into(),
+        ));
+    }
+    read_archive(tar, limits)
+}
+
 /// Reads the tar archive decompressed by `gz`, enforcing `limits`.
 fn read_archive(gz: impl Read, limits: &ArtifactLimits) -> Result<Artifact, ArtifactError> {
     let bounded = Bounded {
@@ -269,6 +282,16 @@ mod tests {
     use super::*;
 
     fn raw_tar(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
+        gzip(&tar_of(entries))
+    }
+
+    fn gzip(tar: &[u8]) -> Vec<u8> {
+        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+        gz.write_all(tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn tar_of(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
         for (path, kind, data) in entries {
             let mut h = tar::Header::new_gnu();
@@ -282,10 +305,7 @@ mod tests {
             h.set_cksum();
             b.append(&h, *data).unwrap();
         }
-        let tar = b.into_inner().unwrap();
-        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-        gz.write_all(&tar).unwrap();
-        gz.finish().unwrap()
+        b.into_inner().unwrap()
     }
 
     #[test]
@@ -338,6 +358,97 @@ mod tests {
             read_artifact(b"not gzip at all", &lim),
             Err(ArtifactError::Corrupt(_))
         ));
+    }
+
+    /// `read_artifact_tar` of a tar gives what `read_artifact` gives of its
+    /// `.tar.gz`: the same artifact or the same refusal.
+    fn agree(tar: &[u8], limits: &ArtifactLimits, what: &str) -> Result<Artifact, ArtifactError> {
+        let ours = read_artifact_tar(tar, limits);
+        assert_eq!(ours, read_artifact(&gzip(tar), limits), "{what}");
+        ours
+    }
+
+    #[test]
+    fn the_tar_reader_reads_the_fixture_artifacts_as_read_artifact_does() {
+        let lim = ArtifactLimits::default();
+        for name in [
+            "seed_trend_only",
+            "daily_auto",
+            "hourly_mult",
+            "logistic_cap",
+        ] {
+            let path = format!(
+                "{}/../../../shared/fixtures/prophet/models/{name}.tar.gz",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let artifact = std::fs::read(&path).unwrap();
+            let mut tar = Vec::new();
+            GzDecoder::new(&artifact[..]).read_to_end(&mut tar).unwrap();
+            let ours = read_artifact_tar(&tar, &lim).unwrap();
+            assert_eq!(ours, read_artifact(&artifact, &lim).unwrap(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_tar_reader_refuses_what_read_artifact_refuses() {
+        let lim = ArtifactLimits::default();
+        let f = tar::EntryType::Regular;
+        assert_eq!(
+            agree(&tar_of(&[("../model.json", f, b"{}")]), &lim, "climbs out"),
+            Err(ArtifactError::OutsideRoot("../model.json".into()))
+        );
+        assert!(matches!(
+            agree(&tar_of(&[("/model.json", f, b"{}")]), &lim, "absolute"),
+            Err(ArtifactError::OutsideRoot(_))
+        ));
+        let link = [("model.json", tar::EntryType::Symlink, &b""[..])];
+        assert!(matches!(
+            agree(&tar_of(&link), &lim, "symlink"),
+            Err(ArtifactError::NotAFile(_))
+        ));
+        let many: Vec<(String, tar::EntryType, &[u8])> = (0..40)
+            .map(|i| (format!("code/f{i}"), f, &b"x"[..]))
+            .collect();
+        let many: Vec<(&str, tar::EntryType, &[u8])> =
+            many.iter().map(|(p, k, d)| (p.as_str(), *k, *d)).collect();
+        assert_eq!(
+            agree(&tar_of(&many), &lim, "many"),
+            Err(ArtifactError::TooManyEntries(32))
+        );
+        assert_eq!(
+            agree(&tar_of(&[("code/x", f, b"1")]), &lim, "no model"),
+            Err(ArtifactError::MissingModel)
+        );
+        let two = [
+            ("model.json", f, &b"{}"[..]),
+            ("./model.json", f, &b"{}"[..]),
+        ];
+        assert_eq!(
+            agree(&tar_of(&two), &lim, "two"),
+            Err(ArtifactError::DuplicateModel)
+        );
+        let small = ArtifactLimits {
+            max_model_json: 4,
+            ..lim
+        };
+        assert_eq!(
+            agree(&tar_of(&[("model.json", f, b"{\"a\":1}")]), &small, "big"),
+            Err(ArtifactError::ModelTooLarge(4))
+        );
+        // Past max_total by a byte: refused; at it: read.
+        let tar = tar_of(&[("model.json", f, b"{}")]);
+        let at = |max_total| ArtifactLimits { max_total, ..lim };
+        let over = tar.len() as u64 - 1;
+        assert_eq!(
+            agree(&tar, &at(over), "over max_total"),
+            Err(ArtifactError::TooLarge(over))
+        );
+        assert!(agree(&tar, &at(tar.len() as u64), "at max_total").is_ok());
+        // A gzip handed over as it came, or junk: Corrupt.
+        let handed = read_artifact_tar(&gzip(&tar), &lim);
+        assert!(matches!(handed, Err(ArtifactError::Corrupt(m)) if m.contains("gzip")));
+        let junk = read_artifact_tar(&[7u8; 700], &lim);
+        assert!(matches!(junk, Err(ArtifactError::Corrupt(_))));
     }
 
     #[test]
