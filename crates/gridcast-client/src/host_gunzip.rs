@@ -3,7 +3,7 @@
 //! (workerd, Deno, Node ≥ 18, browsers) and read chunk by chunk, counting,
 //! so an archive that inflates past the limit is cancelled as soon as it
 //! does, never held whole. What comes out is the artifact's tar, for
-//! [`crate::tar_artifact::read_tar`]. The device keeps the `.tar.gz` as it
+//! [`gridcast_model::read_artifact_tar`]. The device keeps the `.tar.gz` as it
 //! came (a fifth of the tar's size in the edge's memory) and unpacks it
 //! through here whenever it reads it.
 
@@ -95,8 +95,8 @@ pub fn stream_of(bytes: &[u8]) -> Result<ByteStream, ArtifactError> {
 
 /// `read_artifact` with the host's gunzip: the `.tar.gz`'s tar inflated by
 /// [`gunzip`] within `limits.max_total`, then read by
-/// [`crate::tar_artifact::read_tar`] (the same limits and errors).
+/// [`gridcast_model::read_artifact_tar`] (the same limits and errors).
 pub async fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, ArtifactError> {
     let tar = gunzip(&stream_of(bytes)?, limits.max_total).await?;
-    crate::tar_artifact::read_tar(&tar, limits)
+    gridcast_model::read_artifact_tar(&tar, limits)
 }

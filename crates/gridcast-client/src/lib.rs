@@ -22,7 +22,6 @@ pub mod problem;
 pub mod request;
 pub mod session;
 pub mod settings;
-pub mod tar_artifact;
 pub mod usage;
 
 #[cfg(all(target_arch = "wasm32", feature = "indexed-db"))]

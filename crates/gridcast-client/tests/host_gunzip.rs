@@ -12,9 +12,8 @@ use std::io::Write;
 
 use flate2::{write::GzEncoder, Compression};
 use gridcast_client::host_gunzip::{gunzip, stream_of};
-use gridcast_client::tar_artifact::read_tar;
 use gridcast_client::OnDeviceModel;
-use gridcast_model::{read_artifact, ArtifactError, ArtifactLimits};
+use gridcast_model::{read_artifact, read_artifact_tar, ArtifactError, ArtifactLimits};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const ARTIFACT: &[u8] =
@@ -34,13 +33,13 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 async fn the_hosts_tar_unpacks_as_the_artifact_does() {
     let lim = ArtifactLimits::default();
     let tar = host_gunzip(ARTIFACT, lim.max_total).await.unwrap();
-    assert_eq!(read_tar(&tar, &lim), read_artifact(ARTIFACT, &lim));
+    assert_eq!(read_artifact_tar(&tar, &lim), read_artifact(ARTIFACT, &lim));
     // What the edge's forecaster unpacks a kept or downloaded artifact with.
     assert_eq!(
         gridcast_client::host_gunzip::read_artifact(ARTIFACT, &lim).await,
         read_artifact(ARTIFACT, &lim)
     );
-    let a = OnDeviceModel::from_unpacked(&read_tar(&tar, &lim).unwrap()).unwrap();
+    let a = OnDeviceModel::from_unpacked(&read_artifact_tar(&tar, &lim).unwrap()).unwrap();
     let b = OnDeviceModel::from_artifact(ARTIFACT).unwrap();
     assert_eq!(a.forecast(7, Some(1)).unwrap(), b.forecast(7, Some(1)).unwrap());
 }

@@ -345,7 +345,7 @@ pub struct ArtifactForecast {
 /// inflated it (`gunzipArtifact`).
 fn unpack(artifact: &[u8]) -> Result<Artifact, gridcast_model::ArtifactError> {
     #[cfg(feature = "host-gunzip")]
-    return gridcast_client::tar_artifact::read_tar(artifact, &ArtifactLimits::default());
+    return gridcast_model::read_artifact_tar(artifact, &ArtifactLimits::default());
     #[cfg(not(feature = "host-gunzip"))]
     return gridcast_model::read_artifact(artifact, &ArtifactLimits::default());
 }
