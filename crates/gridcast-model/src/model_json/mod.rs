@@ -8,6 +8,7 @@
 //! as lists per draw; `__prophet_version`.
 
 mod cells;
+mod document;
 mod pandas;
 mod params;
 mod tables;
@@ -110,8 +111,11 @@ struct ModesJson {
 
 /// The document, field by field, in the order Python writes it. Read with
 /// `P` = [`ParamsDoc`] and `J` = [`Cell`] (no `serde_json::Value` tree, nor
-/// its deserializer in the browser builds); written with a JSON map and `Value`.
-#[derive(Debug, Serialize, Deserialize)]
+/// its deserializer in the browser builds) by `document::from_slice`, which
+/// reads it as the derived `Deserialize` (the tests' oracle) does; written
+/// with a JSON map and `Value`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(Deserialize))]
 struct ModelJson<P, J: Json> {
     growth: Growth,
     n_changepoints: u32,
@@ -210,13 +214,13 @@ pub fn read_model_json_to_forecast(bytes: &[u8]) -> Result<ProphetModel, ModelJs
 fn read<const VERBATIM: bool>(bytes: &[u8]) -> Result<ProphetModel, ModelJsonError> {
     // Typed in one pass, without a `serde_json::Value` of the whole document
     // in between: faster to load, and one deserializer in the browser builds.
-    let doc: ModelJson<ParamsDoc, Cell> = if is_json_string(bytes) {
+    let doc = if is_json_string(bytes) {
         let inner: String =
             serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?;
-        serde_json::from_slice(inner.as_bytes())
+        document::from_slice(inner.as_bytes())
             .map_err(|e| ModelJsonError::Syntax(format!("inner document: {e}")))?
     } else {
-        serde_json::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?
+        document::from_slice(bytes).map_err(|e| ModelJsonError::Syntax(e.to_string()))?
     };
     let model = from_document::<VERBATIM>(doc)?;
     crate::bounds::ModelBounds::default().check(&model)?;
