@@ -7,7 +7,7 @@ use crate::regressors::Standardize;
 use crate::time::{parse_timestamp, Timestamp};
 
 /// Trend model (`growth`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Growth {
     /// Piecewise linear (Prophet's default).
@@ -20,7 +20,7 @@ pub enum Growth {
 }
 
 /// How a seasonality combines with the trend (`seasonality_mode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Added to the trend.
@@ -41,7 +41,7 @@ impl Mode {
 }
 
 /// How `y` is scaled before fitting (`scaling`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Scaling {
     /// Divide by max |y| (Prophet's default).
@@ -49,6 +49,121 @@ pub enum Scaling {
     Absmax,
     /// Subtract min y, divide by the range.
     Minmax,
+}
+
+impl<'de> Deserialize<'de> for Growth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const ALL: [Growth; 3] = [Growth::Linear, Growth::Logistic, Growth::Flat];
+        unit_variant(d, "Growth", &["linear", "logistic", "flat"]).map(|i| ALL[i])
+    }
+}
+
+impl<'de> Deserialize<'de> for Mode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const ALL: [Mode; 2] = [Mode::Additive, Mode::Multiplicative];
+        unit_variant(d, "Mode", &["additive", "multiplicative"]).map(|i| ALL[i])
+    }
+}
+
+impl<'de> Deserialize<'de> for Scaling {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const ALL: [Scaling; 2] = [Scaling::Absmax, Scaling::Minmax];
+        unit_variant(d, "Scaling", &["absmax", "minmax"]).map(|i| ALL[i])
+    }
+}
+
+/// The variant (its index in `variants`) of the unit-only enum `name`, read
+/// as serde's derived `Deserialize` reads it (by name, `"linear"`, or as a
+/// one-entry object, `{"linear": null}`), with the same errors: one reader
+/// for [`Growth`], [`Mode`] and [`Scaling`] rather than a derived one each
+/// (which the browser builds carried three times).
+fn unit_variant<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    name: &'static str,
+    variants: &'static [&'static str],
+) -> Result<usize, D::Error> {
+    use serde::de::{self, DeserializeSeed, EnumAccess, VariantAccess, Visitor};
+    use std::fmt;
+
+    #[derive(Clone, Copy)]
+    struct Variants {
+        name: &'static str,
+        all: &'static [&'static str],
+    }
+
+    /// What an index out of range is told (`variant index 0 <= i < 3`).
+    struct IndexRange(usize);
+
+    impl de::Expected for IndexRange {
+        fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "variant index 0 <= i < {}", self.0)
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Variants {
+        type Value = usize;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+            d.deserialize_identifier(self)
+        }
+    }
+
+    impl Variants {
+        fn named<E: de::Error>(self, v: &str) -> Result<usize, E> {
+            self.all
+                .iter()
+                .position(|n| *n == v)
+                .ok_or_else(|| E::unknown_variant(v, self.all))
+        }
+    }
+
+    impl<'de> Visitor<'de> for Variants {
+        type Value = usize;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("variant identifier")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+            match usize::try_from(v) {
+                Ok(i) if i < self.all.len() => Ok(i),
+                _ => Err(E::invalid_value(
+                    de::Unexpected::Unsigned(v),
+                    &IndexRange(self.all.len()),
+                )),
+            }
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+            self.named(v)
+        }
+
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<usize, E> {
+            self.named(&String::from_utf8_lossy(v))
+        }
+    }
+
+    /// The enum itself (`expected enum Growth`).
+    struct Enum(Variants);
+
+    impl<'de> Visitor<'de> for Enum {
+        type Value = usize;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "enum {}", self.0.name)
+        }
+
+        fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<usize, A::Error> {
+            let (index, variant) = data.variant_seed(self.0)?;
+            variant.unit_variant()?;
+            Ok(index)
+        }
+    }
+
+    let v = Variants {
+        name,
+        all: variants,
+    };
+    d.deserialize_enum(name, variants, Enum(v))
 }
 
 /// `yearly_seasonality` and friends: `"auto"`, `true`/`false`, or a Fourier order.
@@ -785,5 +900,105 @@ mod tests {
             let err = ProphetConfig::from_json(text).unwrap_err();
             assert_eq!(err.field, field, "{text}: {err}");
         }
+    }
+
+    /// serde's derived readers of the three enums, the oracle of `unit_variant`.
+    mod derived {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum Growth {
+            Linear,
+            Logistic,
+            Flat,
+        }
+
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum Mode {
+            Additive,
+            Multiplicative,
+        }
+
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum Scaling {
+            Absmax,
+            Minmax,
+        }
+    }
+
+    fn both<Ours, Derived>(text: &str) -> (Result<String, String>, Result<String, String>)
+    where
+        Ours: serde::de::DeserializeOwned + std::fmt::Debug,
+        Derived: serde::de::DeserializeOwned + std::fmt::Debug,
+    {
+        let show = |r: Result<String, serde_json::Error>| r.map_err(|e| e.to_string());
+        let ours = show(serde_json::from_str::<Ours>(text).map(|v| format!("{v:?}")));
+        let derived = show(serde_json::from_str::<Derived>(text).map(|v| format!("{v:?}")));
+        // Through serde_json's `Value` deserializer as well (its own enum access).
+        let value: Result<serde_json::Value, _> = serde_json::from_str(text);
+        if let Ok(value) = value {
+            let via = |r: Result<String, serde_json::Error>| r.map_err(|e| e.to_string());
+            assert_eq!(
+                via(serde_json::from_value::<Ours>(value.clone()).map(|v| format!("{v:?}"))),
+                via(serde_json::from_value::<Derived>(value).map(|v| format!("{v:?}"))),
+                "{text} as a Value"
+            );
+        }
+        (ours, derived)
+    }
+
+    #[test]
+    fn growth_mode_and_scaling_read_as_their_derived_readers_read_them() {
+        let texts = [
+            r#""linear""#,
+            r#""logistic""#,
+            r#""flat""#,
+            r#""additive""#,
+            r#""multiplicative""#,
+            r#""absmax""#,
+            r#""minmax""#,
+            r#""Linear""#,
+            r#""x""#,
+            r#""""#,
+            "0",
+            "1",
+            "2",
+            "3",
+            "-1",
+            "1.5",
+            "null",
+            "true",
+            "[]",
+            r#"["linear"]"#,
+            "{}",
+            r#"{"linear": null}"#,
+            r#"{"additive": null}"#,
+            r#"{"minmax": null}"#,
+            r#"{"linear": 1}"#,
+            r#"{"x": null}"#,
+            r#"{"linear": null, "flat": null}"#,
+            r#"{"linear": []}"#,
+            r#""lin\u0065ar""#,
+            "",
+            r#""linear" x"#,
+            r#"{"linear""#,
+        ];
+        let mut accepted = 0;
+        for text in texts {
+            let (ours, derived) = both::<Growth, derived::Growth>(text);
+            accepted += usize::from(ours.is_ok());
+            assert_eq!(ours, derived, "Growth {text}");
+            let (ours, derived) = both::<Mode, derived::Mode>(text);
+            accepted += usize::from(ours.is_ok());
+            assert_eq!(ours, derived, "Mode {text}");
+            let (ours, derived) = both::<Scaling, derived::Scaling>(text);
+            accepted += usize::from(ours.is_ok());
+            assert_eq!(ours, derived, "Scaling {text}");
+        }
+        assert_eq!(
+            accepted, 11,
+            "7 names, 3 one-entry objects, the escaped name"
+        );
     }
 }
