@@ -322,40 +322,13 @@ mod tests {
         assert_eq!(bytes, write_artifact(&a), "deterministic");
     }
 
+    /// Hostile archives are refused by both readers alike: see
+    /// `the_tar_reader_refuses_what_read_artifact_refuses`, which checks
+    /// `read_artifact`'s answer to each of them too.
     #[test]
-    fn rejects_hostile_archives() {
-        let lim = ArtifactLimits::default();
-        let f = tar::EntryType::Regular;
-        assert_eq!(
-            read_artifact(&raw_tar(&[("../model.json", f, b"{}")]), &lim),
-            Err(ArtifactError::OutsideRoot("../model.json".into()))
-        );
+    fn rejects_what_is_not_gzip() {
         assert!(matches!(
-            read_artifact(&raw_tar(&[("/model.json", f, b"{}")]), &lim),
-            Err(ArtifactError::OutsideRoot(_))
-        ));
-        assert!(matches!(
-            read_artifact(
-                &raw_tar(&[("model.json", tar::EntryType::Symlink, b"")]),
-                &lim
-            ),
-            Err(ArtifactError::NotAFile(_))
-        ));
-        let many: Vec<(String, tar::EntryType, &[u8])> = (0..40)
-            .map(|i| (format!("code/f{i}"), f, &b"x"[..]))
-            .collect();
-        let many: Vec<(&str, tar::EntryType, &[u8])> =
-            many.iter().map(|(p, k, d)| (p.as_str(), *k, *d)).collect();
-        assert_eq!(
-            read_artifact(&raw_tar(&many), &lim),
-            Err(ArtifactError::TooManyEntries(32))
-        );
-        assert_eq!(
-            read_artifact(&raw_tar(&[("code/x", f, b"1")]), &lim),
-            Err(ArtifactError::MissingModel)
-        );
-        assert!(matches!(
-            read_artifact(b"not gzip at all", &lim),
+            read_artifact(b"not gzip at all", &ArtifactLimits::default()),
             Err(ArtifactError::Corrupt(_))
         ));
     }
