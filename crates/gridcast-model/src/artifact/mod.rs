@@ -178,7 +178,13 @@ pub fn read_artifact_tar(tar: &[u8], limits: &ArtifactLimits) -> Result<Artifact
             "a gzip stream, not the tar inside it (the host gunzips the artifact first)".into(),
         ));
     }
-    read_archive(tar, limits)
+    // The whole tar is at hand, so no bounded stream is needed: more than
+    // `max_total` is refused before reading, as `read_artifact`'s stream
+    // refuses it once that much has come out.
+    if tar.len() as u64 > limits.max_total {
+        return Err(ArtifactError::TooLarge(limits.max_total));
+    }
+    read_entries(&mut tar::Archive::new(tar), limits)?.into_artifact()
 }
 
 /// Reads the tar archive decompressed by `gz`, enforcing `limits`.
@@ -189,6 +195,37 @@ fn read_archive(gz: impl Read, limits: &ArtifactLimits) -> Result<Artifact, Arti
         limit: limits.max_total,
     };
     let mut archive = tar::Archive::new(bounded);
+    let entries = read_entries(&mut archive, limits)?;
+    // Read to the end of the gzip stream (bounded like the rest), so its
+    // trailer is checked: the CRC-32 and length of everything decompressed.
+    std::io::copy(&mut archive.into_inner(), &mut std::io::sink()).map_err(io_error)?;
+    entries.into_artifact()
+}
+
+/// What an archive's entries held: its model.json, if it had one, and its
+/// `code/` files.
+struct Entries {
+    model_json: Option<Vec<u8>>,
+    code: Vec<(String, Vec<u8>)>,
+}
+
+impl Entries {
+    /// The artifact, or [`ArtifactError::MissingModel`].
+    fn into_artifact(self) -> Result<Artifact, ArtifactError> {
+        let model_json = self.model_json.ok_or(ArtifactError::MissingModel)?;
+        Ok(Artifact {
+            model_json,
+            code: self.code,
+        })
+    }
+}
+
+/// Reads `archive`'s entries, enforcing `limits` on their count, kinds,
+/// paths and sizes.
+fn read_entries<R: Read>(
+    archive: &mut tar::Archive<R>,
+    limits: &ArtifactLimits,
+) -> Result<Entries, ArtifactError> {
     let mut model_json = None;
     let mut code = Vec::new();
     let mut count = 0;
@@ -235,11 +272,7 @@ fn read_archive(gz: impl Read, limits: &ArtifactLimits) -> Result<Artifact, Arti
             code.push((rest.to_string(), data));
         }
     }
-    // Read to the end of the gzip stream (bounded like the rest), so its
-    // trailer is checked: the CRC-32 and length of everything decompressed.
-    std::io::copy(&mut archive.into_inner(), &mut std::io::sink()).map_err(io_error)?;
-    let model_json = model_json.ok_or(ArtifactError::MissingModel)?;
-    Ok(Artifact { model_json, code })
+    Ok(Entries { model_json, code })
 }
 
 /// Writes an artifact: `model.json` plus `code/<name>` files, with fixed
