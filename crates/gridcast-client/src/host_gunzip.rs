@@ -20,7 +20,7 @@ extern "C" {
     fn new(format: &str) -> Result<DecompressionStream, JsValue>;
 
     /// A `ReadableStream` of bytes.
-    pub type ByteStream;
+    type ByteStream;
     #[wasm_bindgen(method, catch, js_name = pipeThrough)]
     fn pipe_through(this: &ByteStream, pair: &DecompressionStream) -> Result<ByteStream, JsValue>;
     #[wasm_bindgen(method, catch, js_name = getReader)]
@@ -55,7 +55,7 @@ fn corrupt(e: JsValue) -> ArtifactError {
 /// tar, or [`ArtifactError::TooLarge`]`(limit)` once more than `limit` bytes
 /// came out (the stream is cancelled there), or [`ArtifactError::Corrupt`]
 /// when it is not a whole, intact gzip member.
-pub async fn gunzip(body: &ByteStream, limit: u64) -> Result<Vec<u8>, ArtifactError> {
+async fn gunzip(body: &ByteStream, limit: u64) -> Result<Vec<u8>, ArtifactError> {
     let inflater = DecompressionStream::new("gzip").map_err(corrupt)?;
     let reader = body
         .pipe_through(&inflater)
@@ -83,7 +83,7 @@ pub async fn gunzip(body: &ByteStream, limit: u64) -> Result<Vec<u8>, ArtifactEr
 }
 
 /// `bytes` as a stream (`new Response(bytes).body`), for [`gunzip`].
-pub fn stream_of(bytes: &[u8]) -> Result<ByteStream, ArtifactError> {
+fn stream_of(bytes: &[u8]) -> Result<ByteStream, ArtifactError> {
     let response =
         web_sys::Response::new_with_opt_u8_array(Some(&mut bytes.to_vec())).map_err(corrupt)?;
     let body = js_sys::Reflect::get(&response, &JsValue::from_str("body")).map_err(corrupt)?;
@@ -93,10 +93,17 @@ pub fn stream_of(bytes: &[u8]) -> Result<ByteStream, ArtifactError> {
     Ok(body.unchecked_into())
 }
 
+/// The `.tar.gz` `bytes` inflated by the host ([`gunzip`] of their stream):
+/// the tar, [`ArtifactError::TooLarge`]`(limit)` past `limit` bytes, or
+/// [`ArtifactError::Corrupt`].
+pub async fn gunzip_bytes(bytes: &[u8], limit: u64) -> Result<Vec<u8>, ArtifactError> {
+    gunzip(&stream_of(bytes)?, limit).await
+}
+
 /// `read_artifact` with the host's gunzip: the `.tar.gz`'s tar inflated by
-/// [`gunzip`] within `limits.max_total`, then read by
+/// [`gunzip_bytes`] within `limits.max_total`, then read by
 /// [`gridcast_model::read_artifact_tar`] (the same limits and errors).
 pub async fn read_artifact(bytes: &[u8], limits: &ArtifactLimits) -> Result<Artifact, ArtifactError> {
-    let tar = gunzip(&stream_of(bytes)?, limits.max_total).await?;
+    let tar = gunzip_bytes(bytes, limits.max_total).await?;
     gridcast_model::read_artifact_tar(&tar, limits)
 }

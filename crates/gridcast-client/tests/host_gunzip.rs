@@ -11,17 +11,13 @@
 use std::io::Write;
 
 use flate2::{write::GzEncoder, Compression};
-use gridcast_client::host_gunzip::{gunzip, stream_of};
+use gridcast_client::host_gunzip::gunzip_bytes as host_gunzip;
 use gridcast_client::OnDeviceModel;
 use gridcast_model::{read_artifact, read_artifact_tar, ArtifactError, ArtifactLimits};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const ARTIFACT: &[u8] =
     include_bytes!("../../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz");
-
-async fn host_gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, ArtifactError> {
-    gunzip(&stream_of(bytes)?, limit).await
-}
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::fast());

@@ -32,11 +32,8 @@ pub fn forecast_artifact(
 #[cfg(feature = "host-gunzip")]
 #[wasm_bindgen(js_name = gunzipArtifact)]
 pub async fn gunzip_artifact(artifact: Vec<u8>) -> Result<Vec<u8>, JsValue> {
-    use gridcast_client::host_gunzip::{gunzip, stream_of};
     let limit = gridcast_model::ArtifactLimits::default().max_total;
-    let tar = match stream_of(&artifact) {
-        Ok(stream) => gunzip(&stream, limit).await,
-        Err(e) => Err(e),
-    };
-    tar.map_err(|e| JsValue::from_str(&e.to_string()))
+    gridcast_client::host_gunzip::gunzip_bytes(&artifact, limit)
+        .await
+        .map_err(|e| JsValue::from_str(&e.to_string()))
 }
