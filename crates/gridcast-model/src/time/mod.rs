@@ -116,9 +116,59 @@ fn push_digits(out: &mut String, value: u32, width: u32) {
 /// the same timestamp in their order (pandas' stable mergesort).
 ///
 /// Every time ordering goes through this one function, so the browser builds
-/// carry one copy of the sort rather than one per call site.
+/// carry one copy of the sort rather than one per call site. It is a merge
+/// sort of its own (a tie keeps the earlier row first, as `sort_by_key`
+/// does) rather than the standard library's driftsort, whose machinery is
+/// about 4.5 KB of wasm per instantiation; rows already in time order (a
+/// model.json's history is stored sorted) cost one pass.
 pub fn sort_by_time(rows: &mut [usize], ds: &[Timestamp]) {
-    rows.sort_by_key(|&i| ds[i]);
+    if rows.windows(2).all(|w| ds[w[0]] <= ds[w[1]]) {
+        return;
+    }
+    let mut scratch = vec![0; rows.len() / 2];
+    merge_sort_by_time(rows, &mut scratch, ds);
+}
+
+/// Runs this short are ordered by insertion.
+const INSERTION_RUN: usize = 16;
+
+/// [`sort_by_time`]'s merge sort; `scratch` holds at least half of `rows`.
+fn merge_sort_by_time(rows: &mut [usize], scratch: &mut [usize], ds: &[Timestamp]) {
+    let n = rows.len();
+    if n <= INSERTION_RUN {
+        for i in 1..n {
+            let row = rows[i];
+            let mut j = i;
+            while j > 0 && ds[rows[j - 1]] > ds[row] {
+                rows[j] = rows[j - 1];
+                j -= 1;
+            }
+            rows[j] = row;
+        }
+        return;
+    }
+    let mid = n / 2;
+    merge_sort_by_time(&mut rows[..mid], scratch, ds);
+    merge_sort_by_time(&mut rows[mid..], scratch, ds);
+    if ds[rows[mid - 1]] <= ds[rows[mid]] {
+        return;
+    }
+    // The left half moves to `scratch`; the merge writes from the front, never
+    // past the right half's next row (`k = i + j - mid < j`).
+    scratch[..mid].copy_from_slice(&rows[..mid]);
+    let (mut i, mut j, mut k) = (0, mid, 0);
+    while i < mid && j < n {
+        // Strictly earlier to take the right half's row: ties keep the left's first.
+        if ds[rows[j]] < ds[scratch[i]] {
+            rows[k] = rows[j];
+            j += 1;
+        } else {
+            rows[k] = scratch[i];
+            i += 1;
+        }
+        k += 1;
+    }
+    rows[k..k + mid - i].copy_from_slice(&scratch[i..mid]);
 }
 
 /// Sorts `values` and drops repeats (lists of dates, steps, months or weeks).
@@ -141,6 +191,32 @@ pub fn needs_time_of_day(ds: &[Timestamp]) -> bool {
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
+
+    /// The merge sort against the standard library's stable sort: every
+    /// length around the insertion runs and the halving, few and many distinct
+    /// times (ties), sorted, reversed and shuffled rows.
+    #[test]
+    fn sort_by_time_equals_a_stable_sort() {
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(29);
+        for n in (0..80).chain([255, 256, 257, 1000, 4099]) {
+            for distinct in [1, 2, 3, 10, 1_000_000] {
+                let ds: Vec<Timestamp> = (0..n).map(|_| rng.gen_range(0..distinct) * 3600).collect();
+                let mut shapes: Vec<Vec<usize>> = vec![(0..n).collect(), (0..n).rev().collect()];
+                let mut shuffled: Vec<usize> = (0..n).collect();
+                for i in (1..n).rev() {
+                    shuffled.swap(i, rng.gen_range(0..=i));
+                }
+                shapes.push(shuffled);
+                for rows in shapes {
+                    let mut expected = rows.clone();
+                    expected.sort_by_key(|&i| ds[i]);
+                    let mut ours = rows;
+                    sort_by_time(&mut ours, &ds);
+                    assert_eq!(ours, expected, "n {n}, {distinct} distinct");
+                }
+            }
+        }
+    }
 
     /// What `parse_timestamp` was with chrono's `parse_from_str`: the
     /// reference the layout scanner must equal on every text.
