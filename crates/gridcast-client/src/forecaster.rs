@@ -4,7 +4,6 @@
 //! when it is down, failing or slow — from the stored artifact.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -15,6 +14,7 @@ use gridcast_model::HolidayTable;
 use crate::artifact_store::ArtifactStore;
 use crate::stored_artifact::StoredArtifact;
 use crate::forecast::Uncovered;
+use crate::keyed::Keyed;
 use crate::problem::Action;
 use crate::request::{self, Target};
 use crate::transport::{self, DOWNLOAD_TIMEOUT_MS, FORECAST_TIMEOUT_MS};
@@ -32,7 +32,7 @@ pub enum ModelStore {
     #[cfg(feature = "indexed-db")]
     IndexedDb,
     /// This instance's memory (edge runtimes, which have no IndexedDB).
-    Memory(Rc<RefCell<HashMap<String, StoredArtifact>>>),
+    Memory(Rc<RefCell<Keyed<StoredArtifact>>>),
 }
 
 impl ModelStore {

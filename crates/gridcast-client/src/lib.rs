@@ -18,6 +18,7 @@ pub mod engine;
 pub mod facts;
 pub mod forecast;
 pub mod http_date;
+pub mod keyed;
 pub mod problem;
 pub mod request;
 pub mod session;

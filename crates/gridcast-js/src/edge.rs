@@ -6,10 +6,10 @@
 //! down or slow. It never sends a request it could not sign.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use gridcast_api::Horizon;
 use gridcast_client::forecaster::{Forecaster, ModelStore};
+use gridcast_client::keyed::Keyed;
 use gridcast_client::settings::check_customer;
 use gridcast_client::{EndpointSettings, Problem, Session};
 use wasm_bindgen::prelude::*;
@@ -21,7 +21,7 @@ const REVALIDATE_MS: f64 = 10.0 * 60.0 * 1000.0;
 
 thread_local! {
     static STORE: ModelStore = ModelStore::memory();
-    static CHECKED: RefCell<HashMap<String, f64>> = RefCell::default();
+    static CHECKED: RefCell<Keyed<f64>> = RefCell::default();
 }
 
 /// The handler's configuration (the runtime's `env`).
