@@ -3,10 +3,9 @@
 //! readings after the model's training end beside what it forecast for
 //! those days (served at `readings/`).
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 
+use crate::forecast::PandasColumn;
 use crate::{ForecastTable, UsagePoint};
 
 /// The horizons the portal speaks of, in days.
@@ -53,7 +52,7 @@ struct Metrics {
 /// The `y` column of a readings answer (the rest is InvokeEndpoint's).
 #[derive(Deserialize)]
 struct Readings {
-    y: Option<BTreeMap<u64, Option<f64>>>,
+    y: Option<PandasColumn>,
 }
 
 #[derive(Deserialize)]

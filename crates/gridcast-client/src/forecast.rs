@@ -7,7 +7,6 @@ use gridcast_model::{
     HolidayTable, ProphetModel,
 };
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 
@@ -16,7 +15,69 @@ use crate::usage::Usage;
 /// InvokeEndpoint's answer as pandas writes it: each column an object of
 /// row index → value (`null` for NaN). `predict`'s columns are all numbers.
 /// (A `Vec` of columns rather than a map: the portal's wasm stays smaller.)
-struct PandasColumns(Vec<(String, BTreeMap<u64, Option<f64>>)>);
+struct PandasColumns(Vec<(String, PandasColumn)>);
+
+/// One pandas column: row index → value, in index order, a repeated index
+/// keeping its last value — what a `BTreeMap<u64, Option<f64>>` reads,
+/// with the same errors, kept as a `Vec` (the B-tree was 2 KB of pkg-edge's
+/// gzip). Rows arrive in index order from pandas and are pushed; any other
+/// row is put in its place by binary search.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct PandasColumn(Vec<(u64, Option<f64>)>);
+
+impl PandasColumn {
+    fn insert(&mut self, row: u64, value: Option<f64>) {
+        if self.0.last().is_none_or(|&(last, _)| last < row) {
+            self.0.push((row, value));
+            return;
+        }
+        match self.0.binary_search_by_key(&row, |&(r, _)| r) {
+            Ok(at) => self.0[at].1 = value,
+            Err(at) => self.0.insert(at, (row, value)),
+        }
+    }
+
+    /// The row indices, ascending.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &u64> + '_ {
+        self.0.iter().map(|(row, _)| row)
+    }
+
+    /// The values in row order.
+    pub(crate) fn into_values(self) -> impl Iterator<Item = Option<f64>> {
+        self.0.into_iter().map(|(_, value)| value)
+    }
+
+    /// Rows.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// No rows.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PandasColumn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Rows;
+        impl<'de> serde::de::Visitor<'de> for Rows {
+            type Value = PandasColumn;
+            // `BTreeMap`'s words, so a refusal reads as it did.
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut column = PandasColumn::default();
+                while let Some((row, value)) = m.next_entry()? {
+                    column.insert(row, value);
+                }
+                Ok(column)
+            }
+        }
+        d.deserialize_map(Rows)
+    }
+}
 
 impl<'de> serde::Deserialize<'de> for PandasColumns {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -39,7 +100,7 @@ impl<'de> serde::Deserialize<'de> for PandasColumns {
 }
 
 impl PandasColumns {
-    fn remove(&mut self, name: &str) -> Option<BTreeMap<u64, Option<f64>>> {
+    fn remove(&mut self, name: &str) -> Option<PandasColumn> {
         let i = self.0.iter().position(|(n, _)| n == name)?;
         Some(self.0.swap_remove(i).1)
     }
@@ -473,6 +534,41 @@ mod tests {
 
     const ARTIFACT: &[u8] =
         include_bytes!("../../../../shared/fixtures/prophet/models/seed_trend_only.tar.gz");
+
+    /// A pandas column reads as the `BTreeMap<u64, Option<f64>>` it replaces:
+    /// the same rows in the same order (a repeated index keeps its last
+    /// value) and the same refusal, word for word.
+    #[test]
+    fn pandas_column_reads_as_a_btree_map() {
+        use std::collections::BTreeMap;
+        let texts = [
+            r#"{}"#,
+            r#"{"0":1.5,"1":null,"2":-3}"#,
+            r#"{"2":1,"0":2,"1":3}"#,
+            r#"{"5":1,"3":2,"5":3,"3":null,"4":4,"10":5,"9":6}"#,
+            r#"{"0":1,"0":2}"#,
+            r#"{"18446744073709551615":1,"0":2}"#,
+            r#"{"-1":1}"#,
+            r#"{"1.5":1}"#,
+            r#"{"x":1}"#,
+            r#"{"0":"a"}"#,
+            r#"{"0":1,}"#,
+            r#"[1,2]"#,
+            r#"null"#,
+            r#"3"#,
+            r#""0""#,
+            r#"{"0":1"#,
+        ];
+        for text in texts {
+            let ours = serde_json::from_str::<PandasColumn>(text)
+                .map(|c| c.0)
+                .map_err(|e| e.to_string());
+            let theirs = serde_json::from_str::<BTreeMap<u64, Option<f64>>>(text)
+                .map(|m| m.into_iter().collect::<Vec<_>>())
+                .map_err(|e| e.to_string());
+            assert_eq!(ours, theirs, "{text}");
+        }
+    }
 
     #[test]
     fn device_forecast_equals_the_endpoint_answer() {

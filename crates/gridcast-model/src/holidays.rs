@@ -2,7 +2,6 @@
 //! country's public holidays, turned into features as Python Prophet's
 //! `construct_holiday_dataframe` and `make_holiday_features` do.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use gridcast_holidays::{prophet_year_list, HolidayTable};
@@ -223,7 +222,9 @@ pub(crate) fn make_holiday_features(
     holidays_prior_scale: f64,
 ) -> Result<HolidayFeatures, HolidayError> {
     let days: Vec<i64> = dates.iter().map(|d| d.div_euclid(DAY)).collect();
-    let mut columns: BTreeMap<String, (FeatureName, Vec<f64>)> = BTreeMap::new();
+    // Sorted by the column's name (`String`'s order, as a `BTreeMap` keeps
+    // it; a sorted `Vec` found by binary search, not a B-tree: 2 KB of wasm).
+    let mut columns: Vec<(String, FeatureName, Vec<f64>)> = Vec::new();
     let mut scales: Vec<(String, f64)> = Vec::new();
     for row in rows {
         // int(NaN) raises in Python, which then uses no window at all.
@@ -259,9 +260,15 @@ pub(crate) fn make_holiday_features(
                 name: row.name.clone(),
                 offset,
             };
-            let (_, column) = columns
-                .entry(name.to_string())
-                .or_insert_with(|| (name, vec![0.0; dates.len()]));
+            let key = name.to_string();
+            let at = match columns.binary_search_by(|(k, ..)| k.as_str().cmp(&key)) {
+                Ok(at) => at,
+                Err(at) => {
+                    columns.insert(at, (key, name, vec![0.0; dates.len()]));
+                    at
+                }
+            };
+            let column = &mut columns[at].2;
             if let Some(day) = row.day {
                 let target = day + offset;
                 let from = days.partition_point(|d| *d < target);
@@ -270,7 +277,8 @@ pub(crate) fn make_holiday_features(
             }
         }
     }
-    let columns: Vec<(FeatureName, Vec<f64>)> = columns.into_values().collect();
+    let columns: Vec<(FeatureName, Vec<f64>)> =
+        columns.into_iter().map(|(_, name, column)| (name, column)).collect();
     let prior_scales = columns
         .iter()
         .map(|(name, _)| {
