@@ -209,3 +209,27 @@ fn ext_forecasts_and_fits_match_python() {
         }
     }
 }
+
+/// A forecast asked without a seed draws its stream from `Math.random()`
+/// in wasm: two such bands differ, each finite and around `yhat`; the
+/// seeded band is the same every time.
+#[wasm_bindgen_test]
+fn unseeded_bands_differ_and_seeded_bands_repeat() {
+    let artifact = read_artifact(MODEL, &ArtifactLimits::default()).unwrap();
+    let model = read_model_json(&artifact.model_json).unwrap();
+    let rows = future_frame(&model, 7, None).unwrap();
+    let band = |seed: Option<u64>| {
+        let fc = predict(&model, &rows, &ForecastOptions { seed, ..Default::default() }).unwrap();
+        let (lo, yhat, hi) = (
+            fc.column("yhat_lower").unwrap().to_vec(),
+            fc.column("yhat").unwrap().to_vec(),
+            fc.column("yhat_upper").unwrap().to_vec(),
+        );
+        for i in 0..yhat.len() {
+            assert!(lo[i].is_finite() && hi[i].is_finite() && lo[i] <= yhat[i] && yhat[i] <= hi[i]);
+        }
+        (lo, hi)
+    };
+    assert_ne!(band(None), band(None));
+    assert_eq!(band(Some(5)), band(Some(5)));
+}

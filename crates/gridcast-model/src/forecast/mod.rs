@@ -226,7 +226,7 @@ pub fn predict(
     if samples > 0 {
         let mut rng = match opts.seed {
             Some(seed) => Pcg64::seed_from_u64(seed),
-            None => Pcg64::from_entropy(),
+            None => unseeded_stream(),
         };
         let trend_interval = !opts.without_trend_interval;
         columns.extend(predict_uncertainty(
@@ -249,6 +249,24 @@ pub fn predict(
     Ok(Forecast { ds: df.ds, columns })
 }
 
+
+/// The stream of a forecast asked without a seed: natively seeded from the
+/// system's entropy (rand's `from_entropy`); in wasm from two draws of the
+/// host's `Math.random()`, which is as good a seed for the simulation and
+/// spares the browser and edge builds getrandom's bindings to
+/// `crypto.getRandomValues` (1.4 KB of pkg-edge's gzip, with their error
+/// path).
+#[cfg(not(target_arch = "wasm32"))]
+fn unseeded_stream() -> Pcg64 {
+    Pcg64::from_entropy()
+}
+
+/// In wasm: a seed of 32 random bits from each of two `Math.random()` draws.
+#[cfg(target_arch = "wasm32")]
+fn unseeded_stream() -> Pcg64 {
+    let draw = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    Pcg64::seed_from_u64(draw() << 32 | draw())
+}
 /// `predict_trend`: the trend of the mean parameters, unscaled, plus the floor.
 fn predict_trend(model: &ProphetModel, df: &History) -> Vec<f64> {
     let expected = model.trend_scaled(&model.params.mean(), &df.t, df.cap_scaled.as_deref());
