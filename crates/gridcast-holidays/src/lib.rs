@@ -89,6 +89,14 @@ pub fn resolve_country(name: &str) -> Result<&'static str, HolidaysError> {
 mod tests {
     use super::*;
 
+    /// The unsupported country's text lists every code as `join` wrote it.
+    #[test]
+    fn unsupported_country_lists_the_codes() {
+        let text = resolve_country("Atlantis").unwrap_err().to_string();
+        let list = format!("gridcast has {} (ISO", supported_countries().join(", "));
+        assert!(text.contains(&list), "{text}");
+    }
+
     #[test]
     fn aliases_resolve_to_codes() {
         assert_eq!(resolve_country("DE"), Ok("DE"));

@@ -99,9 +99,18 @@ pub enum FrequencyError {
     },
 }
 
+/// `[date, date, …]` (a loop rather than `join`, whose generic copy is
+/// 1 KB of wasm for this one error text).
 fn format_dates(dates: &[Timestamp]) -> String {
-    let texts: Vec<String> = dates.iter().map(|&t| crate::time::format_csv(t)).collect();
-    format!("[{}]", texts.join(", "))
+    let mut out = String::from("[");
+    for (i, &t) in dates.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&crate::time::format_csv(t));
+    }
+    out.push(']');
+    out
 }
 
 /// Where in a month (the months a [`FrequencyKind`] picks) an anchor falls.
@@ -770,6 +779,15 @@ fn week_of_month_rule(days: &[NaiveDate]) -> Option<Frequency> {
 mod tests {
     use super::*;
     use crate::time::parse_timestamp;
+
+    /// The dates' list reads as `join` wrote it: none, one, several.
+    #[test]
+    fn dates_list_as_joined() {
+        for dates in [vec![], vec![0], vec![0, 86_400, 90_000, -1]] {
+            let texts: Vec<String> = dates.iter().map(|&t| crate::time::format_csv(t)).collect();
+            assert_eq!(format_dates(&dates), format!("[{}]", texts.join(", ")));
+        }
+    }
 
     fn ts(text: &str) -> Timestamp {
         parse_timestamp(text).unwrap()
