@@ -3,7 +3,7 @@
 //! Reading is defensive: an artifact may come from anyone.
 
 use std::io::{Read, Write};
-use std::path::{Component, Path};
+use std::path::Path;
 
 #[cfg(not(target_arch = "wasm32"))]
 use flate2::read::GzDecoder;
@@ -138,21 +138,31 @@ fn io_error(e: std::io::Error) -> ArtifactError {
 }
 
 /// Where an entry lives, normalised: `None` for the root itself.
+///
+/// What `Path::components` gives, read off the text: `/`-separated names,
+/// empty ones and `.` skipped; a leading `/`, a `..` or a name that is not
+/// UTF-8 is outside the root. By hand, so that the browser builds carry no
+/// `std::path` component parser (the tests hold this to it).
 fn entry_path(path: &Path) -> Result<Option<String>, ArtifactError> {
-    let shown = path.to_string_lossy().into_owned();
-    let mut parts = Vec::new();
-    for c in path.components() {
-        match c {
-            Component::Normal(p) => parts.push(
-                p.to_str()
-                    .ok_or_else(|| ArtifactError::OutsideRoot(shown.clone()))?
-                    .to_string(),
-            ),
-            Component::CurDir => {}
-            _ => return Err(ArtifactError::OutsideRoot(shown)),
+    let outside = || ArtifactError::OutsideRoot(path.to_string_lossy().into_owned());
+    let text = path.to_str().ok_or_else(outside)?;
+    if text.starts_with('/') {
+        return Err(outside());
+    }
+    let mut joined = String::new();
+    for part in text.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return Err(outside()),
+            name => {
+                if !joined.is_empty() {
+                    joined.push('/');
+                }
+                joined.push_str(name);
+            }
         }
     }
-    Ok((!parts.is_empty()).then(|| parts.join("/")))
+    Ok((!joined.is_empty()).then_some(joined))
 }
 
 // The browser builds' gzip reader (flate2's without crc32fast's 16 KiB tables).
@@ -313,6 +323,54 @@ pub fn write_artifact(artifact: &Artifact) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `entry_path` was, through `Path::components`: the oracle.
+    fn entry_path_by_components(path: &Path) -> Result<Option<String>, ArtifactError> {
+        use std::path::Component;
+        let shown = path.to_string_lossy().into_owned();
+        let mut parts = Vec::new();
+        for c in path.components() {
+            match c {
+                Component::Normal(p) => parts.push(
+                    p.to_str()
+                        .ok_or_else(|| ArtifactError::OutsideRoot(shown.clone()))?
+                        .to_string(),
+                ),
+                Component::CurDir => {}
+                _ => return Err(ArtifactError::OutsideRoot(shown)),
+            }
+        }
+        Ok((!parts.is_empty()).then(|| parts.join("/")))
+    }
+
+    #[test]
+    fn entry_paths_are_what_components_made_of_them() {
+        let names = ["", ".", "..", "...", "a", "model.json", ".a", "a.", "é"];
+        let mut texts: Vec<String> = Vec::new();
+        for a in names {
+            for sep in ["", "/", "//"] {
+                for b in names {
+                    for end in ["", "/"] {
+                        texts.push(format!("{a}{sep}{b}{end}"));
+                        texts.push(format!("/{a}{sep}{b}{end}"));
+                        texts.push(format!("./{a}{sep}{b}{end}"));
+                    }
+                }
+            }
+        }
+        for text in &texts {
+            let path = Path::new(text);
+            assert_eq!(entry_path(path), entry_path_by_components(path), "{text:?}");
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            for bytes in [&b"a/\xff"[..], b"\xff", b"../\xff", b"\xfe/model.json"] {
+                let path = Path::new(std::ffi::OsStr::from_bytes(bytes));
+                assert_eq!(entry_path(path), entry_path_by_components(path), "{bytes:?}");
+            }
+        }
+    }
 
     fn raw_tar(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
         gzip(&tar_of(entries))
