@@ -140,13 +140,15 @@ fn split_url(url: &str) -> Result<(&str, &str), SigningError> {
     ))
 }
 
-/// Appends `bytes` as lower-case hex (no temporary string).
+/// Appends `bytes` as lower-case hex (no temporary string), digit by digit:
+/// `hex::encode_to_slice` and `from_utf8` would each bring an `expect` (and
+/// their errors' `Debug`) into the browser builds.
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
-    let mut buf = [0u8; 64];
-    for chunk in bytes.chunks(32) {
-        let hex = &mut buf[..2 * chunk.len()];
-        hex::encode_to_slice(chunk, hex).expect("twice the length");
-        out.push_str(std::str::from_utf8(hex).expect("hex is ASCII"));
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(2 * bytes.len());
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
     }
 }
 
@@ -252,7 +254,7 @@ fn canonical_request(
     out.push('\n');
     out.push_str(&names);
     out.push('\n');
-    out.push_str(&hex::encode(Sha256::digest(body)));
+    push_hex(&mut out, &Sha256::digest(body));
     (out, names)
 }
 
@@ -334,6 +336,19 @@ mod tests {
     use crate::sign_request;
 
     const TIME: i64 = 1_764_608_400; // 2025-12-01T17:00:00Z
+
+    /// The hex digits as the `hex` crate writes them: every byte, and lengths
+    /// around the 32-byte chunks the old loop used.
+    #[test]
+    fn push_hex_is_hex_encode() {
+        let every: Vec<u8> = (0..=255).collect();
+        for len in [0, 1, 31, 32, 33, 64, 65, 256] {
+            let bytes: Vec<u8> = every.iter().cycle().skip(len * 7).take(len).copied().collect();
+            let mut out = String::from("x");
+            push_hex(&mut out, &bytes);
+            assert_eq!(out, format!("x{}", hex::encode(&bytes)));
+        }
+    }
 
     /// The insertion sort against the standard library's stable sort, on
     /// every arrangement of names with repeats (values mark the order).
