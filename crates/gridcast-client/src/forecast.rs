@@ -67,7 +67,10 @@ impl<'de> serde::Deserialize<'de> for PandasColumn {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a map")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Self::Value, A::Error> {
                 let mut column = PandasColumn::default();
                 while let Some((row, value)) = m.next_entry()? {
                     column.insert(row, value);

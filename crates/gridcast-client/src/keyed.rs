@@ -16,7 +16,9 @@ pub struct Keyed<V> {
 
 impl<V> Default for Keyed<V> {
     fn default() -> Self {
-        Keyed { entries: Vec::new() }
+        Keyed {
+            entries: Vec::new(),
+        }
     }
 }
 
@@ -83,7 +85,10 @@ mod tests {
                 for k in keys.iter().chain(&["c", "a|", "zz"]) {
                     assert_eq!(ours.get(k), theirs.get(*k), "{k:?}");
                 }
-                assert_eq!((ours.len(), ours.is_empty()), (theirs.len(), theirs.is_empty()));
+                assert_eq!(
+                    (ours.len(), ours.is_empty()),
+                    (theirs.len(), theirs.is_empty())
+                );
             }
         }
         assert!(ours.entries.windows(2).all(|w| w[0].0 < w[1].0));

@@ -5,9 +5,12 @@
 #[non_exhaustive]
 pub enum HolidaysError {
     /// The country is not one of [`crate::supported_countries`].
-    #[error("country holidays for {country:?} are not supported; gridcast has {} (ISO \
+    #[error(
+        "country holidays for {country:?} are not supported; gridcast has {} (ISO \
         alpha-2 codes; alpha-3 codes and Python's class names such as DEU or Germany work \
-        too)", supported_list())]
+        too)",
+        supported_list()
+    )]
     UnsupportedCountry {
         /// The name given.
         country: String,

@@ -277,8 +277,10 @@ pub(crate) fn make_holiday_features(
             }
         }
     }
-    let columns: Vec<(FeatureName, Vec<f64>)> =
-        columns.into_iter().map(|(_, name, column)| (name, column)).collect();
+    let columns: Vec<(FeatureName, Vec<f64>)> = columns
+        .into_iter()
+        .map(|(_, name, column)| (name, column))
+        .collect();
     let prior_scales = columns
         .iter()
         .map(|(name, _)| {

@@ -219,7 +219,15 @@ fn unseeded_bands_differ_and_seeded_bands_repeat() {
     let model = read_model_json(&artifact.model_json).unwrap();
     let rows = future_frame(&model, 7, None).unwrap();
     let band = |seed: Option<u64>| {
-        let fc = predict(&model, &rows, &ForecastOptions { seed, ..Default::default() }).unwrap();
+        let fc = predict(
+            &model,
+            &rows,
+            &ForecastOptions {
+                seed,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let (lo, yhat, hi) = (
             fc.column("yhat_lower").unwrap().to_vec(),
             fc.column("yhat").unwrap().to_vec(),

@@ -343,7 +343,13 @@ mod tests {
     fn push_hex_is_hex_encode() {
         let every: Vec<u8> = (0..=255).collect();
         for len in [0, 1, 31, 32, 33, 64, 65, 256] {
-            let bytes: Vec<u8> = every.iter().cycle().skip(len * 7).take(len).copied().collect();
+            let bytes: Vec<u8> = every
+                .iter()
+                .cycle()
+                .skip(len * 7)
+                .take(len)
+                .copied()
+                .collect();
             let mut out = String::from("x");
             push_hex(&mut out, &bytes);
             assert_eq!(out, format!("x{}", hex::encode(&bytes)));

@@ -367,7 +367,11 @@ mod tests {
             use std::os::unix::ffi::OsStrExt;
             for bytes in [&b"a/\xff"[..], b"\xff", b"../\xff", b"\xfe/model.json"] {
                 let path = Path::new(std::ffi::OsStr::from_bytes(bytes));
-                assert_eq!(entry_path(path), entry_path_by_components(path), "{bytes:?}");
+                assert_eq!(
+                    entry_path(path),
+                    entry_path_by_components(path),
+                    "{bytes:?}"
+                );
             }
         }
     }

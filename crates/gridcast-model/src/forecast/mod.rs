@@ -249,7 +249,6 @@ pub fn predict(
     Ok(Forecast { ds: df.ds, columns })
 }
 
-
 /// The stream of a forecast asked without a seed: natively seeded from the
 /// system's entropy (rand's `from_entropy`); in wasm from two draws of the
 /// host's `Math.random()`, which is as good a seed for the simulation and

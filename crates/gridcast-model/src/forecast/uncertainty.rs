@@ -363,7 +363,9 @@ mod tests {
                     let mut v = keys.clone();
                     select_nth(&mut v, k);
                     assert_eq!(v[k], sorted[k], "n {n}, k {k}");
-                    assert!(v[..k].iter().all(|&x| x <= v[k]) && v[k + 1..].iter().all(|&x| x >= v[k]));
+                    assert!(
+                        v[..k].iter().all(|&x| x <= v[k]) && v[k + 1..].iter().all(|&x| x >= v[k])
+                    );
                 }
             }
         }

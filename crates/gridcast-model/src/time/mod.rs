@@ -200,7 +200,8 @@ mod tests {
         let mut rng = rand_pcg::Pcg64::seed_from_u64(29);
         for n in (0..80).chain([255, 256, 257, 1000, 4099]) {
             for distinct in [1, 2, 3, 10, 1_000_000] {
-                let ds: Vec<Timestamp> = (0..n).map(|_| rng.gen_range(0..distinct) * 3600).collect();
+                let ds: Vec<Timestamp> =
+                    (0..n).map(|_| rng.gen_range(0..distinct) * 3600).collect();
                 let mut shapes: Vec<Vec<usize>> = vec![(0..n).collect(), (0..n).rev().collect()];
                 let mut shuffled: Vec<usize> = (0..n).collect();
                 for i in (1..n).rev() {
@@ -384,7 +385,9 @@ mod tests {
 
     /// What chrono's RFC 3339 reader makes of `text`, in Unix seconds.
     fn chrono_rfc3339(text: &str) -> Option<Timestamp> {
-        DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp())
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.timestamp())
     }
 
     #[test]
