@@ -371,6 +371,58 @@ mod tests {
         }
     }
 
+    /// `cargo test -p gridcast-model --release --lib select_speed -- --ignored --nocapture`:
+    /// the quickselect against `select_nth_unstable` and `sort_by_time`
+    /// against `sort_by_key`, interleaved, median nanoseconds per call.
+    #[test]
+    #[ignore]
+    fn select_speed() {
+        use rand::SeedableRng;
+        use std::time::Instant;
+        let median = |mut v: Vec<u128>| {
+            v.sort();
+            v[v.len() / 2]
+        };
+        let mut rng = Pcg64::seed_from_u64(3);
+        let keys: Vec<i64> = (0..1000)
+            .map(|_| order_key(rng.gen::<f64>() * 10.0))
+            .collect();
+        let (mut ours, mut std_) = (Vec::new(), Vec::new());
+        for _ in 0..2000 {
+            let mut v = keys.clone();
+            let t = Instant::now();
+            select_nth(&mut v, 100);
+            select_nth(&mut v[101..], 799);
+            ours.push(t.elapsed().as_nanos());
+            let mut v = keys.clone();
+            let t = Instant::now();
+            v.select_nth_unstable(100);
+            v[101..].select_nth_unstable(799);
+            std_.push(t.elapsed().as_nanos());
+        }
+        let (ours, std_) = (median(ours), median(std_));
+        println!("select 1000 keys, 10th and 90th: ours {ours} ns, std {std_} ns");
+        let ds: Vec<i64> = (0..5000)
+            .map(|_| rng.gen_range(0..100_000) * 3600)
+            .collect();
+        let sorted: Vec<i64> = (0..5000).map(|i| i * 3600).collect();
+        for (name, ds) in [("shuffled", &ds), ("sorted", &sorted)] {
+            let (mut ours, mut std_) = (Vec::new(), Vec::new());
+            for _ in 0..300 {
+                let mut rows: Vec<usize> = (0..ds.len()).collect();
+                let t = Instant::now();
+                crate::time::sort_by_time(&mut rows, ds);
+                ours.push(t.elapsed().as_nanos());
+                let mut rows: Vec<usize> = (0..ds.len()).collect();
+                let t = Instant::now();
+                rows.sort_by_key(|&i| ds[i]);
+                std_.push(t.elapsed().as_nanos());
+            }
+            let (ours, std_) = (median(ours), median(std_));
+            println!("sort 5000 rows {name}: ours {ours} ns, std {std_} ns");
+        }
+    }
+
     /// Selection on keys gives what sorting by `total_cmp` gives, for
     /// negative values, zeros of both signs, ties and infinities too.
     #[test]
