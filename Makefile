@@ -68,7 +68,8 @@ deps-trunk: deps-wasm
 	fi
 
 # wasm-opt from npm's binaryen (tools/package.json), which Trunk and the build hook run offline
-# (on PATH for `make portal`); Debian's binaryen 108 breaks wasm-bindgen's externref table.
+# and esbuild, which minifies the shipped JavaScript (www/minify.sh), both on PATH for `make
+# portal`; Debian's binaryen 108 breaks wasm-bindgen's externref table.
 deps-wasm-opt:
 	@if [ ! -f tools/node_modules/.package-lock.json ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then \
 	  cd tools && npm ci --no-audit --no-fund; \

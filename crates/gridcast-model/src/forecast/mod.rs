@@ -266,6 +266,7 @@ fn unseeded_stream() -> Pcg64 {
     let draw = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
     Pcg64::seed_from_u64(draw() << 32 | draw())
 }
+
 /// `predict_trend`: the trend of the mean parameters, unscaled, plus the floor.
 fn predict_trend(model: &ProphetModel, df: &History) -> Vec<f64> {
     let expected = model.trend_scaled(&model.params.mean(), &df.t, df.cap_scaled.as_deref());

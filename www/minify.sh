@@ -1,0 +1,30 @@
+#!/bin/sh
+# Trunk's post_build hook (Trunk.toml): minifies, in Trunk's staging directory, the JavaScript
+# that ships beside the portal — wasm-bindgen's glue of every gridcast-js bundle (pkg*/), the
+# edge handler and its adapters (edge/*.mjs), the widget's embed.js, the preview's worker and
+# the service worker — with npm's esbuild (tools/package.json, on PATH for `make portal`).
+# Names that other files import stay (esbuild keeps a module's exports); each file keeps one
+# comment naming its readable source in www/ (or wasm-bindgen's output), where the usage is.
+# Trunk's own glue for the portal is left alone: index.html holds its integrity hash.
+set -eu
+out=${TRUNK_STAGING_DIR:?run by trunk build (TRUNK_STAGING_DIR is not set)}
+
+# minify FILE FORMAT SOURCE: FILE rewritten in place (temp file + rename); FORMAT is esm for
+# modules, "" for a classic script.
+minify() {
+  file=$1 format=$2 source=$3
+  # shellcheck disable=SC2086
+  esbuild "$file" --minify --log-level=warning ${format:+--format=$format} \
+    "--banner:js=// gridcast, minified from $source" --outfile="$file.min"
+  mv "$file.min" "$file"
+}
+
+for glue in "$out"/pkg*/gridcast_js.js; do
+  minify "$glue" esm "wasm-bindgen's glue for crates/gridcast-js"
+done
+for module in "$out"/edge/*.mjs; do
+  minify "$module" esm "www/edge/${module##*/}"
+done
+minify "$out/embed.js" esm www/embed.js
+minify "$out/preview-worker.js" esm www/preview-worker.js
+minify "$out/sw.js" "" www/sw.js
