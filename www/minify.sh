@@ -8,6 +8,11 @@
 # Trunk's own glue for the portal is left alone: index.html holds its integrity hash.
 set -eu
 out=${TRUNK_STAGING_DIR:?run by trunk build (TRUNK_STAGING_DIR is not set)}
+command -v esbuild >/dev/null || {
+  echo "www/minify.sh: esbuild is not on PATH: build with make portal, or run make deps-wasm-opt" \
+    "and put tools/node_modules/.bin on PATH" >&2
+  exit 1
+}
 
 # minify FILE FORMAT SOURCE: FILE rewritten in place (temp file + rename); FORMAT is esm for
 # modules, "" for a classic script.
