@@ -316,6 +316,8 @@ impl Forecaster {
         let etag = stored.and_then(|s| s.etag.as_deref());
         let prepared = request::download_artifact(&target, session, etag, transport::now())?;
         let reply = transport::send(&prepared, DOWNLOAD_TIMEOUT_MS).await?;
+        // Changed below only by the covariates' and holidays' downloads.
+        #[cfg_attr(not(any(feature = "covariates", feature = "holidays")), allow(unused_mut))]
         let mut model = match (reply.status, stored) {
             (304, Some(stored)) => DeviceModel {
                 fresh: true,
@@ -342,6 +344,7 @@ impl Forecaster {
                 ))
             }
         };
+        #[cfg_attr(not(any(feature = "covariates", feature = "holidays")), allow(unused_mut))]
         let mut changed = reply.status == 200;
         #[cfg(feature = "covariates")]
         if model.needs_covariates() {
