@@ -6,13 +6,13 @@
 //!
 //! The derived reader repeats, for each of the 35 fields and again for the
 //! array form, its own slot, duplicate check, missing-field error and
-//! cleanup on every error exit. Here the fields are numbered ([`FIELDS`], in
-//! [`ModelJson`]'s order), one [`FieldSeed`] reads any field by number into
-//! [`Slots`] (the same code for an object's values and an array's elements),
-//! and which fields are required or defaulted are bit masks. The test
-//! oracle is the derived reader itself (`#[cfg_attr(test, derive(Deserialize))]`
-//! on [`ModelJson`]): `tests` compare both on every fixture and on broken
-//! documents.
+//! cleanup on every error exit. Here the fields are a [`Field`] each (in
+//! [`ModelJson`]'s order, their names in [`FIELDS`]), one [`FieldSeed`]
+//! reads any field into [`Slots`] (the same code for an object's values and
+//! an array's elements), and which fields are required or defaulted are sets
+//! of fields in a `u64`'s bits. The test oracle is the derived reader itself
+//! (`#[cfg_attr(test, derive(Deserialize))]` on [`ModelJson`]): `tests`
+//! compare both on every fixture and on broken documents.
 
 use std::fmt;
 
@@ -24,62 +24,104 @@ use super::cells::{Cell, ParamsDoc};
 use super::{empty_object, empty_ordered, samples_from, ModelJson, ModesJson};
 use crate::config::{Growth, Mode, Scaling, SeasonalitySetting};
 
-/// The document's field names, in [`ModelJson`]'s order (a field's number
-/// is its place here, and its place in the array form).
-const FIELDS: [&str; 35] = [
-    "growth",
-    "n_changepoints",
-    "specified_changepoints",
-    "changepoint_range",
-    "yearly_seasonality",
-    "weekly_seasonality",
-    "daily_seasonality",
-    "seasonality_mode",
-    "seasonality_prior_scale",
-    "changepoint_prior_scale",
-    "holidays_prior_scale",
-    "mcmc_samples",
-    "interval_width",
-    "uncertainty_samples",
-    "y_scale",
-    "y_min",
-    "scaling",
-    "logistic_floor",
-    "country_holidays",
-    "component_modes",
-    "holidays_mode",
-    "changepoints",
-    "history_dates",
-    "train_holiday_names",
-    "start",
-    "t_scale",
-    "holidays",
-    "history",
-    "train_component_cols",
-    "changepoints_t",
-    "seasonalities",
-    "extra_regressors",
-    "fit_kwargs",
-    "params",
-    "__prophet_version",
-];
+/// Declares [`Field`], [`FIELDS`] and [`ALL`] from one list, so a field's
+/// variant, name and number cannot drift apart.
+macro_rules! fields {
+    ($($field:ident = $name:literal,)*) => {
+        /// A field of the document, in [`ModelJson`]'s order: its number
+        /// (`as usize`) is its place in [`FIELDS`] and in the array form.
+        #[derive(Clone, Copy)]
+        enum Field {
+            $($field,)*
+        }
 
-const fn bits(fields: &[usize]) -> u64 {
+        /// The fields' names, by number.
+        const FIELDS: [&str; 35] = [$($name,)*];
+
+        /// The fields, by number.
+        const ALL: [Field; 35] = [$(Field::$field,)*];
+    };
+}
+
+fields! {
+    Growth = "growth",
+    NChangepoints = "n_changepoints",
+    SpecifiedChangepoints = "specified_changepoints",
+    ChangepointRange = "changepoint_range",
+    YearlySeasonality = "yearly_seasonality",
+    WeeklySeasonality = "weekly_seasonality",
+    DailySeasonality = "daily_seasonality",
+    SeasonalityMode = "seasonality_mode",
+    SeasonalityPriorScale = "seasonality_prior_scale",
+    ChangepointPriorScale = "changepoint_prior_scale",
+    HolidaysPriorScale = "holidays_prior_scale",
+    McmcSamples = "mcmc_samples",
+    IntervalWidth = "interval_width",
+    UncertaintySamples = "uncertainty_samples",
+    YScale = "y_scale",
+    YMin = "y_min",
+    Scaling = "scaling",
+    LogisticFloor = "logistic_floor",
+    CountryHolidays = "country_holidays",
+    ComponentModes = "component_modes",
+    HolidaysMode = "holidays_mode",
+    Changepoints = "changepoints",
+    HistoryDates = "history_dates",
+    TrainHolidayNames = "train_holiday_names",
+    Start = "start",
+    TScale = "t_scale",
+    Holidays = "holidays",
+    History = "history",
+    TrainComponentCols = "train_component_cols",
+    ChangepointsT = "changepoints_t",
+    Seasonalities = "seasonalities",
+    ExtraRegressors = "extra_regressors",
+    FitKwargs = "fit_kwargs",
+    Params = "params",
+    ProphetVersion = "__prophet_version",
+}
+
+impl Field {
+    /// The field's bit in a set of fields (`u64`: 35 of them).
+    const fn bit(self) -> u64 {
+        1 << self as u32
+    }
+
+    /// The field's name in the document.
+    fn name(self) -> &'static str {
+        FIELDS[self as usize]
+    }
+}
+
+/// The set of `fields`.
+const fn bits(fields: &[Field]) -> u64 {
     let mut out = 0;
     let mut i = 0;
     while i < fields.len() {
-        out |= 1 << fields[i];
+        out |= fields[i].bit();
         i += 1;
     }
     out
 }
 
 /// `#[serde(default)]` fields: absent is their default, in both forms.
-const DEFAULTED: u64 = bits(&[11, 15, 16, 17, 18, 20, 23, 26, 31, 32, 34]);
+const DEFAULTED: u64 = bits(&[
+    Field::McmcSamples,
+    Field::YMin,
+    Field::Scaling,
+    Field::LogisticFloor,
+    Field::CountryHolidays,
+    Field::HolidaysMode,
+    Field::TrainHolidayNames,
+    Field::Holidays,
+    Field::ExtraRegressors,
+    Field::FitKwargs,
+    Field::ProphetVersion,
+]);
 
 /// `Option` fields without a default: absent from an object is `None` (as
 /// serde's derive reads them); an array must still hold them.
-const OPTIONAL_IN_OBJECT: u64 = bits(&[21]);
+const OPTIONAL_IN_OBJECT: u64 = bits(&[Field::Changepoints]);
 
 /// What an array too short is told (the derived reader's words).
 const ARRAY_EXPECTED: &str = "struct ModelJson with 35 elements";
@@ -114,7 +156,8 @@ struct Slots {
     params: Option<ParamsDoc>,
 }
 
-/// Field `i`'s place in its [`Slots`] array (0 for fields with a slot of their own).
+/// Each field's place (by number) in its [`Slots`] array (0 for fields with
+/// a slot of their own).
 const PLACE: [usize; 35] = [
     0, 0, 0, 0, 0, 1, 2, 0, 1, 2, // growth … holidays_prior_scale
     3, 1, 4, 0, 5, 6, 0, 1, 0, 0, // holidays_prior_scale … component_modes
@@ -125,7 +168,7 @@ const PLACE: [usize; 35] = [
 /// Reads field `field`'s value (an object's value or an array's element)
 /// with its type's `Deserialize`, as the derived reader does.
 struct FieldSeed<'a> {
-    field: usize,
+    field: Field,
     slots: &'a mut Slots,
 }
 
@@ -133,60 +176,83 @@ impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        use Field as F;
         let s = self.slots;
-        let at = PLACE[self.field];
+        let at = PLACE[self.field as usize];
         match self.field {
-            0 => s.growth = Some(Growth::deserialize(d)?),
-            1 | 11 => s.counts[at] = Some(u32::deserialize(d)?),
-            2 | 17 => s.flags[at] = Some(bool::deserialize(d)?),
-            3 | 8 | 9 | 10 | 12 | 14 | 15 | 24 | 25 => s.numbers[at] = Some(f64::deserialize(d)?),
-            4..=6 => s.seasonality[at] = Some(SeasonalitySetting::deserialize(d)?),
-            7 => s.seasonality_mode = Some(Mode::deserialize(d)?),
-            13 => s.uncertainty_samples = Some(samples_from(d)?),
-            16 => s.scaling = Some(Scaling::deserialize(d)?),
-            18 | 21 | 23 | 26 | 34 => s.texts[at] = Some(Option::<String>::deserialize(d)?),
-            19 => s.component_modes = Some(ModesJson::deserialize(d)?),
-            20 => s.holidays_mode = Some(Option::<Mode>::deserialize(d)?),
-            22 | 27 | 28 => s.tables[at] = Some(String::deserialize(d)?),
-            29 => s.changepoints_t = Some(Vec::<f64>::deserialize(d)?),
-            30 | 31 => s.ordered[at] = Some(<(Vec<String>, Cell)>::deserialize(d)?),
-            32 => s.fit_kwargs = Some(Cell::deserialize(d)?),
-            33 => s.params = Some(ParamsDoc::deserialize(d)?),
-            _ => unreachable!("field numbers come from FIELDS"),
+            F::Growth => s.growth = Some(Growth::deserialize(d)?),
+            F::NChangepoints | F::McmcSamples => s.counts[at] = Some(u32::deserialize(d)?),
+            F::SpecifiedChangepoints | F::LogisticFloor => {
+                s.flags[at] = Some(bool::deserialize(d)?)
+            }
+            F::ChangepointRange
+            | F::SeasonalityPriorScale
+            | F::ChangepointPriorScale
+            | F::HolidaysPriorScale
+            | F::IntervalWidth
+            | F::YScale
+            | F::YMin
+            | F::Start
+            | F::TScale => s.numbers[at] = Some(f64::deserialize(d)?),
+            F::YearlySeasonality | F::WeeklySeasonality | F::DailySeasonality => {
+                s.seasonality[at] = Some(SeasonalitySetting::deserialize(d)?)
+            }
+            F::SeasonalityMode => s.seasonality_mode = Some(Mode::deserialize(d)?),
+            F::UncertaintySamples => s.uncertainty_samples = Some(samples_from(d)?),
+            F::Scaling => s.scaling = Some(Scaling::deserialize(d)?),
+            F::CountryHolidays
+            | F::Changepoints
+            | F::TrainHolidayNames
+            | F::Holidays
+            | F::ProphetVersion => s.texts[at] = Some(Option::<String>::deserialize(d)?),
+            F::ComponentModes => s.component_modes = Some(ModesJson::deserialize(d)?),
+            F::HolidaysMode => s.holidays_mode = Some(Option::<Mode>::deserialize(d)?),
+            F::HistoryDates | F::History | F::TrainComponentCols => {
+                s.tables[at] = Some(String::deserialize(d)?)
+            }
+            F::ChangepointsT => s.changepoints_t = Some(Vec::<f64>::deserialize(d)?),
+            F::Seasonalities | F::ExtraRegressors => {
+                s.ordered[at] = Some(<(Vec<String>, Cell)>::deserialize(d)?)
+            }
+            F::FitKwargs => s.fit_kwargs = Some(Cell::deserialize(d)?),
+            F::Params => s.params = Some(ParamsDoc::deserialize(d)?),
         }
         Ok(())
     }
 }
 
-/// An object's key: a field's number, or `None` for a key the document
-/// does not have (skipped, as the derived reader skips it).
+/// An object's key: a field, or `None` for a key the document does not
+/// have (skipped, as the derived reader skips it).
 struct Key;
 
 impl<'de> DeserializeSeed<'de> for Key {
-    type Value = Option<usize>;
+    type Value = Option<Field>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Field>, D::Error> {
         d.deserialize_identifier(self)
     }
 }
 
 impl Visitor<'_> for Key {
-    type Value = Option<usize>;
+    type Value = Option<Field>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("field identifier")
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<usize>, E> {
-        Ok(usize::try_from(v).ok().filter(|&i| i < FIELDS.len()))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Field>, E> {
+        Ok(usize::try_from(v).ok().and_then(|i| ALL.get(i).copied()))
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok(FIELDS.iter().position(|name| *name == v))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Field>, E> {
+        Ok(FIELDS.iter().position(|name| *name == v).map(|i| ALL[i]))
     }
 
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Option<usize>, E> {
-        Ok(FIELDS.iter().position(|name| name.as_bytes() == v))
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Option<Field>, E> {
+        Ok(FIELDS
+            .iter()
+            .position(|name| name.as_bytes() == v)
+            .map(|i| ALL[i]))
     }
 }
 
@@ -207,31 +273,31 @@ impl<'de> Visitor<'de> for DocVisitor {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             };
-            if seen & (1 << field) != 0 {
-                return Err(de::Error::duplicate_field(FIELDS[field]));
+            if seen & field.bit() != 0 {
+                return Err(de::Error::duplicate_field(field.name()));
             }
             map.next_value_seed(FieldSeed {
                 field,
                 slots: &mut slots,
             })?;
-            seen |= 1 << field;
+            seen |= field.bit();
         }
         let optional = DEFAULTED | OPTIONAL_IN_OBJECT;
-        if let Some(missing) = (0..FIELDS.len()).find(|&i| (seen | optional) & (1 << i) == 0) {
-            return Err(de::Error::missing_field(FIELDS[missing]));
+        if let Some(missing) = ALL.iter().find(|f| (seen | optional) & f.bit() == 0) {
+            return Err(de::Error::missing_field(missing.name()));
         }
         Ok(document(slots))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut slots = Slots::default();
-        for field in 0..FIELDS.len() {
+        for (i, &field) in ALL.iter().enumerate() {
             let read = seq.next_element_seed(FieldSeed {
                 field,
                 slots: &mut slots,
             })?;
-            if read.is_none() && DEFAULTED & (1 << field) == 0 {
-                return Err(de::Error::invalid_length(field, &ARRAY_EXPECTED));
+            if read.is_none() && DEFAULTED & field.bit() == 0 {
+                return Err(de::Error::invalid_length(i, &ARRAY_EXPECTED));
             }
         }
         Ok(document(slots))
