@@ -5,7 +5,8 @@
 # the service worker — with npm's esbuild (tools/package.json, on PATH for `make portal`).
 # Names that other files import stay (esbuild keeps a module's exports); each file keeps one
 # comment naming its readable source in www/ (or wasm-bindgen's output), where the usage is.
-# Trunk's own glue for the portal is left alone: index.html holds its integrity hash.
+# Trunk's own glue for the portal is minified too, and index.html's integrity attribute for it
+# (subresource integrity, sha384) rewritten to the minified bytes.
 set -eu
 out=${TRUNK_STAGING_DIR:?run by trunk build (TRUNK_STAGING_DIR is not set)}
 command -v esbuild >/dev/null || {
@@ -23,6 +24,24 @@ minify() {
     "--banner:js=// gridcast, minified from $source" --outfile="$file.min"
   mv "$file.min" "$file"
 }
+
+# sri FILE: FILE's subresource-integrity value, as Trunk writes it.
+sri() { printf 'sha384-%s' "$(openssl dgst -sha384 -binary "$1" | base64 -w0)"; }
+
+# The portal's glue, then the one integrity attribute that names its old bytes (an index.html
+# that does not hold it exactly once is a Trunk this hook does not know: stop, rather than ship
+# a portal the browser refuses to load).
+for glue in "$out"/gridcast-portal-*.js; do
+  before=$(sri "$glue")
+  found=$(grep -o "integrity=\"$before\"" "$out/index.html" | wc -l)
+  [ "$found" = 1 ] || {
+    echo "www/minify.sh: index.html holds integrity=\"$before\" $found times, not once" >&2
+    exit 1
+  }
+  minify "$glue" esm "wasm-bindgen's glue for the portal (Trunk's rust asset)"
+  sed "s|integrity=\"$before\"|integrity=\"$(sri "$glue")\"|" "$out/index.html" >"$out/index.html.new"
+  mv "$out/index.html.new" "$out/index.html"
+done
 
 for glue in "$out"/pkg*/gridcast_js.js; do
   minify "$glue" esm "wasm-bindgen's glue for crates/gridcast-js"
