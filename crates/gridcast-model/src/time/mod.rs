@@ -115,16 +115,25 @@ fn push_digits(out: &mut String, value: u32, width: u32) {
 /// Sorts `rows` (indices into `ds`) by their timestamps, keeping rows with
 /// the same timestamp in their order (pandas' stable mergesort).
 ///
-/// Every time ordering goes through this one function, so the browser builds
-/// carry one copy of the sort rather than one per call site. It is a merge
-/// sort of its own (a tie keeps the earlier row first, as `sort_by_key`
-/// does) rather than the standard library's driftsort, whose machinery is
-/// about 4.5 KB of wasm per instantiation; rows already in time order (a
-/// model.json's history is stored sorted) cost one pass.
+/// Every time ordering goes through this one function. Natively it is the
+/// standard library's stable sort; the browser builds carry [`merge_sort`]
+/// instead, one copy rather than driftsort's machinery (about 4.5 KB of wasm
+/// per instantiation). Rows already in time order (a model.json's history is
+/// stored sorted) cost one pass either way.
 pub fn sort_by_time(rows: &mut [usize], ds: &[Timestamp]) {
     if rows.windows(2).all(|w| ds[w[0]] <= ds[w[1]]) {
         return;
     }
+    #[cfg(not(target_arch = "wasm32"))]
+    rows.sort_by_key(|&row| ds[row]);
+    #[cfg(target_arch = "wasm32")]
+    merge_sort(rows, ds);
+}
+
+/// A stable merge sort of `rows` by time of its own (a tie keeps the earlier
+/// row first, as `sort_by_key` does), for the browser builds.
+#[cfg_attr(not(any(test, target_arch = "wasm32")), allow(dead_code))]
+pub(crate) fn merge_sort(rows: &mut [usize], ds: &[Timestamp]) {
     let mut scratch = vec![0; rows.len() / 2];
     merge_sort_by_time(rows, &mut scratch, ds);
 }
@@ -132,7 +141,8 @@ pub fn sort_by_time(rows: &mut [usize], ds: &[Timestamp]) {
 /// Runs this short are ordered by insertion.
 const INSERTION_RUN: usize = 16;
 
-/// [`sort_by_time`]'s merge sort; `scratch` holds at least half of `rows`.
+/// [`merge_sort`]'s recursion; `scratch` holds at least half of `rows`.
+#[cfg_attr(not(any(test, target_arch = "wasm32")), allow(dead_code))]
 fn merge_sort_by_time(rows: &mut [usize], scratch: &mut [usize], ds: &[Timestamp]) {
     let n = rows.len();
     if n <= INSERTION_RUN {
@@ -192,7 +202,8 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
-    /// The merge sort against the standard library's stable sort: every
+    /// The merge sort (wasm's) and `sort_by_time` against the standard
+    /// library's stable sort: every
     /// length around the insertion runs and the halving, few and many distinct
     /// times (ties), sorted, reversed and shuffled rows.
     #[test]
@@ -211,9 +222,12 @@ mod tests {
                 for rows in shapes {
                     let mut expected = rows.clone();
                     expected.sort_by_key(|&i| ds[i]);
+                    let mut merged = rows.clone();
+                    merge_sort(&mut merged, &ds);
+                    assert_eq!(merged, expected, "merge sort: n {n}, {distinct} distinct");
                     let mut ours = rows;
                     sort_by_time(&mut ours, &ds);
-                    assert_eq!(ours, expected, "n {n}, {distinct} distinct");
+                    assert_eq!(ours, expected, "sort_by_time: n {n}, {distinct} distinct");
                 }
             }
         }
