@@ -2,16 +2,15 @@
 //! optionally `code/`, the layout the seed's SageMaker training job writes.
 //! Reading is defensive: an artifact may come from anyone.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 #[cfg(not(target_arch = "wasm32"))]
 use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
-use flate2::Compression;
 
 use crate::model::ProphetModel;
 
+mod gzip;
 #[cfg(not(target_arch = "wasm32"))]
 mod parsed;
 use crate::model_json::{write_model_json, PROPHET_FORMAT_VERSION};
@@ -293,13 +292,14 @@ fn read_entries<R: Read>(
 /// The archive is compressed as tar writes it (a header, then an entry's
 /// data, then its padding: the same writes give the same deflate blocks;
 /// compressing the whole tar in one write does not) into a buffer sized for
-/// it rather than one grown from empty.
+/// it rather than one grown from empty, through the thread's deflate state
+/// ([`gzip::Member`]: the bytes `GzEncoder` writes, without a new compressor
+/// per artifact).
 pub fn write_artifact(artifact: &Artifact) -> Vec<u8> {
     // Level 1 leaves model.json's text at well under half its size.
     let code: usize = artifact.code.iter().map(|(_, data)| data.len()).sum();
     let capacity = artifact.model_json.len() / 2 + code + 4096;
-    let gz = GzEncoder::new(Vec::with_capacity(capacity), Compression::fast());
-    let mut builder = tar::Builder::new(gz);
+    let mut builder = tar::Builder::new(gzip::Member::start(capacity));
     let mut add = |path: &str, data: &[u8]| {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
@@ -315,14 +315,15 @@ pub fn write_artifact(artifact: &Artifact) -> Vec<u8> {
         add(&format!("code/{name}"), data);
     }
     let gz = builder.into_inner().expect("writing to memory cannot fail");
-    let mut out = gz.finish().expect("writing to memory cannot fail");
-    out.flush().ok();
-    out
+    gz.finish().expect("writing to memory cannot fail")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use flate2::write::GzEncoder;
+    use flate2::Compression;
+    use std::io::Write;
 
     /// What `entry_path` was, through `Path::components`: the oracle.
     fn entry_path_by_components(path: &Path) -> Result<Option<String>, ArtifactError> {
@@ -374,6 +375,82 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `write_artifact` as it was, through a new `GzEncoder` each time: the oracle.
+    fn write_artifact_with_gz_encoder(artifact: &Artifact) -> Vec<u8> {
+        let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::fast()));
+        let mut add = |path: &str, data: &[u8]| {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_mtime(0);
+            header.set_entry_type(tar::EntryType::Regular);
+            builder.append_data(&mut header, path, data).unwrap();
+        };
+        add("model.json", &artifact.model_json);
+        for (name, data) in &artifact.code {
+            add(&format!("code/{name}"), data);
+        }
+        builder.into_inner().unwrap().finish().unwrap()
+    }
+
+    /// Artifacts written one after another through the thread's reused
+    /// deflate state, on this thread and on a new one, are `GzEncoder`'s
+    /// bytes: empty, small and past zio's 32 KiB buffer (a write taken in
+    /// parts), text and incompressible bytes, with and without `code/`.
+    #[test]
+    fn write_artifact_gives_gz_encoders_bytes() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(16);
+        let text = |n: usize| -> Vec<u8> {
+            let mut s = String::new();
+            while s.len() < n {
+                s.push_str(&format!(
+                    "{{\"ds\":{},\"y\":{:.6}}},",
+                    s.len(),
+                    s.len() as f64 / 7.0
+                ));
+            }
+            s.into_bytes()
+        };
+        let noise: Vec<u8> = (0..200_000).map(|_| rng.gen()).collect();
+        let artifacts = [
+            (Vec::new(), vec![]),
+            (text(300), vec![]),
+            (
+                text(150_000),
+                vec![("inference.py".to_string(), INFERENCE_PY.as_bytes().to_vec())],
+            ),
+            (
+                noise.clone(),
+                vec![("a".to_string(), noise[..70_000].to_vec())],
+            ),
+            (text(40_000), vec![("b".to_string(), Vec::new())]),
+            (text(300), vec![]),
+        ]
+        .map(|(model_json, code)| Artifact { model_json, code });
+        let check = |artifacts: &[Artifact]| {
+            for (i, artifact) in artifacts.iter().enumerate() {
+                let ours = write_artifact(artifact);
+                assert_eq!(
+                    ours,
+                    write_artifact_with_gz_encoder(artifact),
+                    "artifact {i}"
+                );
+                assert_eq!(
+                    read_artifact(&ours, &ArtifactLimits::default())
+                        .unwrap()
+                        .model_json,
+                    artifact.model_json
+                );
+            }
+        };
+        check(&artifacts);
+        check(&artifacts);
+        std::thread::scope(|s| {
+            s.spawn(|| check(&artifacts[2..]));
+        });
     }
 
     fn raw_tar(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
