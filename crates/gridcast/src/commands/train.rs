@@ -97,9 +97,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(run) => run,
         Err(err) => return fail(sagemaker.as_ref(), err),
     };
+    keep_freed_memory();
     match execute(&run) {
         Ok(code) => Ok(code),
         Err(err) => fail(run.sagemaker.as_ref(), err),
+    }
+}
+
+/// Free memory glibc keeps at the top of a heap instead of returning it.
+const TRIM_THRESHOLD: i32 = 4 << 20;
+
+/// Keeps customers' freed buffers resident for the next customer (call
+/// before the workers start). glibc hands a heap's free top back to the
+/// system once it passes 128 KiB, so what one customer freed at its end the
+/// next faulted in again: 17,500 page faults in a 1,000-customer run against
+/// 1,150 with up to 4 MiB kept, and a fifth of the run's system time. Peak
+/// memory is the same: what is kept is what a customer uses.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     }
 }
 
