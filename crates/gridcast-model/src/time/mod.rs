@@ -203,9 +203,9 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     /// The merge sort (wasm's) and `sort_by_time` against the standard
-    /// library's stable sort: every
-    /// length around the insertion runs and the halving, few and many distinct
-    /// times (ties), sorted, reversed and shuffled rows.
+    /// library's stable sort: every length around the insertion runs and the
+    /// halving, few and many distinct times (ties), sorted, reversed and
+    /// shuffled rows.
     #[test]
     fn sort_by_time_equals_a_stable_sort() {
         let mut rng = rand_pcg::Pcg64::seed_from_u64(29);
