@@ -2,7 +2,7 @@
 //! optionally `code/`, the layout the seed's SageMaker training job writes.
 //! Reading is defensive: an artifact may come from anyone.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -299,7 +299,13 @@ pub fn write_artifact(artifact: &Artifact) -> Vec<u8> {
     // Level 1 leaves model.json's text at well under half its size.
     let code: usize = artifact.code.iter().map(|(_, data)| data.len()).sum();
     let capacity = artifact.model_json.len() / 2 + code + 4096;
-    let mut builder = tar::Builder::new(gzip::Member::start(capacity));
+    let gz = write_tar(artifact, gzip::Member::start(capacity));
+    gz.finish().expect("writing to memory cannot fail")
+}
+
+/// The artifact's tar written into `out` (memory: it cannot fail).
+fn write_tar<W: Write>(artifact: &Artifact, out: W) -> W {
+    let mut builder = tar::Builder::new(out);
     let mut add = |path: &str, data: &[u8]| {
         let mut header = tar::Header::new_gnu();
         header.set_size(data.len() as u64);
@@ -314,8 +320,7 @@ pub fn write_artifact(artifact: &Artifact) -> Vec<u8> {
     for (name, data) in &artifact.code {
         add(&format!("code/{name}"), data);
     }
-    let gz = builder.into_inner().expect("writing to memory cannot fail");
-    gz.finish().expect("writing to memory cannot fail")
+    builder.into_inner().expect("writing to memory cannot fail")
 }
 
 #[cfg(test)]
@@ -323,7 +328,6 @@ mod tests {
     use super::*;
     use flate2::write::GzEncoder;
     use flate2::Compression;
-    use std::io::Write;
 
     /// What `entry_path` was, through `Path::components`: the oracle.
     fn entry_path_by_components(path: &Path) -> Result<Option<String>, ArtifactError> {
@@ -379,20 +383,8 @@ mod tests {
 
     /// `write_artifact` as it was, through a new `GzEncoder` each time: the oracle.
     fn write_artifact_with_gz_encoder(artifact: &Artifact) -> Vec<u8> {
-        let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::fast()));
-        let mut add = |path: &str, data: &[u8]| {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(data.len() as u64);
-            header.set_mode(0o644);
-            header.set_mtime(0);
-            header.set_entry_type(tar::EntryType::Regular);
-            builder.append_data(&mut header, path, data).unwrap();
-        };
-        add("model.json", &artifact.model_json);
-        for (name, data) in &artifact.code {
-            add(&format!("code/{name}"), data);
-        }
-        builder.into_inner().unwrap().finish().unwrap()
+        let gz = write_tar(artifact, GzEncoder::new(Vec::new(), Compression::fast()));
+        gz.finish().unwrap()
     }
 
     /// Artifacts written one after another through the thread's reused
