@@ -97,29 +97,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(run) => run,
         Err(err) => return fail(sagemaker.as_ref(), err),
     };
-    keep_freed_memory();
+    gridcast_endpoint::memory::tune_allocator_for_batches();
     match execute(&run) {
         Ok(code) => Ok(code),
         Err(err) => fail(run.sagemaker.as_ref(), err),
-    }
-}
-
-/// Free memory glibc keeps at the top of a heap instead of returning it.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const TRIM_THRESHOLD: i32 = 4 << 20;
-
-/// Keeps customers' freed buffers resident for the next customer (call
-/// before the workers start). glibc hands a heap's free top back to the
-/// system once it passes 128 KiB. With the artifact writer's deflate state
-/// living on per thread, each customer's freed buffers ended up in such a
-/// top, handed back and faulted in again by the next customer: 18,600 minor
-/// faults for the 1,000 seed customers, 1,150 with up to 4 MiB kept. Peak
-/// memory is the same: what is kept is what the next customer uses.
-fn keep_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets allocator parameters.
-    unsafe {
-        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     }
 }
 
